@@ -1,0 +1,54 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "swift-augment",
+    products: [
+        .library(name: "Augment", targets: ["Augment"]),
+        .library(name: "AugmentOpenCL", targets: ["AugmentOpenCL"]),
+        .executable(name: "augment", targets: ["augment"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The OpenCL headers and ICD loader, from Debian's ocl-icd-opencl-dev + opencl-headers.
+        .systemLibrary(
+            name: "COpenCL",
+            pkgConfig: "OpenCL",
+            providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]
+        ),
+        // Backend-agnostic core: batches, randomness, transforms, planner, CPU reference backend.
+        .target(name: "Augment"),
+        // Turns Kernels/*.cl into a Swift source file at build time (used by the plugin below).
+        .executableTarget(name: "KernelEmbedder"),
+        .plugin(
+            name: "EmbedKernels",
+            capability: .buildTool(),
+            dependencies: ["KernelEmbedder"]
+        ),
+        // OpenCL runtime wrappers and the OpenCL backend; the kernels are embedded at build time.
+        .target(
+            name: "AugmentOpenCL",
+            dependencies: ["Augment", "COpenCL"],
+            plugins: ["EmbedKernels"]
+        ),
+        .executableTarget(
+            name: "augment",
+            dependencies: [
+                "Augment", "AugmentOpenCL",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "AugmentBenchmarks",
+            dependencies: ["Augment", "AugmentOpenCL"],
+            path: "Benchmarks/Throughput"
+        ),
+        .testTarget(name: "AugmentTests", dependencies: ["Augment"]),
+        .testTarget(
+            name: "AugmentOpenCLTests",
+            dependencies: ["Augment", "AugmentOpenCL", "augment"]
+        ),
+    ]
+)

@@ -1,0 +1,84 @@
+import Dispatch
+
+/// The reference backend: plain Swift, one file per kernel family (this folder mirrors
+/// `Kernels/`), computing exactly what the OpenCL kernels compute from the same ``Plan``.
+///
+/// Work is split over rows of the output with `DispatchQueue.concurrentPerform`, so it uses every
+/// core; results do not depend on the split.
+public struct CPUBackend: Backend {
+    public let name = "cpu"
+
+    public init() {}
+
+    public func run(_ plan: Plan, on images: ImageBatch, options: RunOptions) throws -> ImageBatch {
+        var current = images
+        for stage in plan.stages {
+            switch stage {
+            case .remap(let remap):
+                current = try CPUWarp.remap(remap, input: current, options: options)
+            }
+        }
+        return current
+    }
+}
+
+/// Element types a CPU pass can read as torchvision-scaled floats.
+protocol CPUSourcePixel: Sendable {
+    /// The value in torchvision's float scale: uint8 times 1/255, float32 as is.
+    static func unitValue(_ raw: Self) -> Float
+}
+
+extension UInt8: CPUSourcePixel {
+    @inline(__always)
+    static func unitValue(_ raw: UInt8) -> Float { Float(raw) * (1 / Float(255)) }
+}
+
+extension Float: CPUSourcePixel {
+    @inline(__always)
+    static func unitValue(_ raw: Float) -> Float { raw }
+}
+
+/// Element types a CPU pass can write from torchvision-scaled floats.
+protocol CPUDestinationPixel: Sendable {
+    static var poison: Self { get }
+    static func fromUnitValue(_ value: Float) -> Self
+}
+
+extension Float: CPUDestinationPixel {
+    static var poison: Float { .nan }
+    @inline(__always)
+    static func fromUnitValue(_ value: Float) -> Float { value }
+}
+
+extension UInt8: CPUDestinationPixel {
+    static var poison: UInt8 { 0xCD }
+    /// torchvision's float -> uint8: `x.mul(255 + 1 - 1e-3).to(uint8)` (truncation), after clamping
+    /// to [0, 1] with IEEE maxNum/minNum (NaN becomes 0), as OpenCL's fmax/fmin.
+    @inline(__always)
+    static func fromUnitValue(_ value: Float) -> UInt8 {
+        let clamped = Float.minimum(Float.maximum(value, 0), 1)
+        return UInt8(clamped * 255.999)
+    }
+}
+
+/// Strides, in elements, of a dense image batch.
+struct ImageStrides {
+    var sample: Int
+    var channel: Int
+    var row: Int
+    var column: Int
+
+    init(_ geometry: ImageGeometry, layout: ImageLayout) {
+        switch layout {
+        case .nhwc:
+            column = geometry.channels
+            row = geometry.width * geometry.channels
+            channel = 1
+        case .nchw:
+            column = 1
+            row = geometry.width
+            channel = geometry.height * geometry.width
+        }
+        sample = geometry.elementCount
+    }
+}

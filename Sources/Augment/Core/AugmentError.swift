@@ -1,0 +1,76 @@
+/// Every error the library throws for bad input, bad parameters or an unusable backend.
+///
+/// Each case carries a message that says what was wrong and, where it helps, what to do. The
+/// library never traps on user input: shapes, ranges, NaN parameters and empty batches all come
+/// back as one of these.
+public enum AugmentError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A buffer's length or a dimension does not fit the declared shape.
+    case invalidShape(String)
+    /// A batch with no samples was given where at least one is needed.
+    case emptyBatch(String)
+    /// An op argument is missing, NaN or out of its allowed range.
+    case invalidArgument(op: String, argument: String, value: String, allowed: String)
+    /// Two things that must agree do not (e.g. a crop larger than its image, normalize without a
+    /// float output, a channel count an op does not support).
+    case incompatible(String)
+    /// A backend cannot run here (no OpenCL platform, no device, a kernel that fails to build).
+    case backendUnavailable(String)
+    /// Recorded parameters do not fit the pipeline or batch they are applied to.
+    case parameterMismatch(String)
+
+    public var description: String {
+        switch self {
+        case .invalidShape(let message): return "invalid shape: \(message)"
+        case .emptyBatch(let message): return "empty batch: \(message)"
+        case .invalidArgument(let op, let argument, let value, let allowed):
+            return "\(op): argument '\(argument)' = \(value) is out of range; allowed: \(allowed)"
+        case .incompatible(let message): return message
+        case .backendUnavailable(let message): return "backend unavailable: \(message)"
+        case .parameterMismatch(let message): return "parameter mismatch: \(message)"
+        }
+    }
+}
+
+extension AugmentError {
+    /// Checks that a Double argument is finite and inside `range`.
+    static func check(
+        _ value: Double, in range: ClosedRange<Double>, op: String, argument: String
+    ) throws {
+        guard value.isFinite, range.contains(value) else {
+            throw AugmentError.invalidArgument(
+                op: op, argument: argument, value: "\(value)",
+                allowed: "a finite number in [\(range.lowerBound), \(range.upperBound)]")
+        }
+    }
+
+    /// Checks that a probability is finite and inside [0, 1].
+    static func checkProbability(_ p: Double, op: String, argument: String = "p") throws {
+        try check(p, in: 0...1, op: op, argument: argument)
+    }
+
+    /// Checks that an integer argument is inside `range`.
+    static func check(_ value: Int, in range: ClosedRange<Int>, op: String, argument: String) throws {
+        guard range.contains(value) else {
+            let upper = range.upperBound == Int.max ? "∞" : "\(range.upperBound)"
+            throw AugmentError.invalidArgument(
+                op: op, argument: argument, value: "\(value)",
+                allowed: "an integer in [\(range.lowerBound), \(upper)]")
+        }
+    }
+}
+
+/// Multiplies sizes, throwing instead of trapping on overflow.
+func checkedProduct(_ factors: [Int], what: String) throws -> Int {
+    var result = 1
+    for factor in factors {
+        guard factor >= 0 else {
+            throw AugmentError.invalidShape("\(what): negative dimension in \(factors)")
+        }
+        let (product, overflow) = result.multipliedReportingOverflow(by: factor)
+        guard !overflow else {
+            throw AugmentError.invalidShape("\(what): \(factors) has more elements than fit in memory")
+        }
+        result = product
+    }
+    return result
+}

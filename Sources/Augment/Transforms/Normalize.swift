@@ -1,0 +1,53 @@
+/// `normalize`: `(x - mean[c]) / std[c]` per channel, on float values in [0, 1] (uint8 input is
+/// scaled by 1/255 first, as torchvision's `to_dtype(float32, scale=True)`).
+///
+/// Matches `torchvision.transforms.v2.functional.normalize`. `mean` and `std` hold one value per
+/// channel, or a single value used for every channel; every `std` must be finite and non-zero.
+/// Computed as `fma(x, 1/std, -mean/std)`, within 2 ulp of torchvision's `(x - mean) / std`.
+public struct Normalize: Transform {
+    public static let opName = "normalize"
+    public let mean: [Double]
+    public let std: [Double]
+
+    public init(mean: [Double], std: [Double]) throws {
+        guard !mean.isEmpty else {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "mean", value: "[]",
+                                               allowed: "one value per channel (or one for all)")
+        }
+        guard mean.count == std.count else {
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "std", value: "\(std.count) values",
+                allowed: "as many values as mean (\(mean.count))")
+        }
+        for (i, m) in mean.enumerated() where !m.isFinite {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "mean[\(i)]", value: "\(m)",
+                                               allowed: "a finite number")
+        }
+        for (i, s) in std.enumerated() where !s.isFinite || s == 0 || !(1 / s).isFinite {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "std[\(i)]", value: "\(s)",
+                                               allowed: "a finite non-zero number")
+        }
+        self.mean = mean
+        self.std = std
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        guard mean.count == 1 || mean.count == input.channels else {
+            throw AugmentError.incompatible(
+                "normalize: mean and std have \(mean.count) values but the image has \(input.channels) channels")
+        }
+        return input
+    }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        plan.affine(ChannelAffine(mean: mean, std: std))
+    }
+
+    private enum CodingKeys: String, CodingKey { case mean, std }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(mean: try container.decode([Double].self, forKey: .mean),
+                      std: try container.decode([Double].self, forKey: .std))
+    }
+}

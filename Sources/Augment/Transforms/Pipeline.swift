@@ -1,0 +1,149 @@
+/// A sequence of transforms and the format of what it produces.
+///
+/// `Pipeline` is the unit users build, sample and run:
+///
+///     let pipeline = try Pipeline([
+///         RandomCrop(height: 224, width: 224),
+///         RandomHorizontalFlip(p: 0.5),
+///         Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+///     ])
+///     let sampled = try pipeline.sample(count: batch.count, geometry: batch.geometry, seed: 7)
+///     let output = try backend.run(sampled.plan(), on: batch)
+public struct Pipeline: Sendable {
+    public var transforms: [any Transform]
+    /// Element type and layout of the output (default float32 NCHW, what models consume).
+    public var output: OutputFormat
+
+    public init(_ transforms: [any Transform], output: OutputFormat = .float32NCHW) throws {
+        guard transforms.count < (1 << 24) else {
+            throw AugmentError.invalidShape("a pipeline holds at most 2^24 - 1 ops, got \(transforms.count)")
+        }
+        self.transforms = transforms
+        self.output = output
+    }
+
+    /// The geometry of one sample after the whole pipeline, or an error naming the first op that
+    /// cannot apply.
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        var geometry = input
+        for transform in transforms {
+            geometry = try transform.outputGeometry(for: geometry)
+        }
+        return geometry
+    }
+
+    /// Draws every op's parameters for `count` samples whose global indices start at
+    /// `firstSampleIndex`. Sample `i` of the batch uses the stream (seed, epoch,
+    /// firstSampleIndex + i, op index), so splitting a batch or changing its size does not change
+    /// what any sample gets.
+    public func sample(
+        count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0
+    ) throws -> SampledPipeline {
+        guard count >= 1 else {
+            throw AugmentError.emptyBatch("cannot sample parameters for \(count) samples")
+        }
+        try geometry.validate("pipeline input")
+        var ops: [SampledOp] = []
+        var current = geometry
+        for (opIndex, transform) in transforms.enumerated() {
+            let next = try transform.outputGeometry(for: current)
+            ops.append(SampledOp.draw(transform, count: count, geometry: current, seed: seed, epoch: epoch,
+                                      firstSampleIndex: firstSampleIndex, opIndex: UInt32(opIndex)))
+            current = next
+        }
+        return SampledPipeline(pipeline: self, count: count, inputGeometry: geometry, ops: ops)
+    }
+}
+
+/// One op of a pipeline together with the parameters drawn for every sample of a batch.
+public struct SampledOp: Sendable {
+    public let transform: any Transform
+    /// `[T.Parameters]`, one entry per sample, where T is the transform's type.
+    public let parameters: any Sendable
+
+    public var opName: String { transform.opName }
+
+    /// Pairs a transform with explicit per-sample parameters (for replay or for tests), after
+    /// checking that there is one value per sample of the right type.
+    public init<T: Transform>(_ transform: T, parameters: [T.Parameters]) {
+        self.transform = transform
+        self.parameters = parameters
+    }
+
+    static func draw<T: Transform>(
+        _ transform: T, count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64,
+        firstSampleIndex: UInt64, opIndex: UInt32
+    ) -> SampledOp {
+        var values: [T.Parameters] = []
+        values.reserveCapacity(count)
+        for sample in 0..<count {
+            let key = RandomKey(seed: seed, epoch: epoch, sampleIndex: firstSampleIndex &+ UInt64(sample),
+                                opIndex: opIndex)
+            var random = RandomStream(key)
+            values.append(transform.sampleParameters(for: geometry, random: &random))
+        }
+        return SampledOp(transform, parameters: values)
+    }
+
+    /// The parameters as the transform's own type, checked for count and validity.
+    func typedParameters<T: Transform>(for transform: T, count: Int, geometry: ImageGeometry) throws -> [T.Parameters] {
+        guard let values = parameters as? [T.Parameters] else {
+            throw AugmentError.parameterMismatch("\(T.opName): parameters of type \(type(of: parameters)) do not belong to this op")
+        }
+        guard values.count == count else {
+            throw AugmentError.parameterMismatch("\(T.opName): \(values.count) parameter values for a batch of \(count)")
+        }
+        for value in values {
+            try transform.validate(value, for: geometry)
+        }
+        return values
+    }
+}
+
+/// A pipeline with every op's parameters drawn for one batch: the value both backends consume.
+public struct SampledPipeline: Sendable {
+    public let pipeline: Pipeline
+    public let count: Int
+    public let inputGeometry: ImageGeometry
+    public let ops: [SampledOp]
+
+    public init(pipeline: Pipeline, count: Int, inputGeometry: ImageGeometry, ops: [SampledOp]) {
+        self.pipeline = pipeline
+        self.count = count
+        self.inputGeometry = inputGeometry
+        self.ops = ops
+    }
+
+    /// Compiles the sampled ops into the fewest stages the backends know how to run.
+    public func plan(inputPixelType: PixelType, inputLayout: ImageLayout) throws -> Plan {
+        guard ops.count == pipeline.transforms.count else {
+            throw AugmentError.parameterMismatch(
+                "\(ops.count) sampled ops for a pipeline of \(pipeline.transforms.count) ops")
+        }
+        var builder = PlanBuilder(count: count, geometry: inputGeometry,
+                                  inputPixelType: inputPixelType, inputLayout: inputLayout)
+        for op in ops {
+            try Self.lower(op, transform: op.transform, into: &builder)
+        }
+        return try builder.finish(output: pipeline.output)
+    }
+
+    /// The plan for running on `images`, after checking they are the batch this was sampled for.
+    public func plan(for images: ImageBatch) throws -> Plan {
+        guard images.count == count, images.geometry == inputGeometry else {
+            throw AugmentError.parameterMismatch(
+                "parameters were sampled for \(count) images of \(inputGeometry), the batch has \(images.count) of \(images.geometry)")
+        }
+        return try plan(inputPixelType: images.pixelType, inputLayout: images.layout)
+    }
+
+    private static func lower<T: Transform>(_ op: SampledOp, transform: T, into builder: inout PlanBuilder) throws {
+        let values = try op.typedParameters(for: transform, count: builder.count, geometry: builder.geometry)
+        let before = builder.geometry
+        try transform.lower(values, into: &builder)
+        let expected = try transform.outputGeometry(for: before)
+        guard builder.geometry == expected else {
+            throw AugmentError.parameterMismatch("\(T.opName) lowered to \(builder.geometry), expected \(expected)")
+        }
+    }
+}

@@ -1,0 +1,125 @@
+import COpenCL
+
+/// A device buffer of `byteCount` bytes. Released in deinit.
+public final class CLBuffer: @unchecked Sendable {
+    // Safety: a cl_mem handle may be used from any thread; reads and writes go through the queue.
+    let memory: cl_mem
+    public let byteCount: Int
+
+    /// Allocates `byteCount` bytes (at least 1) on the context's device.
+    public init(context: CLContext, byteCount: Int, readOnly: Bool = false) throws {
+        guard byteCount >= 1 else {
+            throw CLError(call: "clCreateBuffer", status: .invalidBufferSize, context: "allocating \(byteCount) bytes")
+        }
+        let flags = cl_mem_flags(readOnly ? CL_MEM_READ_ONLY : CL_MEM_READ_WRITE)
+        memory = try clCreate("clCreateBuffer", context: "allocating \(formatBytes(byteCount)) on \(context.device.name)") {
+            clCreateBuffer(context.context, flags, byteCount, nil, $0)
+        }
+        self.byteCount = byteCount
+    }
+
+    deinit {
+        clReleaseMemObject(memory)
+    }
+
+    /// Copies `values` into the start of the buffer and returns the transfer's event (blocking).
+    @discardableResult
+    public func upload<Element: BitwiseCopyable>(_ values: [Element], on context: CLContext) throws -> CLEvent {
+        let size = values.count * MemoryLayout<Element>.stride
+        guard size <= byteCount else {
+            throw CLError(call: "clEnqueueWriteBuffer", status: .invalidValue,
+                          context: "writing \(size) bytes into a \(byteCount)-byte buffer")
+        }
+        var event: cl_event?
+        try values.withUnsafeBytes { bytes in
+            try clCheck("clEnqueueWriteBuffer", context: "uploading \(formatBytes(size))") {
+                clEnqueueWriteBuffer(context.queue, memory, cl_bool(CL_TRUE), 0, size, bytes.baseAddress, 0, nil, &event)
+            }
+        }
+        return try CLEvent(checked: event, call: "clEnqueueWriteBuffer")
+    }
+
+    /// Reads the first `count` elements of the buffer (blocking).
+    public func download<Element: BitwiseCopyable>(
+        _ type: Element.Type, count: Int, on context: CLContext
+    ) throws -> (values: [Element], event: CLEvent) {
+        let size = count * MemoryLayout<Element>.stride
+        guard size <= byteCount else {
+            throw CLError(call: "clEnqueueReadBuffer", status: .invalidValue,
+                          context: "reading \(size) bytes from a \(byteCount)-byte buffer")
+        }
+        var event: cl_event?
+        let values = try [Element](unsafeUninitializedCapacity: count) { storage, initialized in
+            try clCheck("clEnqueueReadBuffer", context: "downloading \(formatBytes(size))") {
+                clEnqueueReadBuffer(context.queue, memory, cl_bool(CL_TRUE), 0, size,
+                                    UnsafeMutableRawPointer(storage.baseAddress), 0, nil, &event)
+            }
+            initialized = count
+        }
+        return (values, try CLEvent(checked: event, call: "clEnqueueReadBuffer"))
+    }
+
+    /// Fills the whole buffer with a repeated byte pattern of 1, 2, 4, ... 128 bytes.
+    public func fill(pattern: [UInt8], on context: CLContext) throws {
+        guard !pattern.isEmpty, byteCount % pattern.count == 0 else {
+            throw CLError(call: "clEnqueueFillBuffer", status: .invalidValue,
+                          context: "filling \(byteCount) bytes with a \(pattern.count)-byte pattern")
+        }
+        try pattern.withUnsafeBytes { bytes in
+            try clCheck("clEnqueueFillBuffer", context: "filling \(formatBytes(byteCount))") {
+                clEnqueueFillBuffer(context.queue, memory, bytes.baseAddress, bytes.count, 0, byteCount, 0, nil, nil)
+            }
+        }
+    }
+}
+
+/// A command's event: wait for it, read its profiling times. Released in deinit.
+public final class CLEvent: @unchecked Sendable {
+    // Safety: event queries are thread-safe in OpenCL.
+    let event: cl_event
+
+    init(event: cl_event) {
+        self.event = event
+    }
+
+    convenience init(checked event: cl_event?, call: String) throws {
+        guard let event else { throw CLError(call: call, status: .invalidEvent) }
+        self.init(event: event)
+    }
+
+    deinit {
+        clReleaseEvent(event)
+    }
+
+    /// Blocks until the command has finished.
+    public func wait() throws {
+        var list: cl_event? = event
+        try clCheck("clWaitForEvents") { clWaitForEvents(1, &list) }
+    }
+
+    /// Device time between the command's start and end, in nanoseconds (needs a profiling queue;
+    /// every queue this library creates has it).
+    public func durationNanoseconds() throws -> UInt64 {
+        try wait()
+        let start = try profile(CL_PROFILING_COMMAND_START)
+        let end = try profile(CL_PROFILING_COMMAND_END)
+        return end >= start ? end - start : 0
+    }
+
+    private func profile(_ parameter: Int32) throws -> UInt64 {
+        try clInfoScalar("clGetEventProfilingInfo", cl_ulong.self) { size, value, sizeReturned in
+            clGetEventProfilingInfo(event, cl_profiling_info(parameter), size, value, sizeReturned)
+        }
+    }
+}
+
+/// "12.3 MB"-style sizes for messages.
+func formatBytes(_ count: Int) -> String {
+    let value = Double(count)
+    if value >= 1e9 { return String(format: "%.1f GB", value / 1e9) }
+    if value >= 1e6 { return String(format: "%.1f MB", value / 1e6) }
+    if value >= 1e3 { return String(format: "%.1f kB", value / 1e3) }
+    return "\(count) B"
+}
+
+import Foundation
