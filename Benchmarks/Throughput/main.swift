@@ -46,7 +46,8 @@ for (name, pipeline) in pipelines {
     let inputBytes = Double(geometry.elementCount)
     _ = try CPUBackend().run(plan, on: input)
     let cpu = median(try (0..<repeats).map { _ in try time { _ = try CPUBackend().run(plan, on: input) } })
-    var line = String(format: "%-22@ cpu %8.0f img/s", name as NSString, Double(batch) / cpu)
+    var line = name.padding(toLength: 22, withPad: " ", startingAt: 0)
+        + String(format: " cpu %8.0f img/s", Double(batch) / cpu)
     if let opencl {
         _ = try opencl.runProfiled(plan, on: input)
         var kernelTimes: [Double] = []

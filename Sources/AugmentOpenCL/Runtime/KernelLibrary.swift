@@ -45,7 +45,8 @@ public struct KernelLibrary: Sendable {
         self.init(files: files, origin: directory.path)
     }
 
-    init(files: [String: String], origin: String) {
+    /// Sources given in memory, keyed by file name ("common.cl", "warp.cl", ...).
+    public init(files: [String: String], origin: String = "in memory") {
         self.files = files
         self.origin = origin
     }
