@@ -141,9 +141,10 @@ import Testing
         #expect(throws: AugmentError.self) { try Normalize(mean: [0.5, 0.5], std: [0.5]) }
         #expect(throws: AugmentError.self) { try Normalize(mean: [], std: []) }
         #expect(throws: AugmentError.invalidArgument(op: "normalize", argument: "std[1]", value: "0.0",
-                                                      allowed: "a finite non-zero number")) {
+                                                      allowed: "a finite non-zero number whose 1/std and mean/std fit in float32")) {
             try Normalize(mean: [0.5, 0.5], std: [0.5, 0])
         }
+        #expect(throws: AugmentError.self) { try Normalize(mean: [0.5], std: [1e-40]) }
         #expect(throws: AugmentError.self) { try Normalize(mean: [.nan], std: [1]) }
         #expect(throws: AugmentError.self) { try Crop(top: -1, left: 0, height: 2, width: 2) }
         #expect(throws: AugmentError.self) { try RandomCrop(height: 0, width: 3) }
@@ -202,5 +203,19 @@ import Testing
         }
         let encoded = try JSONEncoder().encode(try Normalize(mean: [0.5], std: [0.25]))
         #expect(try decoder.decode(Normalize.self, from: encoded).std == [0.25])
+    }
+}
+
+/// The plan builder's public entry points throw on mismatched counts instead of trapping.
+@Suite struct PlanBuilderTests {
+    @Test func mismatchedCountsThrow() throws {
+        var builder = PlanBuilder(count: 3, geometry: ImageGeometry(height: 4, width: 4, channels: 3),
+                                  inputPixelType: .uint8, inputLayout: .nhwc)
+        #expect(throws: AugmentError.self) { try builder.flipHorizontally([true]) }
+        #expect(throws: AugmentError.self) { try builder.flipVertically([true, false, true, false]) }
+        #expect(throws: AugmentError.self) { try builder.crop(top: [0], left: [0], height: 2, width: 2, op: "test") }
+        #expect(throws: AugmentError.self) { try builder.affine(ChannelAffine(mean: [0, 0], std: [1, 1])) }
+        try builder.flipHorizontally([true, false, true])
+        try builder.affine(ChannelAffine(mean: [0.5], std: [0.5]))
     }
 }

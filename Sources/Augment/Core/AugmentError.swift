@@ -13,7 +13,9 @@ public enum AugmentError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Two things that must agree do not (e.g. a crop larger than its image, normalize without a
     /// float output, a channel count an op does not support).
     case incompatible(String)
-    /// A backend cannot run here (no OpenCL platform, no device, a kernel that fails to build).
+    /// A backend cannot run here (no OpenCL platform, no matching device, a kernel file missing).
+    /// A kernel that fails to compile throws the OpenCL layer's `CLError` instead, which carries
+    /// the build log.
     case backendUnavailable(String)
     /// Recorded parameters do not fit the pipeline or batch they are applied to.
     case parameterMismatch(String)

@@ -40,25 +40,37 @@ public struct PlanBuilder: Sendable {
         geometry.width = width
     }
 
-    /// Mirrors the samples whose flag is set, left-right.
-    public mutating func flipHorizontally(_ flags: [Bool]) {
+    /// Mirrors the samples whose flag is set, left-right (one flag per sample).
+    public mutating func flipHorizontally(_ flags: [Bool]) throws {
+        try checkCount(flags.count, "horizontal flip flags")
         for i in 0..<count where flags[i] {
             windows[i].x0 += windows[i].dx * Int32(geometry.width - 1)
             windows[i].dx = -windows[i].dx
         }
     }
 
-    /// Mirrors the samples whose flag is set, top-bottom.
-    public mutating func flipVertically(_ flags: [Bool]) {
+    /// Mirrors the samples whose flag is set, top-bottom (one flag per sample).
+    public mutating func flipVertically(_ flags: [Bool]) throws {
+        try checkCount(flags.count, "vertical flip flags")
         for i in 0..<count where flags[i] {
             windows[i].y0 += windows[i].dy * Int32(geometry.height - 1)
             windows[i].dy = -windows[i].dy
         }
     }
 
+    private func checkCount(_ given: Int, _ what: String) throws {
+        guard given == count else {
+            throw AugmentError.parameterMismatch("\(given) \(what) for a batch of \(count)")
+        }
+    }
+
     /// Applies a per-channel affine map to the values (as floats in torchvision's [0, 1] scale).
-    /// A one-channel map applies to every channel.
-    public mutating func affine(_ map: ChannelAffine) {
+    /// A one-channel map applies to every channel; otherwise it needs one value per channel.
+    public mutating func affine(_ map: ChannelAffine) throws {
+        guard map.scale.count == map.bias.count, map.scale.count == 1 || map.scale.count == geometry.channels else {
+            throw AugmentError.parameterMismatch(
+                "a per-channel map of \(map.scale.count) scales and \(map.bias.count) biases for \(geometry.channels) channels")
+        }
         let expanded = expand(map, channels: geometry.channels)
         epilogue = epilogue.map { $0.followed(by: expanded) } ?? expanded
     }

@@ -33,11 +33,11 @@ public struct RandomKey: Hashable, Codable, Sendable {
         return (UInt32(truncatingIfNeeded: mixed), UInt32(truncatingIfNeeded: mixed >> 32))
     }
 
-    /// Counter words 1...3 (word 0 counts blocks): op index and domain, then the 64-bit sample index.
+    /// Counter words 1...3 (word 0 counts blocks): op index (its low 24 bits; a ``Pipeline``
+    /// holds fewer ops than that) and domain, then the 64-bit sample index.
     public func counterBase(domain: RandomDomain) -> (UInt32, UInt32, UInt32) {
-        precondition(opIndex < (1 << 24), "op index must fit in 24 bits")
-        return (
-            opIndex | (domain.rawValue << 24),
+        (
+            (opIndex & 0x00FF_FFFF) | (domain.rawValue << 24),
             UInt32(truncatingIfNeeded: sampleIndex),
             UInt32(truncatingIfNeeded: sampleIndex >> 32)
         )

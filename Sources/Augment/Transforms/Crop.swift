@@ -14,7 +14,7 @@ private func checkFits(_ height: Int, _ width: Int, in input: ImageGeometry, op:
 
 /// `crop`: the box with top-left corner (top, left) and size height x width, the same for every
 /// sample (torchvision `crop`). The box must lie inside the image; torchvision pads a box that
-/// leaves the image, this library reports an error instead (use `pad` first).
+/// leaves the image with zeros, this library reports an error instead.
 public struct Crop: Transform {
     public static let opName = "crop"
     public let top: Int

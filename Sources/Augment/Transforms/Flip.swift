@@ -6,7 +6,7 @@ public struct HorizontalFlip: Transform {
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        plan.flipHorizontally(Array(repeating: true, count: plan.count))
+        try plan.flipHorizontally(Array(repeating: true, count: plan.count))
     }
 }
 
@@ -18,7 +18,7 @@ public struct VerticalFlip: Transform {
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        plan.flipVertically(Array(repeating: true, count: plan.count))
+        try plan.flipVertically(Array(repeating: true, count: plan.count))
     }
 }
 
@@ -48,7 +48,7 @@ public struct RandomHorizontalFlip: Transform {
     public func validate(_ parameters: FlipParameters, for input: ImageGeometry) throws {}
 
     public func lower(_ parameters: [FlipParameters], into plan: inout PlanBuilder) throws {
-        plan.flipHorizontally(parameters.map(\.flipped))
+        try plan.flipHorizontally(parameters.map(\.flipped))
     }
 
     private enum CodingKeys: String, CodingKey { case p }
@@ -79,7 +79,7 @@ public struct RandomVerticalFlip: Transform {
     public func validate(_ parameters: FlipParameters, for input: ImageGeometry) throws {}
 
     public func lower(_ parameters: [FlipParameters], into plan: inout PlanBuilder) throws {
-        plan.flipVertically(parameters.map(\.flipped))
+        try plan.flipVertically(parameters.map(\.flipped))
     }
 
     private enum CodingKeys: String, CodingKey { case p }

@@ -63,8 +63,8 @@ public struct SampledOp: Sendable {
 
     public var opName: String { transform.opName }
 
-    /// Pairs a transform with explicit per-sample parameters (for replay or for tests), after
-    /// checking that there is one value per sample of the right type.
+    /// Pairs a transform with explicit per-sample parameters (for replay or for tests). The count and
+    /// every value are checked against the batch when the plan is built.
     public init<T: Transform>(_ transform: T, parameters: [T.Parameters]) {
         self.transform = transform
         self.parameters = parameters

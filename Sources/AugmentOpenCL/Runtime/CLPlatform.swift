@@ -1,4 +1,8 @@
 import COpenCL
+import Foundation
+
+/// Serialises platform and device discovery (see ``CLPlatform/all()``).
+let discoveryLock = NSLock()
 
 /// An OpenCL platform (one installed driver, e.g. PoCL, NVIDIA CUDA, ROCm, Intel).
 public struct CLPlatform: @unchecked Sendable, Hashable {
@@ -24,6 +28,10 @@ public struct CLPlatform: @unchecked Sendable, Hashable {
     /// Every platform the ICD loader finds. Throws ``CLError`` with `CL_PLATFORM_NOT_FOUND_KHR`
     /// (-1001) when none is installed.
     public static func all() throws -> [CLPlatform] {
+        // The ICD loader (ocl-icd) initialises itself lazily and not thread-safely: two threads
+        // enumerating at once can see no platform or crash. All discovery goes through this lock.
+        discoveryLock.lock()
+        defer { discoveryLock.unlock() }
         var count: cl_uint = 0
         try clCheck("clGetPlatformIDs", context: "looking for OpenCL platforms") {
             clGetPlatformIDs(0, nil, &count)
@@ -39,6 +47,8 @@ public struct CLPlatform: @unchecked Sendable, Hashable {
 
     /// The platform's devices (all types). A platform with no device gives an empty list.
     public func devices() throws -> [CLDevice] {
+        discoveryLock.lock()
+        defer { discoveryLock.unlock() }
         var count: cl_uint = 0
         let status = clGetDeviceIDs(id, cl_device_type(CL_DEVICE_TYPE_ALL), 0, nil, &count)
         if status == CL_DEVICE_NOT_FOUND || count == 0 { return [] }
