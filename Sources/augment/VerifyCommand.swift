@@ -73,9 +73,9 @@ struct VerifyCommand: ParsableCommand {
                         if pipeline.transforms.contains(where: { $0 is Normalize }), format.output.pixelType == .uint8 {
                             continue  // normalize needs a float output (an error by design)
                         }
-                        let input = try ImageBatch.random(count: shape.count, geometry: shape.geometry,
-                                                          pixelType: format.input.0, layout: format.input.1,
-                                                          seed: caseSeed)
+                        if !entry.pixelTypes.contains(format.input.0) { continue }
+                        let input = try entry.makeBatch(count: shape.count, geometry: shape.geometry,
+                                                        pixelType: format.input.0, layout: format.input.1, seed: caseSeed)
                         let (result, _, _) = try Parity.check(pipeline, on: input, seed: caseSeed,
                                                               reference: CPUBackend(), candidate: backend)
                         cases += 1

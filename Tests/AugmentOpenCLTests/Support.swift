@@ -22,9 +22,18 @@ func expectParity(
     _ pipeline: Pipeline, on input: ImageBatch, seed: UInt64, _ label: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-    let (result, reference, candidate) = try Parity.check(pipeline, on: input, seed: seed, reference: CPUBackend(),
-                                                          candidate: Shared.backend())
-    #expect(result.passed, "\(label) \(input.shapeDescription) -> \(pipeline.output): \(result)",
+    try expectParity(pipeline, on: AugmentBatch(images: input), seed: seed, label, sourceLocation: sourceLocation)
+}
+
+/// The same for images with targets (labels are compared too).
+func expectParity(
+    _ pipeline: Pipeline, on input: AugmentBatch, seed: UInt64, _ label: String = "",
+    sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+    let (result, referenceBatch, candidate) = try Parity.check(pipeline, on: input, seed: seed, reference: CPUBackend(),
+                                                               candidate: Shared.backend())
+    let reference = referenceBatch.images
+    #expect(result.passed, "\(label) \(input.images.shapeDescription) -> \(pipeline.output): \(result)",
             sourceLocation: sourceLocation)
     // The reference itself must be fully written: no poison left anywhere.
     if case .float32(let values) = reference.pixels {

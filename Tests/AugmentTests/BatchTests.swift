@@ -62,3 +62,44 @@ import Testing
         #expect(soft.values == [0.25, 0.75])
     }
 }
+
+@Suite struct AugmentBatchTests {
+    @Test func labelsMustMatchTheImages() throws {
+        let images = try ImageBatch.random(count: 3, geometry: ImageGeometry(height: 2, width: 2, channels: 1),
+                                           pixelType: .uint8, layout: .nhwc, seed: 1)
+        #expect(throws: AugmentError.invalidShape("2 label rows for 3 images")) {
+            try AugmentBatch(images: images, labels: LabelBatch(classIDs: [0, 1], classCount: 2))
+        }
+        let batch = try AugmentBatch(images: images, labels: LabelBatch(classIDs: [0, 1, 1], classCount: 2))
+        // A plan of image ops leaves labels as they were.
+        let out = try CPUBackend().apply(Pipeline([HorizontalFlip()]), to: batch, seed: 1)
+        #expect(out.labels == batch.labels)
+    }
+
+    @Test func spectrogramsRoundTripThroughImages() throws {
+        let values = (0..<(2 * 3 * 5)).map(Float.init)
+        let flat = try SpectrogramBatch(values: values, count: 2, frequencyBins: 3, timeFrames: 5)
+        let images = try flat.asImages()
+        #expect(images.geometry == ImageGeometry(height: 3, width: 5, channels: 1))
+        #expect(images.value(sample: 1, channel: 0, y: 2, x: 4) == 29)
+        #expect(try flat.replacingValues(with: images) == flat)
+        let stereo = try SpectrogramBatch(values: values, count: 1, channels: 2, frequencyBins: 3, timeFrames: 5)
+        #expect(try stereo.replacingValues(with: stereo.asImages()) == stereo)
+    }
+
+    @Test func registryKnowsEveryCatalogOp() {
+        #expect(OpRegistry.type(named: "random_crop") == RandomCrop.self)
+        #expect(OpRegistry.type(named: "random_crops") == nil)
+        #expect(Set(OpRegistry.opNames).count == OpRegistry.types.count, "op names are unique")
+    }
+
+    @Test func batchStreamIsSharedBySamplesOfOneBatchOnly() {
+        let context = SamplingContext(count: 4, geometry: ImageGeometry(height: 1, width: 1, channels: 1), seed: 3,
+                                      epoch: 0, firstSampleIndex: 8, opIndex: 2)
+        var a = context.batchStream(), b = context.batchStream()
+        #expect(a.nextUInt64() == b.nextUInt64())
+        var s = context.stream(sample: 0)
+        var batch = context.batchStream()
+        #expect(s.nextUInt64() != batch.nextUInt64(), "batch draws use their own domain")
+    }
+}

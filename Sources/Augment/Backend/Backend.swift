@@ -17,34 +17,52 @@ public protocol Backend: Sendable {
     /// A short human-readable name, e.g. "cpu" or "opencl: pthread-skylake (PoCL 3.1)".
     var name: String { get }
 
-    /// Runs every stage of `plan` on `images` and returns the result.
-    func run(_ plan: Plan, on images: ImageBatch, options: RunOptions) throws -> ImageBatch
+    /// Runs every stage of `plan` on `batch` (images and their targets) and returns the result.
+    func run(_ plan: Plan, on batch: AugmentBatch, options: RunOptions) throws -> AugmentBatch
 }
 
 extension Backend {
-    /// Runs `plan` with default options.
-    public func run(_ plan: Plan, on images: ImageBatch) throws -> ImageBatch {
-        try run(plan, on: images, options: RunOptions())
+    /// Runs `plan` on images alone.
+    public func run(_ plan: Plan, on images: ImageBatch, options: RunOptions = RunOptions()) throws -> ImageBatch {
+        try run(plan, on: AugmentBatch(images: images), options: options).images
     }
 
-    /// Samples `pipeline` for `images` and runs it: the one-call form for training loops.
+    /// Runs `plan` with default options.
+    public func run(_ plan: Plan, on batch: AugmentBatch) throws -> AugmentBatch {
+        try run(plan, on: batch, options: RunOptions())
+    }
+
+    /// Samples `pipeline` for `batch` and runs it: the one-call form for training loops.
+    public func apply(
+        _ pipeline: Pipeline, to batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0,
+        firstSampleIndex: UInt64 = 0, options: RunOptions = RunOptions()
+    ) throws -> AugmentBatch {
+        let sampled = try pipeline.sample(count: batch.count, geometry: batch.images.geometry, seed: seed,
+                                          epoch: epoch, firstSampleIndex: firstSampleIndex)
+        return try run(sampled.plan(for: batch.images), on: batch, options: options)
+    }
+
+    /// Samples `pipeline` for `images` and runs it.
     public func apply(
         _ pipeline: Pipeline, to images: ImageBatch, seed: UInt64, epoch: UInt64 = 0,
         firstSampleIndex: UInt64 = 0, options: RunOptions = RunOptions()
     ) throws -> ImageBatch {
-        let sampled = try pipeline.sample(count: images.count, geometry: images.geometry, seed: seed,
-                                          epoch: epoch, firstSampleIndex: firstSampleIndex)
-        return try run(sampled.plan(for: images), on: images, options: options)
+        try apply(pipeline, to: AugmentBatch(images: images), seed: seed, epoch: epoch,
+                  firstSampleIndex: firstSampleIndex, options: options).images
     }
 }
 
 extension RemapStage {
     /// Throws unless `images` is the batch this stage was planned for.
     public func checkInput(_ images: ImageBatch) throws {
-        guard images.count == count, images.geometry == input, images.pixelType == inputPixelType,
-              images.layout == inputLayout else {
+        try checkInput(count: images.count, geometry: images.geometry, pixelType: images.pixelType, layout: images.layout)
+    }
+
+    /// Throws unless a batch of this description is the one this stage was planned for.
+    public func checkInput(count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout) throws {
+        guard count == self.count, geometry == input, pixelType == inputPixelType, layout == inputLayout else {
             throw AugmentError.parameterMismatch(
-                "the plan expects \(count) \(inputPixelType.rawValue) \(inputLayout.rawValue.uppercased()) images of \(input), got \(images.shapeDescription)")
+                "the plan expects \(self.count) \(inputPixelType.rawValue) \(inputLayout.rawValue.uppercased()) images of \(input), got \(count) \(pixelType.rawValue) \(layout.rawValue.uppercased()) images of \(geometry)")
         }
         guard windows.count == count else {
             throw AugmentError.parameterMismatch("the plan has \(windows.count) windows for \(count) samples")

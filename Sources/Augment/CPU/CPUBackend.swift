@@ -10,12 +10,12 @@ public struct CPUBackend: Backend {
 
     public init() {}
 
-    public func run(_ plan: Plan, on images: ImageBatch, options: RunOptions) throws -> ImageBatch {
-        var current = images
+    public func run(_ plan: Plan, on batch: AugmentBatch, options: RunOptions) throws -> AugmentBatch {
+        var current = batch
         for stage in plan.stages {
             switch stage {
             case .remap(let remap):
-                current = try CPUWarp.remap(remap, input: current, options: options)
+                current.images = try CPUWarp.remap(remap, input: current.images, options: options)
             }
         }
         return current

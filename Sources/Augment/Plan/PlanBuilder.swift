@@ -1,25 +1,43 @@
-/// Collects lowered ops and fuses them into stages.
+/// Collects lowered ops and fuses them into the fewest stages.
 ///
-/// Geometric ops (crops, flips) compose into one ``PixelWindow`` per sample; per-pixel ops
-/// (normalize) compose into the epilogue of the same pass; the conversion to the output format
-/// happens in that pass too. The whole foundation op set therefore runs as one launch per batch.
+/// Geometric ops (crops, flips) compose into one ``PixelWindow`` per sample and per-pixel affine ops
+/// (normalize) into the epilogue of the same pass; the conversion between formats happens in that
+/// pass too. Such a run of ops is a *pending remap group*. An op that cannot ride in it (a
+/// neighbourhood op, a cross-sample op) is added with ``append(_:outputGeometry:)``: the pending
+/// group is closed into a remap stage that produces float32 NCHW, and the new stage follows.
+///
+/// Contract for every non-remap stage: it reads and writes float32 NCHW batches on torchvision's
+/// value scale (uint8 inputs become [0, 1] floats in the remap before it). The last stage is always a
+/// remap into the pipeline's output format, so the output format never constrains other stages.
 public struct PlanBuilder: Sendable {
     public let count: Int
     /// The geometry of one sample after the ops lowered so far.
     public private(set) var geometry: ImageGeometry
-    public let inputGeometry: ImageGeometry
-    public let inputPixelType: PixelType
-    public let inputLayout: ImageLayout
+    /// The stages closed so far.
+    public private(set) var stages: [Stage] = []
+
+    // The pending remap group: what it reads, and what it has accumulated.
+    private var groupInput: ImageGeometry
+    private var groupPixelType: PixelType
+    private var groupLayout: ImageLayout
     private var windows: [PixelWindow]
     private var epilogue: ChannelAffine?
+    /// Whether values may have left [0, 1] (normalize ran): a uint8 output would then clip them.
+    private var leftUnitRange = false
 
     public init(count: Int, geometry: ImageGeometry, inputPixelType: PixelType, inputLayout: ImageLayout) {
         self.count = count
         self.geometry = geometry
-        self.inputGeometry = geometry
-        self.inputPixelType = inputPixelType
-        self.inputLayout = inputLayout
+        groupInput = geometry
+        groupPixelType = inputPixelType
+        groupLayout = inputLayout
         windows = Array(repeating: .identity, count: count)
+    }
+
+    private func checkCount(_ given: Int, _ what: String) throws {
+        guard given == count else {
+            throw AugmentError.parameterMismatch("\(given) \(what) for a batch of \(count)")
+        }
     }
 
     /// Crops every sample to `height` x `width`, sample i starting at (top[i], left[i]) of the
@@ -58,14 +76,9 @@ public struct PlanBuilder: Sendable {
         }
     }
 
-    private func checkCount(_ given: Int, _ what: String) throws {
-        guard given == count else {
-            throw AugmentError.parameterMismatch("\(given) \(what) for a batch of \(count)")
-        }
-    }
-
     /// Applies a per-channel affine map to the values (as floats in torchvision's [0, 1] scale).
     /// A one-channel map applies to every channel; otherwise it needs one value per channel.
+    /// Marks the values as possibly outside [0, 1].
     public mutating func affine(_ map: ChannelAffine) throws {
         guard map.scale.count == map.bias.count, map.scale.count == 1 || map.scale.count == geometry.channels else {
             throw AugmentError.parameterMismatch(
@@ -73,19 +86,46 @@ public struct PlanBuilder: Sendable {
         }
         let expanded = expand(map, channels: geometry.channels)
         epilogue = epilogue.map { $0.followed(by: expanded) } ?? expanded
+        leftUnitRange = true
     }
 
-    /// The finished plan.
-    func finish(output: OutputFormat) throws -> Plan {
-        if epilogue != nil, output.pixelType == .uint8 {
+    /// Closes the pending remap group and adds `stage`, which reads float32 NCHW batches of the
+    /// current geometry and produces float32 NCHW batches of `outputGeometry` (the current geometry
+    /// when nil).
+    public mutating func append(_ stage: Stage, outputGeometry: ImageGeometry? = nil) throws {
+        closeGroup(into: .float32NCHW)
+        stages.append(stage)
+        geometry = outputGeometry ?? geometry
+        groupInput = geometry
+        groupPixelType = .float32
+        groupLayout = .nchw
+    }
+
+    /// Closes the pending group as a remap into `format`; skipped when it would copy a float32 NCHW
+    /// batch unchanged into float32 NCHW.
+    private mutating func closeGroup(into format: OutputFormat) {
+        let identity = windows.allSatisfy { $0 == .identity } && epilogue == nil && groupInput == geometry
+        let sameFormat = groupPixelType == format.pixelType && groupLayout == format.layout
+        if !(identity && sameFormat && !stages.isEmpty) {
+            stages.append(.remap(RemapStage(
+                count: count, input: groupInput, inputPixelType: groupPixelType, inputLayout: groupLayout,
+                output: geometry, outputFormat: format, windows: windows, epilogue: epilogue)))
+        }
+        windows = Array(repeating: .identity, count: count)
+        epilogue = nil
+        groupInput = geometry
+        groupPixelType = format.pixelType
+        groupLayout = format.layout
+    }
+
+    /// The finished plan, ending in `output`.
+    mutating func finish(output: OutputFormat) throws -> Plan {
+        if leftUnitRange, output.pixelType == .uint8 {
             throw AugmentError.incompatible(
                 "normalize produces values outside [0, 1]; it needs a float32 output, not \(output)")
         }
-        let stage = RemapStage(
-            count: count, input: inputGeometry, inputPixelType: inputPixelType, inputLayout: inputLayout,
-            output: geometry, outputFormat: output, windows: windows,
-            epilogue: epilogue)
-        return Plan(stages: [.remap(stage)], output: output, outputGeometry: geometry, count: count)
+        closeGroup(into: output)
+        return Plan(stages: stages, output: output, outputGeometry: geometry, count: count)
     }
 
     /// Broadcasts a one-channel map to every channel.

@@ -7,6 +7,8 @@ public enum RandomDomain: UInt32, Sendable {
     case parameters = 0
     /// Per-element noise drawn on the device (and mirrored on the CPU backend).
     case noise = 1
+    /// Draws made once per batch (keyed by the batch's first sample index).
+    case batch = 2
 }
 
 /// The identity of one sample's random stream for one op: (seed, epoch, global sample index, op

@@ -74,15 +74,9 @@ public struct SampledOp: Sendable {
         _ transform: T, count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64,
         firstSampleIndex: UInt64, opIndex: UInt32
     ) -> SampledOp {
-        var values: [T.Parameters] = []
-        values.reserveCapacity(count)
-        for sample in 0..<count {
-            let key = RandomKey(seed: seed, epoch: epoch, sampleIndex: firstSampleIndex &+ UInt64(sample),
-                                opIndex: opIndex)
-            var random = RandomStream(key)
-            values.append(transform.sampleParameters(for: geometry, random: &random))
-        }
-        return SampledOp(transform, parameters: values)
+        let context = SamplingContext(count: count, geometry: geometry, seed: seed, epoch: epoch,
+                                      firstSampleIndex: firstSampleIndex, opIndex: opIndex)
+        return SampledOp(transform, parameters: transform.sampleBatchParameters(context))
     }
 
     /// The parameters as the transform's own type, checked for count and validity.

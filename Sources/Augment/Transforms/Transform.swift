@@ -21,6 +21,11 @@ public protocol Transform: Sendable, Codable {
     /// result is a pure function of (seed, epoch, sample index, op index) and `input`.
     func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> Parameters
 
+    /// Draws the parameters of a whole batch, one value per sample. The default calls
+    /// ``sampleParameters(for:random:)`` with each sample's own stream; ops that draw once per
+    /// batch or pair samples up (MixUp, CutMix) override it.
+    func sampleBatchParameters(_ context: SamplingContext) -> [Parameters]
+
     /// Checks recorded or hand-written parameters against the sample they are applied to.
     func validate(_ parameters: Parameters, for input: ImageGeometry) throws
 
@@ -30,6 +35,13 @@ public protocol Transform: Sendable, Codable {
 
 extension Transform {
     public var opName: String { Self.opName }
+
+    public func sampleBatchParameters(_ context: SamplingContext) -> [Parameters] {
+        (0..<context.count).map { i in
+            var random = context.stream(sample: i)
+            return sampleParameters(for: context.geometry, random: &random)
+        }
+    }
 }
 
 /// Parameters of an op that draws nothing (a deterministic op such as `hflip` or `normalize`).

@@ -68,11 +68,35 @@ public enum Parity {
         _ pipeline: Pipeline, on input: ImageBatch, seed: UInt64, reference: any Backend,
         candidate: any Backend, tolerance: Double = floatTolerance
     ) throws -> (result: ParityResult, reference: ImageBatch, candidate: ImageBatch) {
-        let sampled = try pipeline.sample(count: input.count, geometry: input.geometry, seed: seed)
-        let plan = try sampled.plan(for: input)
+        let (result, expected, actual) = try check(pipeline, on: AugmentBatch(images: input), seed: seed,
+                                                   reference: reference, candidate: candidate, tolerance: tolerance)
+        return (result, expected.images, actual.images)
+    }
+
+    /// The same for images with their targets: labels must agree within the same tolerance.
+    public static func check(
+        _ pipeline: Pipeline, on input: AugmentBatch, seed: UInt64, reference: any Backend,
+        candidate: any Backend, tolerance: Double = floatTolerance
+    ) throws -> (result: ParityResult, reference: AugmentBatch, candidate: AugmentBatch) {
+        let sampled = try pipeline.sample(count: input.count, geometry: input.images.geometry, seed: seed)
+        let plan = try sampled.plan(for: input.images)
         let options = RunOptions(poisonOutputs: true)
         let expected = try reference.run(plan, on: input, options: options)
         let actual = try candidate.run(plan, on: input, options: options)
-        return (compare(expected, actual, tolerance: tolerance), expected, actual)
+        var result = compare(expected.images, actual.images, tolerance: tolerance)
+        switch (expected.labels, actual.labels) {
+        case (nil, nil):
+            break
+        case (let a?, let b?) where a.count == b.count && a.classCount == b.classCount:
+            for (x, y) in zip(a.values, b.values) {
+                let difference = Double(abs(x - y))
+                result.maxAbsDifference = max(result.maxAbsDifference, difference)
+                if !(difference <= tolerance) { result.elementsOverTolerance += 1 }
+            }
+            result.elementCount += a.values.count
+        default:
+            result.shapesMatch = false
+        }
+        return (result, expected, actual)
     }
 }

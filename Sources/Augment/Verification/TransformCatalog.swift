@@ -2,13 +2,32 @@
 public struct CatalogEntry: Sendable {
     /// The op name (or a chain's name) shown by `augment verify`.
     public let name: String
+    /// When set, the entry runs on batches with (N, K) soft labels of this many classes.
+    public let labelClasses: Int?
+    /// The input element types the entry is checked on (spectrogram ops: float32 only).
+    public let pixelTypes: [PixelType]
     /// Builds a pipeline that exercises this entry on images of `geometry`, with arguments drawn
     /// from `random`.
     public let makePipeline: @Sendable (ImageGeometry, inout RandomStream) throws -> Pipeline
 
-    public init(name: String, makePipeline: @escaping @Sendable (ImageGeometry, inout RandomStream) throws -> Pipeline) {
+    public init(
+        name: String, labelClasses: Int? = nil, pixelTypes: [PixelType] = [.uint8, .float32],
+        makePipeline: @escaping @Sendable (ImageGeometry, inout RandomStream) throws -> Pipeline
+    ) {
         self.name = name
+        self.labelClasses = labelClasses
+        self.pixelTypes = pixelTypes
         self.makePipeline = makePipeline
+    }
+
+    /// A random input batch for this entry: images, plus random soft labels when the entry wants them.
+    public func makeBatch(count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout,
+                          seed: UInt64) throws -> AugmentBatch {
+        let images = try ImageBatch.random(count: count, geometry: geometry, pixelType: pixelType, layout: layout, seed: seed)
+        guard let classes = labelClasses else { return try AugmentBatch(images: images) }
+        var random = RandomStream(RandomKey(seed: seed, sampleIndex: 0, opIndex: 0x00FF_FFFE))
+        let ids = (0..<count).map { _ in random.integer(in: 0...(classes - 1)) }
+        return try AugmentBatch(images: images, labels: LabelBatch(classIDs: ids, classCount: classes))
     }
 }
 

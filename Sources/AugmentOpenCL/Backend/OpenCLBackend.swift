@@ -15,11 +15,41 @@ public struct OpenCLTiming: Sendable, Equatable {
     public init() {}
 }
 
+/// A batch of images in a device buffer, as it passes between the stages of a plan.
+public final class DeviceImages: @unchecked Sendable {
+    // Safety: immutable after creation; the buffer is only touched through the backend's queue.
+    public let buffer: CLBuffer
+    public let count: Int
+    public let geometry: ImageGeometry
+    public let pixelType: PixelType
+    public let layout: ImageLayout
+
+    init(buffer: CLBuffer, count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout) {
+        self.buffer = buffer
+        self.count = count
+        self.geometry = geometry
+        self.pixelType = pixelType
+        self.layout = layout
+    }
+
+    public var elementCount: Int { count * geometry.elementCount }
+
+    /// Throws unless this is a float32 NCHW batch of `count` images of `geometry` (what every
+    /// non-remap stage reads).
+    func checkFloatNCHW(count: Int, geometry: ImageGeometry, stage: String) throws {
+        guard pixelType == .float32, layout == .nchw, self.count == count, self.geometry == geometry else {
+            throw AugmentError.parameterMismatch(
+                "\(stage) expects \(count) float32 NCHW images of \(geometry), got \(self.count) \(pixelType.rawValue) \(layout.rawValue.uppercased()) of \(self.geometry)")
+        }
+    }
+}
+
 /// Runs plans on one OpenCL device. Every stage family has a `.cl` file in `Kernels/` and a CPU
 /// twin in `Sources/Augment/CPU/`; this backend builds each family once per variant (formats,
-/// channel count) and caches the program in its ``CLContext``.
+/// channel count) and caches the program in its ``CLContext``. A plan's input is uploaded once,
+/// intermediate batches stay on the device, and the result is downloaded once.
 ///
-/// Thread-safe: runs are serialised on the backend's queue.
+/// Thread-safe: runs are serialised.
 public final class OpenCLBackend: Backend, @unchecked Sendable {
     // Safety: all mutable state (kernel objects, whose arguments are state) is used under `lock`.
     public let context: CLContext
@@ -41,25 +71,35 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public var device: CLDevice { context.device }
 
-    public func run(_ plan: Plan, on images: ImageBatch, options: RunOptions) throws -> ImageBatch {
-        try runProfiled(plan, on: images, options: options).output
+    public func run(_ plan: Plan, on batch: AugmentBatch, options: RunOptions) throws -> AugmentBatch {
+        try runProfiled(plan, on: batch, options: options).output
+    }
+
+    /// Runs `plan` on images alone and reports device times.
+    public func runProfiled(
+        _ plan: Plan, on images: ImageBatch, options: RunOptions = RunOptions()
+    ) throws -> (output: ImageBatch, timing: OpenCLTiming) {
+        let (output, timing) = try runProfiled(plan, on: AugmentBatch(images: images), options: options)
+        return (output.images, timing)
     }
 
     /// Runs `plan` and reports device times for uploads, kernels and downloads.
     public func runProfiled(
-        _ plan: Plan, on images: ImageBatch, options: RunOptions = RunOptions()
-    ) throws -> (output: ImageBatch, timing: OpenCLTiming) {
+        _ plan: Plan, on batch: AugmentBatch, options: RunOptions = RunOptions()
+    ) throws -> (output: AugmentBatch, timing: OpenCLTiming) {
         lock.lock()
         defer { lock.unlock() }
         var timing = OpenCLTiming()
-        var current = images
+        var images = try upload(batch.images, timing: &timing)
+        var result = batch
         for stage in plan.stages {
             switch stage {
             case .remap(let remap):
-                current = try OpenCLWarp.remap(remap, input: current, backend: self, options: options, timing: &timing)
+                images = try OpenCLWarp.remap(remap, input: images, backend: self, options: options, timing: &timing)
             }
         }
-        return (current, timing)
+        result.images = try download(images, timing: &timing)
+        return (result, timing)
     }
 
     /// The built program of a kernel family with the given defines.
@@ -70,7 +110,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return try context.program(source: kernels.source(family: family), options: options)
     }
 
-    /// Uploads a host array into a new device buffer.
+    /// Uploads a host array into a new read-only device buffer.
     func upload<Element: BitwiseCopyable>(_ values: [Element], timing: inout OpenCLTiming) throws -> CLBuffer {
         let buffer = try CLBuffer(context: context, byteCount: max(1, values.count * MemoryLayout<Element>.stride),
                                   readOnly: true)
@@ -80,31 +120,46 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return buffer
     }
 
-    /// Allocates an output buffer for `count` elements of `pixelType`, poisoned when asked.
-    func outputBuffer(count: Int, pixelType: PixelType, options: RunOptions) throws -> CLBuffer {
-        let elementBytes = pixelType == .uint8 ? 1 : 4
-        let buffer = try CLBuffer(context: context, byteCount: max(1, count * elementBytes))
-        if options.poisonOutputs {
-            let pattern: [UInt8] = pixelType == .uint8 ? [0xCD] : [0x00, 0x00, 0xC0, 0x7F]  // NaN
-            try buffer.fill(pattern: pattern, on: context)
+    /// Uploads an image batch.
+    func upload(_ images: ImageBatch, timing: inout OpenCLTiming) throws -> DeviceImages {
+        let buffer: CLBuffer
+        switch images.pixels {
+        case .uint8(let values): buffer = try upload(values, timing: &timing)
+        case .float32(let values): buffer = try upload(values, timing: &timing)
         }
-        return buffer
+        return DeviceImages(buffer: buffer, count: images.count, geometry: images.geometry,
+                            pixelType: images.pixelType, layout: images.layout)
     }
 
-    /// Downloads `count` elements of `pixelType` into an image batch.
-    func download(
-        _ buffer: CLBuffer, count: Int, geometry: ImageGeometry, format: OutputFormat, samples: Int,
-        timing: inout OpenCLTiming
-    ) throws -> ImageBatch {
-        switch format.pixelType {
-        case .uint8:
-            let (values, event) = try buffer.download(UInt8.self, count: count, on: context)
-            timing.downloadNanoseconds += try event.durationNanoseconds()
-            return try ImageBatch(pixels: .uint8(values), count: samples, geometry: geometry, layout: format.layout)
-        case .float32:
-            let (values, event) = try buffer.download(Float.self, count: count, on: context)
-            timing.downloadNanoseconds += try event.durationNanoseconds()
-            return try ImageBatch(pixels: .float32(values), count: samples, geometry: geometry, layout: format.layout)
+    /// A new device batch for a stage to write, poisoned (NaN / 0xCD) when the options ask.
+    func outputImages(count: Int, geometry: ImageGeometry, format: OutputFormat, options: RunOptions) throws -> DeviceImages {
+        let elements = try checkedCount(count, geometry)
+        let buffer = try CLBuffer(context: context, byteCount: max(1, elements * (format.pixelType == .uint8 ? 1 : 4)))
+        if options.poisonOutputs {
+            let pattern: [UInt8] = format.pixelType == .uint8 ? [0xCD] : [0x00, 0x00, 0xC0, 0x7F]  // NaN
+            try buffer.fill(pattern: pattern, on: context)
         }
+        return DeviceImages(buffer: buffer, count: count, geometry: geometry, pixelType: format.pixelType, layout: format.layout)
+    }
+
+    /// Downloads a device batch.
+    func download(_ images: DeviceImages, timing: inout OpenCLTiming) throws -> ImageBatch {
+        let count = images.elementCount
+        switch images.pixelType {
+        case .uint8:
+            let (values, event) = try images.buffer.download(UInt8.self, count: count, on: context)
+            timing.downloadNanoseconds += try event.durationNanoseconds()
+            return try ImageBatch(pixels: .uint8(values), count: images.count, geometry: images.geometry, layout: images.layout)
+        case .float32:
+            let (values, event) = try images.buffer.download(Float.self, count: count, on: context)
+            timing.downloadNanoseconds += try event.durationNanoseconds()
+            return try ImageBatch(pixels: .float32(values), count: images.count, geometry: images.geometry, layout: images.layout)
+        }
+    }
+
+    private func checkedCount(_ count: Int, _ geometry: ImageGeometry) throws -> Int {
+        let (elements, overflow) = count.multipliedReportingOverflow(by: geometry.elementCount)
+        guard !overflow else { throw AugmentError.invalidShape("\(count) images of \(geometry) do not fit in memory") }
+        return elements
     }
 }

@@ -4,10 +4,10 @@ import Augment
 enum OpenCLWarp {
     /// Launches `warp_remap` for a ``RemapStage``: one launch for the whole batch.
     static func remap(
-        _ stage: RemapStage, input: ImageBatch, backend: OpenCLBackend, options: RunOptions,
+        _ stage: RemapStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
         timing: inout OpenCLTiming
-    ) throws -> ImageBatch {
-        try stage.checkInput(input)
+    ) throws -> DeviceImages {
+        try stage.checkInput(count: input.count, geometry: input.geometry, pixelType: input.pixelType, layout: input.layout)
         let out = stage.output
         let program = try backend.program(family: "warp", defines: [
             input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
@@ -18,20 +18,14 @@ enum OpenCLWarp {
             "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
         ])
         let kernel = try program.kernel("warp_remap")
-
-        let source: CLBuffer
-        switch input.pixels {
-        case .uint8(let values): source = try backend.upload(values, timing: &timing)
-        case .float32(let values): source = try backend.upload(values, timing: &timing)
-        }
         let windows = try backend.upload(stage.windows.flatMap { [$0.x0, $0.y0, $0.dx, $0.dy] }, timing: &timing)
         let scale = try backend.upload(stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
         let bias = try backend.upload(stage.epilogue?.bias ?? Array(repeating: 0, count: out.channels), timing: &timing)
-        let total = stage.count * out.elementCount
-        let destination = try backend.outputBuffer(count: total, pixelType: stage.outputFormat.pixelType, options: options)
+        let destination = try backend.outputImages(count: stage.count, geometry: out, format: stage.outputFormat,
+                                                   options: options)
 
-        try kernel.setArgument(0, source)
-        try kernel.setArgument(1, destination)
+        try kernel.setArgument(0, input.buffer)
+        try kernel.setArgument(1, destination.buffer)
         try kernel.setArgument(2, windows)
         try kernel.setArgument(3, scale)
         try kernel.setArgument(4, bias)
@@ -46,8 +40,7 @@ enum OpenCLWarp {
                                        local: [groupWidth, 1, 1])
         timing.kernelNanoseconds += try event.durationNanoseconds()
         timing.launches += 1
-        return try backend.download(destination, count: total, geometry: out, format: stage.outputFormat,
-                                    samples: stage.count, timing: &timing)
+        return destination
     }
 }
 

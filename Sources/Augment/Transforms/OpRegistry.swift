@@ -1,0 +1,24 @@
+import Foundation
+
+/// Every transform type that pipeline files can name, keyed by ``Transform/opName``. A new
+/// transform is registered by adding its type to ``OpRegistry/types``.
+public enum OpRegistry {
+    public static let types: [any Transform.Type] = [
+        Normalize.self,
+        HorizontalFlip.self,
+        VerticalFlip.self,
+        RandomHorizontalFlip.self,
+        RandomVerticalFlip.self,
+        Crop.self,
+        CenterCrop.self,
+        RandomCrop.self,
+    ]
+
+    /// The registered type for an op name.
+    public static func type(named name: String) -> (any Transform.Type)? {
+        types.first { $0.opName == name }
+    }
+
+    /// All op names, sorted.
+    public static var opNames: [String] { types.map { $0.opName }.sorted() }
+}

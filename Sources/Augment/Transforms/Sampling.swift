@@ -1,0 +1,33 @@
+/// Where one op's parameters for one batch come from: the batch's place in the epoch and the op's
+/// place in the pipeline. Every stream it hands out is a pure function of these numbers.
+public struct SamplingContext: Sendable {
+    public let count: Int
+    /// The geometry of one sample before the op.
+    public let geometry: ImageGeometry
+    public let seed: UInt64
+    public let epoch: UInt64
+    /// Global index of the batch's first sample.
+    public let firstSampleIndex: UInt64
+    public let opIndex: UInt32
+
+    public init(count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64, firstSampleIndex: UInt64, opIndex: UInt32) {
+        self.count = count
+        self.geometry = geometry
+        self.seed = seed
+        self.epoch = epoch
+        self.firstSampleIndex = firstSampleIndex
+        self.opIndex = opIndex
+    }
+
+    /// The stream of sample `i` of the batch (global index firstSampleIndex + i).
+    public func stream(sample i: Int) -> RandomStream {
+        RandomStream(RandomKey(seed: seed, epoch: epoch, sampleIndex: firstSampleIndex &+ UInt64(i), opIndex: opIndex))
+    }
+
+    /// A stream for draws made once per batch (one MixUp lambda per batch, a same-on-batch op),
+    /// keyed by the batch's first sample index in a domain of its own. Unlike per-sample draws,
+    /// these depend on how the epoch is cut into batches, as they do in every peer library.
+    public func batchStream() -> RandomStream {
+        RandomStream(RandomKey(seed: seed, epoch: epoch, sampleIndex: firstSampleIndex, opIndex: opIndex), domain: .batch)
+    }
+}
