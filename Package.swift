@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "Augment", targets: ["Augment"]),
         .library(name: "AugmentOpenCL", targets: ["AugmentOpenCL"]),
+        .library(name: "AugmentIO", targets: ["AugmentIO"]),
         .executable(name: "augment", targets: ["augment"]),
     ],
     dependencies: [
@@ -18,6 +19,9 @@ let package = Package(
             pkgConfig: "OpenCL",
             providers: [.apt(["ocl-icd-opencl-dev", "opencl-headers"])]
         ),
+        // Image codecs from Debian's -dev packages: libpng (simplified API) and libjpeg-turbo's TurboJPEG.
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         // Backend-agnostic core: batches, randomness, transforms, planner, CPU reference backend.
         .target(name: "Augment"),
         // Turns Kernels/*.cl into a Swift source file at build time (used by the plugin below).
@@ -33,10 +37,12 @@ let package = Package(
             dependencies: ["Augment", "COpenCL"],
             plugins: ["EmbedKernels"]
         ),
+        // Files: .npy arrays, PNG and JPEG images, folders of them, pipeline and parameter files.
+        .target(name: "AugmentIO", dependencies: ["Augment", "CPNG", "CTurboJPEG"]),
         .executableTarget(
             name: "augment",
             dependencies: [
-                "Augment", "AugmentOpenCL",
+                "Augment", "AugmentOpenCL", "AugmentIO",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +52,7 @@ let package = Package(
             path: "Benchmarks/Throughput"
         ),
         .testTarget(name: "AugmentTests", dependencies: ["Augment"]),
+        .testTarget(name: "AugmentIOTests", dependencies: ["Augment", "AugmentIO"]),
         .testTarget(
             name: "AugmentOpenCLTests",
             dependencies: ["Augment", "AugmentOpenCL", "augment"]

@@ -3,7 +3,7 @@
 # Sourced by scripts/demo.sh and scripts/test.sh; safe to run again (it only installs what is absent).
 set -euo pipefail
 
-AUGMENT_APT_PACKAGES=(ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo pkg-config)
+AUGMENT_APT_PACKAGES=(ocl-icd-opencl-dev opencl-headers pocl-opencl-icd clinfo pkg-config libpng-dev libturbojpeg0-dev)
 
 augment_install_packages() {
     local missing=()

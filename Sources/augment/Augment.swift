@@ -1,5 +1,6 @@
 import ArgumentParser
 import Augment
+import AugmentIO
 import AugmentOpenCL
 import Foundation
 
@@ -8,7 +9,7 @@ struct AugmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augment",
         abstract: "Batched data augmentation on OpenCL devices, checked against a CPU reference.",
-        subcommands: [DevicesCommand.self, VerifyCommand.self]
+        subcommands: [DevicesCommand.self, VerifyCommand.self, ApplyCommand.self]
     )
 }
 
@@ -22,5 +23,6 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
 func describe(_ error: any Error) -> String {
     if let error = error as? AugmentError { return error.description }
     if let error = error as? CLError { return error.description }
+    if let error = error as? IOError { return error.description }
     return String(describing: error)
 }

@@ -10,6 +10,12 @@ public enum AugmentError: Error, Equatable, Sendable, CustomStringConvertible {
     case emptyBatch(String)
     /// An op argument is missing, NaN or out of its allowed range.
     case invalidArgument(op: String, argument: String, value: String, allowed: String)
+    /// A required op argument is absent.
+    case missingArgument(op: String, argument: String, expected: String)
+    /// An op argument has the wrong JSON type.
+    case wrongType(op: String, argument: String, expected: String)
+    /// A name (op, argument or key) that is not known; `known` lists what is, `suggestion` the closest.
+    case unknownName(op: String, what: String, name: String, known: [String], suggestion: String?)
     /// Two things that must agree do not (e.g. a crop larger than its image, normalize without a
     /// float output, a channel count an op does not support).
     case incompatible(String)
@@ -26,6 +32,13 @@ public enum AugmentError: Error, Equatable, Sendable, CustomStringConvertible {
         case .emptyBatch(let message): return "empty batch: \(message)"
         case .invalidArgument(let op, let argument, let value, let allowed):
             return "\(op): argument '\(argument)' = \(value) is out of range; allowed: \(allowed)"
+        case .missingArgument(let op, let argument, let expected):
+            return "\(op): argument '\(argument)' is missing; expected \(expected)"
+        case .wrongType(let op, let argument, let expected):
+            return "\(op): argument '\(argument)' has the wrong type; expected \(expected)"
+        case .unknownName(let op, let what, let name, let known, let suggestion):
+            let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
+            return "\(op): unknown \(what) '\(name)'\(hint); known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         case .incompatible(let message): return message
         case .backendUnavailable(let message): return "backend unavailable: \(message)"
         case .parameterMismatch(let message): return "parameter mismatch: \(message)"

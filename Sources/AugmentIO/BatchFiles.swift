@@ -1,0 +1,182 @@
+import Augment
+import Foundation
+
+/// What `augment apply` reads: a batch and where its samples came from.
+public struct LoadedInput: Sendable {
+    public enum Kind: Sendable, Equatable {
+        /// A `.npy` image batch (uint8 NHWC or float32 NCHW).
+        case imageArray
+        /// A `.npy` spectrogram batch, (N, F, T) when `hasChannelAxis` is false.
+        case spectrogramArray(hasChannelAxis: Bool)
+        /// PNG/JPEG files, one per sample.
+        case imageFiles(names: [String])
+    }
+
+    public let images: ImageBatch
+    public let kind: Kind
+}
+
+/// Reading inputs and writing outputs of `augment apply`: `.npy` arrays, single PNG/JPEG files, and
+/// folders of them. Every error names the file; outputs are written one file at a time through a
+/// temporary file and a rename, so files written before an error are kept intact.
+public enum BatchFiles {
+    /// Loads a `.npy` file, a PNG/JPEG file, or every PNG/JPEG file of a folder (sorted by name; all
+    /// of one size and channel count).
+    public static func load(_ path: String) throws -> LoadedInput {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw IOError.unreadable(path: path, reason: "no such file or folder")
+        }
+        if isFolder.boolValue {
+            let names: [String]
+            do {
+                names = try FileManager.default.contentsOfDirectory(atPath: path)
+                    .filter { ImageFileFormat(path: $0) != nil }.sorted()
+            } catch {
+                throw IOError.unreadable(path: path, reason: error.localizedDescription)
+            }
+            guard !names.isEmpty else { throw IOError.invalidFile(path: path, reason: "the folder has no .png, .jpg or .jpeg files") }
+            let images = try names.map { try ImageCodecs.decode(readFile("\(path)/\($0)"), name: "\(path)/\($0)") }
+            return LoadedInput(images: try stack(images, names: names.map { "\(path)/\($0)" }), kind: .imageFiles(names: names))
+        }
+        if path.lowercased().hasSuffix(".npy") {
+            return try loadArray(path)
+        }
+        let image = try ImageCodecs.decode(readFile(path), name: path)
+        return LoadedInput(images: try stack([image], names: [path]), kind: .imageFiles(names: [URL(fileURLWithPath: path).lastPathComponent]))
+    }
+
+    /// Stacks decoded images into one uint8 NHWC batch.
+    public static func stack(_ images: [DecodedImage], names: [String]) throws -> ImageBatch {
+        guard let first = images.first else { throw AugmentError.emptyBatch("no images to stack") }
+        for (image, name) in zip(images, names) where image.geometry != first.geometry {
+            throw IOError.invalidFile(path: name, reason:
+                "is \(image.width)x\(image.height)x\(image.channels) but \(names[0]) is \(first.width)x\(first.height)x\(first.channels); a folder batch needs images of one size")
+        }
+        return try ImageBatch(uint8NHWC: images.flatMap(\.pixels), count: images.count, height: first.height,
+                              width: first.width, channels: first.channels)
+    }
+
+    static func loadArray(_ path: String) throws -> LoadedInput {
+        let array = try NPY.decode(readFile(path), name: path)
+        let s = array.shape
+        func wrap<T>(_ body: () throws -> T) throws -> T {
+            do { return try body() } catch let error as AugmentError { throw IOError.invalidFile(path: path, reason: error.description) }
+        }
+        switch (array.values, s.count) {
+        case (.uint8(let values), 4):
+            return LoadedInput(images: try wrap { try ImageBatch(uint8NHWC: values, count: s[0], height: s[1], width: s[2], channels: s[3]) },
+                               kind: .imageArray)
+        case (.float32(let values), 4):
+            return LoadedInput(images: try wrap { try ImageBatch(float32NCHW: values, count: s[0], channels: s[1], height: s[2], width: s[3]) },
+                               kind: .imageArray)
+        case (.float32(let values), 3):
+            return LoadedInput(images: try wrap { try ImageBatch(float32NCHW: values, count: s[0], channels: 1, height: s[1], width: s[2]) },
+                               kind: .spectrogramArray(hasChannelAxis: false))
+        default:
+            throw IOError.invalidFile(path: path, reason:
+                "holds \(array.elementType) \(s); expected uint8 NHWC (N, H, W, C), float32 NCHW (N, C, H, W), or a float32 spectrogram (N, F, T) / (N, C, F, T)")
+        }
+    }
+
+    /// Writes a batch to `.npy`, to one PNG/JPEG file (a batch of one), or to a folder (one file per
+    /// sample, named after the input files or sample_00000.png). Float values are written to images
+    /// as round(clamp(x, 0, 1) * 255); returns the paths written.
+    @discardableResult
+    public static func write(_ images: ImageBatch, to path: String, like input: LoadedInput?) throws -> [String] {
+        if path.lowercased().hasSuffix(".npy") {
+            let array: NPYArray
+            let g = images.geometry
+            switch images.pixels {
+            case .uint8(let values):
+                let shape = images.layout == .nhwc ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
+                array = try NPYArray(shape: shape, values: .uint8(values))
+            case .float32(let values):
+                var shape = images.layout == .nhwc ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
+                if case .spectrogramArray(hasChannelAxis: false)? = input?.kind, g.channels == 1, images.layout == .nchw {
+                    shape = [images.count, g.height, g.width]
+                }
+                array = try NPYArray(shape: shape, values: .float32(values))
+            }
+            try writeAtomically(NPY.encode(array), to: path)
+            return [path]
+        }
+        if let format = ImageFileFormat(path: path) {
+            guard images.count == 1 else {
+                throw IOError.unwritable(path: path, reason: "the batch has \(images.count) images; write to a folder or a .npy file")
+            }
+            try writeAtomically(encode(decoded(images, sample: 0, path: path), format: format, name: path), to: path)
+            return [path]
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw IOError.unwritable(path: path, reason: error.localizedDescription)
+        }
+        var names: [String] = (0..<images.count).map { String(format: "sample_%05d.png", $0) }
+        if case .imageFiles(let inputNames)? = input?.kind, inputNames.count == images.count {
+            names = inputNames
+        }
+        var written: [String] = []
+        for (sample, name) in names.enumerated() {
+            let file = "\(path)/\(name)"
+            let format = ImageFileFormat(path: name) ?? .png
+            try writeAtomically(encode(decoded(images, sample: sample, path: file), format: format, name: file), to: file)
+            written.append(file)
+        }
+        return written
+    }
+
+    static func encode(_ image: DecodedImage, format: ImageFileFormat, name: String) throws -> Data {
+        switch format {
+        case .png: return try ImageCodecs.encodePNG(image, name: name)
+        case .jpeg: return try ImageCodecs.encodeJPEG(image, name: name)
+        }
+    }
+
+    /// One sample as an 8-bit HWC image (1, 3 or 4 channels).
+    public static func decoded(_ images: ImageBatch, sample: Int, path: String) throws -> DecodedImage {
+        let g = images.geometry
+        guard [1, 3, 4].contains(g.channels) else {
+            throw IOError.unwritable(path: path, reason: "\(g.channels)-channel images cannot be written as PNG/JPEG; write a .npy file")
+        }
+        var pixels = [UInt8](repeating: 0, count: g.elementCount)
+        for y in 0..<g.height {
+            for x in 0..<g.width {
+                for c in 0..<g.channels {
+                    let i = images.index(sample: sample, channel: c, y: y, x: x)
+                    let value: UInt8
+                    switch images.pixels {
+                    case .uint8(let v): value = v[i]
+                    case .float32(let v): value = UInt8((Float.minimum(Float.maximum(v[i], 0), 1) * 255).rounded())
+                    }
+                    pixels[(y * g.width + x) * g.channels + c] = value
+                }
+            }
+        }
+        return try DecodedImage(width: g.width, height: g.height, channels: g.channels, pixels: pixels)
+    }
+
+    /// Labels from `.npy`: int32/int64 class ids (N,) (one-hot with `classCount` classes, or
+    /// max + 1 when nil) or float32 soft labels (N, K).
+    public static func loadLabels(_ path: String, classCount: Int?) throws -> LabelBatch {
+        let array = try NPY.decode(readFile(path), name: path)
+        do {
+            switch (array.values, array.shape.count) {
+            case (.int32(let ids), 1): return try LabelBatch(classIDs: ids, classCount: classCount ?? Int(ids.max() ?? 0) + 1)
+            case (.int64(let ids), 1): return try LabelBatch(classIDs: ids, classCount: classCount ?? Int(ids.max() ?? 0) + 1)
+            case (.float32(let values), 2):
+                return try LabelBatch(softLabels: values, count: array.shape[0], classCount: array.shape[1])
+            default:
+                throw IOError.invalidFile(path: path, reason: "holds \(array.elementType) \(array.shape); expected int32/int64 class ids (N,) or float32 soft labels (N, K)")
+            }
+        } catch let error as AugmentError {
+            throw IOError.invalidFile(path: path, reason: error.description)
+        }
+    }
+
+    /// Writes (N, K) float32 soft labels.
+    public static func writeLabels(_ labels: LabelBatch, to path: String) throws {
+        try writeAtomically(NPY.encode(NPYArray(shape: [labels.count, labels.classCount], values: .float32(labels.values))), to: path)
+    }
+}
