@@ -13,7 +13,8 @@ public enum PixelType: String, Codable, Sendable, CaseIterable {
     /// Nominally [0, 1] before normalization (torchvision's float image convention).
     case float32
 
-    var byteCount: Int {
+    /// Bytes per element.
+    public var byteCount: Int {
         switch self {
         case .uint8: return 1
         case .float32: return 4

@@ -11,6 +11,22 @@ public struct Plan: Sendable, Equatable {
     public var count: Int
 }
 
+extension Plan {
+    /// Kernel launches (OpenCL) or passes (CPU) per batch: one per stage.
+    public var passes: Int { stages.count }
+
+    /// Bytes every stage reads and writes for one sample, summed over the stages: what the plan
+    /// moves through memory, to compare with the compulsory input + output bytes.
+    public var bytesMovedPerSample: Int { stages.reduce(0) { $0 + $1.bytesReadPerSample + $1.bytesWrittenPerSample } }
+
+    /// One line per stage: family, shapes and bytes, for `augment plan`-style views.
+    public var summary: [String] {
+        stages.enumerated().map { index, stage in
+            "pass \(index + 1): \(stage.family) \(stage.detail) — reads \(stage.bytesReadPerSample) B, writes \(stage.bytesWrittenPerSample) B per sample"
+        }
+    }
+}
+
 /// One pass over the batch.
 public enum Stage: Sendable, Equatable {
     /// Crop / flip / layout / dtype conversion / per-channel affine (normalize): see ``RemapStage``.
@@ -21,6 +37,28 @@ public enum Stage: Sendable, Equatable {
     public var family: String {
         switch self {
         case .remap: return "warp"
+        }
+    }
+
+    /// Bytes the stage reads per sample (its input batch; per-sample parameters are negligible).
+    public var bytesReadPerSample: Int {
+        switch self {
+        case .remap(let s): return s.input.elementCount * s.inputPixelType.byteCount
+        }
+    }
+
+    /// Bytes the stage writes per sample.
+    public var bytesWrittenPerSample: Int {
+        switch self {
+        case .remap(let s): return s.output.elementCount * s.outputFormat.pixelType.byteCount
+        }
+    }
+
+    /// A short description of what the stage does.
+    public var detail: String {
+        switch self {
+        case .remap(let s):
+            return "remap \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.input) -> \(s.outputFormat) \(s.output)\(s.epilogue == nil ? "" : " + per-channel affine")"
         }
     }
 }

@@ -102,6 +102,25 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return (result, timing)
     }
 
+    /// The device's copy bandwidth in bytes per second (bytes read plus bytes written), the median
+    /// of `repeats` device-to-device copies of `byteCount` bytes timed with profiling events: the
+    /// ceiling a memory-bound pass can reach.
+    public func measureCopyBandwidth(byteCount: Int = 256 << 20, repeats: Int = 7) throws -> Double {
+        lock.lock()
+        defer { lock.unlock() }
+        let size = min(byteCount, Int(device.maxAllocationBytes / 2))
+        let source = try CLBuffer(context: context, byteCount: size)
+        let destination = try CLBuffer(context: context, byteCount: size)
+        try source.fill(pattern: [1, 2, 3, 4], on: context)
+        try source.copy(to: destination, byteCount: size, on: context).wait()  // first touch
+        var seconds: [Double] = []
+        for _ in 0..<max(1, repeats) {
+            seconds.append(Double(try source.copy(to: destination, byteCount: size, on: context).durationNanoseconds()) / 1e9)
+        }
+        let median = seconds.sorted()[seconds.count / 2]
+        return median > 0 ? Double(2 * size) / median : 0
+    }
+
     /// The built program of a kernel family with the given defines.
     func program(family: String, defines: [String: String]) throws -> CLProgram {
         let options = defines.sorted { $0.key < $1.key }

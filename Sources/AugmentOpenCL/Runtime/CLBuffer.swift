@@ -59,6 +59,19 @@ public final class CLBuffer: @unchecked Sendable {
         return (values, try CLEvent(checked: event, call: "clEnqueueReadBuffer"))
     }
 
+    /// Copies `byteCount` bytes of this buffer into `destination` on the device; returns the event.
+    @discardableResult
+    public func copy(to destination: CLBuffer, byteCount: Int, on context: CLContext) throws -> CLEvent {
+        guard byteCount <= self.byteCount, byteCount <= destination.byteCount else {
+            throw CLError(call: "clEnqueueCopyBuffer", status: .invalidValue, context: "copying \(byteCount) bytes")
+        }
+        var event: cl_event?
+        try clCheck("clEnqueueCopyBuffer", context: "copying \(formatBytes(byteCount)) on the device") {
+            clEnqueueCopyBuffer(context.queue, memory, destination.memory, 0, 0, byteCount, 0, nil, &event)
+        }
+        return try CLEvent(checked: event, call: "clEnqueueCopyBuffer")
+    }
+
     /// Fills the whole buffer with a repeated byte pattern of 1, 2, 4, ... 128 bytes.
     public func fill(pattern: [UInt8], on context: CLContext) throws {
         guard !pattern.isEmpty, byteCount % pattern.count == 0 else {

@@ -1,0 +1,53 @@
+import Foundation
+
+/// The named pipelines of `augment demo` and `augment bench`, written as pipeline files (they are
+/// also the examples in docs/pipelines.md). `display` pipelines produce uint8 pictures; `train`
+/// pipelines produce what a model consumes.
+public enum BuiltinPipelines {
+    public struct Entry: Sendable {
+        /// Name for `augment bench --pipeline NAME`.
+        public let name: String
+        /// What it shows.
+        public let summary: String
+        /// The training form (float32 NCHW, normalized where the recipe does).
+        public let trainJSON: String
+        /// A picture-friendly form for the demo (uint8 output, no normalize), if different.
+        public let displayJSON: String?
+        /// Whether the pipeline needs labels (mixing) or spectrograms.
+        public let input: Input
+
+        public enum Input: Sendable { case images, imagesWithLabels(classes: Int), spectrograms }
+    }
+
+    public static let entries: [Entry] = [
+        Entry(
+            name: "crop_flip_normalize",
+            summary: "random_crop 224 + random_horizontal_flip + normalize",
+            trainJSON: """
+                {"ops": [{"op": "random_crop", "height": 224, "width": 224},
+                         {"op": "random_horizontal_flip", "p": 0.5},
+                         {"op": "normalize", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}]}
+                """,
+            displayJSON: """
+                {"output": {"dtype": "uint8", "layout": "nhwc"},
+                 "ops": [{"op": "random_crop", "height": 192, "width": 192},
+                         {"op": "random_horizontal_flip", "p": 0.5},
+                         {"op": "random_vertical_flip", "p": 0.3}]}
+                """,
+            input: .images),
+    ]
+
+    public static func entry(named name: String) -> Entry? {
+        entries.first { $0.name == name }
+    }
+
+    /// The parsed training pipeline of an entry.
+    public static func trainPipeline(_ entry: Entry) throws -> Pipeline {
+        try PipelineFile.parse(Data(entry.trainJSON.utf8), name: entry.name).pipeline
+    }
+
+    /// The parsed display pipeline of an entry (the training one when it has none).
+    public static func displayPipeline(_ entry: Entry) throws -> Pipeline {
+        try PipelineFile.parse(Data((entry.displayJSON ?? entry.trainJSON).utf8), name: entry.name).pipeline
+    }
+}
