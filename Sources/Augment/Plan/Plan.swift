@@ -19,6 +19,18 @@ extension Plan {
     /// moves through memory, to compare with the compulsory input + output bytes.
     public var bytesMovedPerSample: Int { stages.reduce(0) { $0 + $1.bytesReadPerSample + $1.bytesWrittenPerSample } }
 
+    /// The plan for samples `range` of the batch alone, or nil when a stage mixes samples across
+    /// the cut (cross-sample ops such as MixUp cannot be split without changing what they pair).
+    public func sliced(_ range: Range<Int>) -> Plan? {
+        guard range.lowerBound >= 0, range.upperBound <= count, !range.isEmpty else { return nil }
+        var parts: [Stage] = []
+        for stage in stages {
+            guard let part = stage.sliced(range) else { return nil }
+            parts.append(part)
+        }
+        return Plan(stages: parts, output: output, outputGeometry: outputGeometry, count: range.count)
+    }
+
     /// One line per stage: family, shapes and bytes, for `augment plan`-style views.
     public var summary: [String] {
         stages.enumerated().map { index, stage in
@@ -37,6 +49,17 @@ public enum Stage: Sendable, Equatable {
     public var family: String {
         switch self {
         case .remap: return "warp"
+        }
+    }
+
+    /// The stage for samples `range` alone (per-sample parameters cut to the range), or nil when
+    /// the stage pairs samples and cannot be split.
+    public func sliced(_ range: Range<Int>) -> Stage? {
+        switch self {
+        case .remap(var s):
+            s.windows = Array(s.windows[range])
+            s.count = range.count
+            return .remap(s)
         }
     }
 

@@ -9,6 +9,8 @@ public enum RandomDomain: UInt32, Sendable {
     case noise = 1
     /// Draws made once per batch (keyed by the batch's first sample index).
     case batch = 2
+    /// The order of an epoch (keyed by seed and epoch only).
+    case shuffle = 3
 }
 
 /// The identity of one sample's random stream for one op: (seed, epoch, global sample index, op

@@ -42,16 +42,30 @@ public struct Pipeline: Sendable {
         guard count >= 1 else {
             throw AugmentError.emptyBatch("cannot sample parameters for \(count) samples")
         }
+        return try sample(geometry: geometry, seed: seed, epoch: epoch,
+                          sampleIndices: (0..<UInt64(count)).map { firstSampleIndex &+ $0 })
+    }
+
+    /// Draws every op's parameters for samples with the given global indices (a shuffled or
+    /// sharded batch): sample `i` uses the stream (seed, epoch, sampleIndices[i], op index), so it
+    /// gets the same parameters as in any other batch that contains it.
+    public func sample(
+        geometry: ImageGeometry, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]
+    ) throws -> SampledPipeline {
+        guard !sampleIndices.isEmpty else {
+            throw AugmentError.emptyBatch("cannot sample parameters for 0 samples")
+        }
         try geometry.validate("pipeline input")
         var ops: [SampledOp] = []
         var current = geometry
         for (opIndex, transform) in transforms.enumerated() {
             let next = try transform.outputGeometry(for: current)
-            ops.append(SampledOp.draw(transform, count: count, geometry: current, seed: seed, epoch: epoch,
-                                      firstSampleIndex: firstSampleIndex, opIndex: UInt32(opIndex)))
+            let context = SamplingContext(geometry: current, seed: seed, epoch: epoch, sampleIndices: sampleIndices,
+                                          opIndex: UInt32(opIndex))
+            ops.append(SampledOp.draw(transform, context))
             current = next
         }
-        return SampledPipeline(pipeline: self, count: count, inputGeometry: geometry, ops: ops)
+        return SampledPipeline(pipeline: self, count: sampleIndices.count, inputGeometry: geometry, ops: ops)
     }
 }
 
@@ -70,13 +84,8 @@ public struct SampledOp: Sendable {
         self.parameters = parameters
     }
 
-    static func draw<T: Transform>(
-        _ transform: T, count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64,
-        firstSampleIndex: UInt64, opIndex: UInt32
-    ) -> SampledOp {
-        let context = SamplingContext(count: count, geometry: geometry, seed: seed, epoch: epoch,
-                                      firstSampleIndex: firstSampleIndex, opIndex: opIndex)
-        return SampledOp(transform, parameters: transform.sampleBatchParameters(context))
+    static func draw<T: Transform>(_ transform: T, _ context: SamplingContext) -> SampledOp {
+        SampledOp(transform, parameters: transform.sampleBatchParameters(context))
     }
 
     /// The parameters as the transform's own type, checked for count and validity.

@@ -7,21 +7,29 @@ public struct SamplingContext: Sendable {
     public let seed: UInt64
     public let epoch: UInt64
     /// Global index of the batch's first sample.
-    public let firstSampleIndex: UInt64
+    public var firstSampleIndex: UInt64 { sampleIndices.first ?? 0 }
+    /// Global index of every sample of the batch (consecutive for a plain batch; any distinct
+    /// indices for a shuffled or sharded one).
+    public let sampleIndices: [UInt64]
     public let opIndex: UInt32
 
     public init(count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64, firstSampleIndex: UInt64, opIndex: UInt32) {
-        self.count = count
+        self.init(geometry: geometry, seed: seed, epoch: epoch,
+                  sampleIndices: (0..<UInt64(max(0, count))).map { firstSampleIndex &+ $0 }, opIndex: opIndex)
+    }
+
+    public init(geometry: ImageGeometry, seed: UInt64, epoch: UInt64, sampleIndices: [UInt64], opIndex: UInt32) {
+        self.count = sampleIndices.count
         self.geometry = geometry
         self.seed = seed
         self.epoch = epoch
-        self.firstSampleIndex = firstSampleIndex
+        self.sampleIndices = sampleIndices
         self.opIndex = opIndex
     }
 
-    /// The stream of sample `i` of the batch (global index firstSampleIndex + i).
+    /// The stream of sample `i` of the batch (its global index `sampleIndices[i]`).
     public func stream(sample i: Int) -> RandomStream {
-        RandomStream(RandomKey(seed: seed, epoch: epoch, sampleIndex: firstSampleIndex &+ UInt64(i), opIndex: opIndex))
+        RandomStream(RandomKey(seed: seed, epoch: epoch, sampleIndex: sampleIndices[i], opIndex: opIndex))
     }
 
     /// A stream for draws made once per batch (one MixUp lambda per batch, a same-on-batch op),

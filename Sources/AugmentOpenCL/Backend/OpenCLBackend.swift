@@ -55,7 +55,11 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     public let context: CLContext
     public let kernels: KernelLibrary
     public let name: String
+    /// Device buffers reused from run to run.
+    public let pool: BufferPool
     private let lock = NSLock()
+    /// Buffers taken from the pool during the run in progress; returned when it ends.
+    private var runBuffers: [CLBuffer] = []
 
     /// A backend on the device `selector` picks (default: `AUGMENT_OPENCL_DEVICE`, else the first
     /// GPU, else the CPU), with the embedded kernels unless `AUGMENT_KERNELS_DIR` is set.
@@ -65,6 +69,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     public init(device: CLDevice, kernels: KernelLibrary? = nil) throws {
         context = try CLContext(device: device)
+        pool = BufferPool(context: context)
         self.kernels = try kernels ?? KernelLibrary.automatic()
         name = "opencl: \(device.name) (\(device.platform.name))"
     }
@@ -88,7 +93,11 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         _ plan: Plan, on batch: AugmentBatch, options: RunOptions = RunOptions()
     ) throws -> (output: AugmentBatch, timing: OpenCLTiming) {
         lock.lock()
-        defer { lock.unlock() }
+        defer {
+            for buffer in runBuffers { pool.give(buffer) }
+            runBuffers.removeAll()
+            lock.unlock()
+        }
         var timing = OpenCLTiming()
         var images = try upload(batch.images, timing: &timing)
         var result = batch
@@ -129,10 +138,16 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return try context.program(source: kernels.source(family: family), options: options)
     }
 
-    /// Uploads a host array into a new read-only device buffer.
+    /// A buffer from the pool for the run in progress (returned to the pool when the run ends).
+    func runBuffer(byteCount: Int) throws -> CLBuffer {
+        let buffer = try pool.take(byteCount: byteCount)
+        runBuffers.append(buffer)
+        return buffer
+    }
+
+    /// Uploads a host array into a device buffer for the run in progress.
     func upload<Element: BitwiseCopyable>(_ values: [Element], timing: inout OpenCLTiming) throws -> CLBuffer {
-        let buffer = try CLBuffer(context: context, byteCount: max(1, values.count * MemoryLayout<Element>.stride),
-                                  readOnly: true)
+        let buffer = try runBuffer(byteCount: max(1, values.count * MemoryLayout<Element>.stride))
         if !values.isEmpty {
             timing.uploadNanoseconds += try buffer.upload(values, on: context).durationNanoseconds()
         }
@@ -153,7 +168,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// A new device batch for a stage to write, poisoned (NaN / 0xCD) when the options ask.
     func outputImages(count: Int, geometry: ImageGeometry, format: OutputFormat, options: RunOptions) throws -> DeviceImages {
         let elements = try checkedCount(count, geometry)
-        let buffer = try CLBuffer(context: context, byteCount: max(1, elements * (format.pixelType == .uint8 ? 1 : 4)))
+        let buffer = try runBuffer(byteCount: max(1, elements * (format.pixelType == .uint8 ? 1 : 4)))
         if options.poisonOutputs {
             let pattern: [UInt8] = format.pixelType == .uint8 ? [0xCD] : [0x00, 0x00, 0xC0, 0x7F]  // NaN
             try buffer.fill(pattern: pattern, on: context)

@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+import Augment
+import AugmentOpenCL
+
+/// The training stream and sharding on OpenCL: pooled buffers, early exit, two contexts.
+@Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
+struct StreamOpenCLTests {
+    let geometry = ImageGeometry(height: 30, width: 34, channels: 3)
+
+    func pipeline() throws -> Pipeline {
+        try Pipeline([RandomCrop(height: 24, width: 24), RandomHorizontalFlip(), Normalize(mean: [0.45], std: [0.22])])
+    }
+
+    @Test func poolReusesBuffersAcrossBatches() throws {
+        let backend = try OpenCLBackend(device: Shared.backend().device)
+        let images = try ImageBatch.random(count: 8, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 2)
+        for seed in 0..<10 {
+            _ = try backend.apply(pipeline(), to: images, seed: UInt64(seed))
+        }
+        let stats = backend.pool.statistics
+        #expect(stats.outstanding == 0)
+        #expect(stats.allocations <= 5, "the first batch allocates, the rest reuse: \(stats)")
+        #expect(stats.reuses >= 9 * 4)
+    }
+
+    @Test func leavingTheStreamEarlyReturnsEveryBuffer() async throws {
+        let lanes = try (0..<2).map { _ in try OpenCLBackend(device: Shared.backend().device) }
+        let source = try InMemorySource(images: ImageBatch.random(count: 40, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 3))
+        let epoch = try EpochPlan(datasetSize: 40, batchSize: 4, seed: 1, epoch: 0)
+        var seen = 0
+        for try await item in AugmentedBatchStream(source: source, pipeline: try pipeline(), epoch: epoch, seed: 5, lanes: lanes, prefetch: 3) {
+            #expect(item.batch.images.shapeDescription == "float32 NCHW (4, 3, 24, 24)")
+            seen += 1
+            if seen == 2 { break }
+        }
+        var outstanding = -1
+        for _ in 0..<50 {
+            outstanding = lanes.map { $0.pool.statistics.outstanding }.reduce(0, +)
+            if outstanding == 0 { break }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(outstanding == 0)
+    }
+
+    @Test func streamOnOpenCLEqualsTheCPUReference() async throws {
+        let source = try InMemorySource(images: ImageBatch.random(count: 10, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 4))
+        let epoch = try EpochPlan(datasetSize: 10, batchSize: 4, seed: 2, epoch: 3)
+        let gpu = AugmentedBatchStream(source: source, pipeline: try pipeline(), epoch: epoch, seed: 8, lanes: [try Shared.backend()])
+        let cpu = AugmentedBatchStream(source: source, pipeline: try pipeline(), epoch: epoch, seed: 8, lanes: [CPUBackend()])
+        var gpuItems: [AugmentedBatch] = []
+        for try await item in gpu { gpuItems.append(item) }
+        var index = 0
+        for try await item in cpu {
+            #expect(Parity.compare(item.batch.images, gpuItems[index].batch.images).passed)
+            index += 1
+        }
+        #expect(index == gpuItems.count && index == 3)
+    }
+
+    @Test func shardingOverTwoContextsEqualsOneDevice() throws {
+        let device = try Shared.backend().device
+        let sharded = try ShardedBackend([try OpenCLBackend(device: device), try OpenCLBackend(device: device)])
+        let images = try ImageBatch.random(count: 7, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 6)
+        let plan = try pipeline().sample(count: 7, geometry: geometry, seed: 12).plan(for: images)
+        #expect(try sharded.run(plan, on: images) == Shared.backend().run(plan, on: images))
+    }
+}
