@@ -51,6 +51,16 @@ let package = Package(
             dependencies: ["Augment", "AugmentOpenCL"],
             path: "Benchmarks/Throughput"
         ),
+        .executableTarget(
+            name: "AugmentSoak",
+            dependencies: ["Augment", "AugmentOpenCL"],
+            path: "Benchmarks/Soak"
+        ),
+        .executableTarget(
+            name: "TrainingExample",
+            dependencies: ["Augment", "AugmentOpenCL"],
+            path: "Examples/TrainingExample"
+        ),
         .testTarget(name: "AugmentTests", dependencies: ["Augment"]),
         .testTarget(name: "AugmentIOTests", dependencies: ["Augment", "AugmentIO"]),
         .testTarget(

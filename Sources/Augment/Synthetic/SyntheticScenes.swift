@@ -19,15 +19,34 @@ public enum SyntheticScenes {
         return try ImageBatch(uint8NHWC: pixels, count: count, height: height, width: width, channels: 3)
     }
 
+    /// A labelled classification set: `count` scenes with one shape each (its class is the label),
+    /// as uint8 NHWC images and (N, 4) one-hot labels. Class i is every 4th scene.
+    public static func classificationSet(count: Int, size: Int, seed: UInt64) throws -> AugmentBatch {
+        var pixels: [UInt8] = []
+        var labels: [Int] = []
+        for i in 0..<count {
+            let (scene, label) = scene(index: i, height: size, width: size, seed: seed, shapes: 1,
+                                       forcedClass: ShapeClass(rawValue: i % 4), textured: false)
+            pixels += scene
+            labels.append(label.rawValue)
+        }
+        return try AugmentBatch(images: ImageBatch(uint8NHWC: pixels, count: count, height: size, width: size, channels: 3),
+                                labels: LabelBatch(classIDs: labels, classCount: ShapeClass.allCases.count))
+    }
+
     /// One scene as HWC RGB bytes, and the class of its dominant shape.
-    public static func scene(index: Int, height: Int, width: Int, seed: UInt64) -> (pixels: [UInt8], label: ShapeClass) {
+    public static func scene(index: Int, height: Int, width: Int, seed: UInt64, shapes requestedShapes: Int? = nil,
+                             forcedClass: ShapeClass? = nil, textured: Bool = true) -> (pixels: [UInt8], label: ShapeClass) {
         var random = RandomStream(RandomKey(seed: seed, sampleIndex: UInt64(index), opIndex: 0x00AB_CDEF))
         let h = Double(height), w = Double(width)
         var image = [SIMD3<Double>](repeating: .zero, count: height * width)
 
         // Background: a linear or radial gradient between two colours.
-        let colorA = randomColor(&random, saturation: 0.55, value: 0.9)
-        let colorB = randomColor(&random, saturation: 0.7, value: 0.35)
+        let drawnA = randomColor(&random, saturation: 0.55, value: 0.9)
+        let drawnB = randomColor(&random, saturation: 0.7, value: 0.35)
+        // Untextured scenes (the classification set) are light shapes on a dark background.
+        let colorA = textured ? drawnA : drawnA * 0.15 + SIMD3(repeating: 0.08)
+        let colorB = textured ? drawnB : drawnB * 0.15 + SIMD3(repeating: 0.05)
         let angle = random.uniform(0, 2 * .pi)
         let radial = random.bernoulli(0.4)
         let (cx, cy) = (random.uniform(0.2, 0.8) * w, random.uniform(0.2, 0.8) * h)
@@ -35,7 +54,7 @@ public enum SyntheticScenes {
         let texture = random.integer(in: 0...2)
         let period = random.uniform(10, 28)
         let textureAngle = random.uniform(0, .pi)
-        let strength = random.uniform(0.08, 0.18)
+        let strength = textured ? random.uniform(0.08, 0.18) : 0
         let grid = (0..<(9 * 9)).map { _ in random.uniform(-1, 1) }
         for y in 0..<height {
             for x in 0..<width {
@@ -61,15 +80,18 @@ public enum SyntheticScenes {
         }
 
         // Shapes, largest first; the first one is the scene's class.
-        let shapes = random.integer(in: 3...5)
+        let drawnShapes = random.integer(in: 3...5)
+        let shapes = requestedShapes ?? drawnShapes
         var label = ShapeClass.disc
         for s in 0..<shapes {
             let size = (s == 0 ? random.uniform(0.22, 0.32) : random.uniform(0.07, 0.16)) * min(w, h)
             let (sx, sy) = (random.uniform(0.2, 0.8) * w, random.uniform(0.2, 0.8) * h)
-            let kind = ShapeClass(rawValue: random.integer(in: 0...3)) ?? .disc
+            let drawnKind = ShapeClass(rawValue: random.integer(in: 0...3)) ?? .disc
+            let kind = s == 0 ? (forcedClass ?? drawnKind) : drawnKind
             if s == 0 { label = kind }
             let rotation = random.uniform(0, .pi)
-            let fill = randomColor(&random, saturation: random.uniform(0.5, 0.95), value: random.uniform(0.6, 1))
+            let drawnFill = randomColor(&random, saturation: random.uniform(0.5, 0.95), value: random.uniform(0.6, 1))
+            let fill = textured ? drawnFill : drawnFill * 0.25 + SIMD3(repeating: 0.7)
             let (c, sn) = (cos(rotation), sin(rotation))
             let y0 = max(0, Int(sy - 1.5 * size)), y1 = min(height - 1, Int(sy + 1.5 * size))
             let x0 = max(0, Int(sx - 1.5 * size)), x1 = min(width - 1, Int(sx + 1.5 * size))

@@ -87,7 +87,9 @@ final class StreamCore: Sendable {
                 continuation.finish(throwing: AugmentError.backendUnavailable("a stream needs at least one backend lane"))
                 return
             }
-            await withTaskGroup(of: Void.self) { group in
+            // A discarding group frees each finished child at once; a plain group would keep every
+            // finished child until the end of the epoch (memory growing with the number of batches).
+            await withDiscardingTaskGroup { group in
                 for (step, indices) in batches.enumerated() {
                     guard await gate.acquire(), !Task.isCancelled else { break }
                     group.addTask {
@@ -105,7 +107,6 @@ final class StreamCore: Sendable {
                         await reorder.deliver(step: step, result)
                     }
                 }
-                await group.waitForAll()
             }
             await reorder.finish(total: batches.count)
         }
