@@ -53,16 +53,26 @@ struct AxisMasking: Sendable {
         for _ in 0..<lists {
             var bands: [MaskBand] = []
             for _ in 0..<numMasks {
-                let value = random.uniform() * Double(maxWidth)
-                let start = Int(random.uniform() * (Double(length) - value))
-                let end = start + Int(value)
-                let low = min(max(start, 0), length)
-                let high = min(max(end, 0), length)
-                bands.append(MaskBand(start: low, width: high - low))
+                let u1 = random.uniform()
+                let u2 = random.uniform()
+                bands.append(Self.band(u1: u1, u2: u2, length: length, maxWidth: maxWidth))
             }
             channelBands.append(bands)
         }
         return SpectrogramMaskParameters(channelBands: channelBands)
+    }
+
+    /// torchaudio's band for uniforms u1, u2 in [0, 1): v = u1 max_width, start = trunc(u2 (L - v))
+    /// (toward zero, as `Tensor.long()`), end = start + floor(v), clipped to [0, L]. When
+    /// mask_param exceeds L, start can be negative and the band is cut at 0, as torchaudio's
+    /// comparison-based mask does.
+    static func band(u1: Double, u2: Double, length: Int, maxWidth: Int) -> MaskBand {
+        let value = u1 * Double(maxWidth)
+        let start = Int(u2 * (Double(length) - value))
+        let end = start + Int(value)
+        let low = min(max(start, 0), length)
+        let high = min(max(end, 0), length)
+        return MaskBand(start: low, width: high - low)
     }
 
     func validate(_ parameters: SpectrogramMaskParameters, for geometry: ImageGeometry) throws {
