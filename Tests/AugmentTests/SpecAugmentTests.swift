@@ -251,6 +251,10 @@ private func spectrograms(count: Int, geometry: ImageGeometry, seed: UInt64) thr
         #expect(throws: AugmentError.self) { try TimeMasking(timeMaskParam: 10, p: .nan) }
         #expect(throws: AugmentError.self) { try TimeMasking(timeMaskParam: 10, p: 1.5) }
         #expect(throws: AugmentError.self) { try TimeMasking(timeMaskParam: 10, numMasks: 300) }
+        #expect(throws: AugmentError.invalidArgument(op: "frequency_masking", argument: "mask_value", value: "nan",
+                                                     allowed: "a finite float32 number or \"mean\"")) {
+            try FrequencyMasking(freqMaskParam: 3, maskValue: .constant(.nan))
+        }
         #expect(throws: AugmentError.invalidArgument(op: "time_warp", argument: "window", value: "-1",
                                                      allowed: "an integer in [0, 2147483647]")) {
             try TimeWarp(window: -1)

@@ -29,10 +29,15 @@ struct AxisMasking: Sendable {
     var numMasks: Int
     var maskValue: MaskValue
 
-    static func checkArguments(op: String, paramName: String, maskParam: Int, p: Double, numMasks: Int) throws {
+    static func checkArguments(op: String, paramName: String, maskParam: Int, p: Double, numMasks: Int,
+                               maskValue: MaskValue) throws {
         try AugmentError.check(maskParam, in: 0...Int(Int32.max), op: op, argument: paramName)
         try AugmentError.checkProbability(p, op: op)
         try AugmentError.check(numMasks, in: 0...256, op: op, argument: "num_masks")
+        if case .constant(let value) = maskValue, !value.isFinite {
+            throw AugmentError.invalidArgument(op: op, argument: "mask_value", value: "\(value)",
+                                               allowed: "a finite float32 number or \"mean\"")
+        }
     }
 
     func length(of geometry: ImageGeometry) -> Int {
@@ -133,7 +138,7 @@ public struct FrequencyMasking: Transform {
     public init(freqMaskParam: Int, iidMasks: Bool = true, p: Double = 1, numMasks: Int = 1,
                 maskValue: MaskValue = .constant(0)) throws {
         try AxisMasking.checkArguments(op: Self.opName, paramName: "freq_mask_param", maskParam: freqMaskParam, p: p,
-                                       numMasks: numMasks)
+                                       numMasks: numMasks, maskValue: maskValue)
         self.freqMaskParam = freqMaskParam
         self.iidMasks = iidMasks
         self.p = p
@@ -193,7 +198,7 @@ public struct TimeMasking: Transform {
     public init(timeMaskParam: Int, iidMasks: Bool = true, p: Double = 1, numMasks: Int = 1,
                 maskValue: MaskValue = .constant(0)) throws {
         try AxisMasking.checkArguments(op: Self.opName, paramName: "time_mask_param", maskParam: timeMaskParam, p: p,
-                                       numMasks: numMasks)
+                                       numMasks: numMasks, maskValue: maskValue)
         self.timeMaskParam = timeMaskParam
         self.iidMasks = iidMasks
         self.p = p
