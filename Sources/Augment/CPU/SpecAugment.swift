@@ -83,10 +83,10 @@ enum CPUSpecAugment {
                 let y = job % height
                 let center = Int(centers[n]), warped = Int(warpedCenters[n])
                 for x in 0..<frames {
-                    var taps = WarpTaps.copy(x)
+                    var taps = TimeWarpTaps.copy(x)
                     if center != warped {
                         let left = x < warped
-                        taps = WarpTaps(outputFrame: left ? x : x - warped,
+                        taps = TimeWarpTaps(outputFrame: left ? x : x - warped,
                                         scale: scales[2 * n + (left ? 0 : 1)],
                                         first: left ? 0 : center,
                                         length: left ? center : frames - center,
@@ -105,14 +105,14 @@ enum CPUSpecAugment {
 
 /// The input frames and weights one output frame of a time warp reads (mirror of the tap
 /// computation in `spec_time_warp`).
-struct WarpTaps {
+struct TimeWarpTaps {
     var index: (Int, Int, Int, Int)
     var weight: (Float, Float, Float, Float)
     /// 1 (copy), 2 (linear) or 4 (bicubic).
     var count: Int
 
-    static func copy(_ frame: Int) -> WarpTaps {
-        WarpTaps(index: (frame, frame, frame, frame), weight: (1, 0, 0, 0), count: 1)
+    static func copy(_ frame: Int) -> TimeWarpTaps {
+        TimeWarpTaps(index: (frame, frame, frame, frame), weight: (1, 0, 0, 0), count: 1)
     }
 
     private init(index: (Int, Int, Int, Int), weight: (Float, Float, Float, Float), count: Int) {

@@ -113,21 +113,29 @@ public enum TransformCatalog {
             try Pipeline([TimeWarp(window: random.integer(in: 0...max(1, geometry.width / 2)),
                                    mode: random.bernoulli(0.5) ? .bicubic : .linear)])
         },
-    ] + SpecAugmentPolicy.allCases.map { policy in
-        CatalogEntry(name: "specaugment_\(policy.rawValue)", pixelTypes: [.float32]) { _, random in
-            try policy.pipeline(maskValue: random.bernoulli(0.5) ? .mean : .constant(0))
-        }
-    }
+        policyEntry(.libriSpeechBasic),
+        policyEntry(.libriSpeechDouble),
+        policyEntry(.switchboardMild),
+        policyEntry(.switchboardStrong),
+    ]
 
+    /// The entry named `name`, if registered.
+    public static func entry(named name: String) -> CatalogEntry? {
+        entries.first { $0.name == name }
+    }
+}
+
+// Argument recipes of the mix and specaugment entries.
+extension TransformCatalog {
     /// A mode and a partner rule that go together (pair mode needs mutual partners).
-    private static func randomMixPairing(_ random: inout RandomStream) -> (MixMode, MixPartner) {
+    static func randomMixPairing(_ random: inout RandomStream) -> (MixMode, MixPartner) {
         let mode = MixMode.allCases[random.integer(in: 0...(MixMode.allCases.count - 1))]
         let partners: [MixPartner] = mode == .pair ? [.reversed, .permutation] : MixPartner.allCases
         return (mode, partners[random.integer(in: 0...(partners.count - 1))])
     }
 
     /// A constant (0 or -1.5) or the example's mean.
-    private static func randomMaskValue(_ random: inout RandomStream) -> MaskValue {
+    static func randomMaskValue(_ random: inout RandomStream) -> MaskValue {
         switch random.integer(in: 0...2) {
         case 0: return .constant(0)
         case 1: return .constant(-1.5)
@@ -135,8 +143,10 @@ public enum TransformCatalog {
         }
     }
 
-    /// The entry named `name`, if registered.
-    public static func entry(named name: String) -> CatalogEntry? {
-        entries.first { $0.name == name }
+    /// A SpecAugment policy of the paper, with zero or mean fill.
+    static func policyEntry(_ policy: SpecAugmentPolicy) -> CatalogEntry {
+        CatalogEntry(name: "specaugment_\(policy.rawValue)", pixelTypes: [.float32]) { _, random in
+            try policy.pipeline(maskValue: random.bernoulli(0.5) ? .mean : .constant(0))
+        }
     }
 }
