@@ -244,6 +244,19 @@ private func spectrograms(count: Int, geometry: ImageGeometry, seed: UInt64) thr
         }
     }
 
+    /// A float32 NCHW batch (what spectrograms are) goes straight into the first SpecAugment stage:
+    /// no copy pass before it or after the last one.
+    @Test func spectrogramPipelinesRunOnePassPerOp() throws {
+        let input = try spectrograms(count: 2, geometry: Self.geometry, seed: 1)
+        let pipeline = try SpecAugmentPolicy.libriSpeechDouble.pipeline()
+        let plan = try pipeline.sample(count: 2, geometry: Self.geometry, seed: 1).plan(for: input)
+        #expect(plan.stages.map(\.family) == ["specaugment", "specaugment", "specaugment"])
+        let uint8 = try ImageBatch.random(count: 2, geometry: Self.geometry, pixelType: .uint8, layout: .nhwc, seed: 1)
+        let converted = try Pipeline([TimeMasking(timeMaskParam: 3)]).sample(count: 2, geometry: Self.geometry, seed: 1)
+            .plan(for: uint8)
+        #expect(converted.stages.map(\.family) == ["warp", "specaugment"], "uint8 NHWC is converted first")
+    }
+
     // MARK: Errors and pipeline files
 
     @Test func badArgumentsAndParametersThrow() throws {
