@@ -34,7 +34,7 @@ enum OpenCLSpecAugment {
         try kernel.setArgument(6, value: Int32(geometry.channels))
         try kernel.setArgument(7, value: Int32(stage.bandsPerChannel))
         try kernel.setArgument(8, value: Int32(stage.axis == .time ? 1 : 0))
-        try launchPerPixel(kernel, geometry: geometry, count: stage.count, backend: backend, timing: &timing)
+        try backend.enqueuePerPixel(kernel, geometry: geometry, count: stage.count, timing: &timing)
         return destination
     }
 
@@ -90,19 +90,7 @@ enum OpenCLSpecAugment {
         try kernel.setArgument(5, value: Int32(geometry.width))
         try kernel.setArgument(6, value: Int32(geometry.channels))
         try kernel.setArgument(7, value: Int32(stage.interpolation == .bicubic ? 1 : 0))
-        try launchPerPixel(kernel, geometry: geometry, count: stage.count, backend: backend, timing: &timing)
+        try backend.enqueuePerPixel(kernel, geometry: geometry, count: stage.count, timing: &timing)
         return destination
-    }
-
-    /// One launch over NDRange (x, y, sample) in groups of (g, 1, 1), as warp_remap.
-    private static func launchPerPixel(
-        _ kernel: CLKernel, geometry: ImageGeometry, count: Int, backend: OpenCLBackend, timing: inout OpenCLTiming
-    ) throws {
-        let groupWidth = min(64, roundUp(geometry.width, to: 8), backend.device.maxWorkGroupSize)
-        let event = try kernel.enqueue(on: backend.context,
-                                       global: [roundUp(geometry.width, to: groupWidth), geometry.height, count],
-                                       local: [groupWidth, 1, 1])
-        timing.kernelNanoseconds += try event.durationNanoseconds()
-        timing.launches += 1
     }
 }
