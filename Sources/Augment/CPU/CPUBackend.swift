@@ -16,6 +16,13 @@ public struct CPUBackend: Backend {
             switch stage {
             case .remap(let remap):
                 current.images = try CPUWarp.remap(remap, input: current.images, options: options)
+            case .mix(let mix):
+                current.labels = try mix.mixedLabels(current.labels)
+                current.images = try CPUMix.apply(mix, input: current.images, options: options)
+            case .specMask(let mask):
+                current.images = try CPUSpecAugment.mask(mask, input: current.images, options: options)
+            case .timeWarp(let warp):
+                current.images = try CPUSpecAugment.timeWarp(warp, input: current.images, options: options)
             }
         }
         return current

@@ -43,12 +43,20 @@ extension Plan {
 public enum Stage: Sendable, Equatable {
     /// Crop / flip / layout / dtype conversion / per-channel affine (normalize): see ``RemapStage``.
     case remap(RemapStage)
+    /// MixUp / CutMix between samples, with their labels: see ``MixStage``.
+    case mix(MixStage)
+    /// SpecAugment frequency or time masking: see ``MaskStage``.
+    case specMask(MaskStage)
+    /// SpecAugment time warping: see ``TimeWarpStage``.
+    case timeWarp(TimeWarpStage)
 
     /// The stem shared by the kernel file, the CPU reference file and the tests of this stage's
     /// family (`Kernels/warp.cl`, `Sources/Augment/CPU/Warp.swift`, `Tests/.../WarpTests.swift`).
     public var family: String {
         switch self {
         case .remap: return "warp"
+        case .mix: return "mix"
+        case .specMask, .timeWarp: return "specaugment"
         }
     }
 

@@ -93,7 +93,7 @@ public struct PlanBuilder: Sendable {
     /// current geometry and produces float32 NCHW batches of `outputGeometry` (the current geometry
     /// when nil).
     public mutating func append(_ stage: Stage, outputGeometry: ImageGeometry? = nil) throws {
-        closeGroup(into: .float32NCHW)
+        closeGroup(into: .float32NCHW, beforeStage: true)
         stages.append(stage)
         geometry = outputGeometry ?? geometry
         groupInput = geometry
@@ -102,11 +102,12 @@ public struct PlanBuilder: Sendable {
     }
 
     /// Closes the pending group as a remap into `format`; skipped when it would copy a float32 NCHW
-    /// batch unchanged into float32 NCHW.
-    private mutating func closeGroup(into format: OutputFormat) {
+    /// batch unchanged into float32 NCHW (also at the start of the plan when a stage follows, which
+    /// then reads the input batch itself: every stage writes a new batch).
+    private mutating func closeGroup(into format: OutputFormat, beforeStage: Bool = false) {
         let identity = windows.allSatisfy { $0 == .identity } && epilogue == nil && groupInput == geometry
         let sameFormat = groupPixelType == format.pixelType && groupLayout == format.layout
-        if !(identity && sameFormat && !stages.isEmpty) {
+        if !(identity && sameFormat && (beforeStage || !stages.isEmpty)) {
             stages.append(.remap(RemapStage(
                 count: count, input: groupInput, inputPixelType: groupPixelType, inputLayout: groupLayout,
                 output: geometry, outputFormat: format, windows: windows, epilogue: epilogue)))

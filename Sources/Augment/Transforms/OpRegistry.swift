@@ -12,6 +12,12 @@ public enum OpRegistry {
         Crop.self,
         CenterCrop.self,
         RandomCrop.self,
+        MixUp.self,
+        CutMix.self,
+        MixUpCutMix.self,
+        FrequencyMasking.self,
+        TimeMasking.self,
+        TimeWarp.self,
     ]
 
     /// The registered type for an op name.

@@ -71,10 +71,82 @@ public enum TransformCatalog {
                 Normalize(mean: [0.45], std: [0.226]),
             ])
         },
+        CatalogEntry(name: MixUp.opName, labelClasses: 5) { _, random in
+            let (mode, partner) = randomMixPairing(&random)
+            return try Pipeline([MixUp(alpha: random.uniform(0.2, 2), numClasses: 5, mode: mode, partner: partner)])
+        },
+        CatalogEntry(name: CutMix.opName, labelClasses: 5) { _, random in
+            let (mode, partner) = randomMixPairing(&random)
+            let rule = CutMixBoxRule.allCases[random.integer(in: 0...(CutMixBoxRule.allCases.count - 1))]
+            return try Pipeline([CutMix(alpha: random.uniform(0.2, 2), numClasses: 5, mode: mode, partner: partner,
+                                        boxRule: rule)])
+        },
+        CatalogEntry(name: MixUpCutMix.opName, labelClasses: 7) { _, random in
+            let (mode, partner) = randomMixPairing(&random)
+            let mixupAlpha = random.bernoulli(0.2) ? 0 : random.uniform(0.1, 1.5)
+            return try Pipeline([MixUpCutMix(
+                mixupAlpha: mixupAlpha, cutmixAlpha: mixupAlpha > 0 && random.bernoulli(0.3) ? 0 : random.uniform(0.1, 1.5),
+                prob: random.uniform(0.5, 1), switchProb: random.uniform(0, 1), mode: mode,
+                labelSmoothing: random.uniform(0, 0.2), numClasses: 7, partner: partner)])
+        },
+        CatalogEntry(name: "crop_flip_mix_normalize", labelClasses: 3) { geometry, random in
+            try Pipeline([
+                RandomCrop(height: random.integer(in: 1...geometry.height), width: random.integer(in: 1...geometry.width)),
+                RandomHorizontalFlip(p: 0.5),
+                MixUpCutMix(mixupAlpha: 0.8, cutmixAlpha: 1.0, switchProb: 0.5, mode: .elem, labelSmoothing: 0.1),
+                Normalize(mean: [0.45], std: [0.226]),
+            ])
+        },
+        CatalogEntry(name: FrequencyMasking.opName, pixelTypes: [.float32]) { geometry, random in
+            try Pipeline([FrequencyMasking(
+                freqMaskParam: random.integer(in: 0...(geometry.height + 2)), iidMasks: random.bernoulli(0.5),
+                p: random.bernoulli(0.5) ? 1 : random.uniform(0, 1), numMasks: random.integer(in: 0...3),
+                maskValue: randomMaskValue(&random))])
+        },
+        CatalogEntry(name: TimeMasking.opName, pixelTypes: [.float32]) { geometry, random in
+            try Pipeline([TimeMasking(
+                timeMaskParam: random.integer(in: 0...(geometry.width + 2)), iidMasks: random.bernoulli(0.5),
+                p: random.bernoulli(0.5) ? 1 : random.uniform(0, 1), numMasks: random.integer(in: 0...3),
+                maskValue: randomMaskValue(&random))])
+        },
+        CatalogEntry(name: TimeWarp.opName, pixelTypes: [.float32]) { geometry, random in
+            try Pipeline([TimeWarp(window: random.integer(in: 0...max(1, geometry.width / 2)),
+                                   mode: random.bernoulli(0.5) ? .bicubic : .linear)])
+        },
+        policyEntry(.libriSpeechBasic),
+        policyEntry(.libriSpeechDouble),
+        policyEntry(.switchboardMild),
+        policyEntry(.switchboardStrong),
     ]
 
     /// The entry named `name`, if registered.
     public static func entry(named name: String) -> CatalogEntry? {
         entries.first { $0.name == name }
+    }
+}
+
+// Argument recipes of the mix and specaugment entries.
+extension TransformCatalog {
+    /// A mode and a partner rule that go together (pair mode needs mutual partners).
+    static func randomMixPairing(_ random: inout RandomStream) -> (MixMode, MixPartner) {
+        let mode = MixMode.allCases[random.integer(in: 0...(MixMode.allCases.count - 1))]
+        let partners: [MixPartner] = mode == .pair ? [.reversed, .permutation] : MixPartner.allCases
+        return (mode, partners[random.integer(in: 0...(partners.count - 1))])
+    }
+
+    /// A constant (0 or -1.5) or the example's mean.
+    static func randomMaskValue(_ random: inout RandomStream) -> MaskValue {
+        switch random.integer(in: 0...2) {
+        case 0: return .constant(0)
+        case 1: return .constant(-1.5)
+        default: return .mean
+        }
+    }
+
+    /// A SpecAugment policy of the paper, with zero or mean fill.
+    static func policyEntry(_ policy: SpecAugmentPolicy) -> CatalogEntry {
+        CatalogEntry(name: "specaugment_\(policy.rawValue)", pixelTypes: [.float32]) { _, random in
+            try policy.pipeline(maskValue: random.bernoulli(0.5) ? .mean : .constant(0))
+        }
     }
 }

@@ -105,6 +105,13 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             switch stage {
             case .remap(let remap):
                 images = try OpenCLWarp.remap(remap, input: images, backend: self, options: options, timing: &timing)
+            case .mix(let mix):
+                result.labels = try mix.mixedLabels(result.labels)
+                images = try OpenCLMix.apply(mix, input: images, backend: self, options: options, timing: &timing)
+            case .specMask(let mask):
+                images = try OpenCLSpecAugment.mask(mask, input: images, backend: self, options: options, timing: &timing)
+            case .timeWarp(let warp):
+                images = try OpenCLSpecAugment.timeWarp(warp, input: images, backend: self, options: options, timing: &timing)
             }
         }
         result.images = try download(images, timing: &timing)
