@@ -127,6 +127,20 @@ public enum Colormap {
     }
 }
 
+extension DecodedImage {
+    /// The image with every row repeated `factor` times (nearest neighbour), for short spectrograms.
+    public func scaledVertically(by factor: Int) throws -> DecodedImage {
+        let rowBytes = width * channels
+        var rows: [UInt8] = []
+        rows.reserveCapacity(pixels.count * factor)
+        for y in 0..<height {
+            let row = pixels[(y * rowBytes)..<((y + 1) * rowBytes)]
+            for _ in 0..<max(1, factor) { rows += row }
+        }
+        return try DecodedImage(width: width, height: height * max(1, factor), channels: channels, pixels: rows)
+    }
+}
+
 /// A 5x7 bitmap font (rows top to bottom, 5 bits each) for captions.
 enum PixelFont {
     static func glyph(_ character: Character) -> [UInt8] {

@@ -23,8 +23,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Images per batch.")
     var batch = 64
 
-    @Option(help: "Input size HxW (images) or FxT (spectrograms).")
-    var size = "256x256"
+    @Option(help: "Input size HxW of images (default 256x256) and FxT of spectrograms (default 80x3000).")
+    var size: String?
 
     @Option(help: "Backend: auto (OpenCL, else CPU), opencl or cpu.")
     var backend: BackendChoice = .auto
@@ -39,13 +39,14 @@ struct BenchCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard parseSize() != nil else { throw ValidationError("--size must look like 256x256") }
+        guard size == nil || parseSize(size) != nil else { throw ValidationError("--size must look like 256x256") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
     }
 
-    private func parseSize() -> (Int, Int)? {
-        let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+    private func parseSize(_ text: String?) -> (Int, Int)? {
+        guard let text else { return nil }
+        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
         guard parts.count == 2, parts[0] >= 1, parts[1] >= 1 else { return nil }
         return (parts[0], parts[1])
     }
@@ -79,10 +80,11 @@ struct BenchCommand: ParsableCommand {
         } else {
             selected = try BuiltinPipelines.entries.map { ($0.name, try BuiltinPipelines.trainPipeline($0), $0.input) }
         }
-        guard let (height, width) = parseSize() else { return }
+        let (height, width) = parseSize(size) ?? (256, 256)
+        let (bins, frames) = parseSize(size) ?? (80, 3000)
         if !json {
             print("device: \(deviceName)   backend: \(runner.name)")
-            print("batch \(batch), input \(height)x\(width), median of \(repeats) runs; copy bandwidth \(String(format: "%.1f", bandwidth / 1e9)) GB/s (read + write)")
+            print("batch \(batch), images \(height)x\(width)x3 uint8, spectrograms \(bins)x\(frames) float32, median of \(repeats) runs; copy bandwidth \(String(format: "%.1f", bandwidth / 1e9)) GB/s (read + write)")
             print("")
             print(pad("pipeline", 22) + "  passes   end-to-end img/s   kernel img/s   bytes/img (moved)   % of copy bw")
             print(String(repeating: "-", count: 100))
@@ -92,7 +94,7 @@ struct BenchCommand: ParsableCommand {
             var data: AugmentBatch
             switch input {
             case .spectrograms:
-                data = try AugmentBatch(images: ImageBatch.random(count: batch, geometry: ImageGeometry(height: height, width: width, channels: 1),
+                data = try AugmentBatch(images: ImageBatch.random(count: batch, geometry: ImageGeometry(height: bins, width: frames, channels: 1),
                                                                   pixelType: .float32, layout: .nchw, seed: 1))
             case .images, .imagesWithLabels:
                 data = try AugmentBatch(images: ImageBatch.random(count: batch, geometry: ImageGeometry(height: height, width: width, channels: 3),
@@ -136,7 +138,7 @@ struct BenchCommand: ParsableCommand {
             if json {
                 let object: [String: Any] = [
                     "pipeline": name, "device": deviceName, "backend": runner.name, "batch": batch,
-                    "size": [height, width], "images_per_second": endToEnd.rounded(), "kernel_images_per_second": kernelRate.rounded(),
+                    "size": [data.images.geometry.height, data.images.geometry.width], "images_per_second": endToEnd.rounded(), "kernel_images_per_second": kernelRate.rounded(),
                     "passes": plan.passes, "bytes_per_image": compulsory, "bytes_moved_per_image": moved,
                     "copy_bandwidth_bytes_per_second": bandwidth.rounded(), "fraction_of_copy_bandwidth": (fraction * 1000).rounded() / 1000,
                 ]

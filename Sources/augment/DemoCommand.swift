@@ -79,19 +79,51 @@ struct DemoCommand: ParsableCommand {
                 written.append(path)
             }
         }
+        // Spectrograms before and after SpecAugment.
+        if let entry = BuiltinPipelines.entries.first(where: { if case .spectrograms = $0.input { return true } else { return false } }) {
+            let path = "\(output)/\(entry.name).png"
+            let speech = try SyntheticSpeech.batch(count: rows, melBins: 80, frames: 300, seed: 2026)
+            let pipeline = try BuiltinPipelines.displayPipeline(entry)
+            let spectrogramVariants = min(variants, 3)
+            let outputs = try (0..<spectrogramVariants).map { try runner.apply(pipeline, to: speech, seed: 1000 + UInt64($0)) }
+            let low: Float = -12, high: Float = 1
+            var sheet = ContactSheet(rows: rows, columns: spectrogramVariants + 1, cellWidth: 300, cellHeight: 160,
+                                     title: "\(entry.name): " + pipeline.transforms.map(\.opName).joined(separator: " + "),
+                                     columnCaptions: ["original (log-mel, 80 x 300)"] + (0..<spectrogramVariants).map { "seed \(1000 + $0)" })
+            for row in 0..<rows {
+                let per = 80 * 300
+                sheet.place(try Colormap.image(speech.values[(row * per)..<((row + 1) * per)], rows: 80, columns: 300, low: low, high: high)
+                    .scaledVertically(by: 2), row: row, column: 0)
+                for (column, result) in outputs.enumerated() {
+                    sheet.place(try Colormap.image(result.values[(row * per)..<((row + 1) * per)], rows: 80, columns: 300, low: low, high: high)
+                        .scaledVertically(by: 2), row: row, column: column + 1)
+                }
+            }
+            try ImageCodecs.encodePNG(sheet.image, name: path).write(to: URL(fileURLWithPath: path), options: .atomic)
+            written.append(path)
+        }
         print("pictures:")
         for path in written { print("  \(path)") }
 
-        print("throughput (batch 64, 256x256 uint8 -> training pipeline, end to end incl. transfers):")
+        print("throughput (batch 64: 256x256 uint8 images or 80x300 spectrograms -> training pipeline, end to end incl. transfers):")
         let benchScenes = try SyntheticScenes.batch(count: 64, height: 256, width: 256, seed: 7)
+        let benchLabels = try LabelBatch(classIDs: (0..<64).map { $0 % 1000 }, classCount: 1000)
+        let benchSpeech = try SyntheticSpeech.batch(count: 64, melBins: 80, frames: 300, seed: 7)
         for entry in BuiltinPipelines.entries {
-            guard case .images = entry.input else { continue }
             let pipeline = try BuiltinPipelines.trainPipeline(entry)
-            _ = try runner.apply(pipeline, to: benchScenes, seed: 0)  // warm-up: builds the kernels
+            let run: (UInt64) throws -> Void
+            switch entry.input {
+            case .images: run = { _ = try runner.apply(pipeline, to: benchScenes, seed: $0) }
+            case .imagesWithLabels:
+                let batch = try AugmentBatch(images: benchScenes, labels: benchLabels)
+                run = { _ = try runner.apply(pipeline, to: batch, seed: $0) }
+            case .spectrograms: run = { _ = try runner.apply(pipeline, to: benchSpeech, seed: $0) }
+            }
+            try run(0)  // warm-up: builds the kernels
             var times: [Double] = []
-            for run in 1...5 {
+            for seed in 1...5 {
                 let start = Date()
-                _ = try runner.apply(pipeline, to: benchScenes, seed: UInt64(run))
+                try run(UInt64(seed))
                 times.append(Date().timeIntervalSince(start))
             }
             let median = times.sorted()[times.count / 2]

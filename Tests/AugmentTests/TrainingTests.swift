@@ -162,3 +162,25 @@ struct FailingSource: BatchSource {
                                                           pixelType: .uint8, layout: .nhwc, seed: 1))
     }
 }
+
+/// Sharding with the stages of every family: per-sample stages split, pairing stages run whole.
+@Suite struct ShardingFamiliesTests {
+    @Test func specAugmentShardsAndMixRunsWhole() throws {
+        let spectrograms = try ImageBatch.random(count: 7, geometry: ImageGeometry(height: 12, width: 40, channels: 2),
+                                                 pixelType: .float32, layout: .nchw, seed: 5)
+        let spec = try Pipeline([FrequencyMasking(freqMaskParam: 5, numMasks: 2), TimeMasking(timeMaskParam: 10),
+                                 TimeWarp(window: 5, mode: .linear)])
+        let plan = try spec.sample(count: 7, geometry: spectrograms.geometry, seed: 3).plan(for: spectrograms)
+        #expect(plan.sliced(0..<3) != nil)
+        let sharded = try ShardedBackend([CPUBackend(), CPUBackend(), CPUBackend()])
+        #expect(try sharded.run(plan, on: spectrograms) == CPUBackend().run(plan, on: spectrograms))
+
+        let images = try ImageBatch.random(count: 6, geometry: ImageGeometry(height: 8, width: 8, channels: 3),
+                                           pixelType: .uint8, layout: .nhwc, seed: 2)
+        let batch = try AugmentBatch(images: images, labels: LabelBatch(classIDs: [0, 1, 2, 0, 1, 2], classCount: 3))
+        let mix = try Pipeline([MixUp(alpha: 1, numClasses: 3)])
+        let mixPlan = try mix.sample(count: 6, geometry: images.geometry, seed: 4).plan(for: images)
+        #expect(mixPlan.sliced(0..<3) == nil, "pairs cross the cut")
+        #expect(try sharded.run(mixPlan, on: batch) == CPUBackend().run(mixPlan, on: batch))
+    }
+}

@@ -68,6 +68,18 @@ public enum Stage: Sendable, Equatable {
             s.windows = Array(s.windows[range])
             s.count = range.count
             return .remap(s)
+        case .mix:
+            return nil  // partners may lie on the other side of the cut
+        case .specMask(var s):
+            let per = s.geometry.channels * s.bandsPerChannel * 2
+            s.bands = Array(s.bands[(range.lowerBound * per)..<(range.upperBound * per)])
+            s.count = range.count
+            return .specMask(s)
+        case .timeWarp(var s):
+            s.centers = Array(s.centers[range])
+            s.warpedCenters = Array(s.warpedCenters[range])
+            s.count = range.count
+            return .timeWarp(s)
         }
     }
 
@@ -75,6 +87,9 @@ public enum Stage: Sendable, Equatable {
     public var bytesReadPerSample: Int {
         switch self {
         case .remap(let s): return s.input.elementCount * s.inputPixelType.byteCount
+        case .mix(let s): return 2 * s.geometry.elementCount * 4  // the sample and its partner
+        case .specMask(let s): return (s.fill == .mean && s.masksAnything ? 2 : 1) * s.geometry.elementCount * 4
+        case .timeWarp(let s): return s.geometry.elementCount * 4
         }
     }
 
@@ -82,6 +97,9 @@ public enum Stage: Sendable, Equatable {
     public var bytesWrittenPerSample: Int {
         switch self {
         case .remap(let s): return s.output.elementCount * s.outputFormat.pixelType.byteCount
+        case .mix(let s): return s.geometry.elementCount * 4
+        case .specMask(let s): return s.geometry.elementCount * 4
+        case .timeWarp(let s): return s.geometry.elementCount * 4
         }
     }
 
@@ -90,6 +108,9 @@ public enum Stage: Sendable, Equatable {
         switch self {
         case .remap(let s):
             return "remap \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.input) -> \(s.outputFormat) \(s.output)\(s.epilogue == nil ? "" : " + per-channel affine")"
+        case .mix(let s): return "\(s.op) \(s.geometry)"
+        case .specMask(let s): return "\(s.op) along \(s.axis) \(s.geometry)"
+        case .timeWarp(let s): return "time_warp (\(s.interpolation.rawValue)) \(s.geometry)"
         }
     }
 }

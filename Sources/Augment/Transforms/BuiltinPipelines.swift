@@ -35,6 +35,35 @@ public enum BuiltinPipelines {
                          {"op": "random_vertical_flip", "p": 0.3}]}
                 """,
             input: .images),
+        Entry(
+            name: "mixup_cutmix",
+            summary: "timm Mixup: mixup 0.8 / cutmix 1.0, switch 0.5, label smoothing 0.1, 1000 classes",
+            trainJSON: """
+                {"ops": [{"op": "mixup_cutmix", "mixup_alpha": 0.8, "cutmix_alpha": 1.0, "prob": 1.0, "switch_prob": 0.5,
+                          "mode": "batch", "label_smoothing": 0.1, "num_classes": 1000},
+                         {"op": "normalize", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}]}
+                """,
+            displayJSON: """
+                {"output": {"dtype": "uint8", "layout": "nhwc"},
+                 "ops": [{"op": "mixup_cutmix", "mixup_alpha": 0.8, "cutmix_alpha": 1.0, "prob": 1.0, "switch_prob": 0.5,
+                          "mode": "elem", "label_smoothing": 0.1, "num_classes": 4}]}
+                """,
+            input: .imagesWithLabels(classes: 1000)),
+        Entry(
+            name: "specaugment",
+            summary: "SpecAugment LibriSpeech double: time_warp 80, 2 frequency masks (27), 2 time masks (100)",
+            trainJSON: """
+                {"ops": [{"op": "time_warp", "window": 80, "mode": "linear"},
+                         {"op": "frequency_masking", "freq_mask_param": 27, "num_masks": 2},
+                         {"op": "time_masking", "time_mask_param": 100, "num_masks": 2, "p": 1.0}]}
+                """,
+            // Raw log-mel values are far from 0, so the picture masks with each example's mean.
+            displayJSON: """
+                {"ops": [{"op": "time_warp", "window": 80, "mode": "linear"},
+                         {"op": "frequency_masking", "freq_mask_param": 27, "num_masks": 2, "mask_value": "mean"},
+                         {"op": "time_masking", "time_mask_param": 100, "num_masks": 2, "p": 1.0, "mask_value": "mean"}]}
+                """,
+            input: .spectrograms),
     ]
 
     public static func entry(named name: String) -> Entry? {

@@ -45,8 +45,8 @@ enum OpenCLSpecAugment {
         let geometry = input.geometry
         let rowsPerExample = geometry.channels * geometry.height
         let rows = input.count * rowsPerExample
-        let sums = try CLBuffer(context: backend.context, byteCount: rows * 4)
-        let means = try CLBuffer(context: backend.context, byteCount: input.count * 4)
+        let sums = try backend.runBuffer(byteCount: rows * 4)
+        let means = try backend.runBuffer(byteCount: input.count * 4)
 
         let rowKernel = try program.kernel("spec_row_sums")
         try rowKernel.setArgument(0, input.buffer)
