@@ -1,0 +1,55 @@
+import ArgumentParser
+import Augment
+import Foundation
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show how a pipeline compiles: passes (kernel launches), and bytes moved per sample.",
+        discussion: """
+            Geometric chains become one warp, per-pixel ops ride in its epilogue; neighbourhood ops, \
+            per-image reductions and cross-sample ops add passes. Compare the bytes moved with the \
+            compulsory bytes (input read once, output written once).
+            """
+    )
+
+    @Option(help: "A pipeline JSON file or a built-in pipeline name.")
+    var pipeline: String
+
+    @Option(help: "Input size HxW (images) or FxT (spectrograms).")
+    var size = "256x256"
+
+    @Option(help: "Input channels.")
+    var channels = 3
+
+    @Option(help: "Input element type: uint8 or float32.")
+    var dtype = "uint8"
+
+    func run() throws {
+        do {
+            let parsed: Pipeline
+            if let entry = BuiltinPipelines.entry(named: pipeline) {
+                parsed = try BuiltinPipelines.trainPipeline(entry)
+            } else {
+                parsed = try PipelineFile.parse(Data(contentsOf: URL(fileURLWithPath: pipeline)), name: pipeline).pipeline
+            }
+            let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, let pixelType = PixelType(rawValue: dtype) else {
+                fail("--size must look like 256x256 and --dtype be uint8 or float32")
+            }
+            let geometry = ImageGeometry(height: parts[0], width: parts[1], channels: channels)
+            let layout: ImageLayout = pixelType == .uint8 ? .nhwc : .nchw
+            let sampled = try parsed.sample(count: 1, geometry: geometry, seed: 0)
+            let plan = try sampled.plan(inputPixelType: pixelType, inputLayout: layout)
+            let compulsory = geometry.elementCount * pixelType.byteCount + plan.outputGeometry.elementCount * plan.output.pixelType.byteCount
+            print("pipeline: " + parsed.transforms.map(\.opName).joined(separator: " -> "))
+            print("input: \(pixelType.rawValue) \(layout.rawValue.uppercased()) \(geometry); output: \(plan.output) \(plan.outputGeometry)")
+            for line in plan.summary { print("  " + line) }
+            print("\(plan.passes) pass\(plan.passes == 1 ? "" : "es") (kernel launches per batch), \(plan.bytesMovedPerSample) bytes moved per sample; compulsory \(compulsory) (\(String(format: "%.2f", Double(plan.bytesMovedPerSample) / Double(max(1, compulsory))))x)")
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            fail(describe(error))
+        }
+    }
+}
