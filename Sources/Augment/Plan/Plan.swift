@@ -15,12 +15,16 @@ public struct Plan: Sendable, Equatable {
 public enum Stage: Sendable, Equatable {
     /// Crop / flip / layout / dtype conversion / per-channel affine (normalize): see ``RemapStage``.
     case remap(RemapStage)
+    /// A general geometric warp (projective matrix per sample, interpolation, border, ragged input):
+    /// see ``WarpStage``.
+    case warp(WarpStage)
 
     /// The stem shared by the kernel file, the CPU reference file and the tests of this stage's
     /// family (`Kernels/warp.cl`, `Sources/Augment/CPU/Warp.swift`, `Tests/.../WarpTests.swift`).
     public var family: String {
         switch self {
         case .remap: return "warp"
+        case .warp: return "warp"
         }
     }
 }

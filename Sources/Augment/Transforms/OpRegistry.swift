@@ -12,6 +12,17 @@ public enum OpRegistry {
         Crop.self,
         CenterCrop.self,
         RandomCrop.self,
+        Affine.self,
+        Rotate.self,
+        Perspective.self,
+        Resize.self,
+        ResizedCrop.self,
+        Rot90.self,
+        Pad.self,
+        RandomAffine.self,
+        RandomRotation.self,
+        RandomPerspective.self,
+        RandomResizedCrop.self,
     ]
 
     /// The registered type for an op name.

@@ -9,14 +9,23 @@ public struct SamplingContext: Sendable {
     /// Global index of the batch's first sample.
     public let firstSampleIndex: UInt64
     public let opIndex: UInt32
+    /// Each sample's geometry before the op (all equal to ``geometry`` unless the batch is ragged).
+    public let sampleGeometries: [ImageGeometry]
 
-    public init(count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64, firstSampleIndex: UInt64, opIndex: UInt32) {
+    public init(count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64, firstSampleIndex: UInt64, opIndex: UInt32,
+                sampleGeometries: [ImageGeometry]? = nil) {
         self.count = count
         self.geometry = geometry
         self.seed = seed
         self.epoch = epoch
         self.firstSampleIndex = firstSampleIndex
         self.opIndex = opIndex
+        self.sampleGeometries = sampleGeometries ?? Array(repeating: geometry, count: count)
+    }
+
+    /// Sample i's geometry before the op.
+    public func geometry(ofSample i: Int) -> ImageGeometry {
+        i < sampleGeometries.count ? sampleGeometries[i] : geometry
     }
 
     /// The stream of sample `i` of the batch (global index firstSampleIndex + i).
