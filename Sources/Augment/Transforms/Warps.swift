@@ -370,10 +370,14 @@ public struct CropBox: Codable, Sendable, Equatable {
 func lowerResizedCrops(_ boxes: [CropBox], size: [Int], interpolation: Interpolation, op: String,
                        into plan: inout PlanBuilder) throws {
     for (i, box) in boxes.enumerated() { try box.check(in: plan.sampleGeometries[i], op: op) }
+    // Crop first (so the resize clamps at the box, as torchvision's crop-then-resize), then resize;
+    // both compose into the same warp.
+    try plan.warp(boxes.map { .translation(Double($0.left), Double($0.top)) },
+                  outputs: zip(boxes, plan.sampleGeometries).map { ImageGeometry(height: $0.height, width: $0.width, channels: $1.channels) },
+                  interpolation: nil, reads: .inside, op: op)
     let outputs = plan.sampleGeometries.map { ImageGeometry(height: size[0], width: size[1], channels: $0.channels) }
     let matrices = boxes.map { box in
-        WarpMatrix.translation(Double(box.left), Double(box.top))
-            .concatenating(.scaling(Double(box.width) / Double(size[1]), Double(box.height) / Double(size[0])))
+        WarpMatrix.scaling(Double(box.width) / Double(size[1]), Double(box.height) / Double(size[0]))
     }
     try plan.warp(matrices, outputs: outputs, interpolation: interpolation, reads: .margin, op: op)
 }
