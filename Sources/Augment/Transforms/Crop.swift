@@ -80,9 +80,8 @@ public struct CenterCrop: Transform {
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        let (top, left) = origin(for: plan.geometry)
-        try plan.crop(top: Array(repeating: top, count: plan.count), left: Array(repeating: left, count: plan.count),
-                      height: height, width: width, op: Self.opName)
+        let origins = plan.sampleGeometries.map(origin(for:))
+        try plan.crop(top: origins.map(\.top), left: origins.map(\.left), height: height, width: width, op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey { case height, width }
