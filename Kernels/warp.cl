@@ -6,9 +6,23 @@
 // scale, applies the per-channel epilogue fma(v, scale[c], bias[c]) and stores in the output
 // format. One work-item per output pixel, all channels; NDRange (x, y, sample).
 //
+// warp_general is the general warp (the fast variant above is chosen by the host when every sample
+// only moves whole pixels inside the image): output pixel (x, y) of sample n samples the input at
+// (u, v) = M_n (x, y, 1) in pixel-index coordinates (M_n: 9 floats, row-major, from the host, who
+// composed it in Double), dividing by the third row when PERSPECTIVE. Pixels outside the sample's
+// region [x0, x1) x [y0, y1) follow the border rule. The input may be ragged: each sample has its own
+// element offset and size. warp_mask moves integer masks with nearest sampling through the same
+// matrices. Every float operation here is mirrored by Sources/Augment/CPU/Warp.swift in the same order.
+//
 // Build-time defines (chosen by the host per variant):
 //   SRC_U8 / SRC_F32, SRC_NHWC / SRC_NCHW, DST_U8 / DST_F32, DST_NHWC / DST_NCHW,
-//   CHANNELS (channel count), HAS_EPILOGUE (0 or 1).
+//   CHANNELS (channel count), HAS_EPILOGUE (0 or 1);
+//   warp_general also: INTERP (0 nearest, 1 bilinear), BORDER (0 constant, 1 edge, 2 reflect),
+//   FILL (0 none, 1 torchvision mask blend, 2 extend), PERSPECTIVE (0 or 1);
+//   warp_mask: MASK_U8 / MASK_I32, BORDER, PERSPECTIVE.
+
+// a*b+c is never contracted behind our back: the CPU twin must see the same roundings.
+#pragma OPENCL FP_CONTRACT OFF
 
 #if defined(SRC_U8)
 typedef uchar src_t;
@@ -67,4 +81,238 @@ __kernel void warp_remap(__global const src_t* restrict src,
 #endif
         d[c * d_step] = STORE_UNIT(v);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// General warp
+// ---------------------------------------------------------------------------------------------
+
+#ifndef INTERP
+#define INTERP 0
+#endif
+#ifndef BORDER
+#define BORDER 1
+#endif
+#ifndef FILL
+#define FILL 0
+#endif
+#ifndef PERSPECTIVE
+#define PERSPECTIVE 0
+#endif
+
+// An index outside [lo, hi) mapped back inside by the border rule (edge: clamp; reflect: mirror
+// about the edge pixel without repeating it). Constant borders are handled by the caller.
+inline int warp_border_index(int i, const int lo, const int hi) {
+#if BORDER == 2
+    const int n = hi - lo;
+    if (n == 1) {
+        return lo;
+    }
+    const int period = 2 * (n - 1);
+    int j = (i - lo) % period;
+    if (j < 0) {
+        j += period;
+    }
+    if (j >= n) {
+        j = period - j;
+    }
+    return lo + j;
+#else
+    return clamp(i, lo, hi - 1);
+#endif
+}
+
+// The sampling point of output pixel (x, y) in pixel-index coordinates, clamped to +-1e7 so the
+// integer conversions below are defined (NaN becomes -1e7: fmax returns the non-NaN operand).
+inline float2 warp_point(__global const float* m, const int x, const int y) {
+    const float fx = (float)x;
+    const float fy = (float)y;
+    float u = fma(m[0], fx, fma(m[1], fy, m[2]));
+    float v = fma(m[3], fx, fma(m[4], fy, m[5]));
+#if PERSPECTIVE
+    const float w = fma(m[6], fx, fma(m[7], fy, m[8]));
+    u = u / w;
+    v = v / w;
+#endif
+    u = fmin(fmax(u, -1.0e7f), 1.0e7f);
+    v = fmin(fmax(v, -1.0e7f), 1.0e7f);
+    return (float2)(u, v);
+}
+
+__kernel void warp_general(__global const src_t* restrict src,
+                           __global dst_t* restrict dst,
+                           __global const float* restrict matrices,
+                           __global const int4* restrict regions,
+                           __global const long* restrict offsets,
+                           __global const int2* restrict sizes,
+                           __constant float* scale,
+                           __constant float* bias,
+                           __constant float* fill,
+                           const int out_h, const int out_w) {
+    const int x = get_global_id(0);
+    const int y = get_global_id(1);
+    const int n = get_global_id(2);
+    if (x >= out_w || y >= out_h) {
+        return;
+    }
+    const float2 p = warp_point(matrices + 9 * (size_t)n, x, y);
+    const int4 r = regions[n];
+    const int in_h = sizes[n].x;
+    const int in_w = sizes[n].y;
+    __global const src_t* s = src + offsets[n];
+#if defined(SRC_NHWC)
+    const size_t s_step = 1;
+#define PIXEL(ix, iy) (((size_t)(iy) * in_w + (ix)) * CHANNELS)
+#else
+    const size_t s_step = (size_t)in_h * in_w;
+#define PIXEL(ix, iy) ((size_t)(iy) * in_w + (ix))
+#endif
+    const size_t out_plane = (size_t)out_h * out_w;
+#if defined(DST_NHWC)
+    __global dst_t* d = dst + (((size_t)n * out_h + y) * out_w + x) * CHANNELS;
+    const size_t d_step = 1;
+#else
+    __global dst_t* d = dst + (size_t)n * CHANNELS * out_plane + (size_t)y * out_w + x;
+    const size_t d_step = out_plane;
+#endif
+
+#if INTERP == 0
+    int ix = (int)floor(p.x + 0.5f);
+    int iy = (int)floor(p.y + 0.5f);
+#if BORDER == 0
+    const bool ok = ix >= r.x && ix < r.z && iy >= r.y && iy < r.w;
+    ix = clamp(ix, r.x, r.z - 1);
+    iy = clamp(iy, r.y, r.w - 1);
+#else
+    ix = warp_border_index(ix, r.x, r.z);
+    iy = warp_border_index(iy, r.y, r.w);
+#endif
+    const size_t at = PIXEL(ix, iy);
+    for (int c = 0; c < CHANNELS; ++c) {
+        float value = LOAD_UNIT(s[at + c * s_step]);
+#if BORDER == 0
+#if FILL == 0
+        value = ok ? value : 0.0f;
+#else
+        value = ok ? value : fill[c];
+#endif
+#endif
+#if HAS_EPILOGUE
+        value = fma(value, scale[c], bias[c]);
+#endif
+        d[c * d_step] = STORE_UNIT(value);
+    }
+#else
+    const float x0f = floor(p.x);
+    const float y0f = floor(p.y);
+    const float ax = p.x - x0f;
+    const float ay = p.y - y0f;
+    const float bx = 1.0f - ax;
+    const float by = 1.0f - ay;
+    float k00 = bx * by;
+    float k01 = ax * by;
+    float k10 = bx * ay;
+    float k11 = ax * ay;
+    int xa = (int)x0f;
+    int ya = (int)y0f;
+    int xb = xa + 1;
+    int yb = ya + 1;
+#if BORDER == 0
+    const bool okxa = xa >= r.x && xa < r.z;
+    const bool okxb = xb >= r.x && xb < r.z;
+    const bool okya = ya >= r.y && ya < r.w;
+    const bool okyb = yb >= r.y && yb < r.w;
+    const bool ok00 = okxa && okya;
+    const bool ok01 = okxb && okya;
+    const bool ok10 = okxa && okyb;
+    const bool ok11 = okxb && okyb;
+    k00 = ok00 ? k00 : 0.0f;
+    k01 = ok01 ? k01 : 0.0f;
+    k10 = ok10 ? k10 : 0.0f;
+    k11 = ok11 ? k11 : 0.0f;
+    float mask = k00 + k01;
+    mask = mask + k10;
+    mask = mask + k11;
+    xa = clamp(xa, r.x, r.z - 1);
+    xb = clamp(xb, r.x, r.z - 1);
+    ya = clamp(ya, r.y, r.w - 1);
+    yb = clamp(yb, r.y, r.w - 1);
+#else
+    xa = warp_border_index(xa, r.x, r.z);
+    xb = warp_border_index(xb, r.x, r.z);
+    ya = warp_border_index(ya, r.y, r.w);
+    yb = warp_border_index(yb, r.y, r.w);
+#endif
+    const size_t a00 = PIXEL(xa, ya);
+    const size_t a01 = PIXEL(xb, ya);
+    const size_t a10 = PIXEL(xa, yb);
+    const size_t a11 = PIXEL(xb, yb);
+    for (int c = 0; c < CHANNELS; ++c) {
+        const size_t cs = c * s_step;
+        float v00 = LOAD_UNIT(s[a00 + cs]);
+        float v01 = LOAD_UNIT(s[a01 + cs]);
+        float v10 = LOAD_UNIT(s[a10 + cs]);
+        float v11 = LOAD_UNIT(s[a11 + cs]);
+#if BORDER == 0
+        v00 = ok00 ? v00 : 0.0f;
+        v01 = ok01 ? v01 : 0.0f;
+        v10 = ok10 ? v10 : 0.0f;
+        v11 = ok11 ? v11 : 0.0f;
+#endif
+        float value = k00 * v00;
+        value = fma(k01, v01, value);
+        value = fma(k10, v10, value);
+        value = fma(k11, v11, value);
+#if BORDER == 0 && FILL == 1
+        value = fma(mask, value - fill[c], fill[c]);
+#elif BORDER == 0 && FILL == 2
+        value = fma(1.0f - mask, fill[c], value);
+#endif
+#if HAS_EPILOGUE
+        value = fma(value, scale[c], bias[c]);
+#endif
+        d[c * d_step] = STORE_UNIT(value);
+    }
+#endif
+#undef PIXEL
+}
+
+#if defined(MASK_U8)
+typedef uchar mask_t;
+#else
+typedef int mask_t;
+#endif
+
+// Integer class-id masks (N, H, W): nearest sampling through the same matrices and regions as the
+// images; `fill_value` (the ignore index) where a constant border applies.
+__kernel void warp_mask(__global const mask_t* restrict src,
+                        __global mask_t* restrict dst,
+                        __global const float* restrict matrices,
+                        __global const int4* restrict regions,
+                        __global const long* restrict offsets,
+                        __global const int2* restrict sizes,
+                        const int fill_value,
+                        const int out_h, const int out_w) {
+    const int x = get_global_id(0);
+    const int y = get_global_id(1);
+    const int n = get_global_id(2);
+    if (x >= out_w || y >= out_h) {
+        return;
+    }
+    const float2 p = warp_point(matrices + 9 * (size_t)n, x, y);
+    const int4 r = regions[n];
+    const int in_w = sizes[n].y;
+    int ix = (int)floor(p.x + 0.5f);
+    int iy = (int)floor(p.y + 0.5f);
+    __global mask_t* d = dst + ((size_t)n * out_h + y) * out_w + x;
+#if BORDER == 0
+    if (ix < r.x || ix >= r.z || iy < r.y || iy >= r.w) {
+        *d = (mask_t)fill_value;
+        return;
+    }
+#else
+    ix = warp_border_index(ix, r.x, r.z);
+    iy = warp_border_index(iy, r.y, r.w);
+#endif
+    *d = src[offsets[n] + (size_t)iy * in_w + ix];
 }

@@ -32,6 +32,16 @@ let pipelines: [(String, Pipeline)] = try [
         RandomCrop(height: 224, width: 224), RandomHorizontalFlip(p: 0.5),
         Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
     ])),
+    ("rrc_flip_normalize (bilinear)", Pipeline([
+        RandomResizedCrop(size: [224, 224]), RandomHorizontalFlip(p: 0.5),
+        Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+    ])),
+    ("rrc_affine_flip_normalize (one warp)", Pipeline([
+        RandomResizedCrop(size: [224, 224]),
+        RandomAffine(degrees: [15], translate: [0.1, 0.1], scale: [0.9, 1.1], interpolation: .bilinear),
+        RandomHorizontalFlip(p: 0.5),
+        Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+    ])),
 ]
 
 let input = try ImageBatch.random(count: batch, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 1)

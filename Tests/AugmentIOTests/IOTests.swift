@@ -175,7 +175,7 @@ func temporaryFolder() throws -> URL {
         let cases: [(String, String)] = [
             (#"{"ops": [{"op": "random_crp", "height": 3, "width": 4}]}"#, "ops[0]: unknown op 'random_crp' (did you mean 'random_crop'?)"),
             (#"{"ops": [{"op": "random_crop", "hieght": 3, "width": 4}]}"#, "random_crop (ops[0]): unknown argument 'hieght' (did you mean 'height'?)"),
-            (#"{"ops": [{"op": "random_crop", "height": 3, "width": 4, "size": 2}]}"#, "random_crop (ops[0]): unknown argument 'size'; known: height, width"),
+            (#"{"ops": [{"op": "random_crop", "height": 3, "width": 4, "size": 2}]}"#, "random_crop (ops[0]): unknown argument 'size'; known: fill, height, pad_if_needed, padding, padding_mode, same_on_batch, width"),
             (#"{"ops": [{"op": "hflip"}, {"op": "normalize", "mean": [0.5]}]}"#, "normalize (ops[1]): argument 'std' is missing"),
             (#"{"ops": [{"op": "random_crop", "height": "3", "width": 4}]}"#, "random_crop (ops[0]): argument 'height' has the wrong type; expected an integer"),
             (#"{"ops": [{"op": "random_vertical_flip", "p": -1}]}"#, "random_vertical_flip (ops[0]): argument 'p' = -1.0 is out of range; allowed: a finite number in [0.0, 1.0]"),

@@ -37,8 +37,7 @@ extension Backend {
         _ pipeline: Pipeline, to batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0,
         firstSampleIndex: UInt64 = 0, options: RunOptions = RunOptions()
     ) throws -> AugmentBatch {
-        let sampled = try pipeline.sample(count: batch.count, geometry: batch.images.geometry, seed: seed,
-                                          epoch: epoch, firstSampleIndex: firstSampleIndex)
+        let sampled = try pipeline.sample(for: batch.images, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex)
         return try run(sampled.plan(for: batch.images), on: batch, options: options)
     }
 
@@ -55,6 +54,9 @@ extension Backend {
 extension RemapStage {
     /// Throws unless `images` is the batch this stage was planned for.
     public func checkInput(_ images: ImageBatch) throws {
+        guard !images.isRagged else {
+            throw AugmentError.parameterMismatch("the plan expects a dense batch of \(input) images, got a ragged batch")
+        }
         try checkInput(count: images.count, geometry: images.geometry, pixelType: images.pixelType, layout: images.layout)
     }
 

@@ -16,6 +16,12 @@ public struct CPUBackend: Backend {
             switch stage {
             case .remap(let remap):
                 current.images = try CPUWarp.remap(remap, input: current.images, options: options)
+                if let masks = current.masks { current.masks = try CPUWarp.warpMasks(remap.asWarp, masks: masks) }
+                try remap.moveTargets(&current)
+            case .warp(let warp):
+                current.images = try CPUWarp.warp(warp, input: current.images, options: options)
+                if let masks = current.masks { current.masks = try CPUWarp.warpMasks(warp, masks: masks) }
+                try warp.moveTargets(&current)
             case .mix(let mix):
                 current.labels = try mix.mixedLabels(current.labels)
                 current.images = try CPUMix.apply(mix, input: current.images, options: options)

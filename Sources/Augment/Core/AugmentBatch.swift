@@ -7,6 +7,12 @@ public struct AugmentBatch: Sendable, Equatable {
     public var images: ImageBatch
     /// (N, K) soft labels, one row per image; nil when the caller has none.
     public var labels: LabelBatch?
+    /// Segmentation masks warped with the images (see ``MaskBatch``).
+    public var masks: MaskBatch? = nil
+    /// Boxes and their labels, moved with the images (see ``BoxBatch``).
+    public var boxes: BoxBatch? = nil
+    /// Keypoints moved with the images (see ``KeypointBatch``).
+    public var keypoints: KeypointBatch? = nil
 
     public init(images: ImageBatch, labels: LabelBatch? = nil) throws {
         if let labels, labels.count != images.count {

@@ -80,8 +80,12 @@ public struct ImageBatch: Sendable, Equatable {
     public let geometry: ImageGeometry
     /// Memory order.
     public let layout: ImageLayout
-    /// The values, `count * geometry.elementCount` of them.
+    /// The values, `count * geometry.elementCount` of them (ragged: the sum of every sample's
+    /// element count).
     public private(set) var pixels: PixelBuffer
+    /// For a ragged batch, the size of each sample (see ``init(ragged:geometries:layout:)``); nil for a
+    /// dense batch.
+    public let raggedGeometries: [ImageGeometry]?
 
     /// A batch from raw values in the given layout.
     public init(pixels: PixelBuffer, count: Int, geometry: ImageGeometry, layout: ImageLayout) throws {
@@ -102,6 +106,15 @@ public struct ImageBatch: Sendable, Equatable {
         self.geometry = geometry
         self.layout = layout
         self.pixels = pixels
+        raggedGeometries = nil
+    }
+
+    init(validatedRagged pixels: PixelBuffer, geometries: [ImageGeometry], layout: ImageLayout) {
+        count = geometries.count
+        geometry = geometries[0]
+        self.layout = layout
+        self.pixels = pixels
+        raggedGeometries = geometries
     }
 
     /// A uint8 NHWC batch, as image decoders produce (values 0...255).
@@ -134,6 +147,14 @@ public struct ImageBatch: Sendable, Equatable {
 
     /// Flat index of (sample, channel, row, column) in this batch's layout.
     public func index(sample n: Int, channel c: Int, y: Int, x: Int) -> Int {
+        if let raggedGeometries {
+            let g = raggedGeometries[n]
+            let base = raggedGeometries[..<n].reduce(0) { $0 + $1.elementCount }
+            switch layout {
+            case .nhwc: return base + (y * g.width + x) * g.channels + c
+            case .nchw: return base + (c * g.height + y) * g.width + x
+            }
+        }
         let g = geometry
         switch layout {
         case .nhwc: return ((n * g.height + y) * g.width + x) * g.channels + c

@@ -49,12 +49,16 @@ public enum Stage: Sendable, Equatable {
     case specMask(MaskStage)
     /// SpecAugment time warping: see ``TimeWarpStage``.
     case timeWarp(TimeWarpStage)
+    /// A general geometric warp (projective matrix per sample, interpolation, border, ragged input):
+    /// see ``WarpStage``.
+    case warp(WarpStage)
 
     /// The stem shared by the kernel file, the CPU reference file and the tests of this stage's
     /// family (`Kernels/warp.cl`, `Sources/Augment/CPU/Warp.swift`, `Tests/.../WarpTests.swift`).
     public var family: String {
         switch self {
         case .remap: return "warp"
+        case .warp: return "warp"
         case .mix: return "mix"
         case .specMask, .timeWarp: return "specaugment"
         }
@@ -68,6 +72,13 @@ public enum Stage: Sendable, Equatable {
             s.windows = Array(s.windows[range])
             s.count = range.count
             return .remap(s)
+        case .warp(var s):
+            guard !s.inputIsRagged else { return nil }  // ragged batches are not cut
+            s.matrices = Array(s.matrices[range])
+            s.regions = Array(s.regions[range])
+            s.inputGeometries = Array(s.inputGeometries[range])
+            s.count = range.count
+            return .warp(s)
         case .mix:
             return nil  // partners may lie on the other side of the cut
         case .specMask(var s):
@@ -87,6 +98,9 @@ public enum Stage: Sendable, Equatable {
     public var bytesReadPerSample: Int {
         switch self {
         case .remap(let s): return s.input.elementCount * s.inputPixelType.byteCount
+        case .warp(let s):
+            let total = s.inputGeometries.reduce(0) { $0 + $1.elementCount }
+            return total / max(1, s.count) * s.inputPixelType.byteCount
         case .mix(let s): return 2 * s.geometry.elementCount * 4  // the sample and its partner
         case .specMask(let s): return (s.fill == .mean && s.masksAnything ? 2 : 1) * s.geometry.elementCount * 4
         case .timeWarp(let s): return s.geometry.elementCount * 4
@@ -97,6 +111,7 @@ public enum Stage: Sendable, Equatable {
     public var bytesWrittenPerSample: Int {
         switch self {
         case .remap(let s): return s.output.elementCount * s.outputFormat.pixelType.byteCount
+        case .warp(let s): return s.output.elementCount * s.outputFormat.pixelType.byteCount
         case .mix(let s): return s.geometry.elementCount * 4
         case .specMask(let s): return s.geometry.elementCount * 4
         case .timeWarp(let s): return s.geometry.elementCount * 4
@@ -108,6 +123,8 @@ public enum Stage: Sendable, Equatable {
         switch self {
         case .remap(let s):
             return "remap \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.input) -> \(s.outputFormat) \(s.output)\(s.epilogue == nil ? "" : " + per-channel affine")"
+        case .warp(let s):
+            return "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(s.epilogue == nil ? "" : " + per-channel affine")"
         case .mix(let s): return "\(s.op) \(s.geometry)"
         case .specMask(let s): return "\(s.op) along \(s.axis) \(s.geometry)"
         case .timeWarp(let s): return "time_warp (\(s.interpolation.rawValue)) \(s.geometry)"

@@ -1,38 +1,71 @@
+/// What a geometric op reads of its input, which decides how it fuses with its neighbours.
+public enum WarpReads: Sendable, Equatable {
+    /// Only pixels of its input, at their centres (crops inside the image, flips, quarter turns).
+    case inside
+    /// Between pixel centres up to half a pixel beyond the edge, clamped there (resize and resized
+    /// crops, as torch's interpolate).
+    case margin
+    /// Anywhere, with this border rule outside its input (affine, rotate, perspective, pad).
+    case outside(WarpBorder)
+}
+
 /// Collects lowered ops and fuses them into the fewest stages.
 ///
-/// Geometric ops (crops, flips) compose into one ``PixelWindow`` per sample and per-pixel affine ops
-/// (normalize) into the epilogue of the same pass; the conversion between formats happens in that
-/// pass too. Such a run of ops is a *pending remap group*. An op that cannot ride in it (a
-/// neighbourhood op, a cross-sample op) is added with ``append(_:outputGeometry:)``: the pending
-/// group is closed into a remap stage that produces float32 NCHW, and the new stage follows.
+/// Geometric ops compose into one 3x3 matrix per sample (output continuous coordinates -> input
+/// continuous coordinates, composed in Double), per-pixel affine ops (normalize) into the epilogue of
+/// the same pass, and the conversion between formats happens in that pass too. Such a run of ops is a
+/// *pending warp group*; it closes into a ``RemapStage`` (the integer fast path: every sample only
+/// moves and mirrors whole pixels inside the image) or a ``WarpStage`` (everything else). A group
+/// holds at most one op that reads outside its input (one border rule) and one interpolation; an op
+/// that does not fit closes the group first (see docs/architecture.md, "Fusion"). An op that cannot
+/// ride in a warp (a neighbourhood op, a cross-sample op) is added with ``append(_:outputGeometry:)``:
+/// the pending group is closed into a stage that produces float32 NCHW, and the new stage follows.
 ///
-/// Contract for every non-remap stage: it reads and writes float32 NCHW batches on torchvision's
-/// value scale (uint8 inputs become [0, 1] floats in the remap before it). The last stage is always a
-/// remap into the pipeline's output format, so the output format never constrains other stages.
+/// Contract for every non-warp stage: it reads and writes float32 NCHW batches on torchvision's
+/// value scale (uint8 inputs become [0, 1] floats in the warp before it). The last stage is always a
+/// warp into the pipeline's output format, so the output format never constrains other stages.
 public struct PlanBuilder: Sendable {
     public let count: Int
-    /// The geometry of one sample after the ops lowered so far.
-    public private(set) var geometry: ImageGeometry
+    /// The geometry of one sample after the ops lowered so far (sample 0's while a ragged batch has
+    /// not been brought to one size; see ``sampleGeometries``).
+    public var geometry: ImageGeometry { sampleGeometries[0] }
+    /// Every sample's geometry after the ops lowered so far.
+    public private(set) var sampleGeometries: [ImageGeometry]
     /// The stages closed so far.
     public private(set) var stages: [Stage] = []
 
-    // The pending remap group: what it reads, and what it has accumulated.
-    private var groupInput: ImageGeometry
+    // The pending group: what it reads, and what it has accumulated.
+    private var groupInputs: [ImageGeometry]
+    private var groupRagged: Bool
     private var groupPixelType: PixelType
     private var groupLayout: ImageLayout
-    private var windows: [PixelWindow]
+    private var matrices: [WarpMatrix]
+    private var regions: [PixelRect]
+    private var interpolation: Interpolation?
+    private var border: WarpBorder?
     private var epilogue: ChannelAffine?
     /// Whether values may have left [0, 1] (normalize ran): a uint8 output would then clip them.
     private var leftUnitRange = false
 
     public init(count: Int, geometry: ImageGeometry, inputPixelType: PixelType, inputLayout: ImageLayout) {
-        self.count = count
-        self.geometry = geometry
-        groupInput = geometry
+        self.init(geometries: Array(repeating: geometry, count: max(count, 1)), ragged: false,
+                  inputPixelType: inputPixelType, inputLayout: inputLayout)
+    }
+
+    /// A builder for a batch whose samples have their own sizes (`ragged`: packed back to back).
+    public init(geometries: [ImageGeometry], ragged: Bool, inputPixelType: PixelType, inputLayout: ImageLayout) {
+        count = geometries.count
+        sampleGeometries = geometries
+        groupInputs = geometries
+        groupRagged = ragged
         groupPixelType = inputPixelType
         groupLayout = inputLayout
-        windows = Array(repeating: .identity, count: count)
+        matrices = Array(repeating: .identity, count: geometries.count)
+        regions = geometries.map(PixelRect.init)
     }
+
+    /// Whether every sample has the same size.
+    public var isUniform: Bool { sampleGeometries.allSatisfy { $0 == sampleGeometries[0] } }
 
     private func checkCount(_ given: Int, _ what: String) throws {
         guard given == count else {
@@ -40,40 +73,97 @@ public struct PlanBuilder: Sendable {
         }
     }
 
-    /// Crops every sample to `height` x `width`, sample i starting at (top[i], left[i]) of the
-    /// current image. Throws if a window leaves the image.
+    /// Crops every sample to `height` x `width`, sample i starting at (top[i], left[i]) of its current
+    /// image. Throws if a window leaves the image.
     public mutating func crop(top: [Int], left: [Int], height: Int, width: Int, op: String) throws {
         guard top.count == count, left.count == count else {
             throw AugmentError.parameterMismatch("\(op): \(top.count) crop offsets for a batch of \(count)")
         }
         for i in 0..<count {
-            guard top[i] >= 0, left[i] >= 0, top[i] + height <= geometry.height, left[i] + width <= geometry.width else {
+            let g = sampleGeometries[i]
+            guard top[i] >= 0, left[i] >= 0, top[i] + height <= g.height, left[i] + width <= g.width else {
                 throw AugmentError.incompatible(
-                    "\(op): crop box top=\(top[i]) left=\(left[i]) height=\(height) width=\(width) of sample \(i) leaves the \(geometry.height)x\(geometry.width) image")
+                    "\(op): crop box top=\(top[i]) left=\(left[i]) height=\(height) width=\(width) of sample \(i) leaves the \(g.height)x\(g.width) image")
             }
-            windows[i].x0 += windows[i].dx * Int32(left[i])
-            windows[i].y0 += windows[i].dy * Int32(top[i])
         }
-        geometry.height = height
-        geometry.width = width
+        try warp((0..<count).map { .translation(Double(left[$0]), Double(top[$0])) },
+                 outputs: sampleGeometries.map { ImageGeometry(height: height, width: width, channels: $0.channels) },
+                 interpolation: nil, reads: .inside, op: op)
     }
 
     /// Mirrors the samples whose flag is set, left-right (one flag per sample).
     public mutating func flipHorizontally(_ flags: [Bool]) throws {
         try checkCount(flags.count, "horizontal flip flags")
-        for i in 0..<count where flags[i] {
-            windows[i].x0 += windows[i].dx * Int32(geometry.width - 1)
-            windows[i].dx = -windows[i].dx
-        }
+        try warp((0..<count).map { flags[$0] ? WarpMatrix(m9: [-1, 0, Double(sampleGeometries[$0].width), 0, 1, 0, 0, 0, 1]) : .identity },
+                 outputs: sampleGeometries, interpolation: nil, reads: .inside, op: "hflip")
     }
 
     /// Mirrors the samples whose flag is set, top-bottom (one flag per sample).
     public mutating func flipVertically(_ flags: [Bool]) throws {
         try checkCount(flags.count, "vertical flip flags")
-        for i in 0..<count where flags[i] {
-            windows[i].y0 += windows[i].dy * Int32(geometry.height - 1)
-            windows[i].dy = -windows[i].dy
+        try warp((0..<count).map { flags[$0] ? WarpMatrix(m9: [1, 0, 0, 0, -1, Double(sampleGeometries[$0].height), 0, 0, 1]) : .identity },
+                 outputs: sampleGeometries, interpolation: nil, reads: .inside, op: "vflip")
+    }
+
+    /// Adds a geometric op: sample i's output (of size `outputs[i]`) reads its current image at
+    /// `matrices[i]` applied to each output point (continuous coordinates: pixel (x, y) spans
+    /// [x, x + 1) x [y, y + 1), so its centre is (x + 0.5, y + 0.5)). `interpolation` is nil for ops
+    /// that only move whole pixels. Composes into the pending group when it fits; otherwise closes
+    /// the group first (which needs every sample at one size).
+    public mutating func warp(_ opMatrices: [WarpMatrix], outputs: [ImageGeometry], interpolation opInterpolation: Interpolation?,
+                              reads: WarpReads, op: String) throws {
+        try checkCount(opMatrices.count, "\(op) matrices")
+        try checkCount(outputs.count, "\(op) output sizes")
+        for (i, m) in opMatrices.enumerated() where !m.m.allSatisfy(\.isFinite) || m.inverse == nil {
+            throw AugmentError.parameterMismatch("\(op): the matrix of sample \(i) is singular or not finite")
         }
+        for (i, g) in outputs.enumerated() {
+            try g.validate("\(op) output of sample \(i)")
+            guard g.channels == sampleGeometries[i].channels else {
+                throw AugmentError.parameterMismatch("\(op) changes the channel count of sample \(i)")
+            }
+        }
+        // Does the op fit in the pending group?
+        var fits = true
+        if let opInterpolation, let interpolation, opInterpolation != interpolation { fits = false }
+        if case .outside(let opBorder) = reads {
+            if border != nil { fits = false }
+            if opBorder.mode == .constant, epilogue != nil { fits = false }
+            if !matrices.allSatisfy(\.isRectilinear) { fits = false }
+        }
+        if !fits {
+            guard isUniform else {
+                throw AugmentError.incompatible(
+                    "\(op) cannot fuse with the ops before it, and the samples of this ragged batch do not have one size yet: bring them to one size first (resize, resized crop or a fixed-size crop)")
+            }
+            closeGroup(into: .float32NCHW)
+        }
+        // Ops that read beyond pixel centres see only the pixels of their input: the current image's
+        // footprint in the group input (exact while the group is rectilinear).
+        if reads != .inside {
+            for i in 0..<count where matrices[i].isRectilinear {
+                regions[i] = regions[i].intersection(footprint(of: sampleGeometries[i], through: matrices[i]))
+            }
+        }
+        for i in 0..<count {
+            matrices[i] = matrices[i].concatenating(opMatrices[i])
+        }
+        if let opInterpolation { interpolation = opInterpolation }
+        if case .outside(let opBorder) = reads { border = opBorder }
+        sampleGeometries = outputs
+    }
+
+    /// The pixels of the group input that an image of `geometry` covers through the rectilinear `matrix`.
+    private func footprint(of geometry: ImageGeometry, through matrix: WarpMatrix) -> PixelRect {
+        let corners = [(0.0, 0.0), (Double(geometry.width), Double(geometry.height))].compactMap { matrix.apply($0.0, $0.1) }
+        guard corners.count == 2 else { return PixelRect(x0: 0, y0: 0, x1: Int.max, y1: Int.max) }
+        let (xa, xb) = (corners[0].x, corners[1].x), (ya, yb) = (corners[0].y, corners[1].y)
+        // Pixels whose centres lie inside the covered area; snap values within 1e-9 of an integer.
+        func snap(_ v: Double) -> Double { abs(v - v.rounded()) < 1e-9 ? v.rounded() : v }
+        let lo = (x: snap(min(xa, xb) - 0.5).rounded(.up), y: snap(min(ya, yb) - 0.5).rounded(.up))
+        let hi = (x: snap(max(xa, xb) - 0.5).rounded(.down) + 1, y: snap(max(ya, yb) - 0.5).rounded(.down) + 1)
+        func clampInt(_ v: Double) -> Int { Int(max(-1e15, min(1e15, v))) }
+        return PixelRect(x0: clampInt(lo.x), y0: clampInt(lo.y), x1: clampInt(hi.x), y1: clampInt(hi.y))
     }
 
     /// Applies a per-channel affine map to the values (as floats in torchvision's [0, 1] scale).
@@ -89,32 +179,54 @@ public struct PlanBuilder: Sendable {
         leftUnitRange = true
     }
 
-    /// Closes the pending remap group and adds `stage`, which reads float32 NCHW batches of the
+    /// Closes the pending group and adds `stage`, which reads float32 NCHW batches of the
     /// current geometry and produces float32 NCHW batches of `outputGeometry` (the current geometry
-    /// when nil).
+    /// when nil). Throws when the samples of a ragged batch have not been brought to one size.
     public mutating func append(_ stage: Stage, outputGeometry: ImageGeometry? = nil) throws {
+        guard isUniform else {
+            throw AugmentError.incompatible(
+                "the samples of this ragged batch have different sizes: bring them to one size (resize, resized crop or a fixed-size crop) before this op")
+        }
         closeGroup(into: .float32NCHW, beforeStage: true)
         stages.append(stage)
-        geometry = outputGeometry ?? geometry
-        groupInput = geometry
-        groupPixelType = .float32
-        groupLayout = .nchw
+        sampleGeometries = Array(repeating: outputGeometry ?? geometry, count: count)
+        groupInputs = sampleGeometries
+        regions = groupInputs.map(PixelRect.init)
     }
 
-    /// Closes the pending group as a remap into `format`; skipped when it would copy a float32 NCHW
-    /// batch unchanged into float32 NCHW (also at the start of the plan when a stage follows, which
-    /// then reads the input batch itself: every stage writes a new batch).
+    /// Closes the pending group into `format`: a remap when every sample only moves whole pixels
+    /// inside a dense input (the fast kernel), a warp otherwise; skipped when it would copy a float32
+    /// NCHW batch unchanged into float32 NCHW (also at the start of the plan when a stage follows,
+    /// which then reads the input batch itself: every stage writes a new batch).
     private mutating func closeGroup(into format: OutputFormat, beforeStage: Bool = false) {
-        let identity = windows.allSatisfy { $0 == .identity } && epilogue == nil && groupInput == geometry
+        let integer = !groupRagged && border == nil && matrices.allSatisfy(\.isIntegerFlipTranslation)
+        let identity = matrices.allSatisfy { $0 == .identity } && epilogue == nil && groupInputs == sampleGeometries
+            && !groupRagged
         let sameFormat = groupPixelType == format.pixelType && groupLayout == format.layout
         if !(identity && sameFormat && (beforeStage || !stages.isEmpty)) {
-            stages.append(.remap(RemapStage(
-                count: count, input: groupInput, inputPixelType: groupPixelType, inputLayout: groupLayout,
-                output: geometry, outputFormat: format, windows: windows, epilogue: epilogue)))
+            if integer {
+                let windows = matrices.map { m -> PixelWindow in
+                    // continuous X = a (x + 0.5) + t  ->  index x0 = t + (a - 1) / 2 for a = ±1
+                    PixelWindow(x0: Int32(m.m[2] + (m.m[0] - 1) / 2), y0: Int32(m.m[5] + (m.m[4] - 1) / 2),
+                                dx: Int32(m.m[0]), dy: Int32(m.m[4]))
+                }
+                stages.append(.remap(RemapStage(
+                    count: count, input: groupInputs[0], inputPixelType: groupPixelType, inputLayout: groupLayout,
+                    output: geometry, outputFormat: format, windows: windows, epilogue: epilogue)))
+            } else {
+                stages.append(.warp(WarpStage(
+                    count: count, inputGeometries: groupInputs, inputIsRagged: groupRagged, inputPixelType: groupPixelType,
+                    inputLayout: groupLayout, output: geometry, outputFormat: format, matrices: matrices, regions: regions,
+                    interpolation: interpolation ?? .nearest, border: border ?? WarpBorder(mode: .edge), epilogue: epilogue)))
+            }
         }
-        windows = Array(repeating: .identity, count: count)
+        matrices = Array(repeating: .identity, count: count)
         epilogue = nil
-        groupInput = geometry
+        interpolation = nil
+        border = nil
+        groupInputs = sampleGeometries
+        regions = groupInputs.map(PixelRect.init)
+        groupRagged = false
         groupPixelType = format.pixelType
         groupLayout = format.layout
     }
@@ -124,6 +236,10 @@ public struct PlanBuilder: Sendable {
         if leftUnitRange, output.pixelType == .uint8 {
             throw AugmentError.incompatible(
                 "normalize produces values outside [0, 1]; it needs a float32 output, not \(output)")
+        }
+        guard isUniform else {
+            throw AugmentError.incompatible(
+                "the pipeline leaves the samples of this ragged batch at different sizes; end it with an op that gives every sample one size (resize, resized crop or a fixed-size crop)")
         }
         closeGroup(into: output)
         return Plan(stages: stages, output: output, outputGeometry: geometry, count: count)

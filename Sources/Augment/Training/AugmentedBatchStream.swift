@@ -98,7 +98,7 @@ final class StreamCore: Sendable {
                             try Task.checkCancellation()
                             let output = try await onQueue(laneQueues[step % lanes.count]) { () throws -> AugmentBatch in
                                 let sampled = try config.pipeline.sample(
-                                    geometry: data.images.geometry, seed: config.seed, epoch: config.epoch.epoch,
+                                    for: data.images, seed: config.seed, epoch: config.epoch.epoch,
                                     sampleIndices: indices.map { UInt64($0) })
                                 return try lanes[step % lanes.count].run(sampled.plan(for: data.images), on: data)
                             }

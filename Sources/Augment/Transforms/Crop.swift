@@ -80,9 +80,8 @@ public struct CenterCrop: Transform {
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        let (top, left) = origin(for: plan.geometry)
-        try plan.crop(top: Array(repeating: top, count: plan.count), left: Array(repeating: left, count: plan.count),
-                      height: height, width: width, op: Self.opName)
+        let origins = plan.sampleGeometries.map(origin(for:))
+        try plan.crop(top: origins.map(\.top), left: origins.map(\.left), height: height, width: width, op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey { case height, width }
@@ -104,46 +103,121 @@ public struct CropOrigin: Codable, Sendable, Equatable {
 }
 
 /// `random_crop`: a height x width box at a uniformly random position, drawn per sample
-/// (torchvision `RandomCrop`: top ~ randint(0, H - height + 1), then left ~ randint(0, W - width + 1)).
+/// (torchvision `RandomCrop`: top ~ randint(0, H - height + 1), then left ~ randint(0, W - width + 1)),
+/// after optional padding: `padding` = [left, top, right, bottom] (or p, or [left/right,
+/// top/bottom]) and, with `pad_if_needed`, each side too short for the crop grows by the missing
+/// amount on both ends (torchvision's rule), filled by `padding_mode` (constant with `fill`, edge,
+/// reflect). `same_on_batch` draws one position for the whole batch.
 public struct RandomCrop: Transform {
     public static let opName = "random_crop"
     public let height: Int
     public let width: Int
+    /// [left, top, right, bottom].
+    public let padding: [Int]
+    public let padIfNeeded: Bool
+    public let fill: [Float]
+    public let paddingMode: BorderMode
+    public let sameOnBatch: Bool
 
-    public init(height: Int, width: Int) throws {
+    public init(height: Int, width: Int, padding: [Int] = [0], padIfNeeded: Bool = false, fill: [Double] = [0],
+                paddingMode: BorderMode = .constant, sameOnBatch: Bool = false) throws {
         try checkSize(height, width, op: Self.opName)
         self.height = height
         self.width = width
+        self.padding = try parsePadding(padding, op: Self.opName)
+        self.padIfNeeded = padIfNeeded
+        self.fill = try AugmentError.checkFill(fill, op: Self.opName) ?? [0]
+        self.paddingMode = paddingMode
+        self.sameOnBatch = sameOnBatch
+    }
+
+    /// The padding [left, top, right, bottom] applied to an image of `input`.
+    public func sides(for input: ImageGeometry) -> [Int] {
+        var sides = padding
+        if padIfNeeded {
+            let paddedHeight = input.height + sides[1] + sides[3]
+            let paddedWidth = input.width + sides[0] + sides[2]
+            if paddedHeight < height {
+                sides[1] += height - paddedHeight
+                sides[3] += height - paddedHeight
+            }
+            if paddedWidth < width {
+                sides[0] += width - paddedWidth
+                sides[2] += width - paddedWidth
+            }
+        }
+        return sides
+    }
+
+    private func padded(_ input: ImageGeometry) -> ImageGeometry {
+        let s = sides(for: input)
+        return ImageGeometry(height: input.height + s[1] + s[3], width: input.width + s[0] + s[2], channels: input.channels)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
-        try checkFits(height, width, in: input, op: Self.opName)
+        try AugmentError.checkFillChannels(fill, channels: input.channels, op: Self.opName)
+        try checkFits(height, width, in: padded(input), op: Self.opName)
         return ImageGeometry(height: height, width: width, channels: input.channels)
     }
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> CropOrigin {
-        let top = random.integer(in: 0...max(0, input.height - height))
-        let left = random.integer(in: 0...max(0, input.width - width))
+        let g = padded(input)
+        let top = random.integer(in: 0...max(0, g.height - height))
+        let left = random.integer(in: 0...max(0, g.width - width))
         return CropOrigin(top: top, left: left)
     }
 
+    public func sampleBatchParameters(_ context: SamplingContext) -> [CropOrigin] {
+        sampleEach(context, sameOnBatch: sameOnBatch)
+    }
+
     public func validate(_ parameters: CropOrigin, for input: ImageGeometry) throws {
+        let g = padded(input)
         guard parameters.top >= 0, parameters.left >= 0,
-              parameters.top + height <= input.height, parameters.left + width <= input.width else {
+              parameters.top + height <= g.height, parameters.left + width <= g.width else {
             throw AugmentError.parameterMismatch(
-                "random_crop: origin (\(parameters.top), \(parameters.left)) puts the \(height)x\(width) box outside the \(input.height)x\(input.width) image")
+                "random_crop: origin (\(parameters.top), \(parameters.left)) puts the \(height)x\(width) box outside the \(g.height)x\(g.width) image")
         }
     }
 
     public func lower(_ parameters: [CropOrigin], into plan: inout PlanBuilder) throws {
+        let sides = plan.sampleGeometries.map { self.sides(for: $0) }
+        if sides.contains(where: { $0.contains { $0 != 0 } }) {
+            try lowerPad(sides, mode: paddingMode, fill: fill, op: Self.opName, into: &plan)
+        }
         try plan.crop(top: parameters.map(\.top), left: parameters.map(\.left), height: height, width: width,
                       op: Self.opName)
     }
 
-    private enum CodingKeys: String, CodingKey { case height, width }
+    private enum CodingKeys: String, CodingKey {
+        case height, width, padding, fill
+        case padIfNeeded = "pad_if_needed"
+        case paddingMode = "padding_mode"
+        case sameOnBatch = "same_on_batch"
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width))
+        let mode = try c.decodeIfPresent(String.self, forKey: .paddingMode)
+        guard let paddingMode = mode.map(BorderMode.init(rawValue:)) ?? .constant else {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "padding_mode", value: mode ?? "",
+                                               allowed: "constant, edge or reflect")
+        }
+        try self.init(height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
+                      padding: c.integers(.padding, op: Self.opName) ?? [0],
+                      padIfNeeded: c.decodeIfPresent(Bool.self, forKey: .padIfNeeded) ?? false,
+                      fill: c.numbers(.fill) ?? [0], paddingMode: paddingMode,
+                      sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(height, forKey: .height)
+        try c.encode(width, forKey: .width)
+        try c.encode(padding, forKey: .padding)
+        try c.encode(padIfNeeded, forKey: .padIfNeeded)
+        try c.encode(fill, forKey: .fill)
+        try c.encode(paddingMode.rawValue, forKey: .paddingMode)
+        try c.encode(sameOnBatch, forKey: .sameOnBatch)
     }
 }

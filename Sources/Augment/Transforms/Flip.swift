@@ -33,10 +33,17 @@ public struct FlipParameters: Codable, Sendable, Equatable {
 public struct RandomHorizontalFlip: Transform {
     public static let opName = "random_horizontal_flip"
     public let p: Double
+    /// Draw one decision for the whole batch (from the batch stream) instead of one per sample.
+    public let sameOnBatch: Bool
 
-    public init(p: Double = 0.5) throws {
+    public init(p: Double = 0.5, sameOnBatch: Bool = false) throws {
         try AugmentError.checkProbability(p, op: Self.opName)
         self.p = p
+        self.sameOnBatch = sameOnBatch
+    }
+
+    public func sampleBatchParameters(_ context: SamplingContext) -> [FlipParameters] {
+        sampleEach(context, sameOnBatch: sameOnBatch)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
@@ -51,11 +58,15 @@ public struct RandomHorizontalFlip: Transform {
         try plan.flipHorizontally(parameters.map(\.flipped))
     }
 
-    private enum CodingKeys: String, CodingKey { case p }
+    private enum CodingKeys: String, CodingKey {
+        case p
+        case sameOnBatch = "same_on_batch"
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(p: try container.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        try self.init(p: try container.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
+                      sameOnBatch: try container.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
     }
 }
 
@@ -64,10 +75,17 @@ public struct RandomHorizontalFlip: Transform {
 public struct RandomVerticalFlip: Transform {
     public static let opName = "random_vertical_flip"
     public let p: Double
+    /// Draw one decision for the whole batch (from the batch stream) instead of one per sample.
+    public let sameOnBatch: Bool
 
-    public init(p: Double = 0.5) throws {
+    public init(p: Double = 0.5, sameOnBatch: Bool = false) throws {
         try AugmentError.checkProbability(p, op: Self.opName)
         self.p = p
+        self.sameOnBatch = sameOnBatch
+    }
+
+    public func sampleBatchParameters(_ context: SamplingContext) -> [FlipParameters] {
+        sampleEach(context, sameOnBatch: sameOnBatch)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
@@ -82,10 +100,14 @@ public struct RandomVerticalFlip: Transform {
         try plan.flipVertically(parameters.map(\.flipped))
     }
 
-    private enum CodingKeys: String, CodingKey { case p }
+    private enum CodingKeys: String, CodingKey {
+        case p
+        case sameOnBatch = "same_on_batch"
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(p: try container.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        try self.init(p: try container.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
+                      sameOnBatch: try container.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
     }
 }

@@ -18,6 +18,17 @@ public enum OpRegistry {
         FrequencyMasking.self,
         TimeMasking.self,
         TimeWarp.self,
+        Affine.self,
+        Rotate.self,
+        Perspective.self,
+        Resize.self,
+        ResizedCrop.self,
+        Rot90.self,
+        Pad.self,
+        RandomAffine.self,
+        RandomRotation.self,
+        RandomPerspective.self,
+        RandomResizedCrop.self,
     ]
 
     /// The registered type for an op name.

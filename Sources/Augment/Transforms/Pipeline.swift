@@ -42,8 +42,8 @@ public struct Pipeline: Sendable {
         guard count >= 1 else {
             throw AugmentError.emptyBatch("cannot sample parameters for \(count) samples")
         }
-        return try sample(geometry: geometry, seed: seed, epoch: epoch,
-                          sampleIndices: (0..<UInt64(count)).map { firstSampleIndex &+ $0 })
+        return try sample(geometries: Array(repeating: geometry, count: count), ragged: false, seed: seed, epoch: epoch,
+                          firstSampleIndex: firstSampleIndex)
     }
 
     /// Draws every op's parameters for samples with the given global indices (a shuffled or
@@ -52,20 +52,53 @@ public struct Pipeline: Sendable {
     public func sample(
         geometry: ImageGeometry, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]
     ) throws -> SampledPipeline {
-        guard !sampleIndices.isEmpty else {
+        try sample(geometries: Array(repeating: geometry, count: sampleIndices.count), ragged: false, seed: seed,
+                   epoch: epoch, sampleIndices: sampleIndices)
+    }
+
+    /// Draws every op's parameters for the samples of `images` (dense or ragged): each sample
+    /// draws from its own size.
+    public func sample(for images: ImageBatch, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0) throws -> SampledPipeline {
+        try sample(geometries: images.sampleGeometries, ragged: images.isRagged, seed: seed, epoch: epoch,
+                   firstSampleIndex: firstSampleIndex)
+    }
+
+    /// Draws every op's parameters for the samples of `images` whose global indices are
+    /// `sampleIndices` (a shuffled, sharded or ragged batch).
+    public func sample(for images: ImageBatch, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]) throws -> SampledPipeline {
+        try sample(geometries: images.sampleGeometries, ragged: images.isRagged, seed: seed, epoch: epoch,
+                   sampleIndices: sampleIndices)
+    }
+
+    /// Draws every op's parameters for samples of the given sizes (a ragged batch when `ragged`).
+    public func sample(
+        geometries: [ImageGeometry], ragged: Bool, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0
+    ) throws -> SampledPipeline {
+        try sample(geometries: geometries, ragged: ragged, seed: seed, epoch: epoch,
+                   sampleIndices: (0..<UInt64(geometries.count)).map { firstSampleIndex &+ $0 })
+    }
+
+    /// The general form: samples of the given sizes with the given global indices.
+    public func sample(
+        geometries: [ImageGeometry], ragged: Bool, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]
+    ) throws -> SampledPipeline {
+        guard !geometries.isEmpty else {
             throw AugmentError.emptyBatch("cannot sample parameters for 0 samples")
         }
-        try geometry.validate("pipeline input")
+        guard sampleIndices.count == geometries.count else {
+            throw AugmentError.parameterMismatch("\(sampleIndices.count) sample indices for \(geometries.count) samples")
+        }
+        for g in geometries { try g.validate("pipeline input") }
         var ops: [SampledOp] = []
-        var current = geometry
+        var current = geometries
         for (opIndex, transform) in transforms.enumerated() {
-            let next = try transform.outputGeometry(for: current)
-            let context = SamplingContext(geometry: current, seed: seed, epoch: epoch, sampleIndices: sampleIndices,
-                                          opIndex: UInt32(opIndex))
-            ops.append(SampledOp.draw(transform, context))
+            let next = try current.map { try transform.outputGeometry(for: $0) }
+            let context = SamplingContext(geometry: current[0], seed: seed, epoch: epoch, sampleIndices: sampleIndices,
+                                          opIndex: UInt32(opIndex), sampleGeometries: current)
+            ops.append(SampledOp.draw(transform, context: context))
             current = next
         }
-        return SampledPipeline(pipeline: self, count: sampleIndices.count, inputGeometry: geometry, ops: ops)
+        return SampledPipeline(pipeline: self, inputGeometries: geometries, ragged: ragged, ops: ops)
     }
 }
 
@@ -84,19 +117,20 @@ public struct SampledOp: Sendable {
         self.parameters = parameters
     }
 
-    static func draw<T: Transform>(_ transform: T, _ context: SamplingContext) -> SampledOp {
+    static func draw<T: Transform>(_ transform: T, context: SamplingContext) -> SampledOp {
         SampledOp(transform, parameters: transform.sampleBatchParameters(context))
     }
 
-    /// The parameters as the transform's own type, checked for count and validity.
-    func typedParameters<T: Transform>(for transform: T, count: Int, geometry: ImageGeometry) throws -> [T.Parameters] {
+    /// The parameters as the transform's own type, checked for count and validity (each against its
+    /// own sample's geometry).
+    func typedParameters<T: Transform>(for transform: T, geometries: [ImageGeometry]) throws -> [T.Parameters] {
         guard let values = parameters as? [T.Parameters] else {
             throw AugmentError.parameterMismatch("\(T.opName): parameters of type \(type(of: parameters)) do not belong to this op")
         }
-        guard values.count == count else {
-            throw AugmentError.parameterMismatch("\(T.opName): \(values.count) parameter values for a batch of \(count)")
+        guard values.count == geometries.count else {
+            throw AugmentError.parameterMismatch("\(T.opName): \(values.count) parameter values for a batch of \(geometries.count)")
         }
-        for value in values {
+        for (value, geometry) in zip(values, geometries) {
             try transform.validate(value, for: geometry)
         }
         return values
@@ -107,13 +141,30 @@ public struct SampledOp: Sendable {
 public struct SampledPipeline: Sendable {
     public let pipeline: Pipeline
     public let count: Int
+    /// Sample 0's input geometry (every sample's, unless the batch is ragged).
     public let inputGeometry: ImageGeometry
+    /// Every sample's input geometry.
+    public let inputGeometries: [ImageGeometry]
+    /// Whether the parameters were drawn for a ragged batch.
+    public let isRagged: Bool
     public let ops: [SampledOp]
 
     public init(pipeline: Pipeline, count: Int, inputGeometry: ImageGeometry, ops: [SampledOp]) {
+        self.init(pipeline: pipeline, inputGeometries: Array(repeating: inputGeometry, count: max(count, 0)),
+                  ragged: false, ops: ops, count: count)
+    }
+
+    /// Parameters drawn for samples of the given sizes (`ragged`: a ragged batch).
+    public init(pipeline: Pipeline, inputGeometries: [ImageGeometry], ragged: Bool, ops: [SampledOp]) {
+        self.init(pipeline: pipeline, inputGeometries: inputGeometries, ragged: ragged, ops: ops, count: inputGeometries.count)
+    }
+
+    private init(pipeline: Pipeline, inputGeometries: [ImageGeometry], ragged: Bool, ops: [SampledOp], count: Int) {
         self.pipeline = pipeline
         self.count = count
-        self.inputGeometry = inputGeometry
+        self.inputGeometry = inputGeometries.first ?? ImageGeometry(height: 0, width: 0, channels: 0)
+        self.inputGeometries = inputGeometries
+        self.isRagged = ragged
         self.ops = ops
     }
 
@@ -123,7 +174,10 @@ public struct SampledPipeline: Sendable {
             throw AugmentError.parameterMismatch(
                 "\(ops.count) sampled ops for a pipeline of \(pipeline.transforms.count) ops")
         }
-        var builder = PlanBuilder(count: count, geometry: inputGeometry,
+        guard count >= 1, inputGeometries.count == count else {
+            throw AugmentError.emptyBatch("cannot plan \(count) samples")
+        }
+        var builder = PlanBuilder(geometries: inputGeometries, ragged: isRagged,
                                   inputPixelType: inputPixelType, inputLayout: inputLayout)
         for op in ops {
             try Self.lower(op, transform: op.transform, into: &builder)
@@ -133,20 +187,20 @@ public struct SampledPipeline: Sendable {
 
     /// The plan for running on `images`, after checking they are the batch this was sampled for.
     public func plan(for images: ImageBatch) throws -> Plan {
-        guard images.count == count, images.geometry == inputGeometry else {
+        guard images.count == count, images.sampleGeometries == inputGeometries, images.isRagged == isRagged else {
             throw AugmentError.parameterMismatch(
-                "parameters were sampled for \(count) images of \(inputGeometry), the batch has \(images.count) of \(images.geometry)")
+                "parameters were sampled for \(count) images of \(inputGeometry)\(isRagged ? " (ragged)" : ""), the batch has \(images.count) of \(images.geometry)\(images.isRagged ? " (ragged)" : "")")
         }
         return try plan(inputPixelType: images.pixelType, inputLayout: images.layout)
     }
 
     private static func lower<T: Transform>(_ op: SampledOp, transform: T, into builder: inout PlanBuilder) throws {
-        let values = try op.typedParameters(for: transform, count: builder.count, geometry: builder.geometry)
-        let before = builder.geometry
+        let before = builder.sampleGeometries
+        let values = try op.typedParameters(for: transform, geometries: before)
         try transform.lower(values, into: &builder)
-        let expected = try transform.outputGeometry(for: before)
-        guard builder.geometry == expected else {
-            throw AugmentError.parameterMismatch("\(T.opName) lowered to \(builder.geometry), expected \(expected)")
+        let expected = try before.map { try transform.outputGeometry(for: $0) }
+        guard builder.sampleGeometries == expected else {
+            throw AugmentError.parameterMismatch("\(T.opName) lowered to \(builder.geometry), expected \(expected[0])")
         }
     }
 }

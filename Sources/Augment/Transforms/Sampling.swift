@@ -12,19 +12,30 @@ public struct SamplingContext: Sendable {
     /// indices for a shuffled or sharded one).
     public let sampleIndices: [UInt64]
     public let opIndex: UInt32
+    /// Each sample's geometry before the op (all equal to ``geometry`` unless the batch is ragged).
+    public let sampleGeometries: [ImageGeometry]
 
-    public init(count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64, firstSampleIndex: UInt64, opIndex: UInt32) {
+    public init(count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64, firstSampleIndex: UInt64, opIndex: UInt32,
+                sampleGeometries: [ImageGeometry]? = nil) {
         self.init(geometry: geometry, seed: seed, epoch: epoch,
-                  sampleIndices: (0..<UInt64(max(0, count))).map { firstSampleIndex &+ $0 }, opIndex: opIndex)
+                  sampleIndices: (0..<UInt64(max(0, count))).map { firstSampleIndex &+ $0 }, opIndex: opIndex,
+                  sampleGeometries: sampleGeometries)
     }
 
-    public init(geometry: ImageGeometry, seed: UInt64, epoch: UInt64, sampleIndices: [UInt64], opIndex: UInt32) {
+    public init(geometry: ImageGeometry, seed: UInt64, epoch: UInt64, sampleIndices: [UInt64], opIndex: UInt32,
+                sampleGeometries: [ImageGeometry]? = nil) {
         self.count = sampleIndices.count
         self.geometry = geometry
         self.seed = seed
         self.epoch = epoch
         self.sampleIndices = sampleIndices
         self.opIndex = opIndex
+        self.sampleGeometries = sampleGeometries ?? Array(repeating: geometry, count: sampleIndices.count)
+    }
+
+    /// Sample i's geometry before the op.
+    public func geometry(ofSample i: Int) -> ImageGeometry {
+        i < sampleGeometries.count ? sampleGeometries[i] : geometry
     }
 
     /// The stream of sample `i` of the batch (its global index `sampleIndices[i]`).

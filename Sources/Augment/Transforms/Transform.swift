@@ -39,7 +39,7 @@ extension Transform {
     public func sampleBatchParameters(_ context: SamplingContext) -> [Parameters] {
         (0..<context.count).map { i in
             var random = context.stream(sample: i)
-            return sampleParameters(for: context.geometry, random: &random)
+            return sampleParameters(for: context.geometry(ofSample: i), random: &random)
         }
     }
 }

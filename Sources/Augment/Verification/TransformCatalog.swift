@@ -117,7 +117,98 @@ public enum TransformCatalog {
         policyEntry(.libriSpeechDouble),
         policyEntry(.switchboardMild),
         policyEntry(.switchboardStrong),
-    ]
+    ] + geometricEntries
+
+    /// Entries of the geometric warps (affine, perspective, resize, crops, pad; random versions; a
+    /// fused chain). Arguments are drawn so every shape, down to 1x1, is valid.
+    static let geometricEntries: [CatalogEntry] = {
+        @Sendable func interpolation(_ random: inout RandomStream) -> Interpolation {
+            random.bernoulli(0.5) ? .bilinear : .nearest
+        }
+        @Sendable func fill(_ random: inout RandomStream, _ channels: Int) -> [Double]? {
+            switch random.integer(in: 0...2) {
+            case 0: return nil
+            case 1: return [random.uniform()]
+            default: return (0..<channels).map { _ in random.uniform() }
+            }
+        }
+        @Sendable func mode(_ random: inout RandomStream) -> BorderMode {
+            BorderMode.allCases[random.integer(in: 0...2)]
+        }
+        return [
+            CatalogEntry(name: Affine.opName) { g, random in
+                try Pipeline([Affine(angleDegrees: random.uniform(-180, 180),
+                                     translatePixels: [random.uniform(-3, 3), random.uniform(-3, 3)],
+                                     scale: random.uniform(0.6, 1.5), shearDegrees: [random.uniform(-30, 30), random.uniform(-20, 20)],
+                                     interpolation: interpolation(&random), fill: fill(&random, g.channels))])
+            },
+            CatalogEntry(name: "affine (edge, reflect)") { g, random in
+                try Pipeline([Affine(angleDegrees: random.uniform(-60, 60), scale: random.uniform(0.5, 1.2),
+                                     center: [random.uniform(0, Double(g.width)), random.uniform(0, Double(g.height))],
+                                     interpolation: interpolation(&random), paddingMode: random.bernoulli(0.5) ? .edge : .reflect)])
+            },
+            CatalogEntry(name: Rotate.opName) { g, random in
+                try Pipeline([Rotate(angleDegrees: random.uniform(-180, 180), interpolation: interpolation(&random),
+                                     expand: random.bernoulli(0.5), fill: fill(&random, g.channels))])
+            },
+            CatalogEntry(name: Perspective.opName) { g, random in
+                let w = Double(g.width), h = Double(g.height)
+                let start = [[0, 0], [w, 0], [w, h], [0, h]]
+                let end = start.map { [$0[0] + random.uniform(-0.3, 0.3) * w, $0[1] + random.uniform(-0.3, 0.3) * h] }
+                return try Pipeline([Perspective(startpoints: start, endpoints: end, interpolation: interpolation(&random),
+                                                 fill: fill(&random, g.channels))])
+            },
+            CatalogEntry(name: Resize.opName) { g, random in
+                try Pipeline([Resize(size: [random.integer(in: 1...(2 * g.height + 3)), random.integer(in: 1...(2 * g.width + 3))],
+                                     interpolation: interpolation(&random))])
+            },
+            CatalogEntry(name: "resize (smaller edge)") { _, random in
+                try Pipeline([Resize(size: [random.integer(in: 1...40)], interpolation: interpolation(&random))])
+            },
+            CatalogEntry(name: ResizedCrop.opName) { g, random in
+                let h = random.integer(in: 1...g.height), w = random.integer(in: 1...g.width)
+                return try Pipeline([ResizedCrop(top: random.integer(in: 0...(g.height - h)), left: random.integer(in: 0...(g.width - w)),
+                                                 height: h, width: w, size: [random.integer(in: 1...30), random.integer(in: 1...30)],
+                                                 interpolation: interpolation(&random))])
+            },
+            CatalogEntry(name: Rot90.opName) { _, random in try Pipeline([Rot90(k: random.integer(in: -2...5))]) },
+            CatalogEntry(name: Pad.opName) { g, random in
+                try Pipeline([Pad(padding: [random.integer(in: 0...4), random.integer(in: 0...4), random.integer(in: 0...4), random.integer(in: 0...4)],
+                                  fill: fill(&random, g.channels) ?? [0], paddingMode: mode(&random))])
+            },
+            CatalogEntry(name: RandomAffine.opName) { g, random in
+                try Pipeline([RandomAffine(degrees: [random.uniform(0, 180)], translate: [0.2, 0.1], scale: [0.7, 1.3], shear: [-10, 10, -5, 5],
+                                           interpolation: interpolation(&random), fill: fill(&random, g.channels),
+                                           sameOnBatch: random.bernoulli(0.3))])
+            },
+            CatalogEntry(name: RandomRotation.opName) { g, random in
+                try Pipeline([RandomRotation(degrees: [random.uniform(0, 180)], interpolation: interpolation(&random),
+                                             fill: fill(&random, g.channels))])
+            },
+            CatalogEntry(name: RandomPerspective.opName) { g, random in
+                try Pipeline([RandomPerspective(distortionScale: random.uniform(0, 1), p: 0.8, interpolation: interpolation(&random),
+                                                fill: fill(&random, g.channels))])
+            },
+            CatalogEntry(name: RandomResizedCrop.opName) { _, random in
+                try Pipeline([RandomResizedCrop(size: [random.integer(in: 1...32), random.integer(in: 1...32)],
+                                                interpolation: interpolation(&random), sameOnBatch: random.bernoulli(0.3))])
+            },
+            CatalogEntry(name: "random_crop (padding)") { g, random in
+                try Pipeline([RandomCrop(height: g.height + random.integer(in: 0...3), width: max(1, g.width - 1),
+                                         padding: [random.integer(in: 0...2)], padIfNeeded: true, fill: fill(&random, g.channels) ?? [0],
+                                         paddingMode: mode(&random))])
+            },
+            CatalogEntry(name: "rrc_affine_hflip_normalize (fused)") { g, random in
+                try Pipeline([
+                    RandomResizedCrop(size: [random.integer(in: 1...24), random.integer(in: 1...24)], interpolation: .bilinear),
+                    RandomAffine(degrees: [30], translate: [0.1, 0.1], scale: [0.8, 1.2], interpolation: .bilinear,
+                                 fill: fill(&random, g.channels)),
+                    RandomHorizontalFlip(p: 0.5),
+                    Normalize(mean: [0.5], std: [0.25]),
+                ])
+            },
+        ]
+    }()
 
     /// The entry named `name`, if registered.
     public static func entry(named name: String) -> CatalogEntry? {

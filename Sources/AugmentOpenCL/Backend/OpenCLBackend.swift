@@ -23,21 +23,30 @@ public final class DeviceImages: @unchecked Sendable {
     public let geometry: ImageGeometry
     public let pixelType: PixelType
     public let layout: ImageLayout
+    /// For a ragged batch (only ever a plan's input), each sample's size; nil when dense.
+    public let raggedGeometries: [ImageGeometry]?
 
-    init(buffer: CLBuffer, count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout) {
+    init(buffer: CLBuffer, count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout,
+         raggedGeometries: [ImageGeometry]? = nil) {
         self.buffer = buffer
         self.count = count
         self.geometry = geometry
         self.pixelType = pixelType
         self.layout = layout
+        self.raggedGeometries = raggedGeometries
     }
 
-    public var elementCount: Int { count * geometry.elementCount }
+    public var elementCount: Int {
+        raggedGeometries.map { $0.reduce(0) { $0 + $1.elementCount } } ?? count * geometry.elementCount
+    }
+
+    /// Every sample's size.
+    public var sampleGeometries: [ImageGeometry] { raggedGeometries ?? Array(repeating: geometry, count: count) }
 
     /// Throws unless this is a float32 NCHW batch of `count` images of `geometry` (what every
     /// non-remap stage reads).
     func checkFloatNCHW(count: Int, geometry: ImageGeometry, stage: String) throws {
-        guard pixelType == .float32, layout == .nchw, self.count == count, self.geometry == geometry else {
+        guard pixelType == .float32, layout == .nchw, self.count == count, self.geometry == geometry, raggedGeometries == nil else {
             throw AugmentError.parameterMismatch(
                 "\(stage) expects \(count) float32 NCHW images of \(geometry), got \(self.count) \(pixelType.rawValue) \(layout.rawValue.uppercased()) of \(self.geometry)")
         }
@@ -101,10 +110,17 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         var timing = OpenCLTiming()
         var images = try upload(batch.images, timing: &timing)
         var result = batch
+        var masks = try batch.masks.map { try OpenCLWarp.upload($0, backend: self, timing: &timing) }
         for stage in plan.stages {
             switch stage {
             case .remap(let remap):
                 images = try OpenCLWarp.remap(remap, input: images, backend: self, options: options, timing: &timing)
+                masks = try masks.map { try OpenCLWarp.warpMasks(remap.asWarp, masks: $0, backend: self, timing: &timing) }
+                try remap.moveTargets(&result)
+            case .warp(let warp):
+                images = try OpenCLWarp.warp(warp, input: images, backend: self, options: options, timing: &timing)
+                masks = try masks.map { try OpenCLWarp.warpMasks(warp, masks: $0, backend: self, timing: &timing) }
+                try warp.moveTargets(&result)
             case .mix(let mix):
                 result.labels = try mix.mixedLabels(result.labels)
                 images = try OpenCLMix.apply(mix, input: images, backend: self, options: options, timing: &timing)
@@ -115,6 +131,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             }
         }
         result.images = try download(images, timing: &timing)
+        result.masks = try masks.map { try OpenCLWarp.download($0, backend: self, timing: &timing) }
         return (result, timing)
     }
 
@@ -169,7 +186,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         case .float32(let values): buffer = try upload(values, timing: &timing)
         }
         return DeviceImages(buffer: buffer, count: images.count, geometry: images.geometry,
-                            pixelType: images.pixelType, layout: images.layout)
+                            pixelType: images.pixelType, layout: images.layout, raggedGeometries: images.raggedGeometries)
     }
 
     /// A new device batch for a stage to write, poisoned (NaN / 0xCD) when the options ask.

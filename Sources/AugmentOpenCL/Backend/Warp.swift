@@ -7,6 +7,9 @@ enum OpenCLWarp {
         _ stage: RemapStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
         timing: inout OpenCLTiming
     ) throws -> DeviceImages {
+        guard input.raggedGeometries == nil else {
+            throw AugmentError.parameterMismatch("the plan expects a dense batch of \(stage.input) images, got a ragged batch")
+        }
         try stage.checkInput(count: input.count, geometry: input.geometry, pixelType: input.pixelType, layout: input.layout)
         let out = stage.output
         let program = try backend.program(family: "warp", defines: [
@@ -41,6 +44,163 @@ enum OpenCLWarp {
         timing.kernelNanoseconds += try event.durationNanoseconds()
         timing.launches += 1
         return destination
+    }
+}
+
+/// Integer masks on the device, (N, H, W), as they pass between the stages of a plan.
+final class DeviceMasks: @unchecked Sendable {
+    // Safety: immutable after creation; the buffer is only touched through the backend's queue.
+    let buffer: CLBuffer
+    let geometries: [ImageGeometry]
+    let isUInt8: Bool
+    let ignoreIndex: Int32
+
+    init(buffer: CLBuffer, geometries: [ImageGeometry], isUInt8: Bool, ignoreIndex: Int32) {
+        self.buffer = buffer
+        self.geometries = geometries
+        self.isUInt8 = isUInt8
+        self.ignoreIndex = ignoreIndex
+    }
+
+    var elementCount: Int { geometries.reduce(0) { $0 + $1.elementCount } }
+}
+
+extension OpenCLWarp {
+    /// The per-sample arrays both general kernels read: coefficients, regions, offsets, sizes.
+    private static func sampleArrays(
+        _ stage: WarpStage, geometries: [ImageGeometry], backend: OpenCLBackend, timing: inout OpenCLTiming
+    ) throws -> (matrices: CLBuffer, regions: CLBuffer, offsets: CLBuffer, sizes: CLBuffer) {
+        var offsets: [Int64] = []
+        var next: Int64 = 0
+        for g in geometries {
+            offsets.append(next)
+            next += Int64(g.elementCount)
+        }
+        for r in stage.regions where [r.x0, r.y0, r.x1, r.y1].contains(where: { $0 < Int(Int32.min) || $0 > Int(Int32.max) }) {
+            throw AugmentError.invalidShape("a warp region \(r) does not fit in 32-bit indices")
+        }
+        let matrices = try backend.upload(stage.matrices.flatMap(\.kernelCoefficients), timing: &timing)
+        let regions = try backend.upload(stage.regions.flatMap { [Int32($0.x0), Int32($0.y0), Int32($0.x1), Int32($0.y1)] },
+                                         timing: &timing)
+        let offsetBuffer = try backend.upload(offsets, timing: &timing)
+        let sizes = try backend.upload(geometries.flatMap { [Int32($0.height), Int32($0.width)] }, timing: &timing)
+        return (matrices, regions, offsetBuffer, sizes)
+    }
+
+    private static func borderDefine(_ mode: BorderMode) -> String {
+        switch mode {
+        case .constant: return "0"
+        case .edge: return "1"
+        case .reflect: return "2"
+        }
+    }
+
+    /// Launches `warp_general` for a ``WarpStage``: one launch for the whole batch, ragged or not.
+    static func warp(
+        _ stage: WarpStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
+        timing: inout OpenCLTiming
+    ) throws -> DeviceImages {
+        try stage.checkInput(count: input.count, geometries: input.sampleGeometries, ragged: input.raggedGeometries != nil,
+                             pixelType: input.pixelType, layout: input.layout)
+        let out = stage.output
+        let fillKind = stage.border.mode != .constant || stage.border.fill == nil ? "0"
+            : (stage.border.fillRule == .torchvisionMask ? "1" : "2")
+        let program = try backend.program(family: "warp", defines: [
+            input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
+            input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
+            stage.outputFormat.pixelType == .uint8 ? "DST_U8" : "DST_F32": "",
+            stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
+            "CHANNELS": "\(out.channels)",
+            "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
+            "INTERP": stage.interpolation == .bilinear ? "1" : "0",
+            "BORDER": borderDefine(stage.border.mode),
+            "FILL": fillKind,
+            "PERSPECTIVE": stage.isAffine ? "0" : "1",
+        ])
+        let kernel = try program.kernel("warp_general")
+        let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
+        let scale = try backend.upload(stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
+        let bias = try backend.upload(stage.epilogue?.bias ?? Array(repeating: 0, count: out.channels), timing: &timing)
+        let fill = try backend.upload(stage.expandedFill, timing: &timing)
+        let destination = try backend.outputImages(count: stage.count, geometry: out, format: stage.outputFormat,
+                                                   options: options)
+        try kernel.setArgument(0, input.buffer)
+        try kernel.setArgument(1, destination.buffer)
+        try kernel.setArgument(2, arrays.matrices)
+        try kernel.setArgument(3, arrays.regions)
+        try kernel.setArgument(4, arrays.offsets)
+        try kernel.setArgument(5, arrays.sizes)
+        try kernel.setArgument(6, scale)
+        try kernel.setArgument(7, bias)
+        try kernel.setArgument(8, fill)
+        try kernel.setArgument(9, value: Int32(out.height))
+        try kernel.setArgument(10, value: Int32(out.width))
+        let groupWidth = min(64, roundUp(out.width, to: 8), backend.device.maxWorkGroupSize)
+        let event = try kernel.enqueue(on: backend.context,
+                                       global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
+                                       local: [groupWidth, 1, 1])
+        timing.kernelNanoseconds += try event.durationNanoseconds()
+        timing.launches += 1
+        return destination
+    }
+
+    static func upload(_ masks: MaskBatch, backend: OpenCLBackend, timing: inout OpenCLTiming) throws -> DeviceMasks {
+        switch masks.values {
+        case .uint8(let values):
+            return DeviceMasks(buffer: try backend.upload(values, timing: &timing), geometries: masks.geometries,
+                               isUInt8: true, ignoreIndex: masks.ignoreIndex)
+        case .int32(let values):
+            return DeviceMasks(buffer: try backend.upload(values, timing: &timing), geometries: masks.geometries,
+                               isUInt8: false, ignoreIndex: masks.ignoreIndex)
+        }
+    }
+
+    static func download(_ masks: DeviceMasks, backend: OpenCLBackend, timing: inout OpenCLTiming) throws -> MaskBatch {
+        if masks.isUInt8 {
+            let (values, event) = try masks.buffer.download(UInt8.self, count: masks.elementCount, on: backend.context)
+            timing.downloadNanoseconds += try event.durationNanoseconds()
+            return try MaskBatch(values: .uint8(values), geometries: masks.geometries, ignoreIndex: masks.ignoreIndex)
+        }
+        let (values, event) = try masks.buffer.download(Int32.self, count: masks.elementCount, on: backend.context)
+        timing.downloadNanoseconds += try event.durationNanoseconds()
+        return try MaskBatch(values: .int32(values), geometries: masks.geometries, ignoreIndex: masks.ignoreIndex)
+    }
+
+    /// Launches `warp_mask`: the masks through the same matrices, nearest, one launch.
+    static func warpMasks(_ stage: WarpStage, masks: DeviceMasks, backend: OpenCLBackend,
+                          timing: inout OpenCLTiming) throws -> DeviceMasks {
+        guard masks.geometries.count == stage.count,
+              masks.geometries.map({ [$0.height, $0.width] }) == stage.inputGeometries.map({ [$0.height, $0.width] }) else {
+            throw AugmentError.parameterMismatch("the masks do not have the sizes of the images this plan was made for")
+        }
+        let out = stage.output
+        let program = try backend.program(family: "warp", defines: [
+            "SRC_F32": "", "SRC_NCHW": "", "DST_F32": "", "DST_NCHW": "", "CHANNELS": "1", "HAS_EPILOGUE": "0",
+            masks.isUInt8 ? "MASK_U8" : "MASK_I32": "",
+            "BORDER": borderDefine(stage.border.mode),
+            "PERSPECTIVE": stage.isAffine ? "0" : "1",
+        ])
+        let kernel = try program.kernel("warp_mask")
+        let arrays = try sampleArrays(stage, geometries: masks.geometries, backend: backend, timing: &timing)
+        let outGeometries = Array(repeating: ImageGeometry(height: out.height, width: out.width, channels: 1), count: stage.count)
+        let elements = outGeometries.reduce(0) { $0 + $1.elementCount }
+        let buffer = try backend.runBuffer(byteCount: max(1, elements * (masks.isUInt8 ? 1 : 4)))
+        try kernel.setArgument(0, masks.buffer)
+        try kernel.setArgument(1, buffer)
+        try kernel.setArgument(2, arrays.matrices)
+        try kernel.setArgument(3, arrays.regions)
+        try kernel.setArgument(4, arrays.offsets)
+        try kernel.setArgument(5, arrays.sizes)
+        try kernel.setArgument(6, value: masks.ignoreIndex)
+        try kernel.setArgument(7, value: Int32(out.height))
+        try kernel.setArgument(8, value: Int32(out.width))
+        let groupWidth = min(64, roundUp(out.width, to: 8), backend.device.maxWorkGroupSize)
+        let event = try kernel.enqueue(on: backend.context,
+                                       global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
+                                       local: [groupWidth, 1, 1])
+        timing.kernelNanoseconds += try event.durationNanoseconds()
+        timing.launches += 1
+        return DeviceMasks(buffer: buffer, geometries: outGeometries, isUInt8: masks.isUInt8, ignoreIndex: masks.ignoreIndex)
     }
 }
 

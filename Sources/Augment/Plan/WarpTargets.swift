@@ -1,0 +1,72 @@
+/// Boxes and keypoints through a warp: host-side Double math shared by every backend (exact and
+/// tiny next to the pixels).
+enum WarpTargets {
+    /// Moves the boxes and keypoints of `batch` through `matrices` (output -> input, continuous
+    /// coordinates) onto an output of `output`'s size. Masks are the backend's job.
+    static func move(_ batch: inout AugmentBatch, matrices: [WarpMatrix], output: ImageGeometry) throws {
+        guard batch.boxes != nil || batch.keypoints != nil else { return }
+        let forward = try matrices.enumerated().map { i, m -> WarpMatrix in
+            guard let inverse = m.inverse else {
+                throw AugmentError.parameterMismatch("the warp of sample \(i) cannot be inverted to move its boxes and keypoints")
+            }
+            return inverse
+        }
+        let width = Double(output.width), height = Double(output.height)
+        if var boxes = batch.boxes {
+            guard boxes.count == forward.count else {
+                throw AugmentError.parameterMismatch("\(boxes.count) samples of boxes for a plan of \(forward.count)")
+            }
+            for n in 0..<boxes.count {
+                var kept: [BoundingBox] = []
+                var keptLabels: [Int] = []
+                for (box, label) in zip(boxes.boxes[n], boxes.labels[n]) {
+                    let corners = [(box.x0, box.y0), (box.x1, box.y0), (box.x1, box.y1), (box.x0, box.y1)]
+                        .compactMap { forward[n].apply(Double($0.0), Double($0.1)) }
+                    // A corner that leaves through the horizon of a perspective has no image: drop.
+                    guard corners.count == 4 else { continue }
+                    let xs = corners.map(\.x), ys = corners.map(\.y)
+                    let lo = (x: xs.min() ?? 0, y: ys.min() ?? 0), hi = (x: xs.max() ?? 0, y: ys.max() ?? 0)
+                    let full = (hi.x - lo.x) * (hi.y - lo.y)
+                    let clipped = (x0: min(max(lo.x, 0), width), y0: min(max(lo.y, 0), height),
+                                   x1: min(max(hi.x, 0), width), y1: min(max(hi.y, 0), height))
+                    let visible = (clipped.x1 - clipped.x0) * (clipped.y1 - clipped.y0)
+                    guard visible > 0, visible >= boxes.minVisibility * full else { continue }
+                    kept.append(BoundingBox(x0: Float(clipped.x0), y0: Float(clipped.y0),
+                                            x1: Float(clipped.x1), y1: Float(clipped.y1)))
+                    keptLabels.append(label)
+                }
+                boxes.replace(sample: n, boxes: kept, labels: keptLabels)
+            }
+            batch.boxes = boxes
+        }
+        if var keypoints = batch.keypoints {
+            guard keypoints.count == forward.count else {
+                throw AugmentError.parameterMismatch("\(keypoints.count) samples of keypoints for a plan of \(forward.count)")
+            }
+            for n in 0..<keypoints.count {
+                keypoints.points[n] = keypoints.points[n].map { point in
+                    guard let p = forward[n].apply(Double(point.x), Double(point.y)) else {
+                        return Keypoint(x: point.x, y: point.y, visible: false)
+                    }
+                    let inside = p.x >= 0 && p.x < width && p.y >= 0 && p.y < height
+                    return Keypoint(x: Float(p.x), y: Float(p.y), visible: point.visible && inside)
+                }
+            }
+            batch.keypoints = keypoints
+        }
+    }
+}
+
+extension RemapStage {
+    /// Moves the boxes and keypoints of `batch` through this pass (host math, shared by backends).
+    public func moveTargets(_ batch: inout AugmentBatch) throws {
+        try WarpTargets.move(&batch, matrices: matrices, output: output)
+    }
+}
+
+extension WarpStage {
+    /// Moves the boxes and keypoints of `batch` through this warp (host math, shared by backends).
+    public func moveTargets(_ batch: inout AugmentBatch) throws {
+        try WarpTargets.move(&batch, matrices: matrices, output: output)
+    }
+}
