@@ -36,6 +36,20 @@ public enum BuiltinPipelines {
                 """,
             input: .images),
         Entry(
+            name: "affine",
+            summary: "random_affine (30 degrees, translate 0.1, scale 0.8-1.2, shear 10), bilinear + normalize",
+            trainJSON: """
+                {"ops": [{"op": "random_affine", "degrees": [-30, 30], "translate": [0.1, 0.1], "scale": [0.8, 1.2],
+                          "shear": [-10, 10], "interpolation": "bilinear", "fill": [0]},
+                         {"op": "normalize", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}]}
+                """,
+            displayJSON: """
+                {"output": {"dtype": "uint8", "layout": "nhwc"},
+                 "ops": [{"op": "random_affine", "degrees": [-30, 30], "translate": [0.1, 0.1], "scale": [0.8, 1.2],
+                          "shear": [-10, 10], "interpolation": "bilinear", "fill": [0]}]}
+                """,
+            input: .images),
+        Entry(
             name: "mixup_cutmix",
             summary: "timm Mixup: mixup 0.8 / cutmix 1.0, switch 0.5, label smoothing 0.1, 1000 classes",
             trainJSON: """
