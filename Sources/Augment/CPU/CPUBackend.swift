@@ -16,6 +16,16 @@ public struct CPUBackend: Backend {
             switch stage {
             case .remap(let remap):
                 current.images = try CPUWarp.remap(remap, input: current.images, options: options)
+            case .color(let color):
+                current.images = try CPUColor.run(color, input: current.images)
+            case .gaussianBlur(let blur):
+                current.images = try CPUBlur.gaussian(blur, input: current.images)
+            case .sharpness(let sharpness):
+                current.images = try CPUBlur.sharpness(sharpness, input: current.images)
+            case .erase(let erase):
+                current.images = try CPUErase.run(erase, input: current.images)
+            case .noise(let noise):
+                current.images = try CPUNoise.run(noise, input: current.images)
             }
         }
         return current

@@ -15,12 +15,26 @@ public struct Plan: Sendable, Equatable {
 public enum Stage: Sendable, Equatable {
     /// Crop / flip / layout / dtype conversion / per-channel affine (normalize): see ``RemapStage``.
     case remap(RemapStage)
+    /// Per-pixel colour programs, one per sample: see ``ColorStage``.
+    case color(ColorStage)
+    /// Separable Gaussian blur, one kernel per sample: see ``GaussianBlurStage``.
+    case gaussianBlur(GaussianBlurStage)
+    /// torchvision's adjust_sharpness, one factor per sample: see ``SharpnessStage``.
+    case sharpness(SharpnessStage)
+    /// A box per sample filled with values or noise: see ``EraseStage``.
+    case erase(EraseStage)
+    /// Additive Gaussian noise from the device noise streams: see ``NoiseStage``.
+    case noise(NoiseStage)
 
     /// The stem shared by the kernel file, the CPU reference file and the tests of this stage's
     /// family (`Kernels/warp.cl`, `Sources/Augment/CPU/Warp.swift`, `Tests/.../WarpTests.swift`).
     public var family: String {
         switch self {
         case .remap: return "warp"
+        case .color: return "color"
+        case .gaussianBlur, .sharpness: return "blur"
+        case .erase: return "erase"
+        case .noise: return "noise"
         }
     }
 }

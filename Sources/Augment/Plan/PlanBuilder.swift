@@ -101,6 +101,23 @@ public struct PlanBuilder: Sendable {
         groupLayout = .nchw
     }
 
+    /// Like ``append(_:outputGeometry:)``, but when nothing is pending since the last closed stage
+    /// (no crop, flip or normalize in between), `fuse` may merge `stage` into that stage: it gets
+    /// the last stage and returns the merged one, or nil to append `stage` as usual.
+    public mutating func append(
+        _ stage: Stage, outputGeometry: ImageGeometry? = nil, fusing fuse: (Stage) -> Stage?
+    ) throws {
+        let nothingPending = windows.allSatisfy { $0 == .identity } && epilogue == nil && groupInput == geometry
+            && groupPixelType == .float32 && groupLayout == .nchw
+        if nothingPending, let last = stages.last, let fused = fuse(last) {
+            stages[stages.count - 1] = fused
+            geometry = outputGeometry ?? geometry
+            groupInput = geometry
+            return
+        }
+        try append(stage, outputGeometry: outputGeometry)
+    }
+
     /// Closes the pending group as a remap into `format`; skipped when it would copy a float32 NCHW
     /// batch unchanged into float32 NCHW.
     private mutating func closeGroup(into format: OutputFormat) {
