@@ -125,9 +125,23 @@ inline float pm_exp2(float y) {
 }
 
 // x^g for g >= 0 as C's pow: x^0 = 1; 0^g = 0; a negative x gives NaN unless g is an integer.
+// The exponents torch's pow(tensor, scalar) special-cases (1, 2, 3, 0.5) are computed as torch does,
+// exactly.
 inline float pm_pow(float x, float g) {
     if (g == 0.0f) {
         return 1.0f;
+    }
+    if (g == 1.0f) {
+        return x;
+    }
+    if (g == 2.0f) {
+        return x * x;
+    }
+    if (g == 3.0f) {
+        return x * x * x;
+    }
+    if (g == 0.5f) {
+        return sqrt(x);
     }
     if (isnan(x) || isnan(g)) {
         return x + g;

@@ -70,8 +70,14 @@ public enum PortableMath {
     }
 
     /// x^g for g >= 0 as C's pow: x^0 = 1, 0^g = 0, a negative x gives NaN unless g is an integer.
+    /// The exponents torch's pow(tensor, scalar) special-cases (1, 2, 3, 0.5) are computed as torch
+    /// does, exactly.
     public static func pow(_ value: Float, _ g: Float) -> Float {
         if g == 0 { return 1 }
+        if g == 1 { return value }
+        if g == 2 { return value * value }
+        if g == 3 { return value * value * value }
+        if g == 0.5 { return value.squareRoot() }
         if value.isNaN || g.isNaN { return value + g }
         var x = value
         var sign: Float = 1
