@@ -66,31 +66,28 @@ inline void color_hue(float* v, float shift) {
     const float hr = (maxc == r) ? bc - gc : 0.0f;
     const float hg = (maxc == g && maxc != r) ? (rc + 2.0f) - bc : 0.0f;
     const float hb = (maxc != g && maxc != r) ? (gc + 4.0f) - rc : 0.0f;
+    // fmod(x, 1) is computed as x - trunc(x), which is exact for every finite x (and NaN for
+    // infinities, like fmod) and much cheaper than PoCL's fmod.
     float h = ((hr + hg) + hb) * 0x1.555556p-3f + 1.0f;
-    h = fmod(h, 1.0f);
+    h = h - trunc(h);
     // torch.remainder(h + shift, 1): fmod, then + 1 when the result is negative.
-    h = fmod(h + shift, 1.0f);
-    if (h != 0.0f && h < 0.0f) {
-        h += 1.0f;
-    }
+    h = h + shift;
+    h = h - trunc(h);
+    h = h < 0.0f ? h + 1.0f : h;
     const float h6 = h * 6.0f;
     const float i6 = floor(h6);
     const float f = h6 - i6;
-    // i6 is in [0, 6] unless the pixel holds NaN, whose result does not matter.
-    const int i = isnan(i6) ? 0 : ((int)color_clamp(i6, 0.0f, 6.0f)) % 6;
+    // i6 is in [0, 6] (6 is sector 0 again) unless the pixel holds NaN, whose result does not matter.
+    const float sector = (isnan(i6) || i6 >= 6.0f) ? 0.0f : i6;
     const float sxf = s * f;
     const float one_minus_s = 1.0f - s;
     const float q = color_clamp01((1.0f - sxf) * maxc);
     const float t = color_clamp01((sxf + one_minus_s) * maxc);
     const float p = color_clamp01(one_minus_s * maxc);
-    switch (i) {
-    case 0: v[0] = maxc; v[1] = t; v[2] = p; break;
-    case 1: v[0] = q; v[1] = maxc; v[2] = p; break;
-    case 2: v[0] = p; v[1] = maxc; v[2] = t; break;
-    case 3: v[0] = p; v[1] = q; v[2] = maxc; break;
-    case 4: v[0] = t; v[1] = p; v[2] = maxc; break;
-    default: v[0] = maxc; v[1] = p; v[2] = q; break;
-    }
+    // torchvision's table by sector: r = (v, q, p, p, t, v), g = (t, v, v, q, p, p), b = (p, p, t, v, v, q).
+    v[0] = (sector == 0.0f || sector == 5.0f) ? maxc : (sector == 1.0f ? q : (sector == 4.0f ? t : p));
+    v[1] = (sector == 1.0f || sector == 2.0f) ? maxc : (sector == 0.0f ? t : (sector == 3.0f ? q : p));
+    v[2] = (sector == 3.0f || sector == 4.0f) ? maxc : (sector == 2.0f ? t : (sector == 5.0f ? q : p));
 }
 
 // One program step on a pixel of CHANNELS values. `stats` is the sample's statistics block

@@ -59,19 +59,14 @@ inline float torch_clamp01(float v) {
 
 // ln(m) for x = m * 2^e, m in [sqrt(1/2), sqrt(2)); x finite and > 0 (subnormals included).
 inline float pm_log_reduced(float x, int* exponent) {
-    int e = 0;
-    if (x < 0x1p-126f) {
-        x *= 0x1p23f;
-        e = -23;
-    }
+    const bool subnormal = x < 0x1p-126f;
+    x = subnormal ? x * 0x1p23f : x;
     const uint bits = as_uint(x);
-    e += (int)((bits >> 23) & 0xFFu) - 127;
+    int e = (int)((bits >> 23) & 0xFFu) - (subnormal ? 150 : 127);
     float m = as_float((bits & 0x007FFFFFu) | 0x3F800000u);
-    if (m > 0x1.6a09e6p+0f) {
-        m *= 0.5f;
-        e += 1;
-    }
-    *exponent = e;
+    const bool high = m > 0x1.6a09e6p+0f;
+    m = high ? m * 0.5f : m;
+    *exponent = high ? e + 1 : e;
     // ln(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172: the series to s^11 is below 1e-9.
     const float s = (m - 1.0f) / (m + 1.0f);
     const float z = s * s;
@@ -178,12 +173,11 @@ inline float2 pm_sincos_2pi(float u) {
     c = fma(z, c, 0x1.555556p-5f);
     c = fma(z, c, -0.5f);
     c = fma(z, c, 1.0f);
-    switch (((int)q) & 3) {
-    case 0: return (float2)(s, c);
-    case 1: return (float2)(c, -s);
-    case 2: return (float2)(-s, -c);
-    default: return (float2)(-c, s);
-    }
+    // Rotate by the quadrant; selects rather than a switch keep the code branch-free.
+    const int k = ((int)q) & 3;
+    const float sin_v = (k == 0) ? s : ((k == 1) ? c : ((k == 2) ? -s : -c));
+    const float cos_v = (k == 0) ? c : ((k == 1) ? -s : ((k == 2) ? -c : s));
+    return (float2)(sin_v, cos_v);
 }
 
 // Two independent standard normal values from two random words (Box-Muller). u1 takes 24 bits
@@ -202,8 +196,17 @@ inline float2 pm_box_muller(uint a, uint b) {
 inline float noise_normal(uint2 key, uint4 base, ulong index) {
     const uint4 block = philox4x32_10((uint4)((uint)(index >> 2), base.x, base.y, base.z), key);
     const uint lane = (uint)(index & 3);
-    const float2 z = (lane < 2) ? pm_box_muller(block.x, block.y) : pm_box_muller(block.z, block.w);
+    const float2 z = pm_box_muller(lane < 2 ? block.x : block.z, lane < 2 ? block.y : block.w);
     return (lane & 1) ? z.y : z.x;
+}
+
+// Elements 4 * block_index ... 4 * block_index + 3 of a device noise stream at once (one Philox
+// block, two Box-Muller pairs): the same values as noise_normal, a quarter of the work.
+inline float4 noise_normal4(uint2 key, uint4 base, uint block_index) {
+    const uint4 block = philox4x32_10((uint4)(block_index, base.x, base.y, base.z), key);
+    const float2 a = pm_box_muller(block.x, block.y);
+    const float2 b = pm_box_muller(block.z, block.w);
+    return (float4)(a.x, a.y, b.x, b.y);
 }
 
 #endif

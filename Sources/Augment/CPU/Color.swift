@@ -40,30 +40,28 @@ enum ColorMath {
         let hr: Float = maxc == r ? bc - gc : 0
         let hg: Float = (maxc == g && maxc != r) ? (rc + 2) - bc : 0
         let hb: Float = (maxc != g && maxc != r) ? (gc + 4) - rc : 0
+        // fmod(x, 1) as x - trunc(x): exact for every finite x, NaN for infinities.
         var h = ((hr + hg) + hb) * 0x1.555556p-3 + 1
-        h = h.truncatingRemainder(dividingBy: 1)
+        h = h - h.rounded(.towardZero)
         // torch.remainder(h + shift, 1): fmod, then + 1 when the result is negative.
-        h = (h + shift).truncatingRemainder(dividingBy: 1)
-        if h != 0, h < 0 { h += 1 }
+        h = h + shift
+        h = h - h.rounded(.towardZero)
+        if h < 0 { h += 1 }
         let h6 = h * 6
         let i6 = h6.rounded(.down)
         let f = h6 - i6
-        // i6 is in [0, 6] unless the pixel holds NaN, whose result does not matter but must not trap.
-        let i = i6.isNaN ? 0 : Int32(clamp(i6, 0, 6)) % 6
+        // i6 is in [0, 6] (6 is sector 0 again) unless the pixel holds NaN, whose result does not matter.
+        let sector: Float = (i6.isNaN || i6 >= 6) ? 0 : i6
         let sxf = s * f
         let oneMinusS = 1 - s
         let value = maxc
         let q = clamp01((1 - sxf) * value)
         let t = clamp01((sxf + oneMinusS) * value)
         let p = clamp01(oneMinusS * value)
-        switch i {
-        case 0: v[0] = value; v[1] = t; v[2] = p
-        case 1: v[0] = q; v[1] = value; v[2] = p
-        case 2: v[0] = p; v[1] = value; v[2] = t
-        case 3: v[0] = p; v[1] = q; v[2] = value
-        case 4: v[0] = t; v[1] = p; v[2] = value
-        default: v[0] = value; v[1] = p; v[2] = q
-        }
+        // torchvision's table by sector: r = (v, q, p, p, t, v), g = (t, v, v, q, p, p), b = (p, p, t, v, v, q).
+        v[0] = (sector == 0 || sector == 5) ? value : (sector == 1 ? q : (sector == 4 ? t : p))
+        v[1] = (sector == 1 || sector == 2) ? value : (sector == 0 ? t : (sector == 3 ? q : p))
+        v[2] = (sector == 3 || sector == 4) ? value : (sector == 2 ? t : (sector == 5 ? q : p))
     }
 
     /// Applies one step to a pixel of `channels` values. `statistics` is the sample's block of the

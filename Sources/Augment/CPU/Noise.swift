@@ -13,10 +13,25 @@ enum CPUNoise {
                 let n = job / (channels * height)
                 let rowStart = job * width
                 let elementStart = rowStart - n * sampleSize
+                // One Philox block serves four consecutive elements, as on the device.
+                var block = -1
+                var z: (Float, Float, Float, Float) = (0, 0, 0, 0)
                 for x in 0..<width {
                     var value = src.base[rowStart + x]
                     if let s = sigma[n] {
-                        value = value + mean[n].addingProduct(keys[n].normal(elementStart + x), s)
+                        let e = elementStart + x
+                        if e >> 2 != block {
+                            block = e >> 2
+                            z = keys[n].normals(block: UInt32(truncatingIfNeeded: block))
+                        }
+                        let normal: Float
+                        switch e & 3 {
+                        case 0: normal = z.0
+                        case 1: normal = z.1
+                        case 2: normal = z.2
+                        default: normal = z.3
+                        }
+                        value = value + mean[n].addingProduct(normal, s)
                         if clip { value = ColorMath.clamp01(value) }
                     }
                     dst.base[rowStart + x] = value

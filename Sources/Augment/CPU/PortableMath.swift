@@ -14,14 +14,10 @@ public enum PortableMath {
     /// ln(m) for x = m * 2^e with m in [sqrt(1/2), sqrt(2)); x finite and > 0.
     @inline(__always)
     static func logReduced(_ value: Float) -> (lnMantissa: Float, exponent: Int32) {
-        var x = value
-        var e: Int32 = 0
-        if x < 0x1p-126 {
-            x *= 0x1p23
-            e = -23
-        }
+        let subnormal = value < 0x1p-126
+        let x = subnormal ? value * 0x1p23 : value
         let bits = x.bitPattern
-        e += Int32((bits >> 23) & 0xFF) - 127
+        var e = Int32((bits >> 23) & 0xFF) - (subnormal ? 150 : 127)
         var m = Float(bitPattern: (bits & 0x007F_FFFF) | 0x3F80_0000)
         if m > 0x1.6a09e6p+0 {
             m *= 0.5

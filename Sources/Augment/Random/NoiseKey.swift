@@ -24,6 +24,15 @@ public struct NoiseKey: Sendable, Equatable, Codable {
         base2 = base.2
     }
 
+    /// Elements 4 b ... 4 b + 3 of the stream (`noise_normal4`): one Philox block, two Box-Muller pairs.
+    @inline(__always)
+    public func normals(block b: UInt32) -> (Float, Float, Float, Float) {
+        let words = Philox4x32.block(counter: (b, base0, base1, base2), key: (key0, key1))
+        let first = PortableMath.boxMuller(words.0, words.1)
+        let second = PortableMath.boxMuller(words.2, words.3)
+        return (first.0, first.1, second.0, second.1)
+    }
+
     /// Element `index` of the stream: a standard normal value.
     @inline(__always)
     public func normal(_ index: Int) -> Float {

@@ -2,8 +2,8 @@ import Augment
 
 /// Host side of `Kernels/noise.cl`.
 enum OpenCLNoise {
-    /// Runs a ``NoiseStage``: one `noise_gaussian` launch for the whole batch; the noise is drawn on
-    /// the device from each sample's noise stream.
+    /// Runs a ``NoiseStage``: one `noise_gaussian` launch for the whole batch, one work-item per
+    /// four elements (a Philox block); the noise is drawn on the device from each sample's stream.
     static func run(
         _ stage: NoiseStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
         timing: inout OpenCLTiming
@@ -26,10 +26,17 @@ enum OpenCLNoise {
         try kernel.setArgument(4, keys)
         try kernel.setArgument(5, bases)
         try kernel.setArgument(6, value: Int32(stage.clip ? 1 : 0))
-        try kernel.setArgument(7, value: Int32(stage.geometry.channels))
-        try kernel.setArgument(8, value: Int32(stage.geometry.height))
-        try kernel.setArgument(9, value: Int32(stage.geometry.width))
-        try launchPerElement(kernel, stage.geometry, count: stage.count, backend: backend, timing: &timing)
+        let sampleSize = stage.geometry.elementCount
+        guard sampleSize < Int(UInt32.max) - 4 else {
+            throw AugmentError.invalidShape("gaussian_noise: \(stage.geometry) has more elements per sample than 2^32")
+        }
+        try kernel.setArgument(7, value: UInt32(sampleSize))
+        let blocks = (sampleSize + 3) / 4
+        let group = min(64, roundUp(blocks, to: 8), backend.device.maxWorkGroupSize)
+        let event = try kernel.enqueue(on: backend.context, global: [roundUp(blocks, to: group), stage.count],
+                                       local: [group, 1])
+        timing.kernelNanoseconds += try event.durationNanoseconds()
+        timing.launches += 1
         return destination
     }
 }
