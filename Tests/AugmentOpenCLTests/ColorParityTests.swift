@@ -117,6 +117,34 @@ struct ColorParityTests {
         #expect(try backend.runProfiled(plan, on: input).timing.launches == 2)
     }
 
+    /// The harness catches a colour kernel that skips pixels (poison survives) and one whose math
+    /// differs by a rounding (OpenCL's own pow instead of the portable one).
+    @Test func tamperedColorKernelsAreCaught() throws {
+        let library = KernelLibrary.embedded
+        let common = try library.source(family: "random")
+        let color = try library.source(family: "color")  // common.cl's include guard makes the repeat harmless
+        let warp = try library.source(family: "warp")
+        let input = try ImageBatch.random(count: 2, geometry: ImageGeometry(height: 5, width: 6, channels: 3),
+                                          pixelType: .float32, layout: .nchw, seed: 1)
+        let device = try Shared.backend().device
+        let skipping = KernelLibrary(files: ["common.cl": common, "warp.cl": warp, "color.cl": color.replacingOccurrences(
+            of: "if (x >= width || y >= height) {\n        return;\n    }\n    const size_t plane",
+            with: "if (x == 0 || x >= width || y >= height) {\n        return;\n    }\n    const size_t plane")])
+        let (skipped, _, _) = try Parity.check(try Pipeline([Invert()]), on: input, seed: 1, reference: CPUBackend(),
+                                               candidate: OpenCLBackend(device: device, kernels: skipping))
+        #expect(!skipped.passed)
+        #expect(skipped.nonFiniteMismatches == 2 * 5 * 3)
+        let nativePow = KernelLibrary(files: ["common.cl": common, "warp.cl": warp, "color.cl": color.replacingOccurrences(
+            of: "float x = pm_pow(v[c], a);", with: "float x = pow(v[c], a);")])
+        let big = try ImageBatch.random(count: 4, geometry: ImageGeometry(height: 40, width: 50, channels: 3),
+                                        pixelType: .float32, layout: .nchw, seed: 2)
+        let plan = try Pipeline([AdjustGamma(gamma: 2.2)]).sample(count: 4, geometry: big.geometry, seed: 1).plan(for: big)
+        let reference = try CPUBackend().run(plan, on: big)
+        let tampered = try OpenCLBackend(device: device, kernels: nativePow).run(plan, on: big)
+        #expect(reference != tampered, "OpenCL's pow is not bit-identical to the portable pow")
+        #expect(Parity.compare(reference, tampered).passed, "but it is within the float tolerance")
+    }
+
     /// The portable math of common.cl gives the same bits as PortableMath.swift, over the whole
     /// float range including subnormals, and the device noise stream equals NoiseKey.normal.
     @Test func portableMathIsBitIdenticalOnTheDevice() throws {

@@ -54,39 +54,50 @@ public struct ColorStep: Sendable, Equatable, Codable {
         self.b = b
     }
 
+    /// adjust_brightness with `factor` >= 0.
     public static func brightness(_ factor: Double) -> ColorStep {
         ColorStep(op: .brightness, a: Float(factor))
     }
 
+    /// adjust_contrast with `factor` >= 0 (a = factor, b = 1 - factor).
     public static func contrast(_ factor: Double) -> ColorStep {
         ColorStep(op: .contrast, a: Float(factor), b: Float(1 - factor))
     }
 
+    /// adjust_saturation with `factor` >= 0 (a = factor, b = 1 - factor).
     public static func saturation(_ factor: Double) -> ColorStep {
         ColorStep(op: .saturation, a: Float(factor), b: Float(1 - factor))
     }
 
+    /// adjust_hue with `factor` in [-0.5, 0.5].
     public static func hue(_ factor: Double) -> ColorStep {
         ColorStep(op: .hue, a: Float(factor))
     }
 
+    /// rgb_to_grayscale (every channel set to the luma).
     public static let grayscale = ColorStep(op: .grayscale)
 
+    /// adjust_gamma with `gamma` >= 0 and `gain`.
     public static func gamma(_ gamma: Double, gain: Double) -> ColorStep {
         ColorStep(op: .gamma, a: Float(gamma), b: Float(gain))
     }
 
+    /// posterize keeping `bits` in 0...8 (values outside are clamped into that range).
     public static func posterize(bits: Int) -> ColorStep {
         let levels = Double(1 << max(0, min(8, bits)))
         return ColorStep(op: .posterize, a: Float(levels), b: Float(1 / levels))
     }
 
+    /// solarize at `threshold`.
     public static func solarize(threshold: Double) -> ColorStep {
         ColorStep(op: .solarize, a: Float(threshold))
     }
 
+    /// invert: 1 - x.
     public static let invert = ColorStep(op: .invert)
+    /// autocontrast (needs the per-channel range of the image).
     public static let autocontrast = ColorStep(op: .autocontrast)
+    /// equalize (needs the per-channel histogram of the image).
     public static let equalize = ColorStep(op: .equalize)
 }
 
