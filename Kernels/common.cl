@@ -37,4 +37,176 @@ inline uchar u8_from_unit(float value) {
     return (uchar)(fmin(fmax(value, 0.0f), 1.0f) * 255.999f);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Portable float math, mirrored bit for bit by Sources/Augment/CPU/PortableMath.swift.
+//
+// OpenCL's exp, log, pow, sin and cos may be several ulp off and differ between devices, so
+// kernels whose per-element results must equal the CPU reference (uint8 outputs are compared
+// exactly) use these instead. They are built only from operations IEEE 754 rounds correctly:
+// +, -, *, fma, division and sqrt (the host builds with -cl-fp32-correctly-rounded-divide-sqrt
+// where a device needs it), rint/floor and bit manipulation. Accuracy: a few 1e-7 relative.
+// Contraction of a*b+c into fma is switched off so that the compiler cannot fuse what the Swift
+// twin rounds twice; every fma below is written out.
+// ---------------------------------------------------------------------------------------------
+
+#pragma OPENCL FP_CONTRACT OFF
+
+// clamp(v, 0, 1) as torch.clamp computes it: NaN stays NaN (OpenCL's clamp and fmin/fmax would
+// turn it into a bound).
+inline float torch_clamp01(float v) {
+    return v < 0.0f ? 0.0f : (v > 1.0f ? 1.0f : v);
+}
+
+// ln(m) for x = m * 2^e, m in [sqrt(1/2), sqrt(2)); x finite and > 0 (subnormals included).
+inline float pm_log_reduced(float x, int* exponent) {
+    const bool subnormal = x < 0x1p-126f;
+    x = subnormal ? x * 0x1p23f : x;
+    const uint bits = as_uint(x);
+    int e = (int)((bits >> 23) & 0xFFu) - (subnormal ? 150 : 127);
+    float m = as_float((bits & 0x007FFFFFu) | 0x3F800000u);
+    const bool high = m > 0x1.6a09e6p+0f;
+    m = high ? m * 0.5f : m;
+    *exponent = high ? e + 1 : e;
+    // ln(m) = 2 atanh(s), s = (m - 1) / (m + 1), |s| < 0.172: the series to s^11 is below 1e-9.
+    const float s = (m - 1.0f) / (m + 1.0f);
+    const float z = s * s;
+    float p = fma(z, 0x1.745d18p-4f, 0x1.c71c72p-4f);
+    p = fma(z, p, 0x1.24924ap-3f);
+    p = fma(z, p, 0x1.99999ap-3f);
+    p = fma(z, p, 0x1.555556p-2f);
+    p = fma(z, p, 1.0f);
+    return (s + s) * p;
+}
+
+// Natural logarithm of a finite x > 0.
+inline float pm_log(float x) {
+    int e;
+    const float lm = pm_log_reduced(x, &e);
+    return fma((float)e, 0x1.62e43p-1f, lm);
+}
+
+// Base-2 logarithm of a finite x > 0.
+inline float pm_log2(float x) {
+    int e;
+    const float lm = pm_log_reduced(x, &e);
+    return fma(lm, 0x1.715476p+0f, (float)e);
+}
+
+// 2^y.
+inline float pm_exp2(float y) {
+    if (isnan(y)) {
+        return y;
+    }
+    if (y >= 128.0f) {
+        return INFINITY;
+    }
+    if (y < -151.0f) {
+        return 0.0f;
+    }
+    const float n = rint(y);
+    const float g = (y - n) * 0x1.62e43p-1f;  // |g| <= ln(2) / 2
+    float p = fma(g, 0x1.a01a02p-13f, 0x1.6c16c2p-10f);
+    p = fma(g, p, 0x1.111112p-7f);
+    p = fma(g, p, 0x1.555556p-5f);
+    p = fma(g, p, 0x1.555556p-3f);
+    p = fma(g, p, 0.5f);
+    p = fma(g, p, 1.0f);
+    p = fma(g, p, 1.0f);
+    // 2^n in two factors so that each stays a normal float.
+    const int k = (int)n;
+    const int k1 = k / 2;
+    const int k2 = k - k1;
+    return p * as_float((uint)(k1 + 127) << 23) * as_float((uint)(k2 + 127) << 23);
+}
+
+// x^g for g >= 0 as C's pow: x^0 = 1; 0^g = 0; a negative x gives NaN unless g is an integer.
+// The exponents torch's pow(tensor, scalar) special-cases (1, 2, 3, 0.5) are computed as torch does,
+// exactly.
+inline float pm_pow(float x, float g) {
+    if (g == 0.0f) {
+        return 1.0f;
+    }
+    if (g == 1.0f) {
+        return x;
+    }
+    if (g == 2.0f) {
+        return x * x;
+    }
+    if (g == 3.0f) {
+        return x * x * x;
+    }
+    if (g == 0.5f) {
+        return sqrt(x);
+    }
+    if (isnan(x) || isnan(g)) {
+        return x + g;
+    }
+    float sign = 1.0f;
+    if (x < 0.0f) {
+        if (floor(g) != g) {
+            return NAN;
+        }
+        sign = (fmod(g, 2.0f) == 1.0f) ? -1.0f : 1.0f;
+        x = -x;
+    }
+    if (x == 0.0f) {
+        return sign * 0.0f;
+    }
+    if (isinf(x)) {
+        return sign * INFINITY;
+    }
+    return sign * pm_exp2(g * pm_log2(x));
+}
+
+// (sin(2 pi u), cos(2 pi u)) for a finite u.
+inline float2 pm_sincos_2pi(float u) {
+    const float q = rint(u * 4.0f);
+    const float r = fma(q, -0.25f, u);          // |r| <= 1/8
+    const float phi = r * 0x1.921fb6p+2f;       // |phi| <= pi/4
+    const float z = phi * phi;
+    float s = fma(z, 0x1.71de3ap-19f, -0x1.a01a02p-13f);
+    s = fma(z, s, 0x1.111112p-7f);
+    s = fma(z, s, -0x1.555556p-3f);
+    s = fma(z * phi, s, phi);
+    float c = fma(z, -0x1.27e4fcp-22f, 0x1.a01a02p-16f);
+    c = fma(z, c, -0x1.6c16c2p-10f);
+    c = fma(z, c, 0x1.555556p-5f);
+    c = fma(z, c, -0.5f);
+    c = fma(z, c, 1.0f);
+    // Rotate by the quadrant; selects rather than a switch keep the code branch-free.
+    const int k = ((int)q) & 3;
+    const float sin_v = (k == 0) ? s : ((k == 1) ? c : ((k == 2) ? -s : -c));
+    const float cos_v = (k == 0) ? c : ((k == 1) ? -s : ((k == 2) ? -c : s));
+    return (float2)(sin_v, cos_v);
+}
+
+// Two independent standard normal values from two random words (Box-Muller). u1 takes 24 bits
+// in (0, 1], so |z| <= sqrt(-2 ln 2^-24) = 5.77.
+inline float2 pm_box_muller(uint a, uint b) {
+    const float u1 = (float)((a >> 8) + 1u) * 0x1p-24f;
+    const float u2 = (float)(b >> 8) * 0x1p-24f;
+    const float r = sqrt(-2.0f * pm_log(u1));
+    const float2 sc = pm_sincos_2pi(u2);
+    return (float2)(r * sc.y, r * sc.x);
+}
+
+// Element `index` of a device noise stream: a standard normal value. The stream is Philox block
+// (index / 4, base.x, base.y, base.z) under `key` (RandomKey with domain 1, "noise"); lanes 0-1 come
+// from words (0, 1) and lanes 2-3 from words (2, 3) of the block. Sources/Augment/Random/NoiseKey.swift.
+inline float noise_normal(uint2 key, uint4 base, ulong index) {
+    const uint4 block = philox4x32_10((uint4)((uint)(index >> 2), base.x, base.y, base.z), key);
+    const uint lane = (uint)(index & 3);
+    const float2 z = pm_box_muller(lane < 2 ? block.x : block.z, lane < 2 ? block.y : block.w);
+    return (lane & 1) ? z.y : z.x;
+}
+
+// Elements 4 * block_index ... 4 * block_index + 3 of a device noise stream at once (one Philox
+// block, two Box-Muller pairs): the same values as noise_normal, a quarter of the work.
+inline float4 noise_normal4(uint2 key, uint4 base, uint block_index) {
+    const uint4 block = philox4x32_10((uint4)(block_index, base.x, base.y, base.z), key);
+    const float2 a = pm_box_muller(block.x, block.y);
+    const float2 b = pm_box_muller(block.z, block.w);
+    return (float4)(a.x, a.y, b.x, b.y);
+}
+
 #endif

@@ -42,6 +42,20 @@ let pipelines: [(String, Pipeline)] = try [
         RandomHorizontalFlip(p: 0.5),
         Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
     ])),
+    ("adjust_brightness", Pipeline([AdjustBrightness(brightnessFactor: 1.2)])),
+    ("adjust_hue", Pipeline([AdjustHue(hueFactor: 0.1)])),
+    ("color_jitter_bcs", Pipeline([ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4)])),
+    ("color_jitter_bcsh", Pipeline([ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1)])),
+    ("gaussian_blur_7", Pipeline([GaussianBlur(kernelSize: [7], sigma: [0.1, 2])])),
+    ("gaussian_blur_23", Pipeline([GaussianBlur(kernelSize: [23], sigma: [0.1, 2])])),
+    ("equalize", Pipeline([Equalize()])),
+    ("gaussian_noise", Pipeline([GaussianNoise(sigma: 0.1)])),
+    ("simclr_color", Pipeline([
+        RandomCrop(height: 224, width: 224), RandomHorizontalFlip(p: 0.5),
+        ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.2, hue: 0.1, p: 0.8), RandomGrayscale(p: 0.2),
+        GaussianBlur(kernelSize: [23], sigma: [0.1, 2], p: 0.5), RandomSolarize(threshold: 0.5, p: 0.2),
+        Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+    ])),
 ]
 
 let input = try ImageBatch.random(count: batch, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 1)

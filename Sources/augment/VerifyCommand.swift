@@ -74,6 +74,7 @@ struct VerifyCommand: ParsableCommand {
                             continue  // normalize needs a float output (an error by design)
                         }
                         if !entry.pixelTypes.contains(format.input.0) { continue }
+                        if !entry.supports(shape.geometry) { continue }
                         let input = try entry.makeBatch(count: shape.count, geometry: shape.geometry,
                                                         pixelType: format.input.0, layout: format.input.1, seed: caseSeed)
                         let (result, _, _) = try Parity.check(pipeline, on: input, seed: caseSeed,

@@ -29,6 +29,16 @@ public struct CPUBackend: Backend {
                 current.images = try CPUSpecAugment.mask(mask, input: current.images, options: options)
             case .timeWarp(let warp):
                 current.images = try CPUSpecAugment.timeWarp(warp, input: current.images, options: options)
+            case .color(let color):
+                current.images = try CPUColor.run(color, input: current.images)
+            case .gaussianBlur(let blur):
+                current.images = try CPUBlur.gaussian(blur, input: current.images)
+            case .sharpness(let sharpness):
+                current.images = try CPUBlur.sharpness(sharpness, input: current.images)
+            case .erase(let erase):
+                current.images = try CPUErase.run(erase, input: current.images)
+            case .noise(let noise):
+                current.images = try CPUNoise.run(noise, input: current.images)
             }
         }
         return current

@@ -52,6 +52,16 @@ public enum Stage: Sendable, Equatable {
     /// A general geometric warp (projective matrix per sample, interpolation, border, ragged input):
     /// see ``WarpStage``.
     case warp(WarpStage)
+    /// Per-pixel colour programs, one per sample: see ``ColorStage``.
+    case color(ColorStage)
+    /// Separable Gaussian blur, one kernel per sample: see ``GaussianBlurStage``.
+    case gaussianBlur(GaussianBlurStage)
+    /// torchvision's adjust_sharpness, one factor per sample: see ``SharpnessStage``.
+    case sharpness(SharpnessStage)
+    /// A box per sample filled with values or noise: see ``EraseStage``.
+    case erase(EraseStage)
+    /// Additive Gaussian noise from the device noise streams: see ``NoiseStage``.
+    case noise(NoiseStage)
 
     /// The stem shared by the kernel file, the CPU reference file and the tests of this stage's
     /// family (`Kernels/warp.cl`, `Sources/Augment/CPU/Warp.swift`, `Tests/.../WarpTests.swift`).
@@ -61,6 +71,10 @@ public enum Stage: Sendable, Equatable {
         case .warp: return "warp"
         case .mix: return "mix"
         case .specMask, .timeWarp: return "specaugment"
+        case .color: return "color"
+        case .gaussianBlur, .sharpness: return "blur"
+        case .erase: return "erase"
+        case .noise: return "noise"
         }
     }
 
@@ -91,6 +105,30 @@ public enum Stage: Sendable, Equatable {
             s.warpedCenters = Array(s.warpedCenters[range])
             s.count = range.count
             return .timeWarp(s)
+        case .color(var s):
+            s.programs = Array(s.programs[range])
+            s.count = range.count
+            return .color(s)
+        case .gaussianBlur(var s):
+            s.kernelsX = Array(s.kernelsX[range])
+            s.kernelsY = Array(s.kernelsY[range])
+            s.count = range.count
+            return .gaussianBlur(s)
+        case .sharpness(var s):
+            s.factors = Array(s.factors[range])
+            s.count = range.count
+            return .sharpness(s)
+        case .erase(var s):
+            s.boxes = Array(s.boxes[range])
+            s.fills = Array(s.fills[range])
+            s.count = range.count
+            return .erase(s)
+        case .noise(var s):
+            s.mean = Array(s.mean[range])
+            s.sigma = Array(s.sigma[range])
+            s.keys = Array(s.keys[range])
+            s.count = range.count
+            return .noise(s)
         }
     }
 
@@ -104,6 +142,11 @@ public enum Stage: Sendable, Equatable {
         case .mix(let s): return 2 * s.geometry.elementCount * 4  // the sample and its partner
         case .specMask(let s): return (s.fill == .mean && s.masksAnything ? 2 : 1) * s.geometry.elementCount * 4
         case .timeWarp(let s): return s.geometry.elementCount * 4
+        case .color(let s): return (s.needsStatistics ? 2 : 1) * s.input.elementCount * 4
+        case .gaussianBlur(let s): return 2 * s.geometry.elementCount * 4  // two passes
+        case .sharpness(let s): return s.geometry.elementCount * 4
+        case .erase(let s): return s.geometry.elementCount * 4
+        case .noise(let s): return s.geometry.elementCount * 4
         }
     }
 
@@ -115,6 +158,11 @@ public enum Stage: Sendable, Equatable {
         case .mix(let s): return s.geometry.elementCount * 4
         case .specMask(let s): return s.geometry.elementCount * 4
         case .timeWarp(let s): return s.geometry.elementCount * 4
+        case .color(let s): return s.output.elementCount * 4
+        case .gaussianBlur(let s): return 2 * s.geometry.elementCount * 4
+        case .sharpness(let s): return s.geometry.elementCount * 4
+        case .erase(let s): return s.geometry.elementCount * 4
+        case .noise(let s): return s.geometry.elementCount * 4
         }
     }
 
@@ -128,6 +176,12 @@ public enum Stage: Sendable, Equatable {
         case .mix(let s): return "\(s.op) \(s.geometry)"
         case .specMask(let s): return "\(s.op) along \(s.axis) \(s.geometry)"
         case .timeWarp(let s): return "time_warp (\(s.interpolation.rawValue)) \(s.geometry)"
+        case .color(let s):
+            return "color program of up to \(s.stepCount) steps (\(s.ops.map { "\($0)" }.sorted().joined(separator: ", ")))\(s.needsStatistics ? " + per-image statistics" : "") \(s.input)"
+        case .gaussianBlur(let s): return "gaussian_blur (2 passes, radius up to \(s.maxRadius.x)x\(s.maxRadius.y)) \(s.geometry)"
+        case .sharpness(let s): return "adjust_sharpness \(s.geometry)"
+        case .erase(let s): return "erase \(s.geometry)"
+        case .noise(let s): return "gaussian_noise \(s.geometry)"
         }
     }
 }

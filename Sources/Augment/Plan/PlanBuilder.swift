@@ -194,6 +194,24 @@ public struct PlanBuilder: Sendable {
         regions = groupInputs.map(PixelRect.init)
     }
 
+    /// Like ``append(_:outputGeometry:)``, but when nothing is pending since the last closed stage
+    /// (no geometric op, normalize or format change in between), `fuse` may merge `stage` into that
+    /// stage: it gets the last stage and returns the merged one, or nil to append `stage` as usual.
+    public mutating func append(
+        _ stage: Stage, outputGeometry: ImageGeometry? = nil, fusing fuse: (Stage) -> Stage?
+    ) throws {
+        let nothingPending = matrices.allSatisfy { $0 == .identity } && epilogue == nil && border == nil
+            && !groupRagged && groupInputs == sampleGeometries && groupPixelType == .float32 && groupLayout == .nchw
+        if nothingPending, let last = stages.last, let fused = fuse(last) {
+            stages[stages.count - 1] = fused
+            sampleGeometries = Array(repeating: outputGeometry ?? geometry, count: count)
+            groupInputs = sampleGeometries
+            regions = groupInputs.map(PixelRect.init)
+            return
+        }
+        try append(stage, outputGeometry: outputGeometry)
+    }
+
     /// Closes the pending group into `format`: a remap when every sample only moves whole pixels
     /// inside a dense input (the fast kernel), a warp otherwise; skipped when it would copy a float32
     /// NCHW batch unchanged into float32 NCHW (also at the start of the plan when a stage follows,

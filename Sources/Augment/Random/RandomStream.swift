@@ -52,6 +52,9 @@ public struct RandomKey: Hashable, Codable, Sendable {
 /// space named by a ``RandomKey``. Draws are deterministic; the order of calls is part of each
 /// transform's sampling contract.
 public struct RandomStream: Sendable {
+    /// The (seed, epoch, sample, op) this stream belongs to; ops that draw on the device derive
+    /// their noise stream from it (``NoiseKey``).
+    public let randomKey: RandomKey
     private let key: (UInt32, UInt32)
     private let base: (UInt32, UInt32, UInt32)
     private var block: UInt32 = 0
@@ -59,6 +62,7 @@ public struct RandomStream: Sendable {
     private var used = 4
 
     public init(_ randomKey: RandomKey, domain: RandomDomain = .parameters) {
+        self.randomKey = randomKey
         key = randomKey.philoxKey
         base = randomKey.counterBase(domain: domain)
     }

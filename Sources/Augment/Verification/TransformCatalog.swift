@@ -9,15 +9,25 @@ public struct CatalogEntry: Sendable {
     /// Builds a pipeline that exercises this entry on images of `geometry`, with arguments drawn
     /// from `random`.
     public let makePipeline: @Sendable (ImageGeometry, inout RandomStream) throws -> Pipeline
+    /// The channel counts the entry is checked on (nil: any), for ops that torchvision defines on
+    /// 1- or 3-channel images only.
+    public let channelCounts: Set<Int>?
 
     public init(
         name: String, labelClasses: Int? = nil, pixelTypes: [PixelType] = [.uint8, .float32],
+        channelCounts: Set<Int>? = nil,
         makePipeline: @escaping @Sendable (ImageGeometry, inout RandomStream) throws -> Pipeline
     ) {
         self.name = name
         self.labelClasses = labelClasses
         self.pixelTypes = pixelTypes
+        self.channelCounts = channelCounts
         self.makePipeline = makePipeline
+    }
+
+    /// Whether the entry applies to images of `geometry` (its channel count).
+    public func supports(_ geometry: ImageGeometry) -> Bool {
+        channelCounts?.contains(geometry.channels) ?? true
     }
 
     /// A random input batch for this entry: images, plus random soft labels when the entry wants them.
@@ -117,7 +127,7 @@ public enum TransformCatalog {
         policyEntry(.libriSpeechDouble),
         policyEntry(.switchboardMild),
         policyEntry(.switchboardStrong),
-    ] + geometricEntries
+    ] + geometricEntries + colorEntries
 
     /// Entries of the geometric warps (affine, perspective, resize, crops, pad; random versions; a
     /// fused chain). Arguments are drawn so every shape, down to 1x1, is valid.

@@ -128,6 +128,17 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 images = try OpenCLSpecAugment.mask(mask, input: images, backend: self, options: options, timing: &timing)
             case .timeWarp(let warp):
                 images = try OpenCLSpecAugment.timeWarp(warp, input: images, backend: self, options: options, timing: &timing)
+            case .color(let color):
+                images = try OpenCLColor.run(color, input: images, backend: self, options: options, timing: &timing)
+            case .gaussianBlur(let blur):
+                images = try OpenCLBlur.gaussian(blur, input: images, backend: self, options: options, timing: &timing)
+            case .sharpness(let sharpness):
+                images = try OpenCLBlur.sharpness(sharpness, input: images, backend: self, options: options,
+                                                  timing: &timing)
+            case .erase(let erase):
+                images = try OpenCLErase.run(erase, input: images, backend: self, options: options, timing: &timing)
+            case .noise(let noise):
+                images = try OpenCLNoise.run(noise, input: images, backend: self, options: options, timing: &timing)
             }
         }
         result.images = try download(images, timing: &timing)

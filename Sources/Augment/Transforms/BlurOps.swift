@@ -1,0 +1,204 @@
+/// One sample's Gaussian blur: the standard deviations along x and y, or nil when the sample is
+/// left unchanged (`p`).
+public struct GaussianBlurParameters: Codable, Sendable, Equatable {
+    public var sigmaX: Double?
+    public var sigmaY: Double?
+
+    public init(sigmaX: Double?, sigmaY: Double?) {
+        self.sigmaX = sigmaX
+        self.sigmaY = sigmaY
+    }
+}
+
+/// `gaussian_blur`: a separable Gaussian blur with reflect-101 borders (torchvision `gaussian_blur`
+/// and `GaussianBlur`).
+///
+/// - `kernel_size`: one odd size for both axes, or [kx, ky] (x = width first, as torchvision), each
+///   odd, in 1...1023.
+/// - `sigma`: omitted: torchvision's functional default 0.15 k + 0.35 per axis; one number s > 0:
+///   that sigma on both axes; [min, max] with 0 < min <= max: sigma ~ U(min, max) drawn per sample
+///   and used on both axes (torchvision's `GaussianBlur` draws one per call).
+/// - `p` (default 1, not in torchvision, where `RandomApply` plays that role): the probability that
+///   a sample is blurred.
+///
+/// Draws per sample: u < p, then sigma when it is a range. Kernel size 1, or a sigma so small that
+/// the off-centre weights underflow, gives the input back exactly. A kernel wider than the image
+/// folds the reflection again (torchvision raises an error there). Any number of channels.
+public struct GaussianBlur: Transform {
+    public static let opName = "gaussian_blur"
+    public let kernelSizeX: Int
+    public let kernelSizeY: Int
+    /// nil: the default sigma per axis.
+    public let sigma: ValueRange?
+    public let p: Double
+
+    /// `kernelSize`: [k] or [kx, ky]; `sigma`: nil, [s] or [min, max].
+    public init(kernelSize: [Int], sigma: [Double]? = nil, p: Double = 1) throws {
+        guard kernelSize.count == 1 || kernelSize.count == 2 else {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "kernel_size", value: "\(kernelSize)",
+                                               allowed: "one odd size or [kx, ky]")
+        }
+        let range: ValueRange?
+        switch sigma?.count {
+        case nil: range = nil
+        case 1?: range = sigma.map { .single($0[0]) }
+        case 2?: range = sigma.map { ValueRange($0[0], $0[1]) }
+        default:
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "sigma", value: "\(sigma ?? [])",
+                                               allowed: "one number or [min, max]")
+        }
+        try self.init(kernelSizeX: kernelSize[0], kernelSizeY: kernelSize.last ?? kernelSize[0], sigma: range, p: p)
+    }
+
+    public init(kernelSizeX: Int, kernelSizeY: Int, sigma: ValueRange?, p: Double = 1) throws {
+        for (size, name) in [(kernelSizeX, "kernel_size[0]"), (kernelSizeY, "kernel_size[1]")]
+        where size < 1 || size > GaussianBlurStage.maxKernelSize || size % 2 == 0 {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: name, value: "\(size)",
+                                               allowed: "an odd integer in [1, \(GaussianBlurStage.maxKernelSize)]")
+        }
+        if let sigma {
+            guard sigma.lower.isFinite, sigma.upper.isFinite, sigma.lower > 0, sigma.lower <= sigma.upper else {
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "sigma",
+                    value: sigma.isSingleValue ? "\(sigma.lower)" : "[\(sigma.lower), \(sigma.upper)]",
+                    allowed: "a finite number > 0, or [min, max] with 0 < min <= max")
+            }
+        }
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.kernelSizeX = kernelSizeX
+        self.kernelSizeY = kernelSizeY
+        self.sigma = sigma
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+
+    public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> GaussianBlurParameters {
+        guard drawApplied(p, &random) else { return GaussianBlurParameters(sigmaX: nil, sigmaY: nil) }
+        guard let sigma else {
+            return GaussianBlurParameters(sigmaX: 0.15 * Double(kernelSizeX) + 0.35,
+                                          sigmaY: 0.15 * Double(kernelSizeY) + 0.35)
+        }
+        let s = sigma.isSingleValue ? sigma.lower : sigma.draw(&random)
+        return GaussianBlurParameters(sigmaX: s, sigmaY: s)
+    }
+
+    public func validate(_ parameters: GaussianBlurParameters, for input: ImageGeometry) throws {
+        for value in [parameters.sigmaX, parameters.sigmaY] {
+            if let value, !(value > 0 && value.isFinite) {
+                throw AugmentError.parameterMismatch("gaussian_blur: sigma \(value) is not a finite number > 0")
+            }
+        }
+        guard (parameters.sigmaX == nil) == (parameters.sigmaY == nil) else {
+            throw AugmentError.parameterMismatch("gaussian_blur: sigma given for one axis only")
+        }
+    }
+
+    public func lower(_ parameters: [GaussianBlurParameters], into plan: inout PlanBuilder) throws {
+        let kernelsX = parameters.map { $0.sigmaX.map { GaussianBlurStage.gaussianKernel(size: kernelSizeX, sigma: $0) } ?? [1] }
+        let kernelsY = parameters.map { $0.sigmaY.map { GaussianBlurStage.gaussianKernel(size: kernelSizeY, sigma: $0) } ?? [1] }
+        // One-tap and underflowed kernels ([0, ..., 1, ..., 0]) change nothing.
+        let isIdentity = { (kernel: [Float]) in kernel.enumerated().allSatisfy { $0.element == ($0.offset == kernel.count / 2 ? 1 : 0) } }
+        if kernelsX.allSatisfy(isIdentity), kernelsY.allSatisfy(isIdentity) { return }
+        let trim = { (kernel: [Float]) in isIdentity(kernel) ? [Float(1)] : kernel }
+        try plan.append(.gaussianBlur(GaussianBlurStage(count: plan.count, geometry: plan.geometry,
+                                                        kernelsX: kernelsX.map(trim), kernelsY: kernelsY.map(trim))))
+    }
+
+    private enum CodingKeys: String, CodingKey { case kernelSize = "kernel_size", sigma, p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let sizes: [Int]
+        if let size = try? c.decode(Int.self, forKey: .kernelSize) {
+            sizes = [size]
+        } else {
+            sizes = try c.decode([Int].self, forKey: .kernelSize)
+        }
+        let sigma: [Double]?
+        if let single = try? c.decode(Double.self, forKey: .sigma) {
+            sigma = [single]
+        } else {
+            sigma = try c.decodeIfPresent([Double].self, forKey: .sigma)
+        }
+        try self.init(kernelSize: sizes, sigma: sigma, p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode([kernelSizeX, kernelSizeY], forKey: .kernelSize)
+        if let sigma {
+            try c.encode(sigma.isSingleValue ? [sigma.lower] : [sigma.lower, sigma.upper], forKey: .sigma)
+        }
+        try c.encode(p, forKey: .p)
+    }
+}
+
+/// `adjust_sharpness`: blends each image with a 3x3-smoothed copy
+/// (`[[1,1,1],[1,5,1],[1,1,1]] / 13`, border pixels kept): `clamp(x + (1 - f)(smooth - x), 0, 1)`
+/// (torchvision `adjust_sharpness`). `sharpness_factor` f >= 0: 0 smooths, 1 gives the input, 2
+/// sharpens. Images of height or width <= 2 are returned unchanged. Images with 1 or 3 channels.
+public struct AdjustSharpness: Transform {
+    public static let opName = "adjust_sharpness"
+    public let sharpnessFactor: Double
+
+    public init(sharpnessFactor: Double) throws {
+        try checkFactor(sharpnessFactor, op: Self.opName, argument: "sharpness_factor")
+        self.sharpnessFactor = sharpnessFactor
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        try plan.append(.sharpness(SharpnessStage(count: plan.count, geometry: plan.geometry,
+                                                  factors: Array(repeating: sharpnessFactor, count: plan.count))))
+    }
+
+    private enum CodingKeys: String, CodingKey { case sharpnessFactor = "sharpness_factor" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(sharpnessFactor: c.decode(Double.self, forKey: .sharpnessFactor))
+    }
+}
+
+/// `random_adjust_sharpness`: `adjust_sharpness(sharpness_factor)` with probability `p` (default
+/// 0.5) per sample (torchvision `RandomAdjustSharpness`).
+public struct RandomAdjustSharpness: Transform {
+    public static let opName = "random_adjust_sharpness"
+    public let sharpnessFactor: Double
+    public let p: Double
+
+    public init(sharpnessFactor: Double, p: Double = 0.5) throws {
+        try checkFactor(sharpnessFactor, op: Self.opName, argument: "sharpness_factor")
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.sharpnessFactor = sharpnessFactor
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> ApplyParameters {
+        ApplyParameters(applied: drawApplied(p, &random))
+    }
+
+    public func validate(_ parameters: ApplyParameters, for input: ImageGeometry) throws {}
+
+    public func lower(_ parameters: [ApplyParameters], into plan: inout PlanBuilder) throws {
+        guard parameters.contains(where: \.applied) else { return }
+        try plan.append(.sharpness(SharpnessStage(count: plan.count, geometry: plan.geometry,
+                                                  factors: parameters.map { $0.applied ? sharpnessFactor : nil })))
+    }
+
+    private enum CodingKeys: String, CodingKey { case sharpnessFactor = "sharpness_factor", p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(sharpnessFactor: c.decode(Double.self, forKey: .sharpnessFactor),
+                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+    }
+}

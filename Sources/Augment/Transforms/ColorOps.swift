@@ -1,0 +1,759 @@
+import Foundation
+
+// Colour ops (torchvision.transforms.v2.functional._color and transforms.v2._color). Each lowers
+// into a ``ColorStage`` program step per sample; consecutive colour ops fuse into one stage.
+
+/// The largest factor accepted (it must fit in float32).
+let maxFactor = Double(Float.greatestFiniteMagnitude)
+
+/// Checks a non-negative finite factor.
+func checkFactor(_ value: Double, op: String, argument: String) throws {
+    try AugmentError.check(value, in: 0...maxFactor, op: op, argument: argument)
+}
+
+/// Throws unless the image has 1 or 3 channels, as torchvision's colour kernels require.
+func checkOneOrThreeChannels(_ input: ImageGeometry, op: String) throws -> ImageGeometry {
+    guard input.channels == 1 || input.channels == 3 else {
+        throw AugmentError.incompatible(
+            "\(op): needs an image with 1 or 3 channels (as torchvision), the image has \(input.channels)")
+    }
+    return input
+}
+
+/// Whether one sample was transformed (ops applied with probability `p`).
+public struct ApplyParameters: Codable, Sendable, Equatable {
+    public var applied: Bool
+    public init(applied: Bool) { self.applied = applied }
+}
+
+/// One uniform draw u per sample, applied when u < p (torchvision's `torch.rand(1) < p`).
+func drawApplied(_ p: Double, _ random: inout RandomStream) -> Bool {
+    random.bernoulli(p)
+}
+
+/// A range [lower, upper] that pipeline files write as a number (expanded by the op) or as a
+/// two-element list.
+public struct ValueRange: Sendable, Equatable, Codable {
+    public var lower: Double
+    public var upper: Double
+    /// Whether this was given as one number x (lower == upper == x), which some ops expand (a
+    /// colour jitter amount x means [1 - x, 1 + x]).
+    public var isSingleValue: Bool
+
+    public init(_ lower: Double, _ upper: Double) {
+        self.lower = lower
+        self.upper = upper
+        isSingleValue = false
+    }
+
+    /// One number, for the op to interpret.
+    public static func single(_ value: Double) -> ValueRange {
+        var range = ValueRange(value, value)
+        range.isSingleValue = true
+        return range
+    }
+
+    /// Decodes `x` or `[a, b]`.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Double.self) {
+            self = .single(value)
+            return
+        }
+        let values = try container.decode([Double].self)
+        guard values.count == 2 else {
+            throw DecodingError.dataCorruptedError(in: container,
+                                                   debugDescription: "expected a number or [min, max], got \(values.count) values")
+        }
+        self.init(values[0], values[1])
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode([lower, upper])
+    }
+
+    /// Throws unless lower <= upper, both finite and inside `bounds`.
+    func check(in bounds: ClosedRange<Double>, op: String, argument: String) throws {
+        guard lower.isFinite, upper.isFinite, bounds.contains(lower), bounds.contains(upper), lower <= upper else {
+            throw AugmentError.invalidArgument(
+                op: op, argument: argument, value: "[\(lower), \(upper)]",
+                allowed: "[min, max] with \(bounds.lowerBound) <= min <= max <= \(bounds.upperBound)")
+        }
+    }
+
+    /// A uniform draw in [lower, upper) (lower when the range is empty).
+    func draw(_ random: inout RandomStream) -> Double {
+        random.uniform(lower, upper)
+    }
+}
+
+/// One program, the same for every sample.
+func uniformPrograms(_ program: [ColorStep], count: Int) -> [[ColorStep]] {
+    Array(repeating: program, count: count)
+}
+
+// MARK: - Deterministic ops
+
+/// `adjust_brightness`: `clamp(x * brightness_factor, 0, 1)` (torchvision `adjust_brightness`).
+/// `brightness_factor` >= 0: 0 gives black, 1 the input. Images with 1 or 3 channels.
+public struct AdjustBrightness: Transform {
+    public static let opName = "adjust_brightness"
+    public let brightnessFactor: Double
+
+    public init(brightnessFactor: Double) throws {
+        try checkFactor(brightnessFactor, op: Self.opName, argument: "brightness_factor")
+        self.brightnessFactor = brightnessFactor
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        try plan.color(uniformPrograms([.brightness(brightnessFactor)], count: plan.count))
+    }
+
+    private enum CodingKeys: String, CodingKey { case brightnessFactor = "brightness_factor" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(brightnessFactor: c.decode(Double.self, forKey: .brightnessFactor))
+    }
+}
+
+/// `adjust_contrast`: `blend(x, mean, contrast_factor)`, where mean is the mean of the image's
+/// grayscale (one value per image; for 1 channel the mean of the channel) and
+/// `blend(a, b, r) = clamp(r a + (1 - r) b, 0, 1)` (torchvision `adjust_contrast`). `contrast_factor`
+/// >= 0: 0 gives a flat gray image, 1 the input. Images with 1 or 3 channels.
+public struct AdjustContrast: Transform {
+    public static let opName = "adjust_contrast"
+    public let contrastFactor: Double
+
+    public init(contrastFactor: Double) throws {
+        try checkFactor(contrastFactor, op: Self.opName, argument: "contrast_factor")
+        self.contrastFactor = contrastFactor
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        try plan.color(uniformPrograms([.contrast(contrastFactor)], count: plan.count))
+    }
+
+    private enum CodingKeys: String, CodingKey { case contrastFactor = "contrast_factor" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(contrastFactor: c.decode(Double.self, forKey: .contrastFactor))
+    }
+}
+
+/// `adjust_saturation`: `blend(x, gray(x), saturation_factor)` per pixel, gray = 0.2989 R + 0.587 G
+/// + 0.114 B (torchvision `adjust_saturation`). `saturation_factor` >= 0: 0 gives grayscale, 1 the
+/// input. A 1-channel image is returned unchanged, as torchvision (and PIL) do.
+public struct AdjustSaturation: Transform {
+    public static let opName = "adjust_saturation"
+    public let saturationFactor: Double
+
+    public init(saturationFactor: Double) throws {
+        try checkFactor(saturationFactor, op: Self.opName, argument: "saturation_factor")
+        self.saturationFactor = saturationFactor
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        guard plan.geometry.channels == 3 else { return }
+        try plan.color(uniformPrograms([.saturation(saturationFactor)], count: plan.count))
+    }
+
+    private enum CodingKeys: String, CodingKey { case saturationFactor = "saturation_factor" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(saturationFactor: c.decode(Double.self, forKey: .saturationFactor))
+    }
+}
+
+/// `adjust_hue`: shifts the hue by `hue_factor` in [-0.5, 0.5] (a fraction of the colour wheel)
+/// through torchvision's RGB -> HSV -> RGB round trip (torchvision `adjust_hue`). 0 gives the input
+/// (up to float rounding of the round trip). A 1-channel image is returned unchanged.
+public struct AdjustHue: Transform {
+    public static let opName = "adjust_hue"
+    public let hueFactor: Double
+
+    public init(hueFactor: Double) throws {
+        try AugmentError.check(hueFactor, in: -0.5...0.5, op: Self.opName, argument: "hue_factor")
+        self.hueFactor = hueFactor
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        guard plan.geometry.channels == 3 else { return }
+        try plan.color(uniformPrograms([.hue(hueFactor)], count: plan.count))
+    }
+
+    private enum CodingKeys: String, CodingKey { case hueFactor = "hue_factor" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(hueFactor: c.decode(Double.self, forKey: .hueFactor))
+    }
+}
+
+/// `rgb_to_grayscale`: `0.2989 R + 0.587 G + 0.114 B` into `num_output_channels` (1 or 3) equal
+/// channels (torchvision `rgb_to_grayscale` / `Grayscale`). A 1-channel input is copied (1) or
+/// replicated (3). Images with 1 or 3 channels.
+public struct RGBToGrayscale: Transform {
+    public static let opName = "rgb_to_grayscale"
+    public let numOutputChannels: Int
+
+    public init(numOutputChannels: Int = 1) throws {
+        guard numOutputChannels == 1 || numOutputChannels == 3 else {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "num_output_channels",
+                                               value: "\(numOutputChannels)", allowed: "1 or 3")
+        }
+        self.numOutputChannels = numOutputChannels
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        var output = try checkOneOrThreeChannels(input, op: Self.opName)
+        output.channels = numOutputChannels
+        return output
+    }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        let program: [ColorStep] = plan.geometry.channels == 3 ? [.grayscale] : []
+        try plan.color(uniformPrograms(program, count: plan.count), outputChannels: numOutputChannels)
+    }
+
+    private enum CodingKeys: String, CodingKey { case numOutputChannels = "num_output_channels" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(numOutputChannels: c.decodeIfPresent(Int.self, forKey: .numOutputChannels) ?? 1)
+    }
+}
+
+/// `adjust_gamma`: `x^gamma`, then `clamp(x * gain, 0, 1)` when `gain` is not 1 (torchvision
+/// `adjust_gamma`). `gamma` >= 0 (below 1 brightens, above 1 darkens), `gain` finite. Any number of
+/// channels. The power is computed with the library's portable `pow` (within 2e-7 of the exact
+/// value on [0, 1]) so that both backends agree bit for bit.
+public struct AdjustGamma: Transform {
+    public static let opName = "adjust_gamma"
+    public let gamma: Double
+    public let gain: Double
+
+    public init(gamma: Double, gain: Double = 1) throws {
+        try checkFactor(gamma, op: Self.opName, argument: "gamma")
+        try AugmentError.check(gain, in: -maxFactor...maxFactor, op: Self.opName, argument: "gain")
+        self.gamma = gamma
+        self.gain = gain
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        try plan.color(uniformPrograms([.gamma(gamma, gain: gain)], count: plan.count))
+    }
+
+    private enum CodingKeys: String, CodingKey { case gamma, gain }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(gamma: c.decode(Double.self, forKey: .gamma), gain: c.decodeIfPresent(Double.self, forKey: .gain) ?? 1)
+    }
+}
+
+/// Checks posterize's `bits`.
+private func checkBits(_ bits: Int, op: String) throws {
+    try AugmentError.check(bits, in: 0...8, op: op, argument: "bits")
+}
+
+/// `posterize`: keeps `bits` (0...8) bits per channel; on float images
+/// `clamp(floor(x * 2^bits), 0, 2^bits - 1) / 2^bits` (torchvision `posterize`, float path). Any
+/// number of channels.
+public struct Posterize: Transform {
+    public static let opName = "posterize"
+    public let bits: Int
+
+    public init(bits: Int) throws {
+        try checkBits(bits, op: Self.opName)
+        self.bits = bits
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        try plan.color(uniformPrograms([.posterize(bits: bits)], count: plan.count))
+    }
+
+    private enum CodingKeys: String, CodingKey { case bits }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(bits: c.decode(Int.self, forKey: .bits))
+    }
+}
+
+/// Checks solarize's threshold: finite and at most 1 (torchvision rejects thresholds above the
+/// largest value of the image type).
+private func checkThreshold(_ threshold: Double, op: String) throws {
+    try AugmentError.check(threshold, in: -maxFactor...1, op: op, argument: "threshold")
+}
+
+/// `solarize`: `x >= threshold ? 1 - x : x` (torchvision `solarize`). `threshold` <= 1, on the
+/// float scale (0.5 is 127.5 of uint8). Any number of channels.
+public struct Solarize: Transform {
+    public static let opName = "solarize"
+    public let threshold: Double
+
+    public init(threshold: Double) throws {
+        try checkThreshold(threshold, op: Self.opName)
+        self.threshold = threshold
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        try plan.color(uniformPrograms([.solarize(threshold: threshold)], count: plan.count))
+    }
+
+    private enum CodingKeys: String, CodingKey { case threshold }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(threshold: c.decode(Double.self, forKey: .threshold))
+    }
+}
+
+/// `autocontrast`: per image and channel, `clamp((x - min) / (max - min), 0, 1)`; a flat channel
+/// is left as is (torchvision `autocontrast`). Images with 1 or 3 channels.
+public struct Autocontrast: Transform {
+    public static let opName = "autocontrast"
+    public init() {}
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        try plan.color(uniformPrograms([.autocontrast], count: plan.count))
+    }
+}
+
+/// `equalize`: per image and channel, histogram equalization of the image quantized to uint8 with
+/// PIL's lookup table, the result read back as float (torchvision `equalize`; it always quantizes
+/// float input to 256 levels). Any number of channels.
+public struct Equalize: Transform {
+    public static let opName = "equalize"
+    public init() {}
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        try plan.color(uniformPrograms([.equalize], count: plan.count))
+    }
+}
+
+/// `invert`: `1 - x` (torchvision `invert`, float path). Any number of channels.
+public struct Invert: Transform {
+    public static let opName = "invert"
+    public init() {}
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+
+    public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
+        try plan.color(uniformPrograms([.invert], count: plan.count))
+    }
+}
+
+// MARK: - Random ops
+
+/// One sample's colour jitter: whether it was applied (`p`), the order of the four adjustments
+/// (0 brightness, 1 contrast, 2 saturation, 3 hue; a permutation) and the factors drawn (nil for an
+/// adjustment the op does not jitter).
+public struct ColorJitterParameters: Codable, Sendable, Equatable {
+    public var applied: Bool
+    public var order: [Int]
+    public var brightness: Double?
+    public var contrast: Double?
+    public var saturation: Double?
+    public var hue: Double?
+
+    public init(applied: Bool, order: [Int], brightness: Double?, contrast: Double?, saturation: Double?, hue: Double?) {
+        self.applied = applied
+        self.order = order
+        self.brightness = brightness
+        self.contrast = contrast
+        self.saturation = saturation
+        self.hue = hue
+    }
+}
+
+/// `color_jitter`: brightness, contrast, saturation and hue adjusted by random factors in a random
+/// order (torchvision `ColorJitter`), drawn per sample.
+///
+/// `brightness`, `contrast`, `saturation`: a number x >= 0 means factors in [max(0, 1 - x), 1 + x],
+/// or give [min, max] with 0 <= min <= max; `hue`: a number h in [0, 0.5] means [-h, h], or give
+/// [min, max] within [-0.5, 0.5]. An adjustment whose range is {1} (hue: {0}) or that is omitted is
+/// skipped. `p` (default 1, not in torchvision, where `RandomApply` plays that role) is the
+/// probability that a sample is jittered at all. Images with 1 or 3 channels (saturation and hue
+/// leave 1-channel images unchanged).
+///
+/// Draws per sample: u < p (one uniform), then a uniformly random order of the four (Fisher-Yates,
+/// three integer draws), then the factors in the order brightness, contrast, saturation, hue.
+/// torchvision draws one order and one set of factors per call.
+public struct ColorJitter: Transform {
+    public static let opName = "color_jitter"
+    public let brightness: ValueRange?
+    public let contrast: ValueRange?
+    public let saturation: ValueRange?
+    public let hue: ValueRange?
+    public let p: Double
+
+    /// Jitter amounts as torchvision takes single numbers (nil or 0: not jittered).
+    public init(brightness: Double? = nil, contrast: Double? = nil, saturation: Double? = nil, hue: Double? = nil,
+                p: Double = 1) throws {
+        try self.init(brightnessRange: brightness.map(ValueRange.single), contrastRange: contrast.map(ValueRange.single),
+                      saturationRange: saturation.map(ValueRange.single), hueRange: hue.map(ValueRange.single), p: p)
+    }
+
+    /// Factor ranges [min, max], or single jitter amounts (``ValueRange/single(_:)``) expanded as
+    /// torchvision does.
+    public init(brightnessRange: ValueRange? = nil, contrastRange: ValueRange? = nil,
+                saturationRange: ValueRange? = nil, hueRange: ValueRange? = nil, p: Double = 1) throws {
+        func factor(_ range: ValueRange?, _ name: String) throws -> ValueRange? {
+            guard var range else { return nil }
+            if range.isSingleValue {
+                try checkFactor(range.lower, op: Self.opName, argument: name)
+                range = ValueRange(max(0, 1 - range.lower), 1 + range.lower)
+            }
+            try range.check(in: 0...maxFactor, op: Self.opName, argument: name)
+            return range.lower == 1 && range.upper == 1 ? nil : range
+        }
+        brightness = try factor(brightnessRange, "brightness")
+        contrast = try factor(contrastRange, "contrast")
+        saturation = try factor(saturationRange, "saturation")
+        if var range = hueRange {
+            if range.isSingleValue {
+                try AugmentError.check(range.lower, in: 0...0.5, op: Self.opName, argument: "hue")
+                range = ValueRange(-range.lower, range.lower)
+            }
+            try range.check(in: -0.5...0.5, op: Self.opName, argument: "hue")
+            hue = range.lower == 0 && range.upper == 0 ? nil : range
+        } else {
+            hue = nil
+        }
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> ColorJitterParameters {
+        guard drawApplied(p, &random) else {
+            return ColorJitterParameters(applied: false, order: [0, 1, 2, 3], brightness: nil, contrast: nil,
+                                         saturation: nil, hue: nil)
+        }
+        var order = [0, 1, 2, 3]
+        for i in stride(from: 3, to: 0, by: -1) {
+            order.swapAt(i, random.integer(in: 0...i))
+        }
+        let b = brightness.map { $0.draw(&random) }
+        let c = contrast.map { $0.draw(&random) }
+        let s = saturation.map { $0.draw(&random) }
+        let h = hue.map { $0.draw(&random) }
+        return ColorJitterParameters(applied: true, order: order, brightness: b, contrast: c, saturation: s, hue: h)
+    }
+
+    public func validate(_ parameters: ColorJitterParameters, for input: ImageGeometry) throws {
+        guard parameters.order.sorted() == [0, 1, 2, 3] else {
+            throw AugmentError.parameterMismatch("color_jitter: order \(parameters.order) is not a permutation of 0...3")
+        }
+        for (name, value) in [("brightness", parameters.brightness), ("contrast", parameters.contrast),
+                              ("saturation", parameters.saturation)] {
+            if let value, !(value >= 0 && value <= maxFactor) {
+                throw AugmentError.parameterMismatch("color_jitter: \(name) factor \(value) is not a finite number >= 0")
+            }
+        }
+        if let hue = parameters.hue, !(hue >= -0.5 && hue <= 0.5) {
+            throw AugmentError.parameterMismatch("color_jitter: hue factor \(hue) is outside [-0.5, 0.5]")
+        }
+    }
+
+    public func lower(_ parameters: [ColorJitterParameters], into plan: inout PlanBuilder) throws {
+        let rgb = plan.geometry.channels == 3
+        let programs = parameters.map { sample -> [ColorStep] in
+            guard sample.applied else { return [] }
+            return sample.order.compactMap { index -> ColorStep? in
+                switch index {
+                case 0: return sample.brightness.map(ColorStep.brightness)
+                case 1: return sample.contrast.map(ColorStep.contrast)
+                case 2: return rgb ? sample.saturation.map(ColorStep.saturation) : nil
+                default: return rgb ? sample.hue.map(ColorStep.hue) : nil
+                }
+            }
+        }
+        try plan.color(programs)
+    }
+
+    private enum CodingKeys: String, CodingKey { case brightness, contrast, saturation, hue, p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(brightnessRange: c.decodeIfPresent(ValueRange.self, forKey: .brightness),
+                      contrastRange: c.decodeIfPresent(ValueRange.self, forKey: .contrast),
+                      saturationRange: c.decodeIfPresent(ValueRange.self, forKey: .saturation),
+                      hueRange: c.decodeIfPresent(ValueRange.self, forKey: .hue),
+                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(brightness, forKey: .brightness)
+        try c.encodeIfPresent(contrast, forKey: .contrast)
+        try c.encodeIfPresent(saturation, forKey: .saturation)
+        try c.encodeIfPresent(hue, forKey: .hue)
+        try c.encode(p, forKey: .p)
+    }
+}
+
+/// `random_grayscale`: each sample becomes grayscale with probability `p` (default 0.1), keeping
+/// its channel count (torchvision `RandomGrayscale`). Images with 1 or 3 channels; a 1-channel
+/// image is unchanged.
+public struct RandomGrayscale: Transform {
+    public static let opName = "random_grayscale"
+    public let p: Double
+
+    public init(p: Double = 0.1) throws {
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> ApplyParameters {
+        ApplyParameters(applied: drawApplied(p, &random))
+    }
+
+    public func validate(_ parameters: ApplyParameters, for input: ImageGeometry) throws {}
+
+    public func lower(_ parameters: [ApplyParameters], into plan: inout PlanBuilder) throws {
+        guard plan.geometry.channels == 3 else { return }
+        try plan.color(parameters.map { $0.applied ? [.grayscale] : [] })
+    }
+
+    private enum CodingKeys: String, CodingKey { case p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.1)
+    }
+}
+
+/// One sample's gamma: nil when the sample is left unchanged.
+public struct GammaParameters: Codable, Sendable, Equatable {
+    public var gamma: Double?
+    public init(gamma: Double?) { self.gamma = gamma }
+}
+
+/// `random_gamma`: with probability `p` (default 0.5), `adjust_gamma` with gamma ~ U(`gamma`)
+/// (default [0.8, 1.2]) and the given `gain` (default 1). Not a torchvision op: it follows
+/// Albumentations' `RandomGamma` (gamma_limit (80, 120) there, in percent). Any number of channels.
+/// Draws per sample: u < p, then gamma.
+public struct RandomGamma: Transform {
+    public static let opName = "random_gamma"
+    public let gamma: ValueRange
+    public let gain: Double
+    public let p: Double
+
+    public init(gamma: ValueRange = ValueRange(0.8, 1.2), gain: Double = 1, p: Double = 0.5) throws {
+        try gamma.check(in: 0...maxFactor, op: Self.opName, argument: "gamma")
+        try AugmentError.check(gain, in: -maxFactor...maxFactor, op: Self.opName, argument: "gain")
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.gamma = gamma
+        self.gain = gain
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+
+    public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> GammaParameters {
+        guard drawApplied(p, &random) else { return GammaParameters(gamma: nil) }
+        return GammaParameters(gamma: gamma.draw(&random))
+    }
+
+    public func validate(_ parameters: GammaParameters, for input: ImageGeometry) throws {
+        if let g = parameters.gamma, !(g >= 0 && g <= maxFactor) {
+            throw AugmentError.parameterMismatch("random_gamma: gamma \(g) is not a finite number >= 0")
+        }
+    }
+
+    public func lower(_ parameters: [GammaParameters], into plan: inout PlanBuilder) throws {
+        try plan.color(parameters.map { $0.gamma.map { [.gamma($0, gain: gain)] } ?? [] })
+    }
+
+    private enum CodingKeys: String, CodingKey { case gamma, gain, p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(gamma: c.decodeIfPresent(ValueRange.self, forKey: .gamma) ?? ValueRange(0.8, 1.2),
+                      gain: c.decodeIfPresent(Double.self, forKey: .gain) ?? 1,
+                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+    }
+}
+
+/// The shared shape of torchvision's `_RandomApplyTransform` colour ops: one fixed step applied to
+/// each sample with probability `p`.
+public protocol RandomColorStep: Transform where Parameters == ApplyParameters {
+    /// The probability that a sample is transformed.
+    var p: Double { get }
+    /// The step, or nil when the op does nothing on this geometry.
+    func step(for geometry: ImageGeometry) -> ColorStep?
+}
+
+extension RandomColorStep {
+    public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> ApplyParameters {
+        ApplyParameters(applied: drawApplied(p, &random))
+    }
+
+    public func validate(_ parameters: ApplyParameters, for input: ImageGeometry) throws {}
+
+    public func lower(_ parameters: [ApplyParameters], into plan: inout PlanBuilder) throws {
+        guard let step = step(for: plan.geometry) else { return }
+        try plan.color(parameters.map { $0.applied ? [step] : [] })
+    }
+}
+
+/// `random_posterize`: `posterize(bits)` with probability `p` (default 0.5) per sample
+/// (torchvision `RandomPosterize`).
+public struct RandomPosterize: RandomColorStep {
+    public static let opName = "random_posterize"
+    public let bits: Int
+    public let p: Double
+
+    public init(bits: Int, p: Double = 0.5) throws {
+        try checkBits(bits, op: Self.opName)
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.bits = bits
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+    public func step(for geometry: ImageGeometry) -> ColorStep? { .posterize(bits: bits) }
+
+    private enum CodingKeys: String, CodingKey { case bits, p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(bits: c.decode(Int.self, forKey: .bits), p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+    }
+}
+
+/// `random_solarize`: `solarize(threshold)` with probability `p` (default 0.5) per sample
+/// (torchvision `RandomSolarize`).
+public struct RandomSolarize: RandomColorStep {
+    public static let opName = "random_solarize"
+    public let threshold: Double
+    public let p: Double
+
+    public init(threshold: Double, p: Double = 0.5) throws {
+        try checkThreshold(threshold, op: Self.opName)
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.threshold = threshold
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+    public func step(for geometry: ImageGeometry) -> ColorStep? { .solarize(threshold: threshold) }
+
+    private enum CodingKeys: String, CodingKey { case threshold, p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(threshold: c.decode(Double.self, forKey: .threshold),
+                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+    }
+}
+
+/// `random_equalize`: `equalize` with probability `p` (default 0.5) per sample (torchvision
+/// `RandomEqualize`).
+public struct RandomEqualize: RandomColorStep {
+    public static let opName = "random_equalize"
+    public let p: Double
+
+    public init(p: Double = 0.5) throws {
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+    public func step(for geometry: ImageGeometry) -> ColorStep? { .equalize }
+
+    private enum CodingKeys: String, CodingKey { case p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+    }
+}
+
+/// `random_autocontrast`: `autocontrast` with probability `p` (default 0.5) per sample
+/// (torchvision `RandomAutocontrast`). Images with 1 or 3 channels.
+public struct RandomAutocontrast: RandomColorStep {
+    public static let opName = "random_autocontrast"
+    public let p: Double
+
+    public init(p: Double = 0.5) throws {
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
+        try checkOneOrThreeChannels(input, op: Self.opName)
+    }
+
+    public func step(for geometry: ImageGeometry) -> ColorStep? { .autocontrast }
+
+    private enum CodingKeys: String, CodingKey { case p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+    }
+}
+
+/// `random_invert`: `invert` with probability `p` (default 0.5) per sample (torchvision
+/// `RandomInvert`).
+public struct RandomInvert: RandomColorStep {
+    public static let opName = "random_invert"
+    public let p: Double
+
+    public init(p: Double = 0.5) throws {
+        try AugmentError.checkProbability(p, op: Self.opName)
+        self.p = p
+    }
+
+    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
+    public func step(for geometry: ImageGeometry) -> ColorStep? { .invert }
+
+    private enum CodingKeys: String, CodingKey { case p }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+    }
+}

@@ -1,0 +1,88 @@
+import Augment
+
+/// Host side of `Kernels/color.cl`.
+enum OpenCLColor {
+    /// Runs a ``ColorStage``: `color_stats` when a program needs an image statistic, then
+    /// `color_apply`; one launch each for the whole batch.
+    static func run(
+        _ stage: ColorStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
+        timing: inout OpenCLTiming
+    ) throws -> DeviceImages {
+        try input.checkFloatNCHW(count: stage.count, geometry: stage.input, stage: "the colour stage")
+        try stage.check(count: input.count, geometry: input.geometry)
+        let geometry = stage.input
+        let steps = max(1, stage.stepCount)
+        var ops = [Int32](repeating: ColorOp.identity.rawValue, count: stage.count * steps)
+        var args = [Float](repeating: 0, count: stage.count * steps * 2)
+        for (n, program) in stage.programs.enumerated() {
+            for (k, step) in program.enumerated() {
+                ops[n * steps + k] = step.op.rawValue
+                args[(n * steps + k) * 2] = step.a
+                args[(n * steps + k) * 2 + 1] = step.b
+            }
+        }
+        let groupSize = backend.reductionGroupSize
+        var defines = [
+            "CHANNELS": "\(geometry.channels)",
+            "OUT_CHANNELS": "\(stage.outputChannels)",
+            "STAT_GROUP": "\(groupSize)",
+        ]
+        for op in stage.ops where op != .identity {
+            defines["USE_\(String(describing: op).uppercased())"] = "1"
+        }
+        let program = try backend.exactProgram(family: "color", defines: defines)
+        let opsBuffer = try backend.upload(ops, timing: &timing)
+        let argsBuffer = try backend.upload(args, timing: &timing)
+        let stride = stage.statisticStride
+        let stats = try backend.scratchFloats(stage.needsStatistics ? stage.count * stride : 1, options: options)
+
+        if stage.needsStatistics {
+            let statSteps = (0..<stage.count).map { Int32(stage.statisticStep(sample: $0) ?? -1) }
+            let statStepBuffer = try backend.upload(statSteps, timing: &timing)
+            let kernel = try program.kernel("color_stats")
+            try kernel.setArgument(0, input.buffer)
+            try kernel.setArgument(1, opsBuffer)
+            try kernel.setArgument(2, argsBuffer)
+            try kernel.setArgument(3, statStepBuffer)
+            try kernel.setArgument(4, stats)
+            try kernel.setArgument(5, value: Int32(steps))
+            try kernel.setArgument(6, value: Int32(stride))
+            try kernel.setArgument(7, value: Int32(geometry.height))
+            try kernel.setArgument(8, value: Int32(geometry.width))
+            try kernel.setArgument(9, value: Float(1 / (0x1p24 * Double(geometry.height * geometry.width))))
+            let channels = stage.needsChannelStatistics ? geometry.channels : 1
+            let event = try kernel.enqueue(on: backend.context, global: [groupSize, channels, stage.count],
+                                           local: [groupSize, 1, 1])
+            timing.kernelNanoseconds += try event.durationNanoseconds()
+            timing.launches += 1
+        }
+
+        let destination = try backend.outputImages(count: stage.count, geometry: stage.output, format: .float32NCHW,
+                                                   options: options)
+        let kernel = try program.kernel("color_apply")
+        try kernel.setArgument(0, input.buffer)
+        try kernel.setArgument(1, destination.buffer)
+        try kernel.setArgument(2, opsBuffer)
+        try kernel.setArgument(3, argsBuffer)
+        try kernel.setArgument(4, stats)
+        try kernel.setArgument(5, value: Int32(steps))
+        try kernel.setArgument(6, value: Int32(stride))
+        try kernel.setArgument(7, value: Int32(geometry.height))
+        try kernel.setArgument(8, value: Int32(geometry.width))
+        let event = try kernel.enqueue(on: backend.context, global: pixelRange(geometry, count: stage.count, backend: backend),
+                                       local: [pixelGroupWidth(geometry, backend: backend), 1, 1])
+        timing.kernelNanoseconds += try event.durationNanoseconds()
+        timing.launches += 1
+        return destination
+    }
+}
+
+/// The work-group width of per-pixel kernels, as `warp_remap` uses: up to 64 work-items along x.
+func pixelGroupWidth(_ geometry: ImageGeometry, backend: OpenCLBackend) -> Int {
+    min(64, roundUp(geometry.width, to: 8), backend.device.maxWorkGroupSize)
+}
+
+/// The NDRange (x, y, z) of a per-pixel kernel over `planes` planes (samples, or samples x channels).
+func pixelRange(_ geometry: ImageGeometry, count planes: Int, backend: OpenCLBackend) -> [Int] {
+    [roundUp(geometry.width, to: pixelGroupWidth(geometry, backend: backend)), geometry.height, planes]
+}

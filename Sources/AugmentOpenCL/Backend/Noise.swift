@@ -1,0 +1,42 @@
+import Augment
+
+/// Host side of `Kernels/noise.cl`.
+enum OpenCLNoise {
+    /// Runs a ``NoiseStage``: one `noise_gaussian` launch for the whole batch, one work-item per
+    /// four elements (a Philox block); the noise is drawn on the device from each sample's stream.
+    static func run(
+        _ stage: NoiseStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
+        timing: inout OpenCLTiming
+    ) throws -> DeviceImages {
+        try input.checkFloatNCHW(count: stage.count, geometry: stage.geometry, stage: "the noise stage")
+        try stage.check(count: input.count, geometry: input.geometry)
+        let program = try backend.exactProgram(family: "noise", defines: [:])
+        let meanSigma = try backend.upload((0..<stage.count).flatMap { [stage.mean[$0], stage.sigma[$0] ?? 0] },
+                                           timing: &timing)
+        let applied = try backend.upload(stage.sigma.map { Int32($0 == nil ? 0 : 1) }, timing: &timing)
+        let keys = try backend.upload(stage.keys.flatMap { [$0.key0, $0.key1] }, timing: &timing)
+        let bases = try backend.upload(stage.keys.flatMap { [$0.base0, $0.base1, $0.base2, 0] }, timing: &timing)
+        let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
+                                                   options: options)
+        let kernel = try program.kernel("noise_gaussian")
+        try kernel.setArgument(0, input.buffer)
+        try kernel.setArgument(1, destination.buffer)
+        try kernel.setArgument(2, meanSigma)
+        try kernel.setArgument(3, applied)
+        try kernel.setArgument(4, keys)
+        try kernel.setArgument(5, bases)
+        try kernel.setArgument(6, value: Int32(stage.clip ? 1 : 0))
+        let sampleSize = stage.geometry.elementCount
+        guard sampleSize < Int(UInt32.max) - 4 else {
+            throw AugmentError.invalidShape("gaussian_noise: \(stage.geometry) has more elements per sample than 2^32")
+        }
+        try kernel.setArgument(7, value: UInt32(sampleSize))
+        let blocks = (sampleSize + 3) / 4
+        let group = min(64, roundUp(blocks, to: 8), backend.device.maxWorkGroupSize)
+        let event = try kernel.enqueue(on: backend.context, global: [roundUp(blocks, to: group), stage.count],
+                                       local: [group, 1])
+        timing.kernelNanoseconds += try event.durationNanoseconds()
+        timing.launches += 1
+        return destination
+    }
+}
