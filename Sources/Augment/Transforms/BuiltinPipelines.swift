@@ -21,6 +21,22 @@ public enum BuiltinPipelines {
 
     public static let entries: [Entry] = [
         Entry(
+            name: "imagenet",
+            summary: "random_resized_crop 224 (scale 0.08-1) + random_horizontal_flip + color_jitter(0.4, 0.4, 0.4, 0.1) + normalize",
+            trainJSON: """
+                {"ops": [{"op": "random_resized_crop", "size": [224, 224], "scale": [0.08, 1.0], "interpolation": "bilinear"},
+                         {"op": "random_horizontal_flip", "p": 0.5},
+                         {"op": "color_jitter", "brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1},
+                         {"op": "normalize", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}]}
+                """,
+            displayJSON: """
+                {"output": {"dtype": "uint8", "layout": "nhwc"},
+                 "ops": [{"op": "random_resized_crop", "size": [224, 224], "scale": [0.08, 1.0], "interpolation": "bilinear"},
+                         {"op": "random_horizontal_flip", "p": 0.5},
+                         {"op": "color_jitter", "brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1}]}
+                """,
+            input: .images),
+        Entry(
             name: "crop_flip_normalize",
             summary: "random_crop 224 + random_horizontal_flip + normalize",
             trainJSON: """
@@ -47,6 +63,17 @@ public enum BuiltinPipelines {
                 {"output": {"dtype": "uint8", "layout": "nhwc"},
                  "ops": [{"op": "random_affine", "degrees": [-30, 30], "translate": [0.1, 0.1], "scale": [0.8, 1.2],
                           "shear": [-10, 10], "interpolation": "bilinear", "fill": [0]}]}
+                """,
+            input: .images),
+        Entry(
+            name: "blur",
+            summary: "gaussian_blur 7x7 with sigma ~ U(0.1, 2) per sample",
+            trainJSON: """
+                {"ops": [{"op": "gaussian_blur", "kernel_size": [7, 7], "sigma": [0.1, 2.0]}]}
+                """,
+            displayJSON: """
+                {"output": {"dtype": "uint8", "layout": "nhwc"},
+                 "ops": [{"op": "gaussian_blur", "kernel_size": [23, 23], "sigma": [0.1, 5.0]}]}
                 """,
             input: .images),
         Entry(
