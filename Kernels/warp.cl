@@ -40,40 +40,56 @@ typedef float dst_t;
 #define STORE_UNIT(v) (v)
 #endif
 
+// The column direction of warp_remap, set by the host for its launches (other kernels of this file
+// are built without it).
+#ifndef DX
+#define DX 1
+#endif
+#ifndef EXACT_WIDTH
+#define EXACT_WIDTH 0
+#endif
+
+// Written so that PoCL vectorises across work-items (LLVM 15 vectorises PoCL's work-item loop only
+// when the body is straight-line code whose addresses are affine in the work-item index): channel
+// loops fully unrolled, parameters loaded as scalars (vector-typed values block it), the column
+// step DX (+1 or -1) a compile-time constant (the host launches the samples of each direction
+// separately), and no edge guard when the host found a work-group width that divides the output
+// width (EXACT_WIDTH); then loads become wide loads + shuffles and stores wide stores.
 __kernel void warp_remap(__global const src_t* restrict src,
                          __global dst_t* restrict dst,
-                         __global const int4* restrict windows,
+                         __global const int* restrict windows,   // 4 ints per sample: x0, y0, dx, dy
+                         __global const int* restrict samples,   // the samples of this launch
                          __constant float* scale,
                          __constant float* bias,
                          const int in_h, const int in_w,
                          const int out_h, const int out_w) {
-    const int x = get_global_id(0);
+    const size_t x = get_global_id(0);
     const int y = get_global_id(1);
-    const int n = get_global_id(2);
-    if (x >= out_w || y >= out_h) {
-        return;
-    }
-    const int4 w = windows[n];
-    const int sx = w.x + w.z * x;
-    const int sy = w.y + w.w * y;
-
+    const int n = samples[get_global_id(2)];
+#if !EXACT_WIDTH
+    if (x >= (size_t)out_w) return;
+#endif
+    __global const int* w = windows + 4 * n;
+    const int sy = w[1] + w[3] * y;
     const size_t in_plane = (size_t)in_h * in_w;
     const size_t out_plane = (size_t)out_h * out_w;
 #if defined(SRC_NHWC)
-    __global const src_t* s = src + (((size_t)n * in_h + sy) * in_w + sx) * CHANNELS;
+    __global const src_t* row = src + (((size_t)n * in_h + sy) * in_w + w[0]) * CHANNELS;
+    __global const src_t* s = row + DX * (ptrdiff_t)(x * CHANNELS);
     const size_t s_step = 1;
 #else
-    __global const src_t* s = src + (size_t)n * CHANNELS * in_plane + (size_t)sy * in_w + sx;
+    __global const src_t* row = src + (size_t)n * CHANNELS * in_plane + (size_t)sy * in_w + w[0];
+    __global const src_t* s = row + DX * (ptrdiff_t)x;
     const size_t s_step = in_plane;
 #endif
 #if defined(DST_NHWC)
-    __global dst_t* d = dst + (((size_t)n * out_h + y) * out_w + x) * CHANNELS;
+    __global dst_t* d = dst + (((size_t)n * out_h + y) * out_w) * CHANNELS + x * CHANNELS;
     const size_t d_step = 1;
 #else
     __global dst_t* d = dst + (size_t)n * CHANNELS * out_plane + (size_t)y * out_w + x;
     const size_t d_step = out_plane;
 #endif
-
+#pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
         float v = LOAD_UNIT(s[c * s_step]);
 #if HAS_EPILOGUE

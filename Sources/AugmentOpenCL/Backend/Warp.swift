@@ -12,37 +12,44 @@ enum OpenCLWarp {
         }
         try stage.checkInput(count: input.count, geometry: input.geometry, pixelType: input.pixelType, layout: input.layout)
         let out = stage.output
-        let program = try backend.program(family: "warp", defines: [
-            input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
-            input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
-            stage.outputFormat.pixelType == .uint8 ? "DST_U8" : "DST_F32": "",
-            stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
-            "CHANNELS": "\(out.channels)",
-            "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
-        ])
-        let kernel = try program.kernel("warp_remap")
         let windows = try backend.upload(stage.windows.flatMap { [$0.x0, $0.y0, $0.dx, $0.dy] }, timing: &timing)
         let scale = try backend.upload(stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
         let bias = try backend.upload(stage.epilogue?.bias ?? Array(repeating: 0, count: out.channels), timing: &timing)
         let destination = try backend.outputImages(count: stage.count, geometry: out, format: stage.outputFormat,
                                                    options: options)
-
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, windows)
-        try kernel.setArgument(3, scale)
-        try kernel.setArgument(4, bias)
-        try kernel.setArgument(5, value: Int32(stage.input.height))
-        try kernel.setArgument(6, value: Int32(stage.input.width))
-        try kernel.setArgument(7, value: Int32(out.height))
-        try kernel.setArgument(8, value: Int32(out.width))
-
-        let groupWidth = min(64, roundUp(out.width, to: 8), backend.device.maxWorkGroupSize)
-        let event = try kernel.enqueue(on: backend.context,
-                                       global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
-                                       local: [groupWidth, 1, 1])
-        timing.kernelNanoseconds += try event.durationNanoseconds()
-        timing.launches += 1
+        let (groupWidth, exact) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
+        // One launch per column direction (see warp.cl): the direction is a compile-time constant
+        // there, which lets CPU devices vectorise the loads. Every sample is in exactly one launch.
+        for direction in [Int32(1), -1] {
+            let samples = stage.windows.indices.filter { stage.windows[$0].dx == direction }.map { Int32($0) }
+            guard !samples.isEmpty else { continue }
+            let program = try backend.program(family: "warp", defines: [
+                input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
+                input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
+                stage.outputFormat.pixelType == .uint8 ? "DST_U8" : "DST_F32": "",
+                stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
+                "CHANNELS": "\(out.channels)",
+                "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
+                "DX": "\(direction)",
+                "EXACT_WIDTH": exact ? "1" : "0",
+            ])
+            let kernel = try program.kernel("warp_remap")
+            try kernel.setArgument(0, input.buffer)
+            try kernel.setArgument(1, destination.buffer)
+            try kernel.setArgument(2, windows)
+            try kernel.setArgument(3, try backend.upload(samples, timing: &timing))
+            try kernel.setArgument(4, scale)
+            try kernel.setArgument(5, bias)
+            try kernel.setArgument(6, value: Int32(stage.input.height))
+            try kernel.setArgument(7, value: Int32(stage.input.width))
+            try kernel.setArgument(8, value: Int32(out.height))
+            try kernel.setArgument(9, value: Int32(out.width))
+            let event = try kernel.enqueue(on: backend.context,
+                                           global: [roundUp(out.width, to: groupWidth), out.height, samples.count],
+                                           local: [groupWidth, 1, 1])
+            timing.kernelNanoseconds += try event.durationNanoseconds()
+            timing.launches += 1
+        }
         return destination
     }
 }
@@ -202,6 +209,18 @@ extension OpenCLWarp {
         timing.launches += 1
         return DeviceMasks(buffer: buffer, geometries: outGeometries, isUInt8: masks.isUInt8, ignoreIndex: masks.ignoreIndex)
     }
+}
+
+/// The work-group width for kernels whose NDRange runs along image rows: the largest divisor of
+/// `width` in 16...256 (so the NDRange needs no edge guard: `exact`), else 64 with the NDRange
+/// rounded up and guarded.
+func rowGroupWidth(_ width: Int, maxWorkGroupSize: Int) -> (width: Int, exact: Bool) {
+    let limit = min(256, maxWorkGroupSize)
+    if let divisor = stride(from: min(limit, width), through: 16, by: -1).first(where: { width % $0 == 0 }) {
+        return (divisor, true)
+    }
+    if width <= limit { return (width, true) }
+    return (min(64, limit), false)
 }
 
 func roundUp(_ value: Int, to multiple: Int) -> Int {
