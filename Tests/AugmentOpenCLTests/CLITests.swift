@@ -44,7 +44,7 @@ struct CLITests {
             try FileManager.default.copyItem(at: kernels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         let warp = try String(contentsOf: kernels.appendingPathComponent("warp.cl"), encoding: .utf8)
-            .replacingOccurrences(of: "const int sx = w[0] + DX * x;", with: "const int sx = w[0] + x;")
+            .replacingOccurrences(of: "row + DX * (ptrdiff_t)(x * CHANNELS)", with: "row + (ptrdiff_t)(x * CHANNELS)")
         try warp.write(to: folder.appendingPathComponent("warp.cl"), atomically: true, encoding: .utf8)
         let (status, output) = try runAugmentCLI(["verify", "--only", "hflip"], environment: ["AUGMENT_KERNELS_DIR": folder.path])
         #expect(status == 1, "\(output)")

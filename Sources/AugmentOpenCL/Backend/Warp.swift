@@ -37,7 +37,9 @@ enum OpenCLWarp {
             try kernel.setArgument(0, input.buffer)
             try kernel.setArgument(1, destination.buffer)
             try kernel.setArgument(2, windows)
-            try kernel.setArgument(3, try backend.upload(samples, timing: &timing))
+            // Padded to the batch size so the pool sees one buffer size whatever the flip counts.
+            let padded = samples + Array(repeating: 0, count: stage.count - samples.count)
+            try kernel.setArgument(3, try backend.upload(padded, timing: &timing))
             try kernel.setArgument(4, scale)
             try kernel.setArgument(5, bias)
             try kernel.setArgument(6, value: Int32(stage.input.height))
