@@ -60,7 +60,8 @@ struct MixParityTests {
         let plan = try pipeline.sample(count: 6, geometry: input.images.geometry, seed: 4).plan(for: input.images)
         #expect(plan.stages.map(\.family) == ["warp", "mix", "warp"])
         let (output, timing) = try Shared.backend().runProfiled(plan, on: input)
-        #expect(timing.launches == 3)
+        // Three passes; the first remap launches each flip direction separately (3 or 4 launches).
+        #expect((3...4).contains(timing.launches))
         let rows = try #require(output.labels)
         for n in 0..<6 { #expect(abs(rows.row(n).reduce(0, +) - 1) < 1e-6) }
     }
