@@ -13,6 +13,16 @@
 // color_stats, a power of two), and USE_<OP> for each op the stage uses, so that a variant compiles
 // only the math it needs.
 
+// Loop unrolling for the vectoriser (see color_apply).
+#define COLOR_UNROLL _Pragma("unroll")
+// STEPS: the program length of this variant (color_apply); EXACT_WIDTH: no edge guard needed.
+#ifndef STEPS
+#define STEPS 1
+#endif
+#ifndef EXACT_WIDTH
+#define EXACT_WIDTH 0
+#endif
+
 #define COLOR_IDENTITY 0
 #define COLOR_BRIGHTNESS 1
 #define COLOR_CONTRAST 2
@@ -52,7 +62,7 @@ inline float color_blend(float x, float other, float ratio, float one_minus_rati
 }
 
 // torchvision's adjust_hue on one RGB pixel: _rgb_to_hsv, (h + shift) mod 1, _hsv_to_rgb.
-inline void color_hue(float* v, float shift) {
+inline __attribute__((always_inline)) void color_hue(float* v, float shift) {
     const float r = v[0], g = v[1], b = v[2];
     const float maxc = r > g ? (r > b ? r : b) : (g > b ? g : b);
     const float minc = r < g ? (r < b ? r : b) : (g < b ? g : b);
@@ -92,75 +102,70 @@ inline void color_hue(float* v, float shift) {
 
 // One program step on a pixel of CHANNELS values. `stats` is the sample's statistics block
 // (constant or global address space both work through this pointer's qualifier below).
-inline void color_step(float* v, int op, float a, float b, __global const float* stats) {
-    switch (op) {
+inline __attribute__((always_inline)) void color_step(float* v, int op, float a, float b, __global const float* stats) {
+    {
 #if USE_BRIGHTNESS
-    case COLOR_BRIGHTNESS:
-        for (int c = 0; c < CHANNELS; ++c) v[c] = color_clamp01(v[c] * a);
-        break;
+    if (op == COLOR_BRIGHTNESS) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = color_clamp01(v[c] * a);
+    }
 #endif
 #if USE_CONTRAST
-    case COLOR_CONTRAST: {
+    if (op == COLOR_CONTRAST) {
         const float mean = stats[0];
-        for (int c = 0; c < CHANNELS; ++c) v[c] = color_blend(v[c], mean, a, b);
-        break;
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = color_blend(v[c], mean, a, b);
     }
 #endif
 #if USE_SATURATION && CHANNELS == 3
-    case COLOR_SATURATION: {
+    if (op == COLOR_SATURATION) {
         const float l = color_gray(v[0], v[1], v[2]);
-        for (int c = 0; c < 3; ++c) v[c] = color_blend(v[c], l, a, b);
-        break;
+        COLOR_UNROLL for (int c = 0; c < 3; ++c) v[c] = color_blend(v[c], l, a, b);
     }
 #endif
 #if USE_HUE && CHANNELS == 3
-    case COLOR_HUE:
+    if (op == COLOR_HUE) {
         color_hue(v, a);
-        break;
+    }
 #endif
 #if USE_GRAYSCALE && CHANNELS == 3
-    case COLOR_GRAYSCALE: {
+    if (op == COLOR_GRAYSCALE) {
         const float l = color_gray(v[0], v[1], v[2]);
         v[0] = l; v[1] = l; v[2] = l;
-        break;
     }
 #endif
 #if USE_GAMMA
-    case COLOR_GAMMA:
-        for (int c = 0; c < CHANNELS; ++c) {
+    if (op == COLOR_GAMMA) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) {
             float x = pm_pow(v[c], a);
             if (b != 1.0f) x = color_clamp01(x * b);
             v[c] = x;
         }
-        break;
+    }
 #endif
 #if USE_POSTERIZE
-    case COLOR_POSTERIZE:
-        for (int c = 0; c < CHANNELS; ++c) v[c] = color_clamp(floor(v[c] * a), 0.0f, a - 1.0f) * b;
-        break;
+    if (op == COLOR_POSTERIZE) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = color_clamp(floor(v[c] * a), 0.0f, a - 1.0f) * b;
+    }
 #endif
 #if USE_SOLARIZE
-    case COLOR_SOLARIZE:
-        for (int c = 0; c < CHANNELS; ++c) v[c] = (v[c] >= a) ? 1.0f - v[c] : v[c];
-        break;
+    if (op == COLOR_SOLARIZE) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = (v[c] >= a) ? 1.0f - v[c] : v[c];
+    }
 #endif
 #if USE_INVERT
-    case COLOR_INVERT:
-        for (int c = 0; c < CHANNELS; ++c) v[c] = 1.0f - v[c];
-        break;
+    if (op == COLOR_INVERT) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = 1.0f - v[c];
+    }
 #endif
 #if USE_AUTOCONTRAST
-    case COLOR_AUTOCONTRAST:
-        for (int c = 0; c < CHANNELS; ++c) v[c] = color_clamp01((v[c] - stats[c]) / stats[CHANNELS + c]);
-        break;
+    if (op == COLOR_AUTOCONTRAST) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = color_clamp01((v[c] - stats[c]) / stats[CHANNELS + c]);
+    }
 #endif
 #if USE_EQUALIZE
-    case COLOR_EQUALIZE:
-        for (int c = 0; c < CHANNELS; ++c) v[c] = stats[c * 256 + u8_from_unit(v[c])];
-        break;
+    if (op == COLOR_EQUALIZE) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = stats[c * 256 + u8_from_unit(v[c])];
+    }
 #endif
-    default:
-        break;
     }
 }
 
@@ -168,33 +173,39 @@ inline void color_step(float* v, int op, float a, float b, __global const float*
 // Kernels
 // ---------------------------------------------------------------------------------------------
 
+// Written so that PoCL vectorises across work-items (see warp.cl's warp_remap): the step loop runs
+// to the compile-time STEPS (the host's step count, padded with identity steps), steps dispatch
+// with an if-chain (LLVM 15 does not vectorise loops containing a switch), the per-pixel math is
+// forced inline (a call blocks vectorisation), arguments are loaded as scalars, channel loops are
+// unrolled, and EXACT_WIDTH drops the edge guard when the work-group width divides the width.
 __kernel void color_apply(__global const float* restrict src,
                           __global float* restrict dst,
                           __global const int* restrict ops,      // samples x steps
-                          __global const float2* restrict args,  // samples x steps: (a, b)
+                          __global const float* restrict args,   // samples x steps x 2: (a, b)
                           __global const float* restrict stats,  // samples x stat_stride
                           const int steps, const int stat_stride,
                           const int height, const int width) {
     const int x = get_global_id(0);
     const int y = get_global_id(1);
     const int n = get_global_id(2);
-    if (x >= width || y >= height) {
+#if !EXACT_WIDTH
+    if (x >= width) {
         return;
     }
+#endif
     const size_t plane = (size_t)height * width;
     const size_t p = (size_t)y * width + x;
     __global const float* s = src + (size_t)n * CHANNELS * plane + p;
     float v[CHANNELS];
-    for (int c = 0; c < CHANNELS; ++c) v[c] = s[c * plane];
+    COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = s[c * plane];
     __global const int* program = ops + (size_t)n * steps;
-    __global const float2* program_args = args + (size_t)n * steps;
+    __global const float* program_args = args + (size_t)n * steps * 2;
     __global const float* sample_stats = stats + (size_t)n * stat_stride;
-    for (int k = 0; k < steps; ++k) {
-        const float2 ab = program_args[k];
-        color_step(v, program[k], ab.x, ab.y, sample_stats);
+    COLOR_UNROLL for (int k = 0; k < STEPS; ++k) {
+        color_step(v, program[k], program_args[2 * k], program_args[2 * k + 1], sample_stats);
     }
     __global float* d = dst + (size_t)n * OUT_CHANNELS * plane + p;
-    for (int c = 0; c < OUT_CHANNELS; ++c) d[c * plane] = v[OUT_CHANNELS == CHANNELS ? c : 0];
+    COLOR_UNROLL for (int c = 0; c < OUT_CHANNELS; ++c) d[c * plane] = v[OUT_CHANNELS == CHANNELS ? c : 0];
 }
 
 #if USE_CONTRAST || USE_AUTOCONTRAST || USE_EQUALIZE

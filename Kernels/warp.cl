@@ -140,7 +140,7 @@ inline int warp_border_index(int i, const int lo, const int hi) {
 
 // The sampling point of output pixel (x, y) in pixel-index coordinates, clamped to +-1e7 so the
 // integer conversions below are defined (NaN becomes -1e7: fmax returns the non-NaN operand).
-inline float2 warp_point(__global const float* m, const int x, const int y) {
+inline void warp_point(__global const float* m, const int x, const int y, float* pu, float* pv) {
     const float fx = (float)x;
     const float fy = (float)y;
     float u = fma(m[0], fx, fma(m[1], fy, m[2]));
@@ -150,17 +150,16 @@ inline float2 warp_point(__global const float* m, const int x, const int y) {
     u = u / w;
     v = v / w;
 #endif
-    u = fmin(fmax(u, -1.0e7f), 1.0e7f);
-    v = fmin(fmax(v, -1.0e7f), 1.0e7f);
-    return (float2)(u, v);
+    *pu = fmin(fmax(u, -1.0e7f), 1.0e7f);
+    *pv = fmin(fmax(v, -1.0e7f), 1.0e7f);
 }
 
 __kernel void warp_general(__global const src_t* restrict src,
                            __global dst_t* restrict dst,
                            __global const float* restrict matrices,
-                           __global const int4* restrict regions,
+                           __global const int* restrict regions,   // 4 ints per sample: x0, y0, x1, y1
                            __global const long* restrict offsets,
-                           __global const int2* restrict sizes,
+                           __global const int* restrict sizes,     // 2 ints per sample: height, width
                            __constant float* scale,
                            __constant float* bias,
                            __constant float* fill,
@@ -168,13 +167,17 @@ __kernel void warp_general(__global const src_t* restrict src,
     const int x = get_global_id(0);
     const int y = get_global_id(1);
     const int n = get_global_id(2);
-    if (x >= out_w || y >= out_h) {
+#if !EXACT_WIDTH
+    if (x >= out_w) {
         return;
     }
-    const float2 p = warp_point(matrices + 9 * (size_t)n, x, y);
-    const int4 r = regions[n];
-    const int in_h = sizes[n].x;
-    const int in_w = sizes[n].y;
+#endif
+    float px, py;
+    warp_point(matrices + 9 * (size_t)n, x, y, &px, &py);
+    __global const int* rp = regions + 4 * n;
+    const int rx0 = rp[0], ry0 = rp[1], rx1 = rp[2], ry1 = rp[3];
+    const int in_h = sizes[2 * n];
+    const int in_w = sizes[2 * n + 1];
     __global const src_t* s = src + offsets[n];
 #if defined(SRC_NHWC)
     const size_t s_step = 1;
@@ -193,17 +196,18 @@ __kernel void warp_general(__global const src_t* restrict src,
 #endif
 
 #if INTERP == 0
-    int ix = (int)floor(p.x + 0.5f);
-    int iy = (int)floor(p.y + 0.5f);
+    int ix = (int)floor(px + 0.5f);
+    int iy = (int)floor(py + 0.5f);
 #if BORDER == 0
-    const bool ok = ix >= r.x && ix < r.z && iy >= r.y && iy < r.w;
-    ix = clamp(ix, r.x, r.z - 1);
-    iy = clamp(iy, r.y, r.w - 1);
+    const bool ok = ix >= rx0 && ix < rx1 && iy >= ry0 && iy < ry1;
+    ix = clamp(ix, rx0, rx1 - 1);
+    iy = clamp(iy, ry0, ry1 - 1);
 #else
-    ix = warp_border_index(ix, r.x, r.z);
-    iy = warp_border_index(iy, r.y, r.w);
+    ix = warp_border_index(ix, rx0, rx1);
+    iy = warp_border_index(iy, ry0, ry1);
 #endif
     const size_t at = PIXEL(ix, iy);
+#pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
         float value = LOAD_UNIT(s[at + c * s_step]);
 #if BORDER == 0
@@ -219,10 +223,10 @@ __kernel void warp_general(__global const src_t* restrict src,
         d[c * d_step] = STORE_UNIT(value);
     }
 #else
-    const float x0f = floor(p.x);
-    const float y0f = floor(p.y);
-    const float ax = p.x - x0f;
-    const float ay = p.y - y0f;
+    const float x0f = floor(px);
+    const float y0f = floor(py);
+    const float ax = px - x0f;
+    const float ay = py - y0f;
     const float bx = 1.0f - ax;
     const float by = 1.0f - ay;
     float k00 = bx * by;
@@ -234,10 +238,10 @@ __kernel void warp_general(__global const src_t* restrict src,
     int xb = xa + 1;
     int yb = ya + 1;
 #if BORDER == 0
-    const bool okxa = xa >= r.x && xa < r.z;
-    const bool okxb = xb >= r.x && xb < r.z;
-    const bool okya = ya >= r.y && ya < r.w;
-    const bool okyb = yb >= r.y && yb < r.w;
+    const bool okxa = xa >= rx0 && xa < rx1;
+    const bool okxb = xb >= rx0 && xb < rx1;
+    const bool okya = ya >= ry0 && ya < ry1;
+    const bool okyb = yb >= ry0 && yb < ry1;
     const bool ok00 = okxa && okya;
     const bool ok01 = okxb && okya;
     const bool ok10 = okxa && okyb;
@@ -249,20 +253,21 @@ __kernel void warp_general(__global const src_t* restrict src,
     float mask = k00 + k01;
     mask = mask + k10;
     mask = mask + k11;
-    xa = clamp(xa, r.x, r.z - 1);
-    xb = clamp(xb, r.x, r.z - 1);
-    ya = clamp(ya, r.y, r.w - 1);
-    yb = clamp(yb, r.y, r.w - 1);
+    xa = clamp(xa, rx0, rx1 - 1);
+    xb = clamp(xb, rx0, rx1 - 1);
+    ya = clamp(ya, ry0, ry1 - 1);
+    yb = clamp(yb, ry0, ry1 - 1);
 #else
-    xa = warp_border_index(xa, r.x, r.z);
-    xb = warp_border_index(xb, r.x, r.z);
-    ya = warp_border_index(ya, r.y, r.w);
-    yb = warp_border_index(yb, r.y, r.w);
+    xa = warp_border_index(xa, rx0, rx1);
+    xb = warp_border_index(xb, rx0, rx1);
+    ya = warp_border_index(ya, ry0, ry1);
+    yb = warp_border_index(yb, ry0, ry1);
 #endif
     const size_t a00 = PIXEL(xa, ya);
     const size_t a01 = PIXEL(xb, ya);
     const size_t a10 = PIXEL(xa, yb);
     const size_t a11 = PIXEL(xb, yb);
+#pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
         const size_t cs = c * s_step;
         float v00 = LOAD_UNIT(s[a00 + cs]);
@@ -315,11 +320,12 @@ __kernel void warp_mask(__global const mask_t* restrict src,
     if (x >= out_w || y >= out_h) {
         return;
     }
-    const float2 p = warp_point(matrices + 9 * (size_t)n, x, y);
+    float px, py;
+    warp_point(matrices + 9 * (size_t)n, x, y, &px, &py);
     const int4 r = regions[n];
     const int in_w = sizes[n].y;
-    int ix = (int)floor(p.x + 0.5f);
-    int iy = (int)floor(p.y + 0.5f);
+    int ix = (int)floor(px + 0.5f);
+    int iy = (int)floor(py + 0.5f);
     __global mask_t* d = dst + ((size_t)n * out_h + y) * out_w + x;
 #if BORDER == 0
     if (ix < r.x || ix >= r.z || iy < r.y || iy >= r.w) {

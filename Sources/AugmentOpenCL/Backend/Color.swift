@@ -26,6 +26,8 @@ enum OpenCLColor {
             "CHANNELS": "\(geometry.channels)",
             "OUT_CHANNELS": "\(stage.outputChannels)",
             "STAT_GROUP": "\(groupSize)",
+            "STEPS": "\(steps)",
+            "EXACT_WIDTH": rowGroupWidth(geometry.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact ? "1" : "0",
         ]
         for op in stage.ops where op != .identity {
             defines["USE_\(String(describing: op).uppercased())"] = "1"
@@ -77,9 +79,10 @@ enum OpenCLColor {
     }
 }
 
-/// The work-group width of per-pixel kernels, as `warp_remap` uses: up to 64 work-items along x.
+/// The work-group width of per-pixel kernels, as `warp_remap` uses: a divisor of the width when
+/// one fits (the NDRange then needs no edge guard), else 64 (see ``rowGroupWidth(_:maxWorkGroupSize:)``).
 func pixelGroupWidth(_ geometry: ImageGeometry, backend: OpenCLBackend) -> Int {
-    min(64, roundUp(geometry.width, to: 8), backend.device.maxWorkGroupSize)
+    rowGroupWidth(geometry.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).width
 }
 
 /// The NDRange (x, y, z) of a per-pixel kernel over `planes` planes (samples, or samples x channels).

@@ -167,9 +167,12 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
 
     /// The built program of a kernel family with the given defines.
     func program(family: String, defines: [String: String]) throws -> CLProgram {
-        let options = defines.sorted { $0.key < $1.key }
+        var options = defines.sorted { $0.key < $1.key }
             .map { $0.value.isEmpty ? "-D\($0.key)" : "-D\($0.key)=\($0.value)" }
             .joined(separator: " ")
+        if let extra = ProcessInfo.processInfo.environment["AUGMENT_CL_BUILD_OPTIONS"], !extra.isEmpty {
+            options += " " + extra  // for kernel development: extra compiler options on every build
+        }
         return try context.program(source: kernels.source(family: family), options: options)
     }
 

@@ -125,6 +125,7 @@ extension OpenCLWarp {
             "BORDER": borderDefine(stage.border.mode),
             "FILL": fillKind,
             "PERSPECTIVE": stage.isAffine ? "0" : "1",
+            "EXACT_WIDTH": rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact ? "1" : "0",
         ])
         let kernel = try program.kernel("warp_general")
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
@@ -144,7 +145,7 @@ extension OpenCLWarp {
         try kernel.setArgument(8, fill)
         try kernel.setArgument(9, value: Int32(out.height))
         try kernel.setArgument(10, value: Int32(out.width))
-        let groupWidth = min(64, roundUp(out.width, to: 8), backend.device.maxWorkGroupSize)
+        let (groupWidth, _) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: backend.context,
                                        global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
                                        local: [groupWidth, 1, 1])
