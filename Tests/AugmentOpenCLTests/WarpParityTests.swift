@@ -21,6 +21,7 @@ struct WarpParityTests {
         (.float32, .nchw, .uint8NHWC),
         (.float32, .nhwc, OutputFormat(pixelType: .float32, layout: .nhwc)),
         (.uint8, .nchw, OutputFormat(pixelType: .uint8, layout: .nchw)),
+        (.uint8, .nhwc, .float16NCHW),
     ]
 
     @Test(arguments: TransformCatalog.entries.map(\.name))

@@ -73,6 +73,14 @@ extension Float: CPUDestinationPixel {
     static func fromUnitValue(_ value: Float) -> Float { value }
 }
 
+extension Float16: CPUDestinationPixel {
+    static var poison: Float16 { .nan }
+    /// Round to nearest, ties to even (Swift's Float -> Float16 conversion), as OpenCL's
+    /// `vstore_half_rte`.
+    @inline(__always)
+    static func fromUnitValue(_ value: Float) -> Float16 { Float16(value) }
+}
+
 extension UInt8: CPUDestinationPixel {
     static var poison: UInt8 { 0xCD }
     /// torchvision's float -> uint8: `x.mul(255 + 1 - 1e-3).to(uint8)` (truncation), after clamping

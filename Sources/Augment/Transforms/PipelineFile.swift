@@ -61,14 +61,14 @@ public struct PipelineFile: Sendable {
     private static func parseOutput(_ value: Any, name: String) throws -> OutputFormat {
         guard let dict = value as? [String: Any] else {
             throw AugmentError.invalidArgument(op: name, argument: "output", value: "\(value)",
-                                               allowed: "{\"dtype\": \"float32\"|\"uint8\", \"layout\": \"nchw\"|\"nhwc\"}")
+                                               allowed: "{\"dtype\": \"float32\"|\"float16\"|\"uint8\", \"layout\": \"nchw\"|\"nhwc\"}")
         }
         var format = OutputFormat.float32NCHW
         for (key, raw) in dict {
             switch key {
             case "dtype":
                 guard let text = raw as? String, let type = PixelType(rawValue: text) else {
-                    throw AugmentError.invalidArgument(op: "output", argument: "dtype", value: "\(raw)", allowed: "\"float32\" or \"uint8\"")
+                    throw AugmentError.invalidArgument(op: "output", argument: "dtype", value: "\(raw)", allowed: "\"float32\", \"float16\" or \"uint8\"")
                 }
                 format.pixelType = type
             case "layout":
