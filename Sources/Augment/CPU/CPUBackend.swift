@@ -39,6 +39,11 @@ public struct CPUBackend: Backend {
                 current.images = try CPUErase.run(erase, input: current.images)
             case .noise(let noise):
                 current.images = try CPUNoise.run(noise, input: current.images)
+            case .replicate(let replicate):
+                try ReplicateStage.checkNoTargets(current)
+                current.images = try CPUFanOut.replicate(replicate, input: current.images)
+            case .weightedSum(let sum):
+                current.images = try CPUFanOut.weightedSum(sum, input: current.images)
             }
         }
         return current

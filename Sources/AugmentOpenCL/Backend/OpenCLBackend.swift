@@ -139,6 +139,11 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 images = try OpenCLErase.run(erase, input: images, backend: self, options: options, timing: &timing)
             case .noise(let noise):
                 images = try OpenCLNoise.run(noise, input: images, backend: self, options: options, timing: &timing)
+            case .replicate(let replicate):
+                try ReplicateStage.checkNoTargets(result)
+                images = try OpenCLFanOut.replicate(replicate, input: images, backend: self, options: options, timing: &timing)
+            case .weightedSum(let sum):
+                images = try OpenCLFanOut.weightedSum(sum, input: images, backend: self, options: options, timing: &timing)
             }
         }
         result.images = try download(images, timing: &timing)
