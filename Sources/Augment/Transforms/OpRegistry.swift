@@ -54,6 +54,10 @@ public enum OpRegistry {
         RandomAdjustSharpness.self,
         RandomInvert.self,
         RandomErasing.self,
+        Compose.self,
+        RandomApply.self,
+        OneOf.self,
+        SomeOf.self,
     ]
 
     /// The registered type for an op name.
