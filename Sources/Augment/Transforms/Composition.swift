@@ -53,7 +53,7 @@ struct ChildOps: Sendable {
 
     /// Refuses children that can never apply to some samples only (checked when the op is made).
     static func checkMaskable(_ ops: [any Transform], owner: String) throws {
-        for (i, op) in ops.enumerated() where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix {
+        for (i, op) in ops.enumerated() where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix || op is AugMix {
             throw AugmentError.invalidArgument(
                 op: owner, argument: "ops[\(i)]", value: op.opName,
                 allowed: "ops that can apply to some samples only (normalize's per-channel map and the mixing ops apply to whole batches)")

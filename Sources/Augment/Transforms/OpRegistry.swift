@@ -58,6 +58,9 @@ public enum OpRegistry {
         RandomApply.self,
         OneOf.self,
         SomeOf.self,
+        RandAugment.self,
+        TrivialAugmentWide.self,
+        AugMix.self,
     ]
 
     /// The registered type for an op name.
