@@ -209,6 +209,36 @@ import Testing
         #expect(seen.count == 3)
     }
 
+    /// Alternatives that cannot share a pass (a nearest rotation, a bilinear resized crop whose crop
+    /// leaves the samples at different sizes for a moment) still give each sample its own op.
+    @Test func incompatibleAlternativesGetPassesOfTheirOwn() throws {
+        let rotate = try Rotate(angleDegrees: 30)
+        let crop = try RandomResizedCrop(size: [geometry.height, geometry.width], scale: [0.3, 0.6])
+        let oneOf = try OneOf([rotate, crop, try AdjustGamma(gamma: 2)])
+        let images = try ImageBatch.random(count: 10, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 8)
+        let sampled = try Pipeline([oneOf]).sample(for: images, seed: 2)
+        let parameters = try #require(sampled.ops[0].parameters as? [CompositeParameters])
+        let plan = try sampled.plan(for: images)
+        #expect(plan.stages.map(\.family) == ["warp", "warp", "color"], "\(plan.summary)")
+        let out = try run(sampled, images)
+        let rotated = try cpu.apply(Pipeline([rotate]), to: images, seed: 0)
+        let gamma = try cpu.apply(Pipeline([try AdjustGamma(gamma: 2)]), to: images, seed: 0)
+        let boxes = try (0..<10).map { n in try parameters[n].children[1].map { try $0.value(as: CropBox.self) } }
+        let cropped = try direct(crop, (0..<10).map { n in parameters[n].children[1] ?? ChildParameters(CropBox(top: 0, left: 0, height: 3, width: 3)) },
+                                 images: images, output: .float32NCHW)
+        var seen = Set<Int>()
+        for n in 0..<10 {
+            let choice = try #require(parameters[n].applied.first)
+            seen.insert(choice)
+            let reference = [rotated, cropped, gamma][choice]
+            #expect(choice != 1 || boxes[n] != nil)
+            for c in 0..<3 { for y in 0..<geometry.height { for x in 0..<geometry.width {
+                #expect(abs(out.value(sample: n, channel: c, y: y, x: x) - reference.value(sample: n, channel: c, y: y, x: x)) < 1e-6)
+            } } }
+        }
+        #expect(seen.count == 3)
+    }
+
     @Test func parametersRecordAndReplayBitIdentically() throws {
         let pipeline = try Pipeline([
             try RandomResizedCrop(size: [10, 10]),

@@ -313,8 +313,10 @@ private func resizedCropEffects(_ boxes: [CropBox?], size: [Int], interpolation:
     let full = zip(boxes, geometries).map { box, g in box ?? CropBox(top: 0, left: 0, height: g.height, width: g.width) }
     let cropOutputs = zip(full, geometries).map { ImageGeometry(height: $0.height, width: $0.width, channels: $1.channels) }
     let outputs = geometries.map { ImageGeometry(height: size[0], width: size[1], channels: $0.channels) }
+    // The crop carries the resize's interpolation: a pending group that the resize could not join
+    // closes before the crop, while every sample still has one size.
     return [
-        .warp(matrices: full.map { .translation(Double($0.left), Double($0.top)) }, outputs: cropOutputs, interpolation: nil,
+        .warp(matrices: full.map { .translation(Double($0.left), Double($0.top)) }, outputs: cropOutputs, interpolation: interpolation,
               reads: .inside, op: op),
         .warp(matrices: zip(boxes, full).map { box, b in
                   box == nil ? .identity : WarpMatrix.scaling(Double(b.width) / Double(size[1]), Double(b.height) / Double(size[0]))
