@@ -52,6 +52,39 @@ struct CompositionParityTests {
         }
     }
 
+    @Test func planAndApplyFromTheCommandLine() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("augment-compose-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let pipeline = folder.appendingPathComponent("p.json").path
+        try #"{"output": {"dtype": "float16"}, "ops": [{"op": "one_of", "ops": [{"op": "hflip"}, {"op": "random_rotation", "degrees": 20}]}, {"op": "rand_augment"}, {"op": "aug_mix", "mixture_width": 2}]}"#
+            .write(toFile: pipeline, atomically: true, encoding: .utf8)
+        let plan = try runAugmentCLI(["plan", "--pipeline", pipeline, "--batch", "64", "--size", "32x32"])
+        #expect(plan.status == 0, "\(plan.output)")
+        #expect(plan.output.contains("replicate x3") && plan.output.contains("weighted sum") && plan.output.contains("float16"), "\(plan.output)")
+        // Record on OpenCL, replay on the CPU: the same float16 bytes.
+        let images = try ImageBatch.random(count: 3, geometry: ImageGeometry(height: 16, width: 16, channels: 3), pixelType: .uint8,
+                                           layout: .nhwc, seed: 2)
+        var npy = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
+        var header = "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 16, 16, 3), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        npy.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+        npy.append(contentsOf: Array(header.utf8))
+        npy.append(contentsOf: try #require(images.uint8Values))
+        let input = folder.appendingPathComponent("in.npy").path
+        try npy.write(to: URL(fileURLWithPath: input))
+        let record = folder.appendingPathComponent("params.json").path
+        let (a, b) = (folder.appendingPathComponent("a.npy").path, folder.appendingPathComponent("b.npy").path)
+        let first = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output", a, "--record", record,
+                                       "--backend", "opencl", "--seed", "5"])
+        #expect(first.status == 0, "\(first.output)")
+        let second = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output", b, "--replay", record,
+                                        "--backend", "cpu"])
+        #expect(second.status == 0, "\(second.output)")
+        let (x, y) = (try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
+        #expect(x == y && x.count == 128 + 3 * 3 * 16 * 16 * 2)
+    }
+
     @Test func launchesFollowThePlan() throws {
         let backend = try Shared.backend()
         let input = try SyntheticScenes.batch(count: 64, height: 32, width: 32, seed: 2)

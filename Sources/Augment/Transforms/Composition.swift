@@ -56,7 +56,7 @@ struct ChildOps: Sendable {
         for (i, op) in ops.enumerated() where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix || op is AugMix {
             throw AugmentError.invalidArgument(
                 op: owner, argument: "ops[\(i)]", value: op.opName,
-                allowed: "ops that can apply to some samples only (normalize's per-channel map and the mixing ops apply to whole batches)")
+                allowed: "ops that can apply to some samples only (normalize's per-channel map, the mixing ops and aug_mix apply to whole batches)")
         }
     }
 
