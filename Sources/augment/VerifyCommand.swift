@@ -107,7 +107,7 @@ struct VerifyCommand: ParsableCommand {
             print("\(failures) of \(entries.count) transforms disagree between cpu and opencl")
             throw ExitCode(1)
         }
-        print("all \(entries.count) transforms agree (float32 within \(Parity.floatTolerance), uint8 exact)")
+        print("all \(entries.count) transforms agree (float32 within \(Parity.floatTolerance), float16 within it or one float16 step, uint8 exact)")
     }
 }
 
