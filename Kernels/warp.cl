@@ -32,12 +32,17 @@ typedef float src_t;
 #define LOAD_UNIT(v) (v)
 #endif
 
+// STORE(p, i, v) writes the float v as element i of the output p in the output type.
 #if defined(DST_U8)
 typedef uchar dst_t;
-#define STORE_UNIT(v) u8_from_unit(v)
+#define STORE(p, i, v) ((p)[i] = u8_from_unit(v))
+#elif defined(DST_F16)
+// half is storage only (core OpenCL 1.2, no cl_khr_fp16): round to nearest even, as Float16(x).
+typedef half dst_t;
+#define STORE(p, i, v) vstore_half_rte((v), (i), (p))
 #else
 typedef float dst_t;
-#define STORE_UNIT(v) (v)
+#define STORE(p, i, v) ((p)[i] = (v))
 #endif
 
 // The column direction of warp_remap, set by the host for its launches (other kernels of this file
@@ -95,7 +100,7 @@ __kernel void warp_remap(__global const src_t* restrict src,
 #if HAS_EPILOGUE
         v = fma(v, scale[c], bias[c]);
 #endif
-        d[c * d_step] = STORE_UNIT(v);
+        STORE(d, c * d_step, v);
     }
 }
 
@@ -220,7 +225,7 @@ __kernel void warp_general(__global const src_t* restrict src,
 #if HAS_EPILOGUE
         value = fma(value, scale[c], bias[c]);
 #endif
-        d[c * d_step] = STORE_UNIT(value);
+        STORE(d, c * d_step, value);
     }
 #else
     const float x0f = floor(px);
@@ -292,7 +297,7 @@ __kernel void warp_general(__global const src_t* restrict src,
 #if HAS_EPILOGUE
         value = fma(value, scale[c], bias[c]);
 #endif
-        d[c * d_step] = STORE_UNIT(value);
+        STORE(d, c * d_step, value);
     }
 #endif
 #undef PIXEL

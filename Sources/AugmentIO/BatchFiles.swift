@@ -97,6 +97,12 @@ public enum BatchFiles {
                     shape = [images.count, g.height, g.width]
                 }
                 array = try NPYArray(shape: shape, values: .float32(values))
+            case .float16(let values):
+                var shape = images.layout == .nhwc ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
+                if case .spectrogramArray(hasChannelAxis: false)? = input?.kind, g.channels == 1, images.layout == .nchw {
+                    shape = [images.count, g.height, g.width]
+                }
+                array = try NPYArray(shape: shape, values: .float16(values))
             }
             try writeAtomically(NPY.encode(array), to: path)
             return [path]
@@ -149,6 +155,7 @@ public enum BatchFiles {
                     switch images.pixels {
                     case .uint8(let v): value = v[i]
                     case .float32(let v): value = UInt8((Float.minimum(Float.maximum(v[i], 0), 1) * 255).rounded())
+                    case .float16(let v): value = UInt8((Float.minimum(Float.maximum(Float(v[i]), 0), 1) * 255).rounded())
                     }
                     pixels[(y * g.width + x) * g.channels + c] = value
                 }

@@ -131,7 +131,8 @@ struct ApplyCommand: ParsableCommand {
                 .write(to: URL(fileURLWithPath: record), options: .atomic)
             print("parameters: \(record)")
         }
-        if case .float32(let values) = result.images.pixels, ImageFileFormat(path: output) != nil || !output.lowercased().hasSuffix(".npy"),
+        let floats = result.images.float32Values ?? result.images.float16Values?.map(Float.init)
+        if let values = floats, ImageFileFormat(path: output) != nil || !output.lowercased().hasSuffix(".npy"),
            values.contains(where: { $0 < 0 || $0 > 1 }) {
             warn("output values leave [0, 1] (normalized?); image files clamp them. Write a .npy file to keep them.")
         }

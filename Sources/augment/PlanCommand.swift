@@ -25,6 +25,9 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Input element type: uint8 or float32.")
     var dtype = "uint8"
 
+    @Option(help: "Samples to draw parameters for: per-sample choices (one_of, rand_augment, ...) shape the plan.")
+    var batch = 1
+
     func run() throws {
         do {
             let parsed: Pipeline
@@ -39,7 +42,7 @@ struct PlanCommand: ParsableCommand {
             }
             let geometry = ImageGeometry(height: parts[0], width: parts[1], channels: channels)
             let layout: ImageLayout = pixelType == .uint8 ? .nhwc : .nchw
-            let sampled = try parsed.sample(count: 1, geometry: geometry, seed: 0)
+            let sampled = try parsed.sample(count: max(1, batch), geometry: geometry, seed: 0)
             let plan = try sampled.plan(inputPixelType: pixelType, inputLayout: layout)
             let compulsory = geometry.elementCount * pixelType.byteCount + plan.outputGeometry.elementCount * plan.output.pixelType.byteCount
             print("pipeline: " + parsed.transforms.map(\.opName).joined(separator: " -> "))

@@ -10,7 +10,8 @@ struct VerifyCommand: ParsableCommand {
         discussion: """
             Each transform runs on random batches of several shapes (batch 1, odd sizes, 1, 3 and 4 \
             channels) and input/output formats, with the same sampled parameters on both backends and \
-            outputs poisoned first. Float outputs must agree within 1e-5, uint8 outputs exactly. Exits 1 \
+            outputs poisoned first. Float outputs must agree within 1e-5 (float16: or one float16 step), \
+            uint8 outputs exactly. Exits 1 \
             on any mismatch.
             """
     )
@@ -48,6 +49,7 @@ struct VerifyCommand: ParsableCommand {
             ((.uint8, .nhwc), .uint8NHWC),
             ((.float32, .nchw), .uint8NHWC),
             ((.uint8, .nchw), OutputFormat(pixelType: .float32, layout: .nhwc)),
+            ((.uint8, .nhwc), .float16NCHW),
         ]
 
         let entries = TransformCatalog.entries.filter { only == nil || $0.name.contains(only!) }
@@ -80,10 +82,10 @@ struct VerifyCommand: ParsableCommand {
                         let (result, _, _) = try Parity.check(pipeline, on: input, seed: caseSeed,
                                                               reference: CPUBackend(), candidate: backend)
                         cases += 1
-                        if format.output.pixelType == .float32 {
-                            floatMax = max(floatMax, result.maxAbsDifference)
-                        } else {
+                        if format.output.pixelType == .uint8 {
                             byteMismatches += result.elementsOverTolerance
+                        } else {
+                            floatMax = max(floatMax, result.maxAbsDifference)
                         }
                         if !result.passed {
                             problems.append("\(shape.count)x\(shape.geometry) \(format.input.0.rawValue)->\(format.output): \(result)")
@@ -105,7 +107,7 @@ struct VerifyCommand: ParsableCommand {
             print("\(failures) of \(entries.count) transforms disagree between cpu and opencl")
             throw ExitCode(1)
         }
-        print("all \(entries.count) transforms agree (float32 within \(Parity.floatTolerance), uint8 exact)")
+        print("all \(entries.count) transforms agree (float32 within \(Parity.floatTolerance), float16 within it or one float16 step, uint8 exact)")
     }
 }
 

@@ -181,7 +181,7 @@ func temporaryFolder() throws -> URL {
             (#"{"ops": [{"op": "random_vertical_flip", "p": -1}]}"#, "random_vertical_flip (ops[0]): argument 'p' = -1.0 is out of range; allowed: a finite number in [0.0, 1.0]"),
             (#"{"ops": [{"op": "normalize", "mean": [0.5], "std": [0]}]}"#, "normalize (ops[0]): argument 'std[0]' = 0.0 is out of range"),
             (#"{"ops": [], "sed": 1}"#, "test.json: unknown key 'sed' (did you mean 'seed'?)"),
-            (#"{"ops": [], "output": {"dtype": "float16"}}"#, "output: argument 'dtype' = float16 is out of range"),
+            (#"{"ops": [], "output": {"dtype": "float64"}}"#, "output: argument 'dtype' = float64 is out of range"),
             (#"{"opz": []}"#, "unknown key 'opz'"),
             (#"[1, 2]"#, "test.json"),
             (#"{"ops": [3]}"#, "ops[0]"),

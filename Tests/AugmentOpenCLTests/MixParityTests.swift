@@ -29,7 +29,7 @@ struct MixParityTests {
         var seed: UInt64 = 300
         for shape in Self.shapes {
             for partner in MixPartner.allCases where !(mode == .pair && partner == .rolled) {
-                for pixelType in PixelType.allCases {
+                for pixelType in [PixelType.uint8, .float32] {  // the input types (float16 is output only)
                     seed += 1
                     let input = try batch(shape, pixelType: pixelType, seed: seed)
                     let ops: [any Transform] = [

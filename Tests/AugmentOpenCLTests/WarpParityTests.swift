@@ -21,6 +21,7 @@ struct WarpParityTests {
         (.float32, .nchw, .uint8NHWC),
         (.float32, .nhwc, OutputFormat(pixelType: .float32, layout: .nhwc)),
         (.uint8, .nchw, OutputFormat(pixelType: .uint8, layout: .nchw)),
+        (.uint8, .nhwc, .float16NCHW),
     ]
 
     @Test(arguments: TransformCatalog.entries.map(\.name))
@@ -79,7 +80,7 @@ struct WarpParityTests {
     @Test func poisonExposesAKernelThatSkipsPixels() throws {
         let library = KernelLibrary.embedded
         let broken = try library.source(family: "warp")
-            .replacingOccurrences(of: "        d[c * d_step] = STORE_UNIT(v);", with: "        if (x != 0) d[c * d_step] = STORE_UNIT(v);")
+            .replacingOccurrences(of: "        STORE(d, c * d_step, v);", with: "        if (x != 0) STORE(d, c * d_step, v);")
         let tampered = KernelLibrary(files: ["common.cl": "", "warp.cl": broken])
         let backend = try OpenCLBackend(device: Shared.backend().device, kernels: tampered)
         let input = try ImageBatch.random(count: 2, geometry: ImageGeometry(height: 5, width: 6, channels: 3),

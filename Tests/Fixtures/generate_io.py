@@ -14,3 +14,6 @@ np.save(os.path.join(here, "i64_ids.npy"), np.array([3, 0, 2], dtype=np.int64))
 np.save(os.path.join(here, "i32_ids.npy"), np.array([1, 1], dtype=np.int32))
 np.save(os.path.join(here, "f64.npy"), np.zeros((2, 2), dtype=np.float64))
 np.save(os.path.join(here, "fortran.npy"), np.asfortranarray(np.zeros((2, 3), dtype=np.float32)))
+# float16 (N, C, H, W): values numpy rounds to nearest even, including a tie, a subnormal and 65504.
+np.save(os.path.join(here, "f16_nchw.npy"),
+        np.array([0.0, 1 / 3, 0.5, 1.0, 1 + 2 ** -11, 6e-8, 65504.0, -2.5], dtype=np.float32).astype(np.float16).reshape(1, 2, 2, 2))

@@ -39,6 +39,11 @@ public struct CPUBackend: Backend {
                 current.images = try CPUErase.run(erase, input: current.images)
             case .noise(let noise):
                 current.images = try CPUNoise.run(noise, input: current.images)
+            case .replicate(let replicate):
+                try ReplicateStage.checkNoTargets(current)
+                current.images = try CPUFanOut.replicate(replicate, input: current.images)
+            case .weightedSum(let sum):
+                current.images = try CPUFanOut.weightedSum(sum, input: current.images)
             }
         }
         return current
@@ -71,6 +76,14 @@ extension Float: CPUDestinationPixel {
     static var poison: Float { .nan }
     @inline(__always)
     static func fromUnitValue(_ value: Float) -> Float { value }
+}
+
+extension Float16: CPUDestinationPixel {
+    static var poison: Float16 { .nan }
+    /// Round to nearest, ties to even (Swift's Float -> Float16 conversion), as OpenCL's
+    /// `vstore_half_rte`.
+    @inline(__always)
+    static func fromUnitValue(_ value: Float) -> Float16 { Float16(value) }
 }
 
 extension UInt8: CPUDestinationPixel {

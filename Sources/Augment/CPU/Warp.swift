@@ -22,6 +22,14 @@ enum CPUWarp {
         case (.float32(let source), .float32):
             return try ImageBatch(pixels: .float32(run(stage, source, Float.self, total, options)),
                                   count: stage.count, geometry: geometry, layout: stage.outputFormat.layout)
+        case (.uint8(let source), .float16):
+            return try ImageBatch(pixels: .float16(run(stage, source, Float16.self, total, options)),
+                                  count: stage.count, geometry: geometry, layout: stage.outputFormat.layout)
+        case (.float32(let source), .float16):
+            return try ImageBatch(pixels: .float16(run(stage, source, Float16.self, total, options)),
+                                  count: stage.count, geometry: geometry, layout: stage.outputFormat.layout)
+        case (.float16, _):
+            throw AugmentError.float16Input()
         }
     }
 
@@ -141,6 +149,14 @@ extension CPUWarp {
         case (.float32(let source), .float32):
             return try ImageBatch(pixels: .float32(runWarp(stage, source, Float.self, total)), count: stage.count,
                                   geometry: geometry, layout: layout)
+        case (.uint8(let source), .float16):
+            return try ImageBatch(pixels: .float16(runWarp(stage, source, Float16.self, total)), count: stage.count,
+                                  geometry: geometry, layout: layout)
+        case (.float32(let source), .float16):
+            return try ImageBatch(pixels: .float16(runWarp(stage, source, Float16.self, total)), count: stage.count,
+                                  geometry: geometry, layout: layout)
+        case (.float16, _):
+            throw AugmentError.float16Input()
         }
     }
 

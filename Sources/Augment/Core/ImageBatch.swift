@@ -12,12 +12,16 @@ public enum PixelType: String, Codable, Sendable, CaseIterable {
     case uint8
     /// Nominally [0, 1] before normalization (torchvision's float image convention).
     case float32
+    /// IEEE 754 binary16, an output format only: the final pass rounds its float32 result to the
+    /// nearest half (ties to even), halving the bytes a model reads. Pipelines reject float16 inputs.
+    case float16
 
     /// Bytes per element.
     public var byteCount: Int {
         switch self {
         case .uint8: return 1
         case .float32: return 4
+        case .float16: return 2
         }
     }
 }
@@ -53,11 +57,14 @@ public struct ImageGeometry: Hashable, Codable, Sendable, CustomStringConvertibl
 public enum PixelBuffer: Sendable, Equatable {
     case uint8([UInt8])
     case float32([Float])
+    /// Half-precision values (outputs in ``PixelType/float16``).
+    case float16([Float16])
 
     public var pixelType: PixelType {
         switch self {
         case .uint8: return .uint8
         case .float32: return .float32
+        case .float16: return .float16
         }
     }
 
@@ -65,6 +72,7 @@ public enum PixelBuffer: Sendable, Equatable {
         switch self {
         case .uint8(let values): return values.count
         case .float32(let values): return values.count
+        case .float16(let values): return values.count
         }
     }
 }
@@ -139,9 +147,15 @@ public struct ImageBatch: Sendable, Equatable {
         return nil
     }
 
-    /// The values as float32, or nil when the batch holds uint8.
+    /// The values as float32, or nil when the batch holds another type.
     public var float32Values: [Float]? {
         if case .float32(let values) = pixels { return values }
+        return nil
+    }
+
+    /// The values as float16, or nil when the batch holds another type.
+    public var float16Values: [Float16]? {
+        if case .float16(let values) = pixels { return values }
         return nil
     }
 
@@ -168,6 +182,7 @@ public struct ImageBatch: Sendable, Equatable {
         switch pixels {
         case .uint8(let values): return Float(values[i])
         case .float32(let values): return values[i]
+        case .float16(let values): return Float(values[i])
         }
     }
 
@@ -195,6 +210,8 @@ public struct OutputFormat: Hashable, Codable, Sendable, CustomStringConvertible
     public static let float32NCHW = OutputFormat(pixelType: .float32, layout: .nchw)
     /// uint8 NHWC: what image encoders take.
     public static let uint8NHWC = OutputFormat(pixelType: .uint8, layout: .nhwc)
+    /// float16 NCHW: half the bytes of float32 NCHW, rounded to nearest even by the final pass.
+    public static let float16NCHW = OutputFormat(pixelType: .float16, layout: .nchw)
 
     public var description: String { "\(pixelType.rawValue) \(layout.rawValue.uppercased())" }
 }

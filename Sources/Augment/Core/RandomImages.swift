@@ -1,5 +1,5 @@
 extension ImageBatch {
-    /// A batch of uniformly random pixels (uint8 in 0...255, float32 in [0, 1)), a pure function of
+    /// A batch of uniformly random pixels (uint8 in 0...255, float32 and float16 in [0, 1)), a pure function of
     /// `seed`: for tests, `augment verify` and benchmarks.
     public static func random(
         count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout, seed: UInt64
@@ -19,6 +19,10 @@ extension ImageBatch {
             var values = [Float](repeating: 0, count: total)
             for i in 0..<total { values[i] = Float(random.nextUInt32() >> 8) * 0x1p-24 }
             return try ImageBatch(pixels: .float32(values), count: count, geometry: geometry, layout: layout)
+        case .float16:
+            var values = [Float16](repeating: 0, count: total)
+            for i in 0..<total { values[i] = Float16(Float(random.nextUInt32() >> 21) * 0x1p-11) }
+            return try ImageBatch(pixels: .float16(values), count: count, geometry: geometry, layout: layout)
         }
     }
 }

@@ -16,8 +16,11 @@ extension Plan {
     public var passes: Int { stages.count }
 
     /// Bytes every stage reads and writes for one sample, summed over the stages: what the plan
-    /// moves through memory, to compare with the compulsory input + output bytes.
-    public var bytesMovedPerSample: Int { stages.reduce(0) { $0 + $1.bytesReadPerSample + $1.bytesWrittenPerSample } }
+    /// moves through memory, to compare with the compulsory input + output bytes. A stage that runs
+    /// on more samples than the plan's (between a replicate and a weighted sum) counts that many.
+    public var bytesMovedPerSample: Int {
+        stages.reduce(0) { $0 + ($1.bytesReadPerSample + $1.bytesWrittenPerSample) * $1.sampleCount / max(count, 1) }
+    }
 
     /// The plan for samples `range` of the batch alone, or nil when a stage mixes samples across
     /// the cut (cross-sample ops such as MixUp cannot be split without changing what they pair).
@@ -62,6 +65,11 @@ public enum Stage: Sendable, Equatable {
     case erase(EraseStage)
     /// Additive Gaussian noise from the device noise streams: see ``NoiseStage``.
     case noise(NoiseStage)
+    /// Every sample copied several times (the plan continues on the larger batch): see
+    /// ``ReplicateStage``.
+    case replicate(ReplicateStage)
+    /// Runs of consecutive samples folded into weighted sums: see ``WeightedSumStage``.
+    case weightedSum(WeightedSumStage)
 
     /// The stem shared by the kernel file, the CPU reference file and the tests of this stage's
     /// family (`Kernels/warp.cl`, `Sources/Augment/CPU/Warp.swift`, `Tests/.../WarpTests.swift`).
@@ -75,6 +83,7 @@ public enum Stage: Sendable, Equatable {
         case .gaussianBlur, .sharpness: return "blur"
         case .erase: return "erase"
         case .noise: return "noise"
+        case .replicate, .weightedSum: return "fanout"
         }
     }
 
@@ -129,6 +138,8 @@ public enum Stage: Sendable, Equatable {
             s.keys = Array(s.keys[range])
             s.count = range.count
             return .noise(s)
+        case .replicate, .weightedSum:
+            return nil  // the stages between them run on a batch of another size
         }
     }
 
@@ -147,6 +158,8 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return s.geometry.elementCount * 4
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
+        case .replicate(let s): return s.geometry.elementCount * 4
+        case .weightedSum(let s): return s.terms * s.geometry.elementCount * 4
         }
     }
 
@@ -163,6 +176,27 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return s.geometry.elementCount * 4
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
+        case .replicate(let s): return s.copies * s.geometry.elementCount * 4
+        case .weightedSum(let s): return s.geometry.elementCount * 4
+        }
+    }
+
+    /// The number of samples the stage runs on (the plan's count, except between a replicate and
+    /// a weighted sum); its per-sample bytes are per one of these.
+    public var sampleCount: Int {
+        switch self {
+        case .remap(let s): return s.count
+        case .warp(let s): return s.count
+        case .mix(let s): return s.count
+        case .specMask(let s): return s.count
+        case .timeWarp(let s): return s.count
+        case .color(let s): return s.count
+        case .gaussianBlur(let s): return s.count
+        case .sharpness(let s): return s.count
+        case .erase(let s): return s.count
+        case .noise(let s): return s.count
+        case .replicate(let s): return s.count
+        case .weightedSum(let s): return s.count
         }
     }
 
@@ -182,6 +216,8 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return "adjust_sharpness \(s.geometry)"
         case .erase(let s): return "erase \(s.geometry)"
         case .noise(let s): return "gaussian_noise \(s.geometry)"
+        case .replicate(let s): return "replicate x\(s.copies) \(s.geometry) (\(s.outputCount) samples follow)"
+        case .weightedSum(let s): return "weighted sum of \(s.terms) samples each \(s.geometry) (\(s.count) samples follow)"
         }
     }
 }

@@ -25,7 +25,9 @@ public enum WarpReads: Sendable, Equatable {
 /// value scale (uint8 inputs become [0, 1] floats in the warp before it). The last stage is always a
 /// warp into the pipeline's output format, so the output format never constrains other stages.
 public struct PlanBuilder: Sendable {
-    public let count: Int
+    /// Samples in the batch the next op sees (the plan's count, except between a replicate and a
+    /// weighted sum).
+    public private(set) var count: Int
     /// The geometry of one sample after the ops lowered so far (sample 0's while a ragged batch has
     /// not been brought to one size; see ``sampleGeometries``).
     public var geometry: ImageGeometry { sampleGeometries[0] }
@@ -192,6 +194,17 @@ public struct PlanBuilder: Sendable {
         sampleGeometries = Array(repeating: outputGeometry ?? geometry, count: count)
         groupInputs = sampleGeometries
         regions = groupInputs.map(PixelRect.init)
+    }
+
+    /// Like ``append(_:outputGeometry:)`` for a stage that changes the number of samples (replicate,
+    /// weighted sum): the ops lowered next see `outputCount` samples of `outputGeometry`.
+    mutating func append(_ stage: Stage, outputGeometry: ImageGeometry, outputCount: Int) throws {
+        try append(stage, outputGeometry: outputGeometry)
+        count = outputCount
+        sampleGeometries = Array(repeating: outputGeometry, count: outputCount)
+        groupInputs = sampleGeometries
+        regions = groupInputs.map(PixelRect.init)
+        matrices = Array(repeating: .identity, count: outputCount)
     }
 
     /// Like ``append(_:outputGeometry:)``, but when nothing is pending since the last closed stage

@@ -54,6 +54,13 @@ public enum OpRegistry {
         RandomAdjustSharpness.self,
         RandomInvert.self,
         RandomErasing.self,
+        Compose.self,
+        RandomApply.self,
+        OneOf.self,
+        SomeOf.self,
+        RandAugment.self,
+        TrivialAugmentWide.self,
+        AugMix.self,
     ]
 
     /// The registered type for an op name.

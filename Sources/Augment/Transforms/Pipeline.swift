@@ -177,6 +177,7 @@ public struct SampledPipeline: Sendable {
         guard count >= 1, inputGeometries.count == count else {
             throw AugmentError.emptyBatch("cannot plan \(count) samples")
         }
+        guard inputPixelType != .float16 else { throw AugmentError.float16Input() }
         var builder = PlanBuilder(geometries: inputGeometries, ragged: isRagged,
                                   inputPixelType: inputPixelType, inputLayout: inputLayout)
         for op in ops {

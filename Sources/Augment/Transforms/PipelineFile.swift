@@ -61,14 +61,14 @@ public struct PipelineFile: Sendable {
     private static func parseOutput(_ value: Any, name: String) throws -> OutputFormat {
         guard let dict = value as? [String: Any] else {
             throw AugmentError.invalidArgument(op: name, argument: "output", value: "\(value)",
-                                               allowed: "{\"dtype\": \"float32\"|\"uint8\", \"layout\": \"nchw\"|\"nhwc\"}")
+                                               allowed: "{\"dtype\": \"float32\"|\"float16\"|\"uint8\", \"layout\": \"nchw\"|\"nhwc\"}")
         }
         var format = OutputFormat.float32NCHW
         for (key, raw) in dict {
             switch key {
             case "dtype":
                 guard let text = raw as? String, let type = PixelType(rawValue: text) else {
-                    throw AugmentError.invalidArgument(op: "output", argument: "dtype", value: "\(raw)", allowed: "\"float32\" or \"uint8\"")
+                    throw AugmentError.invalidArgument(op: "output", argument: "dtype", value: "\(raw)", allowed: "\"float32\", \"float16\" or \"uint8\"")
                 }
                 format.pixelType = type
             case "layout":
@@ -87,7 +87,12 @@ public struct PipelineFile: Sendable {
     /// One `{"op": NAME, ...}` object: the registered type decodes it, then every given key must be
     /// one the type knows (checked by encoding the decoded op back).
     public static func parseOp(_ value: Any, position: Int) throws -> any Transform {
-        let label = "ops[\(position)]"
+        try parseOp(value, label: "ops[\(position)]")
+    }
+
+    /// One `{"op": NAME, ...}` object at `label` ("ops[2]", or "one_of (ops[2]).ops[1]" for an op
+    /// nested in a composite's "ops").
+    static func parseOp(_ value: Any, label: String) throws -> any Transform {
         guard var dict = value as? [String: Any] else {
             throw AugmentError.invalidArgument(op: label, argument: "(op)", value: "\(value)", allowed: "an object {\"op\": NAME, ...}")
         }
@@ -106,9 +111,11 @@ public struct PipelineFile: Sendable {
         let data = try JSONSerialization.data(withJSONObject: arguments)
         let transform: T
         do {
-            transform = try JSONDecoder().decode(T.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.userInfo[opLabelKey] = label  // composites name their nested ops after it
+            transform = try decoder.decode(T.self, from: data)
         } catch let error as AugmentError {
-            throw error.relabeled(label)
+            throw error.relabeled(label, from: T.opName)
         } catch let error as DecodingError {
             // A required argument that is "missing" because it was misspelled: report the spelling.
             if case .keyNotFound(let key, _) = error,
@@ -181,11 +188,18 @@ public struct PipelineFile: Sendable {
 }
 
 extension AugmentError {
-    /// The same error with the op label replaced by `label` (adds the op's position in the file).
-    func relabeled(_ label: String) -> AugmentError {
-        if case .invalidArgument(_, let argument, let value, let allowed) = self {
+    /// The same error with the op label replaced by `label` (adds the op's position in the file),
+    /// when the op `opName` itself raised it (an error of a nested op keeps its own label).
+    func relabeled(_ label: String, from opName: String) -> AugmentError {
+        if case .invalidArgument(let op, let argument, let value, let allowed) = self, op == opName {
             return .invalidArgument(op: label, argument: argument, value: value, allowed: allowed)
         }
         return self
     }
+}
+
+extension PipelineFile {
+    /// The `userInfo` key under which ``decode(_:from:label:)`` passes an op's label (for example
+    /// "one_of (ops[2])") to its decoder.
+    static let opLabelKey = CodingUserInfoKey(rawValue: "swift-augment.op-label")!
 }

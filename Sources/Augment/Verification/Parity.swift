@@ -8,7 +8,8 @@ public struct ParityResult: Sendable, CustomStringConvertible {
     /// Elements whose difference exceeds the tolerance.
     public var elementsOverTolerance: Int
     public var elementCount: Int
-    /// The tolerance the comparison used: 1e-5 for float32 outputs, 0 (exact) for uint8.
+    /// The tolerance the comparison used: 1e-5 for float32 outputs (float16: 1e-5 or one float16
+    /// step), 0 (exact) for uint8.
     public var tolerance: Double
     public var shapesMatch: Bool
 
@@ -27,7 +28,8 @@ public enum Parity {
     /// The float32 tolerance (absolute) of every parity check.
     public static let floatTolerance = 1e-5
 
-    /// Compares two outputs: exact for uint8, `floatTolerance` for float32.
+    /// Compares two outputs: exact for uint8, `floatTolerance` for float32, and for float16
+    /// `floatTolerance` or neighbouring float16 values (on PoCL the backends agree exactly).
     public static func compare(_ reference: ImageBatch, _ candidate: ImageBatch,
                                tolerance: Double = floatTolerance) -> ParityResult {
         var result = ParityResult(maxAbsDifference: 0, nonFiniteMismatches: 0, elementsOverTolerance: 0,
@@ -55,6 +57,21 @@ public enum Parity {
                 let difference = Double(abs(x - y))
                 result.maxAbsDifference = max(result.maxAbsDifference, difference)
                 if difference > tolerance { result.elementsOverTolerance += 1 }
+            }
+        case (.float16(let a), .float16(let b)):
+            for i in a.indices {
+                let x = a[i], y = b[i]
+                if !x.isFinite || !y.isFinite {
+                    let same = (x.isNaN && y.isNaN) || x == y
+                    if !same || x.isNaN { result.nonFiniteMismatches += 1 }
+                    continue
+                }
+                let difference = Double(abs(Float(x) - Float(y)))
+                result.maxAbsDifference = max(result.maxAbsDifference, difference)
+                // Within the float32 tolerance, or neighbouring halves: a float32 difference below the
+                // tolerance can straddle a float16 rounding boundary.
+                let neighbours = difference <= Double(max(x.magnitude, y.magnitude).halfULP)
+                if difference > tolerance && !neighbours { result.elementsOverTolerance += 1 }
             }
         default:
             result.shapesMatch = false

@@ -127,7 +127,7 @@ public enum TransformCatalog {
         policyEntry(.libriSpeechDouble),
         policyEntry(.switchboardMild),
         policyEntry(.switchboardStrong),
-    ] + geometricEntries + colorEntries
+    ] + geometricEntries + colorEntries + compositionEntries
 
     /// Entries of the geometric warps (affine, perspective, resize, crops, pad; random versions; a
     /// fused chain). Arguments are drawn so every shape, down to 1x1, is valid.

@@ -139,6 +139,11 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 images = try OpenCLErase.run(erase, input: images, backend: self, options: options, timing: &timing)
             case .noise(let noise):
                 images = try OpenCLNoise.run(noise, input: images, backend: self, options: options, timing: &timing)
+            case .replicate(let replicate):
+                try ReplicateStage.checkNoTargets(result)
+                images = try OpenCLFanOut.replicate(replicate, input: images, backend: self, options: options, timing: &timing)
+            case .weightedSum(let sum):
+                images = try OpenCLFanOut.weightedSum(sum, input: images, backend: self, options: options, timing: &timing)
             }
         }
         result.images = try download(images, timing: &timing)
@@ -198,6 +203,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         switch images.pixels {
         case .uint8(let values): buffer = try upload(values, timing: &timing)
         case .float32(let values): buffer = try upload(values, timing: &timing)
+        case .float16: throw AugmentError.float16Input()
         }
         return DeviceImages(buffer: buffer, count: images.count, geometry: images.geometry,
                             pixelType: images.pixelType, layout: images.layout, raggedGeometries: images.raggedGeometries)
@@ -206,9 +212,14 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// A new device batch for a stage to write, poisoned (NaN / 0xCD) when the options ask.
     func outputImages(count: Int, geometry: ImageGeometry, format: OutputFormat, options: RunOptions) throws -> DeviceImages {
         let elements = try checkedCount(count, geometry)
-        let buffer = try runBuffer(byteCount: max(1, elements * (format.pixelType == .uint8 ? 1 : 4)))
+        let buffer = try runBuffer(byteCount: max(1, elements * format.pixelType.byteCount))
         if options.poisonOutputs {
-            let pattern: [UInt8] = format.pixelType == .uint8 ? [0xCD] : [0x00, 0x00, 0xC0, 0x7F]  // NaN
+            let pattern: [UInt8]
+            switch format.pixelType {
+            case .uint8: pattern = [0xCD]
+            case .float32: pattern = [0x00, 0x00, 0xC0, 0x7F]  // NaN
+            case .float16: pattern = [0x00, 0x7E]  // NaN
+            }
             try buffer.fill(pattern: pattern, on: context)
         }
         return DeviceImages(buffer: buffer, count: count, geometry: geometry, pixelType: format.pixelType, layout: format.layout)
@@ -226,6 +237,11 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             let (values, event) = try images.buffer.download(Float.self, count: count, on: context)
             timing.downloadNanoseconds += try event.durationNanoseconds()
             return try ImageBatch(pixels: .float32(values), count: images.count, geometry: images.geometry, layout: images.layout)
+        case .float16:
+            let (bits, event) = try images.buffer.download(UInt16.self, count: count, on: context)
+            timing.downloadNanoseconds += try event.durationNanoseconds()
+            return try ImageBatch(pixels: .float16(bits.map(Float16.init(bitPattern:))), count: images.count,
+                                  geometry: images.geometry, layout: images.layout)
         }
     }
 

@@ -26,7 +26,7 @@ enum OpenCLWarp {
             let program = try backend.program(family: "warp", defines: [
                 input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
                 input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
-                stage.outputFormat.pixelType == .uint8 ? "DST_U8" : "DST_F32": "",
+                destinationDefine(stage.outputFormat.pixelType): "",
                 stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
                 "CHANNELS": "\(out.channels)",
                 "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
@@ -117,7 +117,7 @@ extension OpenCLWarp {
         let program = try backend.program(family: "warp", defines: [
             input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
             input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
-            stage.outputFormat.pixelType == .uint8 ? "DST_U8" : "DST_F32": "",
+            destinationDefine(stage.outputFormat.pixelType): "",
             stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
             "CHANNELS": "\(out.channels)",
             "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
