@@ -23,7 +23,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng", providers: [.apt(["libpng-dev"])]),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         // Backend-agnostic core: batches, randomness, transforms, planner, CPU reference backend.
-        .target(name: "Augment"),
+        // A C helper for one malloc setting (mallopt is not exported to Swift).
+        .target(name: "CHostMemory"),
+        .target(name: "Augment", dependencies: ["CHostMemory"]),
         // Turns Kernels/*.cl into a Swift source file at build time (used by the plugin below).
         .executableTarget(name: "KernelEmbedder"),
         .plugin(

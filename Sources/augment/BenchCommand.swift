@@ -105,6 +105,7 @@ struct BenchCommand: ParsableCommand {
             }
             var wall: [Double] = []
             var kernel: [Double] = []
+            var transfer: [Double] = []
             var plan: Plan?
             for run in 0..<(repeats + 2) {
                 progress.step(label: name)
@@ -112,9 +113,11 @@ struct BenchCommand: ParsableCommand {
                 let sampled = try pipeline.sample(count: batch, geometry: data.images.geometry, seed: UInt64(run))
                 let runPlan = try sampled.plan(for: data.images)
                 var kernelSeconds: Double
+                var transferSeconds = 0.0
                 if let opencl {
                     let (_, timing) = try opencl.runProfiled(runPlan, on: data)
                     kernelSeconds = Double(timing.kernelNanoseconds) / 1e9
+                    transferSeconds = Double(timing.uploadNanoseconds + timing.downloadNanoseconds) / 1e9
                 } else {
                     let kernelStart = DispatchTime.now().uptimeNanoseconds
                     _ = try runner.run(runPlan, on: data)
@@ -124,6 +127,7 @@ struct BenchCommand: ParsableCommand {
                 if run >= 2 {  // the first runs build kernels and warm caches
                     wall.append(seconds)
                     kernel.append(kernelSeconds)
+                    transfer.append(transferSeconds)
                 }
                 plan = runPlan
             }
@@ -140,7 +144,8 @@ struct BenchCommand: ParsableCommand {
                     "pipeline": name, "device": deviceName, "backend": runner.name, "batch": batch,
                     "size": [data.images.geometry.height, data.images.geometry.width], "images_per_second": endToEnd.rounded(), "kernel_images_per_second": kernelRate.rounded(),
                     "passes": plan.passes, "bytes_per_image": compulsory, "bytes_moved_per_image": moved,
-                    "copy_bandwidth_bytes_per_second": bandwidth.rounded(), "fraction_of_copy_bandwidth": (fraction * 1000).rounded() / 1000,
+                    "copy_bandwidth_bytes_per_second": bandwidth.rounded(),
+                    "transfer_seconds_per_batch": (median(transfer) * 1e6).rounded() / 1e6, "fraction_of_copy_bandwidth": (fraction * 1000).rounded() / 1000,
                 ]
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))

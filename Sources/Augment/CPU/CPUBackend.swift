@@ -8,7 +8,9 @@ import Dispatch
 public struct CPUBackend: Backend {
     public let name = "cpu"
 
-    public init() {}
+    public init() {
+        HostMemory.retainLargeBlocks()
+    }
 
     public func run(_ plan: Plan, on batch: AugmentBatch, options: RunOptions) throws -> AugmentBatch {
         var current = batch

@@ -77,6 +77,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     }
 
     public init(device: CLDevice, kernels: KernelLibrary? = nil) throws {
+        HostMemory.retainLargeBlocks()
         context = try CLContext(device: device)
         pool = BufferPool(context: context)
         self.kernels = try kernels ?? KernelLibrary.automatic()
