@@ -2,13 +2,14 @@ import Dispatch
 import Foundation
 
 /// One augmented batch of a training stream.
-public struct AugmentedBatch: Sendable {
+public struct AugmentedBatch<Output: Sendable>: Sendable {
     /// Position of the batch in this rank's epoch (0, 1, 2, ...).
     public let step: Int
     /// Dataset indices of its samples, in order.
     public let indices: [Int]
-    /// Augmented images (host arrays, in the pipeline's output format) and labels.
-    public let batch: AugmentBatch
+    /// The augmented batch: host arrays (`AugmentBatch`, images in the pipeline's output format,
+    /// with labels) or, from OpenCL lanes, device buffers (`DeviceAugmentBatch`).
+    public let batch: Output
 }
 
 /// An `AsyncSequence` of augmented batches for one epoch of one rank: loads each batch from a
@@ -26,24 +27,29 @@ public struct AugmentedBatch: Sendable {
 /// batches overlap on devices that can overlap them. Leaving the loop early cancels the work not yet
 /// started; work in flight finishes and returns its device buffers to the backends' pools. An error
 /// (a bad file, a device failure) ends the stream with that error.
-public struct AugmentedBatchStream: AsyncSequence, Sendable {
-    public typealias Element = AugmentedBatch
+public struct AugmentedBatchStream<Output: Sendable>: AsyncSequence, Sendable {
+    public typealias Element = AugmentedBatch<Output>
 
     public let source: any BatchSource
     public let pipeline: Pipeline
     public let epoch: EpochPlan
     public let seed: UInt64
-    public let lanes: [any Backend]
+    /// Number of lanes (backends with their own queues).
+    public let laneCount: Int
     public let prefetch: Int
+    /// Runs a plan on lane `i`: the only place the output type matters.
+    let run: @Sendable (_ lane: Int, _ plan: Plan, _ batch: AugmentBatch) throws -> Output
 
-    public init(source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64,
-                lanes: [any Backend], prefetch: Int = 2) {
+    /// A stream whose lanes produce `Output` with `run` (see the host and device initialisers).
+    public init(source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64, laneCount: Int,
+                prefetch: Int = 2, run: @escaping @Sendable (_ lane: Int, _ plan: Plan, _ batch: AugmentBatch) throws -> Output) {
         self.source = source
         self.pipeline = pipeline
         self.epoch = epoch
         self.seed = seed
-        self.lanes = lanes
+        self.laneCount = laneCount
         self.prefetch = Swift.max(1, prefetch)
+        self.run = run
     }
 
     public func makeAsyncIterator() -> Iterator {
@@ -51,15 +57,15 @@ public struct AugmentedBatchStream: AsyncSequence, Sendable {
     }
 
     public struct Iterator: AsyncIteratorProtocol {
-        let core: StreamCore
-        var inner: AsyncThrowingStream<AugmentedBatch, any Error>.Iterator
+        let core: StreamCore<Output>
+        var inner: AsyncThrowingStream<AugmentedBatch<Output>, any Error>.Iterator
 
-        init(core: StreamCore) {
+        init(core: StreamCore<Output>) {
             self.core = core
             inner = core.stream.makeAsyncIterator()
         }
 
-        public mutating func next() async throws -> AugmentedBatch? {
+        public mutating func next() async throws -> AugmentedBatch<Output>? {
             let item = try await inner.next()
             if item != nil { await core.gate.release() }
             return item
@@ -67,23 +73,35 @@ public struct AugmentedBatchStream: AsyncSequence, Sendable {
     }
 }
 
+extension AugmentedBatchStream where Output == AugmentBatch {
+    /// A stream of host batches run on `lanes` (any backends; two `OpenCLBackend`s on one device
+    /// give two queues).
+    public init(source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64,
+                lanes: [any Backend], prefetch: Int = 2) {
+        self.init(source: source, pipeline: pipeline, epoch: epoch, seed: seed, laneCount: lanes.count,
+                  prefetch: prefetch) { lane, plan, batch in
+            try lanes[lane].run(plan, on: batch)
+        }
+    }
+}
+
 /// The machinery behind one iteration of a stream.
-final class StreamCore: Sendable {
-    let stream: AsyncThrowingStream<AugmentedBatch, any Error>
+final class StreamCore<Output: Sendable>: Sendable {
+    let stream: AsyncThrowingStream<AugmentedBatch<Output>, any Error>
     let gate: CreditGate
 
-    init(_ config: AugmentedBatchStream) {
-        let (stream, continuation) = AsyncThrowingStream<AugmentedBatch, any Error>.makeStream()
+    init(_ config: AugmentedBatchStream<Output>) {
+        let (stream, continuation) = AsyncThrowingStream<AugmentedBatch<Output>, any Error>.makeStream()
         self.stream = stream
         let gate = CreditGate(credits: config.prefetch)
         self.gate = gate
         let batches = config.epoch.batches
-        let lanes = config.lanes
-        let laneQueues = lanes.indices.map { DispatchQueue(label: "swift-augment.lane\($0)") }
+        let laneCount = config.laneCount
+        let laneQueues = (0..<laneCount).map { DispatchQueue(label: "swift-augment.lane\($0)") }
         let loader = DispatchQueue(label: "swift-augment.loader", attributes: .concurrent)
-        let reorder = InOrderDelivery(continuation: continuation)
+        let reorder = InOrderDelivery<Output>(continuation: continuation)
         let producer = Task {
-            guard !lanes.isEmpty else {
+            guard laneCount > 0 else {
                 continuation.finish(throwing: AugmentError.backendUnavailable("a stream needs at least one backend lane"))
                 return
             }
@@ -93,14 +111,15 @@ final class StreamCore: Sendable {
                 for (step, indices) in batches.enumerated() {
                     guard await gate.acquire(), !Task.isCancelled else { break }
                     group.addTask {
-                        let result: Result<AugmentedBatch, any Error> = await Result.catching {
+                        let result: Result<AugmentedBatch<Output>, any Error> = await Result.catching {
                             let data = try await onQueue(loader) { try config.source.batch(indices) }
                             try Task.checkCancellation()
-                            let output = try await onQueue(laneQueues[step % lanes.count]) { () throws -> AugmentBatch in
+                            let lane = step % laneCount
+                            let output = try await onQueue(laneQueues[lane]) { () throws -> Output in
                                 let sampled = try config.pipeline.sample(
                                     for: data.images, seed: config.seed, epoch: config.epoch.epoch,
                                     sampleIndices: indices.map { UInt64($0) })
-                                return try lanes[step % lanes.count].run(sampled.plan(for: data.images), on: data)
+                                return try config.run(lane, sampled.plan(for: data.images), data)
                             }
                             return AugmentedBatch(step: step, indices: indices, batch: output)
                         }
@@ -168,17 +187,17 @@ actor CreditGate {
 }
 
 /// Yields results in step order; the first error ends the stream.
-actor InOrderDelivery {
-    private let continuation: AsyncThrowingStream<AugmentedBatch, any Error>.Continuation
-    private var pending: [Int: Result<AugmentedBatch, any Error>] = [:]
+actor InOrderDelivery<Output: Sendable> {
+    private let continuation: AsyncThrowingStream<AugmentedBatch<Output>, any Error>.Continuation
+    private var pending: [Int: Result<AugmentedBatch<Output>, any Error>] = [:]
     private var next = 0
     private var done = false
 
-    init(continuation: AsyncThrowingStream<AugmentedBatch, any Error>.Continuation) {
+    init(continuation: AsyncThrowingStream<AugmentedBatch<Output>, any Error>.Continuation) {
         self.continuation = continuation
     }
 
-    func deliver(step: Int, _ result: Result<AugmentedBatch, any Error>) {
+    func deliver(step: Int, _ result: Result<AugmentedBatch<Output>, any Error>) {
         guard !done else { return }
         pending[step] = result
         while let ready = pending.removeValue(forKey: next) {

@@ -53,6 +53,51 @@ public final class DeviceImages: @unchecked Sendable {
     }
 }
 
+/// The result of ``OpenCLBackend/runOnDevice(_:on:options:)``: the images in a device buffer, and
+/// the host-side targets. The buffer returns to the backend's pool when this object is released.
+public final class DeviceAugmentBatch: @unchecked Sendable {
+    // Safety: the buffer is handed back exactly once, under `lock`.
+    public let images: DeviceImages
+    /// Labels, masks, boxes and keypoints as the plan left them (images: the input's, unused).
+    public let targets: AugmentBatch
+    public let timing: OpenCLTiming
+    private let backend: OpenCLBackend
+    private var released = false
+    private let lock = NSLock()
+
+    init(images: DeviceImages, targets: AugmentBatch, timing: OpenCLTiming, backend: OpenCLBackend) {
+        self.images = images
+        self.targets = targets
+        self.timing = timing
+        self.backend = backend
+    }
+
+    /// The `cl_mem` of the images, for OpenCL code of the caller's (same context:
+    /// ``OpenCLBackend/context``). Valid until the batch is released.
+    public var buffer: CLBuffer { images.buffer }
+
+    /// Copies the images to the host, with the targets.
+    public func download() throws -> AugmentBatch {
+        var timing = OpenCLTiming()
+        var batch = targets
+        batch.images = try backend.download(images, timing: &timing)
+        return batch
+    }
+
+    /// Gives the buffer back to the pool now (also done on deinit).
+    public func release() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !released else { return }
+        released = true
+        backend.giveBack(images.buffer)
+    }
+
+    deinit {
+        release()
+    }
+}
+
 /// Runs plans on one OpenCL device. Every stage family has a `.cl` file in `Kernels/` and a CPU
 /// twin in `Sources/Augment/CPU/`; this backend builds each family once per variant (formats,
 /// channel count) and caches the program in its ``CLContext``. A plan's input is uploaded once,
@@ -108,6 +153,46 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             runBuffers.removeAll()
             lock.unlock()
         }
+        let (images, masks, partial, profile) = try execute(plan, on: batch, options: options)
+        var result = partial
+        var timing = profile
+        result.images = try download(images, timing: &timing)
+        result.masks = try masks.map { try OpenCLWarp.download($0, backend: self, timing: &timing) }
+        return (result, timing)
+    }
+
+    /// Runs `plan` and leaves the images on the device, for callers that feed them to device code of
+    /// their own: the result holds the output buffer (leased from this backend's pool, given back
+    /// when the result is released or ``DeviceAugmentBatch/release()`` is called). Labels, masks,
+    /// boxes and keypoints come back on the host.
+    public func runOnDevice(
+        _ plan: Plan, on batch: AugmentBatch, options: RunOptions = RunOptions()
+    ) throws -> DeviceAugmentBatch {
+        lock.lock()
+        defer {
+            for buffer in runBuffers { pool.give(buffer) }
+            runBuffers.removeAll()
+            lock.unlock()
+        }
+        var (images, masks, result, timing) = try execute(plan, on: batch, options: options)
+        result.masks = try masks.map { try OpenCLWarp.download($0, backend: self, timing: &timing) }
+        // The output buffer outlives the run: take it out of the run's buffers.
+        if let index = runBuffers.firstIndex(where: { $0 === images.buffer }) {
+            runBuffers.remove(at: index)
+        } else {
+            // The plan wrote nothing new (cannot happen: every plan ends in a pass); copy to be safe.
+            let copy = try pool.take(byteCount: images.buffer.byteCount)
+            try images.buffer.copy(to: copy, byteCount: images.buffer.byteCount, on: context).wait()
+            images = DeviceImages(buffer: copy, count: images.count, geometry: images.geometry,
+                                  pixelType: images.pixelType, layout: images.layout)
+        }
+        return DeviceAugmentBatch(images: images, targets: result, timing: timing, backend: self)
+    }
+
+    /// The stages of `plan`, on the device; the caller holds the lock.
+    private func execute(
+        _ plan: Plan, on batch: AugmentBatch, options: RunOptions
+    ) throws -> (images: DeviceImages, masks: DeviceMasks?, result: AugmentBatch, timing: OpenCLTiming) {
         var timing = OpenCLTiming()
         var images = try upload(batch.images, timing: &timing)
         var result = batch
@@ -147,9 +232,12 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 images = try OpenCLFanOut.weightedSum(sum, input: images, backend: self, options: options, timing: &timing)
             }
         }
-        result.images = try download(images, timing: &timing)
-        result.masks = try masks.map { try OpenCLWarp.download($0, backend: self, timing: &timing) }
-        return (result, timing)
+        return (images, masks, result, timing)
+    }
+
+    /// Gives a leased output buffer back to the pool.
+    func giveBack(_ buffer: CLBuffer) {
+        pool.give(buffer)
     }
 
     /// The device's copy bandwidth in bytes per second (bytes read plus bytes written), the median
@@ -250,5 +338,18 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         let (elements, overflow) = count.multipliedReportingOverflow(by: geometry.elementCount)
         guard !overflow else { throw AugmentError.invalidShape("\(count) images of \(geometry) do not fit in memory") }
         return elements
+    }
+}
+
+extension AugmentedBatchStream where Output == DeviceAugmentBatch {
+    /// A stream whose batches stay on the device: each item holds its images in a buffer of the
+    /// lane's context (leased from that lane's pool until the item is released), for training code
+    /// that consumes OpenCL buffers directly. Labels and other targets come on the host.
+    public init(source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64,
+                deviceLanes: [OpenCLBackend], prefetch: Int = 2) {
+        self.init(source: source, pipeline: pipeline, epoch: epoch, seed: seed, laneCount: deviceLanes.count,
+                  prefetch: prefetch) { lane, plan, batch in
+            try deviceLanes[lane].runOnDevice(plan, on: batch)
+        }
     }
 }
