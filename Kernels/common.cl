@@ -209,4 +209,168 @@ inline float4 noise_normal4(uint2 key, uint4 base, uint block_index) {
     return (float4)(a.x, a.y, b.x, b.y);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Per-pixel colour math (ColorStage programs), shared by color.cl (color_apply, color_stats) and
+// warp.cl (colour programs in the warp epilogue). Mirrored by ColorMath in
+// Sources/Augment/CPU/Color.swift. Compiled only where the kernel defines CHANNELS.
+// ---------------------------------------------------------------------------------------------
+#if defined(CHANNELS)
+// Loop unrolling for the vectoriser (see color_apply).
+#define COLOR_UNROLL _Pragma("unroll")
+// STEPS: the program length of this variant (color_apply); EXACT_WIDTH: no edge guard needed.
+#ifndef STEPS
+#define STEPS 1
 #endif
+#ifndef EXACT_WIDTH
+#define EXACT_WIDTH 0
+#endif
+
+#define COLOR_IDENTITY 0
+#define COLOR_BRIGHTNESS 1
+#define COLOR_CONTRAST 2
+#define COLOR_SATURATION 3
+#define COLOR_HUE 4
+#define COLOR_GRAYSCALE 5
+#define COLOR_GAMMA 6
+#define COLOR_POSTERIZE 7
+#define COLOR_SOLARIZE 8
+#define COLOR_INVERT 9
+#define COLOR_AUTOCONTRAST 10
+#define COLOR_EQUALIZE 11
+
+// ---------------------------------------------------------------------------------------------
+// Pure per-pixel colour math: functions of a pixel's values and the step's arguments only (no
+// global memory), so that a fused kernel (a warp epilogue) can call them too. Each mirrors
+// ColorMath in Sources/Augment/CPU/Color.swift operation for operation.
+// ---------------------------------------------------------------------------------------------
+
+// torch.clamp semantics: NaN stays NaN.
+inline float color_clamp(float v, float lo, float hi) {
+    return v < lo ? lo : (v > hi ? hi : v);
+}
+
+inline float color_clamp01(float v) {
+    return torch_clamp01(v);
+}
+
+// torchvision's luma: r.mul(0.2989).add_(g, alpha=0.587).add_(b, alpha=0.114).
+inline float color_gray(float r, float g, float b) {
+    return fma(b, 0.114f, fma(g, 0.587f, r * 0.2989f));
+}
+
+// torchvision's _blend: clamp(x * ratio + other * (1 - ratio), 0, 1).
+inline float color_blend(float x, float other, float ratio, float one_minus_ratio) {
+    return color_clamp01(fma(other, one_minus_ratio, x * ratio));
+}
+
+// torchvision's adjust_hue on one RGB pixel: _rgb_to_hsv, (h + shift) mod 1, _hsv_to_rgb.
+inline __attribute__((always_inline)) void color_hue(float* v, float shift) {
+    const float r = v[0], g = v[1], b = v[2];
+    const float maxc = r > g ? (r > b ? r : b) : (g > b ? g : b);
+    const float minc = r < g ? (r < b ? r : b) : (g < b ? g : b);
+    const bool equal = maxc == minc;
+    const float range = maxc - minc;
+    const float s = range / (equal ? 1.0f : maxc);
+    const float divisor = equal ? 1.0f : range;
+    const float rc = (maxc - r) / divisor;
+    const float gc = (maxc - g) / divisor;
+    const float bc = (maxc - b) / divisor;
+    const float hr = (maxc == r) ? bc - gc : 0.0f;
+    const float hg = (maxc == g && maxc != r) ? (rc + 2.0f) - bc : 0.0f;
+    const float hb = (maxc != g && maxc != r) ? (gc + 4.0f) - rc : 0.0f;
+    // fmod(x, 1) is computed as x - trunc(x), which is exact for every finite x (and NaN for
+    // infinities, like fmod) and much cheaper than PoCL's fmod.
+    float h = ((hr + hg) + hb) * 0x1.555556p-3f + 1.0f;
+    h = h - trunc(h);
+    // torch.remainder(h + shift, 1): fmod, then + 1 when the result is negative.
+    h = h + shift;
+    h = h - trunc(h);
+    h = h < 0.0f ? h + 1.0f : h;
+    const float h6 = h * 6.0f;
+    const float i6 = floor(h6);
+    const float f = h6 - i6;
+    // i6 is in [0, 6] (6 is sector 0 again) unless the pixel holds NaN, whose result does not matter.
+    const float sector = (isnan(i6) || i6 >= 6.0f) ? 0.0f : i6;
+    const float sxf = s * f;
+    const float one_minus_s = 1.0f - s;
+    const float q = color_clamp01((1.0f - sxf) * maxc);
+    const float t = color_clamp01((sxf + one_minus_s) * maxc);
+    const float p = color_clamp01(one_minus_s * maxc);
+    // torchvision's table by sector: r = (v, q, p, p, t, v), g = (t, v, v, q, p, p), b = (p, p, t, v, v, q).
+    v[0] = (sector == 0.0f || sector == 5.0f) ? maxc : (sector == 1.0f ? q : (sector == 4.0f ? t : p));
+    v[1] = (sector == 1.0f || sector == 2.0f) ? maxc : (sector == 0.0f ? t : (sector == 3.0f ? q : p));
+    v[2] = (sector == 3.0f || sector == 4.0f) ? maxc : (sector == 2.0f ? t : (sector == 5.0f ? q : p));
+}
+
+// One program step on a pixel of CHANNELS values. `stats` is the sample's statistics block
+// (constant or global address space both work through this pointer's qualifier below).
+inline __attribute__((always_inline)) void color_step(float* v, int op, float a, float b, __global const float* stats) {
+    {
+#if USE_BRIGHTNESS
+    if (op == COLOR_BRIGHTNESS) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = color_clamp01(v[c] * a);
+    }
+#endif
+#if USE_CONTRAST
+    if (op == COLOR_CONTRAST) {
+        const float mean = stats[0];
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = color_blend(v[c], mean, a, b);
+    }
+#endif
+#if USE_SATURATION && CHANNELS == 3
+    if (op == COLOR_SATURATION) {
+        const float l = color_gray(v[0], v[1], v[2]);
+        COLOR_UNROLL for (int c = 0; c < 3; ++c) v[c] = color_blend(v[c], l, a, b);
+    }
+#endif
+#if USE_HUE && CHANNELS == 3
+    if (op == COLOR_HUE) {
+        color_hue(v, a);
+    }
+#endif
+#if USE_GRAYSCALE && CHANNELS == 3
+    if (op == COLOR_GRAYSCALE) {
+        const float l = color_gray(v[0], v[1], v[2]);
+        v[0] = l; v[1] = l; v[2] = l;
+    }
+#endif
+#if USE_GAMMA
+    if (op == COLOR_GAMMA) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) {
+            float x = pm_pow(v[c], a);
+            if (b != 1.0f) x = color_clamp01(x * b);
+            v[c] = x;
+        }
+    }
+#endif
+#if USE_POSTERIZE
+    if (op == COLOR_POSTERIZE) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = color_clamp(floor(v[c] * a), 0.0f, a - 1.0f) * b;
+    }
+#endif
+#if USE_SOLARIZE
+    if (op == COLOR_SOLARIZE) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = (v[c] >= a) ? 1.0f - v[c] : v[c];
+    }
+#endif
+#if USE_INVERT
+    if (op == COLOR_INVERT) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = 1.0f - v[c];
+    }
+#endif
+#if USE_AUTOCONTRAST
+    if (op == COLOR_AUTOCONTRAST) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = color_clamp01((v[c] - stats[c]) / stats[CHANNELS + c]);
+    }
+#endif
+#if USE_EQUALIZE
+    if (op == COLOR_EQUALIZE) {
+        COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = stats[c * 256 + u8_from_unit(v[c])];
+    }
+#endif
+    }
+}
+#endif  // CHANNELS
+#endif
+
+

@@ -54,6 +54,22 @@ typedef float dst_t;
 #define EXACT_WIDTH 0
 #endif
 
+// Colour programs in the epilogue (ColorStage steps without image statistics, fused by the
+// planner): COLOR_STEPS steps per sample, run on all channels of a pixel after sampling and fill,
+// before the per-channel affine (normalize). 0 steps compiles to nothing.
+#ifndef COLOR_STEPS
+#define COLOR_STEPS 0
+#endif
+#if COLOR_STEPS > 0
+#define WARP_COLOR(px, n) {                                                                       \
+        __global const int* cp = color_ops + (size_t)(n) * COLOR_STEPS;                           \
+        __global const float* ca = color_args + (size_t)(n) * COLOR_STEPS * 2;                    \
+        COLOR_UNROLL for (int k = 0; k < COLOR_STEPS; ++k) color_step(px, cp[k], ca[2 * k], ca[2 * k + 1], ca); \
+    }
+#else
+#define WARP_COLOR(px, n)
+#endif
+
 // Written so that PoCL vectorises across work-items (LLVM 15 vectorises PoCL's work-item loop only
 // when the body is straight-line code whose addresses are affine in the work-item index): channel
 // loops fully unrolled, parameters loaded as scalars (vector-typed values block it), the column
@@ -67,7 +83,9 @@ __kernel void warp_remap(__global const src_t* restrict src,
                          __constant float* scale,
                          __constant float* bias,
                          const int in_h, const int in_w,
-                         const int out_h, const int out_w) {
+                         const int out_h, const int out_w,
+                         __global const int* restrict color_ops,    // samples x COLOR_STEPS
+                         __global const float* restrict color_args) {  // samples x COLOR_STEPS x 2
     const size_t x = get_global_id(0);
     const int y = get_global_id(1);
     const int n = samples[get_global_id(2)];
@@ -94,9 +112,13 @@ __kernel void warp_remap(__global const src_t* restrict src,
     __global dst_t* d = dst + (size_t)n * CHANNELS * out_plane + (size_t)y * out_w + x;
     const size_t d_step = out_plane;
 #endif
+    float pv[CHANNELS];
+#pragma unroll
+    for (int c = 0; c < CHANNELS; ++c) pv[c] = LOAD_UNIT(s[c * s_step]);
+    WARP_COLOR(pv, n)
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
-        float v = LOAD_UNIT(s[c * s_step]);
+        float v = pv[c];
 #if HAS_EPILOGUE
         v = fma(v, scale[c], bias[c]);
 #endif
@@ -168,7 +190,9 @@ __kernel void warp_general(__global const src_t* restrict src,
                            __constant float* scale,
                            __constant float* bias,
                            __constant float* fill,
-                           const int out_h, const int out_w) {
+                           const int out_h, const int out_w,
+                           __global const int* restrict color_ops,    // samples x COLOR_STEPS
+                           __global const float* restrict color_args) {  // samples x COLOR_STEPS x 2
     const int x = get_global_id(0);
     const int y = get_global_id(1);
     const int n = get_global_id(2);
@@ -212,6 +236,7 @@ __kernel void warp_general(__global const src_t* restrict src,
     iy = warp_border_index(iy, ry0, ry1);
 #endif
     const size_t at = PIXEL(ix, iy);
+    float pv[CHANNELS];
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
         float value = LOAD_UNIT(s[at + c * s_step]);
@@ -222,6 +247,12 @@ __kernel void warp_general(__global const src_t* restrict src,
         value = ok ? value : fill[c];
 #endif
 #endif
+        pv[c] = value;
+    }
+    WARP_COLOR(pv, n)
+#pragma unroll
+    for (int c = 0; c < CHANNELS; ++c) {
+        float value = pv[c];
 #if HAS_EPILOGUE
         value = fma(value, scale[c], bias[c]);
 #endif
@@ -268,6 +299,7 @@ __kernel void warp_general(__global const src_t* restrict src,
     ya = warp_border_index(ya, ry0, ry1);
     yb = warp_border_index(yb, ry0, ry1);
 #endif
+    float pv[CHANNELS];
     const size_t a00 = PIXEL(xa, ya);
     const size_t a01 = PIXEL(xb, ya);
     const size_t a10 = PIXEL(xa, yb);
@@ -294,6 +326,12 @@ __kernel void warp_general(__global const src_t* restrict src,
 #elif BORDER == 0 && FILL == 2
         value = fma(1.0f - mask, fill[c], value);
 #endif
+        pv[c] = value;
+    }
+    WARP_COLOR(pv, n)
+#pragma unroll
+    for (int c = 0; c < CHANNELS; ++c) {
+        float value = pv[c];
 #if HAS_EPILOGUE
         value = fma(value, scale[c], bias[c]);
 #endif

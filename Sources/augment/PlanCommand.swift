@@ -1,5 +1,6 @@
 import ArgumentParser
 import Augment
+import AugmentOpenCL
 import Foundation
 
 struct PlanCommand: ParsableCommand {
@@ -25,6 +26,12 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "Input element type: uint8 or float32.")
     var dtype = "uint8"
 
+    @Flag(help: "Also run the plan once on the OpenCL device and report the kernel launches it took.")
+    var launches = false
+
+    @Option(help: "OpenCL device for --launches (see `augment devices`).")
+    var device: String?
+
     @Option(help: "Samples to draw parameters for: per-sample choices (one_of, rand_augment, ...) shape the plan.")
     var batch = 1
 
@@ -48,7 +55,16 @@ struct PlanCommand: ParsableCommand {
             print("pipeline: " + parsed.transforms.map(\.opName).joined(separator: " -> "))
             print("input: \(pixelType.rawValue) \(layout.rawValue.uppercased()) \(geometry); output: \(plan.output) \(plan.outputGeometry)")
             for line in plan.summary { print("  " + line) }
-            print("\(plan.passes) pass\(plan.passes == 1 ? "" : "es") (kernel launches per batch), \(plan.bytesMovedPerSample) bytes moved per sample; compulsory \(compulsory) (\(String(format: "%.2f", Double(plan.bytesMovedPerSample) / Double(max(1, compulsory))))x)")
+            print("\(plan.passes) pass\(plan.passes == 1 ? "" : "es") over memory, \(plan.bytesMovedPerSample) bytes moved per sample; compulsory \(compulsory) (\(String(format: "%.2f", Double(plan.bytesMovedPerSample) / Double(max(1, compulsory))))x)")
+            if launches {
+                // A pass may take more than one launch on some devices (per flip direction; on CPU
+                // devices a general warp carrying colour runs as three kernels): measure it.
+                let backend = try OpenCLBackend(selector: device.map(CLDeviceSelector.init(parsing:)) ?? .automatic)
+                let input = try ImageBatch.random(count: batch, geometry: geometry, pixelType: pixelType, layout: layout, seed: 1)
+                let realPlan = try parsed.sample(count: batch, geometry: geometry, seed: 0).plan(for: input)
+                let (_, timing) = try backend.runProfiled(realPlan, on: input)
+                print("on \(backend.device.name): \(timing.launches) kernel launches for a batch of \(batch)")
+            }
         } catch let error as ExitCode {
             throw error
         } catch {

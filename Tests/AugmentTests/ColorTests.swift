@@ -295,7 +295,8 @@ import Testing
         let split = try plan([AdjustContrast(contrastFactor: 0.5), Equalize()], images)
         #expect(split.stages.map(\.family) == ["color", "color"])
         let normalized = try plan([Invert(), Normalize(mean: [0.5], std: [0.5]), Invert()], images)
-        #expect(normalized.stages.map(\.family) == ["color", "warp", "color"])
+        // The first invert and the normalize ride in one pass; the invert after normalize needs its own.
+        #expect(normalized.stages.map(\.family) == ["warp", "color"])
         // Fused and unfused give the same values.
         let ops: [any Transform] = [try AdjustBrightness(brightnessFactor: 1.3), try AdjustHue(hueFactor: 0.2), try Solarize(threshold: 0.7)]
         let together = try run(ops, images)

@@ -19,7 +19,8 @@ import Testing
     @Test func replicatedCopiesAreTransformedAndFoldedInOrder() throws {
         let weights: [[Float]] = [[0.2, 0.3, 0.5], [1, 0, 0.25]]
         let plan = try plan(weights: weights)
-        #expect(plan.stages.map(\.family) == ["warp", "fanout", "color", "fanout"])
+        // The chain's colour rides in a warp pass between the replicate and the weighted sum.
+        #expect(plan.stages.map(\.family) == ["warp", "fanout", "warp", "fanout"])
         #expect(plan.count == 2 && plan.outputGeometry == geometry)
         let input = try ImageBatch.random(count: 2, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 3)
         let out = try CPUBackend().run(plan, on: input)

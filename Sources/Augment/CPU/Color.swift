@@ -64,6 +64,14 @@ enum ColorMath {
         v[2] = (sector == 3 || sector == 4) ? value : (sector == 2 ? t : (sector == 5 ? q : p))
     }
 
+    /// Runs a program without statistic steps (fused into a warp) on one pixel.
+    @inline(__always)
+    static func run(_ program: [ColorStep], on v: UnsafeMutablePointer<Float>, channels: Int) {
+        withUnsafePointer(to: Float(0)) { noStatistics in
+            for step in program { apply(step, to: v, channels: channels, statistics: noStatistics) }
+        }
+    }
+
     /// Applies one step to a pixel of `channels` values. `statistics` is the sample's block of the
     /// statistics buffer (see ``ColorStage/statisticStride``).
     @inline(__always)

@@ -45,6 +45,7 @@ enum CPUWarp {
         let bias = stage.epilogue?.bias ?? Array(repeating: 0, count: channels)
         let hasEpilogue = stage.epilogue != nil
         let windows = stage.windows
+        let programs = stage.colorPrograms
         // The output starts poisoned (NaN / 0xCD) whatever the options say: every element must be
         // written below, and the parity tests rely on a skipped element staying poisoned.
         _ = options
@@ -58,21 +59,35 @@ enum CPUWarp {
                 let sourceY = Int(window.y0) + Int(window.dy) * y
                 let sourceRow = n * inStrides.sample + sourceY * inStrides.row
                 let destinationRow = n * outStrides.sample + y * outStrides.row
-                for x in 0..<width {
-                    let sourceX = Int(window.x0) + Int(window.dx) * x
-                    let sourcePixel = sourceRow + sourceX * inStrides.column
-                    let destinationPixel = destinationRow + x * outStrides.column
-                    for c in 0..<channels {
-                        var value = Source.unitValue(src.base[sourcePixel + c * inStrides.channel])
-                        if hasEpilogue {
-                            value = bias[c].addingProduct(value, scale[c])
+                withPixelScratch(channels) { px in
+                    for x in 0..<width {
+                        let sourceX = Int(window.x0) + Int(window.dx) * x
+                        let sourcePixel = sourceRow + sourceX * inStrides.column
+                        let destinationPixel = destinationRow + x * outStrides.column
+                        for c in 0..<channels {
+                            px[c] = Source.unitValue(src.base[sourcePixel + c * inStrides.channel])
                         }
-                        dst.base[destinationPixel + c * outStrides.channel] = Destination.fromUnitValue(value)
+                        if let programs { ColorMath.run(programs[n], on: px, channels: channels) }
+                        for c in 0..<channels {
+                            var value = px[c]
+                            if hasEpilogue {
+                                value = bias[c].addingProduct(value, scale[c])
+                            }
+                            dst.base[destinationPixel + c * outStrides.channel] = Destination.fromUnitValue(value)
+                        }
                     }
                 }
             }
         }
     }
+}
+
+/// Runs `body` with scratch space for one pixel's channels.
+@inline(__always)
+func withPixelScratch(_ channels: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+    let px = UnsafeMutablePointer<Float>.allocate(capacity: max(1, channels))
+    defer { px.deallocate() }
+    body(px)
 }
 
 // MARK: - General warp (twin of warp_general and warp_mask)
@@ -176,6 +191,7 @@ extension CPUWarp {
         let bilinear = stage.interpolation == .bilinear
         let perspective = !stage.isAffine
         let nhwc = stage.inputLayout == .nhwc
+        let programs = stage.colorPrograms
         return source.withUnsafeBufferPointer { buffer in
             guard let sourceBase = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: sourceBase)
@@ -188,6 +204,18 @@ extension CPUWarp {
                 let channelStep = nhwc ? 1 : sample.height * sample.width
                 @inline(__always) func pixel(_ ix: Int, _ iy: Int) -> Int {
                     sample.offset + (nhwc ? (iy * inW + ix) * channels : iy * inW + ix)
+                }
+                // The sampled (and filled) channels of one output pixel, then its colour program,
+                // epilogue and store: the order of warp_general.
+                let px = UnsafeMutablePointer<Float>.allocate(capacity: max(1, channels))
+                defer { px.deallocate() }
+                @inline(__always) func store(_ destination: Int) {
+                    if let programs { ColorMath.run(programs[n], on: px, channels: channels) }
+                    for c in 0..<channels {
+                        var value = px[c]
+                        if hasEpilogue { value = bias[c].addingProduct(value, scale[c]) }
+                        dst.base[destination + c * outStrides.channel] = Destination.fromUnitValue(value)
+                    }
                 }
                 for x in 0..<width {
                     let (u, v) = point(sample.m, x, y, perspective: perspective)
@@ -210,9 +238,9 @@ extension CPUWarp {
                             if mode == .constant {
                                 value = ok ? value : (fillKind == 0 ? 0 : fill[c])
                             }
-                            if hasEpilogue { value = bias[c].addingProduct(value, scale[c]) }
-                            dst.base[destination + c * outStrides.channel] = Destination.fromUnitValue(value)
+                            px[c] = value
                         }
+                        store(destination)
                         continue
                     }
                     let x0f = u.rounded(.down), y0f = v.rounded(.down)
@@ -269,9 +297,9 @@ extension CPUWarp {
                         } else if fillKind == 2 {
                             value = value.addingProduct(1 - mask, fill[c])
                         }
-                        if hasEpilogue { value = bias[c].addingProduct(value, scale[c]) }
-                        dst.base[destination + c * outStrides.channel] = Destination.fromUnitValue(value)
+                        px[c] = value
                     }
+                    store(destination)
                 }
             }
         }

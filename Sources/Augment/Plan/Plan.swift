@@ -93,6 +93,7 @@ public enum Stage: Sendable, Equatable {
         switch self {
         case .remap(var s):
             s.windows = Array(s.windows[range])
+            s.colorPrograms = s.colorPrograms.map { Array($0[range]) }
             s.count = range.count
             return .remap(s)
         case .warp(var s):
@@ -100,6 +101,7 @@ public enum Stage: Sendable, Equatable {
             s.matrices = Array(s.matrices[range])
             s.regions = Array(s.regions[range])
             s.inputGeometries = Array(s.inputGeometries[range])
+            s.colorPrograms = s.colorPrograms.map { Array($0[range]) }
             s.count = range.count
             return .warp(s)
         case .mix:
@@ -204,9 +206,9 @@ public enum Stage: Sendable, Equatable {
     public var detail: String {
         switch self {
         case .remap(let s):
-            return "remap \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.input) -> \(s.outputFormat) \(s.output)\(s.epilogue == nil ? "" : " + per-channel affine")"
+            return "remap \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.input) -> \(s.outputFormat) \(s.output)\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
         case .warp(let s):
-            return "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(s.epilogue == nil ? "" : " + per-channel affine")"
+            return "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
         case .mix(let s): return "\(s.op) \(s.geometry)"
         case .specMask(let s): return "\(s.op) along \(s.axis) \(s.geometry)"
         case .timeWarp(let s): return "time_warp (\(s.interpolation.rawValue)) \(s.geometry)"
@@ -220,6 +222,13 @@ public enum Stage: Sendable, Equatable {
         case .weightedSum(let s): return "weighted sum of \(s.terms) samples each \(s.geometry) (\(s.count) samples follow)"
         }
     }
+}
+
+/// " + colour (ops)" for a warp or remap stage that runs colour programs in its epilogue.
+func colorDetail(_ programs: [[ColorStep]]?) -> String {
+    guard let programs, programs.contains(where: { !$0.isEmpty }) else { return "" }
+    let ops = Set(programs.flatMap { $0.map(\.op) }).subtracting([.identity]).map { "\($0)" }.sorted()
+    return " + colour (\(ops.joined(separator: ", ")))"
 }
 
 /// Where one output sample reads its pixels: source pixel (x0 + dx·x, y0 + dy·y) for output pixel
@@ -256,6 +265,23 @@ public struct RemapStage: Sendable, Equatable {
     public var windows: [PixelWindow]
     /// Per-channel affine epilogue `v * scale + bias`; nil means identity.
     public var epilogue: ChannelAffine?
+    /// Per-sample colour programs run on each pixel before the epilogue (steps without image
+    /// statistics, fused by the planner); nil when none.
+    public var colorPrograms: [[ColorStep]]? = nil
+
+    public init(count: Int, input: ImageGeometry, inputPixelType: PixelType, inputLayout: ImageLayout,
+                output: ImageGeometry, outputFormat: OutputFormat, windows: [PixelWindow], epilogue: ChannelAffine?,
+                colorPrograms: [[ColorStep]]? = nil) {
+        self.count = count
+        self.input = input
+        self.inputPixelType = inputPixelType
+        self.inputLayout = inputLayout
+        self.output = output
+        self.outputFormat = outputFormat
+        self.windows = windows
+        self.epilogue = epilogue
+        self.colorPrograms = colorPrograms
+    }
 }
 
 /// A per-channel affine map `v * scale[c] + bias[c]` (normalize is `scale = 1/std`,

@@ -46,6 +46,9 @@ public struct PlanBuilder: Sendable {
     private var interpolation: Interpolation?
     private var border: WarpBorder?
     private var epilogue: ChannelAffine?
+    /// Per-sample colour programs run after the group's sampling, before its epilogue: colour ops
+    /// without image statistics ride in the warp kernel instead of a pass of their own.
+    private var colorPrograms: [[ColorStep]]?
     /// Whether values may have left [0, 1] (normalize ran): a uint8 output would then clip them.
     private var leftUnitRange = false
 
@@ -128,6 +131,9 @@ public struct PlanBuilder: Sendable {
         // Does the op fit in the pending group?
         var fits = true
         if let opInterpolation, let interpolation, opInterpolation != interpolation { fits = false }
+        // Colour already in the group runs after sampling: it commutes with ops that only move
+        // whole pixels (crops, flips), not with resampling or with a border's fill.
+        if colorPrograms != nil, reads != .inside || opInterpolation != nil { fits = false }
         if case .outside(let opBorder) = reads {
             if border != nil { fits = false }
             if opBorder.mode == .constant, epilogue != nil { fits = false }
@@ -166,6 +172,26 @@ public struct PlanBuilder: Sendable {
         let hi = (x: snap(max(xa, xb) - 0.5).rounded(.down) + 1, y: snap(max(ya, yb) - 0.5).rounded(.down) + 1)
         func clampInt(_ v: Double) -> Int { Int(max(-1e15, min(1e15, v))) }
         return PixelRect(x0: clampInt(lo.x), y0: clampInt(lo.y), x1: clampInt(hi.x), y1: clampInt(hi.y))
+    }
+
+    /// Adds colour programs (one per sample) to the pending group when they can ride in its warp
+    /// kernel: no step needs an image statistic, the channel count stays, no normalize is pending
+    /// in the group (the kernel runs colour before the epilogue), and the merged programs stay within
+    /// ``ColorStage/maxSteps``. Returns false, changing nothing, otherwise.
+    mutating func fuseColorIntoGroup(_ programs: [[ColorStep]]) -> Bool {
+        guard programs.count == count, epilogue == nil, isUniform,
+              programs.allSatisfy({ $0.allSatisfy { !$0.op.needsStatistic } }) else { return false }
+        let merged = zip(colorPrograms ?? Array(repeating: [], count: count), programs).map { $0 + $1 }
+        guard merged.allSatisfy({ $0.count <= ColorStage.maxSteps }) else { return false }
+        colorPrograms = merged
+        return true
+    }
+
+    /// Whether nothing is pending since the last closed stage (the previous stage's output is the
+    /// current image, unchanged).
+    var nothingPendingSinceLastStage: Bool {
+        matrices.allSatisfy { $0 == .identity } && epilogue == nil && border == nil && colorPrograms == nil
+            && !groupRagged && groupInputs == sampleGeometries && groupPixelType == .float32 && groupLayout == .nchw
     }
 
     /// Applies a per-channel affine map to the values (as floats in torchvision's [0, 1] scale).
@@ -214,6 +240,7 @@ public struct PlanBuilder: Sendable {
         _ stage: Stage, outputGeometry: ImageGeometry? = nil, fusing fuse: (Stage) -> Stage?
     ) throws {
         let nothingPending = matrices.allSatisfy { $0 == .identity } && epilogue == nil && border == nil
+            && colorPrograms == nil
             && !groupRagged && groupInputs == sampleGeometries && groupPixelType == .float32 && groupLayout == .nchw
         if nothingPending, let last = stages.last, let fused = fuse(last) {
             stages[stages.count - 1] = fused
@@ -232,6 +259,7 @@ public struct PlanBuilder: Sendable {
     private mutating func closeGroup(into format: OutputFormat, beforeStage: Bool = false) {
         let integer = !groupRagged && border == nil && matrices.allSatisfy(\.isIntegerFlipTranslation)
         let identity = matrices.allSatisfy { $0 == .identity } && epilogue == nil && groupInputs == sampleGeometries
+            && colorPrograms == nil
             && !groupRagged
         let sameFormat = groupPixelType == format.pixelType && groupLayout == format.layout
         if !(identity && sameFormat && (beforeStage || !stages.isEmpty)) {
@@ -243,16 +271,19 @@ public struct PlanBuilder: Sendable {
                 }
                 stages.append(.remap(RemapStage(
                     count: count, input: groupInputs[0], inputPixelType: groupPixelType, inputLayout: groupLayout,
-                    output: geometry, outputFormat: format, windows: windows, epilogue: epilogue)))
+                    output: geometry, outputFormat: format, windows: windows, epilogue: epilogue,
+                    colorPrograms: colorPrograms)))
             } else {
                 stages.append(.warp(WarpStage(
                     count: count, inputGeometries: groupInputs, inputIsRagged: groupRagged, inputPixelType: groupPixelType,
                     inputLayout: groupLayout, output: geometry, outputFormat: format, matrices: matrices, regions: regions,
-                    interpolation: interpolation ?? .nearest, border: border ?? WarpBorder(mode: .edge), epilogue: epilogue)))
+                    interpolation: interpolation ?? .nearest, border: border ?? WarpBorder(mode: .edge), epilogue: epilogue,
+                    colorPrograms: colorPrograms)))
             }
         }
         matrices = Array(repeating: .identity, count: count)
         epilogue = nil
+        colorPrograms = nil
         interpolation = nil
         border = nil
         groupInputs = sampleGeometries

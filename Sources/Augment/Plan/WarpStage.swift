@@ -186,6 +186,9 @@ public struct WarpStage: Sendable, Equatable {
     public var interpolation: Interpolation
     public var border: WarpBorder
     public var epilogue: ChannelAffine?
+    /// Per-sample colour programs run on each sampled pixel (after the fill, before the epilogue);
+    /// nil when none. Only steps without image statistics are fused here.
+    public var colorPrograms: [[ColorStep]]? = nil
 
     /// Whether every matrix is affine, so the kernel variant without the division is used.
     public var isAffine: Bool { matrices.allSatisfy(\.isAffine) }

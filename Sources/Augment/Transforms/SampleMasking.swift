@@ -83,6 +83,8 @@ enum SampleMasking {
                 if matrices.contains(where: { $0 != .identity }) {
                     effects.append(.warp(matrices: matrices, outputs: nil, interpolation: nil, reads: .inside, op: transform.opName))
                 }
+                // Colour the planner fused into the pass runs after its sampling.
+                if let programs = remap.colorPrograms { effects.append(.color(spread(programs, identity: []))) }
             case .warp(let warp):
                 guard warp.epilogue == nil else { throw notMaskable("its per-channel map applies to the whole batch") }
                 guard zip(warp.regions, warp.inputGeometries).allSatisfy({ $0 == PixelRect($1) }) else {
@@ -95,6 +97,7 @@ enum SampleMasking {
                     effects.append(.warp(matrices: matrices, outputs: nil, interpolation: exact ? nil : warp.interpolation,
                                          reads: inside ? .inside : .outside(warp.border), op: transform.opName))
                 }
+                if let programs = warp.colorPrograms { effects.append(.color(spread(programs, identity: []))) }
             case .color(let color):
                 guard color.outputChannels == color.input.channels else { throw notMaskable("it changes the channel count") }
                 effects.append(.color(spread(color.programs, identity: [])))

@@ -127,6 +127,15 @@ public enum TransformCatalog {
         policyEntry(.libriSpeechDouble),
         policyEntry(.switchboardMild),
         policyEntry(.switchboardStrong),
+        CatalogEntry(name: "rrc_jitter_normalize (colour in the warp)", channelCounts: [3]) { g, random in
+            try Pipeline([
+                RandomResizedCrop(size: [max(1, g.height - 1), max(1, g.width + 2)], scale: [0.2, 1], interpolation: .bilinear),
+                RandomHorizontalFlip(p: 0.5),
+                ColorJitter(brightness: 0.4, saturation: 0.4, hue: random.uniform(0, 0.5)),
+                RandomGamma(),
+                Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+            ])
+        },
     ] + geometricEntries + colorEntries + compositionEntries
 
     /// Entries of the geometric warps (affine, perspective, resize, crops, pad; random versions; a

@@ -8,18 +8,13 @@ extension OpenCLBackend {
     /// allows 2.5 ulp for single-precision division and 3 ulp for sqrt while the CPU reference
     /// rounds both correctly. PoCL's CPU device rounds them correctly either way.
     func exactProgram(family: String, defines: [String: String]) throws -> CLProgram {
-        var options = defines.sorted { $0.key < $1.key }
-            .map { $0.value.isEmpty ? "-D\($0.key)" : "-D\($0.key)=\($0.value)" }
-        if device.supportsCorrectlyRoundedDivideSqrt {
-            options.append("-cl-fp32-correctly-rounded-divide-sqrt")
-        }
-        return try context.program(source: kernels.source(family: family), options: options.joined(separator: " "))
+        try program(family: family, exact: true, defines: defines)
     }
 
     /// A new read-write device buffer of `count` floats for a stage's intermediate results
     /// (statistics, a blur's first pass), poisoned with NaN when the options ask.
     func scratchFloats(_ count: Int, options: RunOptions) throws -> CLBuffer {
-        let buffer = try CLBuffer(context: context, byteCount: max(4, count * 4))
+        let buffer = try runBuffer(byteCount: max(4, count * 4))
         if options.poisonOutputs {
             try buffer.fill(pattern: [0x00, 0x00, 0xC0, 0x7F], on: context)
         }

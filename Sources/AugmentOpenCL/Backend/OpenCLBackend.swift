@@ -259,11 +259,15 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return median > 0 ? Double(2 * size) / median : 0
     }
 
-    /// The built program of a kernel family with the given defines.
-    func program(family: String, defines: [String: String]) throws -> CLProgram {
+    /// The built program of a kernel family with the given defines; `exact` adds
+    /// `-cl-fp32-correctly-rounded-divide-sqrt` where the device supports it (see ``exactProgram``).
+    func program(family: String, exact: Bool = false, defines: [String: String]) throws -> CLProgram {
         var options = defines.sorted { $0.key < $1.key }
             .map { $0.value.isEmpty ? "-D\($0.key)" : "-D\($0.key)=\($0.value)" }
             .joined(separator: " ")
+        if exact, device.supportsCorrectlyRoundedDivideSqrt {
+            options += " -cl-fp32-correctly-rounded-divide-sqrt"
+        }
         if let extra = ProcessInfo.processInfo.environment["AUGMENT_CL_BUILD_OPTIONS"], !extra.isEmpty {
             options += " " + extra  // for kernel development: extra compiler options on every build
         }

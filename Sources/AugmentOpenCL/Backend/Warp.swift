@@ -18,12 +18,13 @@ enum OpenCLWarp {
         let destination = try backend.outputImages(count: stage.count, geometry: out, format: stage.outputFormat,
                                                    options: options)
         let (groupWidth, exact) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
+        let color = try colorEpilogue(stage.colorPrograms, count: stage.count, backend: backend, timing: &timing)
         // One launch per column direction (see warp.cl): the direction is a compile-time constant
         // there, which lets CPU devices vectorise the loads. Every sample is in exactly one launch.
         for direction in [Int32(1), -1] {
             let samples = stage.windows.indices.filter { stage.windows[$0].dx == direction }.map { Int32($0) }
             guard !samples.isEmpty else { continue }
-            let program = try backend.program(family: "warp", defines: [
+            let program = try backend.program(family: "warp", exact: color.exact, defines: [
                 input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
                 input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
                 destinationDefine(stage.outputFormat.pixelType): "",
@@ -32,7 +33,7 @@ enum OpenCLWarp {
                 "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
                 "DX": "\(direction)",
                 "EXACT_WIDTH": exact ? "1" : "0",
-            ])
+            ].merging(color.defines) { $1 })
             let kernel = try program.kernel("warp_remap")
             try kernel.setArgument(0, input.buffer)
             try kernel.setArgument(1, destination.buffer)
@@ -46,6 +47,8 @@ enum OpenCLWarp {
             try kernel.setArgument(7, value: Int32(stage.input.width))
             try kernel.setArgument(8, value: Int32(out.height))
             try kernel.setArgument(9, value: Int32(out.width))
+            try kernel.setArgument(10, color.ops)
+            try kernel.setArgument(11, color.args)
             let event = try kernel.enqueue(on: backend.context,
                                            global: [roundUp(out.width, to: groupWidth), out.height, samples.count],
                                            local: [groupWidth, 1, 1])
@@ -111,10 +114,30 @@ extension OpenCLWarp {
     ) throws -> DeviceImages {
         try stage.checkInput(count: input.count, geometries: input.sampleGeometries, ragged: input.raggedGeometries != nil,
                              pixelType: input.pixelType, layout: input.layout)
+        // On CPU devices warp_general is not vectorised yet (LLVM's SLP pass packs its bilinear
+        // taps; docs/architecture.md), so colour math inside it would run one pixel at a time. There
+        // the stage runs as three kernels computing the same values in the same order: the warp
+        // (sampling and fill) to float32, color_apply (vectorised) for the programs, and a remap for
+        // the epilogue and the output format. GPUs run the single fused kernel.
+        if let programs = stage.colorPrograms, backend.device.kind == .cpu {
+            var bare = stage
+            bare.colorPrograms = nil
+            bare.epilogue = nil
+            bare.outputFormat = .float32NCHW
+            let sampled = try warp(bare, input: input, backend: backend, options: options, timing: &timing)
+            let color = ColorStage(count: stage.count, input: stage.output, outputChannels: stage.output.channels,
+                                   programs: programs)
+            let colored = try OpenCLColor.run(color, input: sampled, backend: backend, options: options, timing: &timing)
+            let finish = RemapStage(count: stage.count, input: stage.output, inputPixelType: .float32, inputLayout: .nchw,
+                                    output: stage.output, outputFormat: stage.outputFormat,
+                                    windows: Array(repeating: .identity, count: stage.count), epilogue: stage.epilogue)
+            return try remap(finish, input: colored, backend: backend, options: options, timing: &timing)
+        }
         let out = stage.output
+        let color = try colorEpilogue(stage.colorPrograms, count: stage.count, backend: backend, timing: &timing)
         let fillKind = stage.border.mode != .constant || stage.border.fill == nil ? "0"
             : (stage.border.fillRule == .torchvisionMask ? "1" : "2")
-        let program = try backend.program(family: "warp", defines: [
+        let program = try backend.program(family: "warp", exact: color.exact, defines: [
             input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
             input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
             destinationDefine(stage.outputFormat.pixelType): "",
@@ -126,7 +149,7 @@ extension OpenCLWarp {
             "FILL": fillKind,
             "PERSPECTIVE": stage.isAffine ? "0" : "1",
             "EXACT_WIDTH": rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact ? "1" : "0",
-        ])
+        ].merging(color.defines) { $1 })
         let kernel = try program.kernel("warp_general")
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
         let scale = try backend.upload(stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
@@ -145,6 +168,8 @@ extension OpenCLWarp {
         try kernel.setArgument(8, fill)
         try kernel.setArgument(9, value: Int32(out.height))
         try kernel.setArgument(10, value: Int32(out.width))
+        try kernel.setArgument(11, color.ops)
+        try kernel.setArgument(12, color.args)
         let (groupWidth, _) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: backend.context,
                                        global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
@@ -212,6 +237,34 @@ extension OpenCLWarp {
         timing.launches += 1
         return DeviceMasks(buffer: buffer, geometries: outGeometries, isUInt8: masks.isUInt8, ignoreIndex: masks.ignoreIndex)
     }
+}
+
+/// The colour programs of a warp or remap stage as kernel inputs: op codes and (a, b) arguments,
+/// padded with identity steps to the longest program, and the defines (`COLOR_STEPS`, `USE_<OP>`)
+/// of the variant. Without programs: `COLOR_STEPS=0` and one-element placeholder buffers.
+func colorEpilogue(
+    _ programs: [[ColorStep]]?, count: Int, backend: OpenCLBackend, timing: inout OpenCLTiming
+) throws -> (defines: [String: String], ops: CLBuffer, args: CLBuffer, exact: Bool) {
+    let steps = programs?.map(\.count).max() ?? 0
+    guard let programs, steps > 0 else {
+        return (["COLOR_STEPS": "0"], try backend.upload([Int32(0)], timing: &timing),
+                try backend.upload([Float(0)], timing: &timing), false)
+    }
+    var ops = [Int32](repeating: ColorOp.identity.rawValue, count: count * steps)
+    var args = [Float](repeating: 0, count: count * steps * 2)
+    for (n, program) in programs.enumerated() {
+        for (k, step) in program.enumerated() {
+            ops[n * steps + k] = step.op.rawValue
+            args[(n * steps + k) * 2] = step.a
+            args[(n * steps + k) * 2 + 1] = step.b
+        }
+    }
+    var defines = ["COLOR_STEPS": "\(steps)"]
+    for op in Set(programs.flatMap { $0.map(\.op) }) where op != .identity {
+        defines["USE_\(String(describing: op).uppercased())"] = "1"
+    }
+    // Colour math divides (hue): build with correctly rounded division, as the colour family does.
+    return (defines, try backend.upload(ops, timing: &timing), try backend.upload(args, timing: &timing), true)
 }
 
 /// The work-group width for kernels whose NDRange runs along image rows: the largest divisor of
