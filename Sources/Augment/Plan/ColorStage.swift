@@ -224,11 +224,13 @@ extension PlanBuilder {
         if channels == geometry.channels, programs.allSatisfy(\.isEmpty) { return }
         let stage = ColorStage(count: count, input: geometry, outputChannels: channels, programs: programs)
         try stage.check(count: count, geometry: geometry)
-        // Right after a colour stage, extend it (one pass). Otherwise steps without statistics ride
-        // in the pending warp group's kernel (no pass of their own); the rest is a colour stage.
-        if nothingPendingSinceLastStage, case .color(let last)? = stages.last, last.fused(with: stage) != nil {
-            // handled by the fusing append below
-        } else if channels == geometry.channels, fuseColorIntoGroup(programs) {
+        // Right after a colour stage, extend it (the fusing append below: one pass). Otherwise steps
+        // without statistics ride in the pending warp group's kernel; the rest is a colour stage.
+        var extendsLastColorStage = false
+        if nothingPendingSinceLastStage, case .color(let last)? = stages.last {
+            extendsLastColorStage = last.fused(with: stage) != nil
+        }
+        if !extendsLastColorStage, channels == geometry.channels, fuseColorIntoGroup(programs) {
             return
         }
         try append(.color(stage), outputGeometry: stage.output) { previous in
