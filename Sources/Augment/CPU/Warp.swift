@@ -9,27 +9,15 @@ enum CPUWarp {
         let geometry = stage.output
         let total = try checkedProduct([stage.count, geometry.height, geometry.width, geometry.channels],
                                        what: "remap output")
-        switch (input.pixels, stage.outputFormat.pixelType) {
-        case (.uint8(let source), .uint8):
-            return try ImageBatch(pixels: .uint8(run(stage, source, UInt8.self, total, options)),
-                                  count: stage.count, geometry: geometry, layout: stage.outputFormat.layout)
-        case (.uint8(let source), .float32):
-            return try ImageBatch(pixels: .float32(run(stage, source, Float.self, total, options)),
-                                  count: stage.count, geometry: geometry, layout: stage.outputFormat.layout)
-        case (.float32(let source), .uint8):
-            return try ImageBatch(pixels: .uint8(run(stage, source, UInt8.self, total, options)),
-                                  count: stage.count, geometry: geometry, layout: stage.outputFormat.layout)
-        case (.float32(let source), .float32):
-            return try ImageBatch(pixels: .float32(run(stage, source, Float.self, total, options)),
-                                  count: stage.count, geometry: geometry, layout: stage.outputFormat.layout)
-        case (.uint8(let source), .float16):
-            return try ImageBatch(pixels: .float16(run(stage, source, Float16.self, total, options)),
-                                  count: stage.count, geometry: geometry, layout: stage.outputFormat.layout)
-        case (.float32(let source), .float16):
-            return try ImageBatch(pixels: .float16(run(stage, source, Float16.self, total, options)),
-                                  count: stage.count, geometry: geometry, layout: stage.outputFormat.layout)
-        case (.float16, _):
-            throw AugmentError.float16Input()
+        return try dispatchPixels(input.pixels, to: stage.outputFormat, count: stage.count, geometry: geometry,
+                                  RemapPass(stage: stage, total: total, options: options))
+    }
+
+    private struct RemapPass: PixelPass {
+        let stage: RemapStage, total: Int, options: RunOptions
+        func run<Source: CPUSourcePixel, Destination: CPUDestinationPixel>(
+            _ source: [Source], into type: Destination.Type) -> [Destination] {
+            CPUWarp.run(stage, source, type, total, options)
         }
     }
 
@@ -80,6 +68,30 @@ enum CPUWarp {
             }
         }
     }
+}
+
+/// A pass generic over its input and output element types (see ``dispatchPixels``).
+protocol PixelPass {
+    func run<Source: CPUSourcePixel, Destination: CPUDestinationPixel>(
+        _ source: [Source], into type: Destination.Type) -> [Destination]
+}
+
+/// Runs `pass` on the input values, specialised for the input and output element types, and wraps
+/// the result as a batch in `format`: the one place the element-type pairs are spelled out.
+func dispatchPixels<Pass: PixelPass>(
+    _ pixels: PixelBuffer, to format: OutputFormat, count: Int, geometry: ImageGeometry, _ pass: Pass
+) throws -> ImageBatch {
+    let values: PixelBuffer
+    switch (pixels, format.pixelType) {
+    case (.uint8(let source), .uint8): values = .uint8(pass.run(source, into: UInt8.self))
+    case (.uint8(let source), .float32): values = .float32(pass.run(source, into: Float.self))
+    case (.uint8(let source), .float16): values = .float16(pass.run(source, into: Float16.self))
+    case (.float32(let source), .uint8): values = .uint8(pass.run(source, into: UInt8.self))
+    case (.float32(let source), .float32): values = .float32(pass.run(source, into: Float.self))
+    case (.float32(let source), .float16): values = .float16(pass.run(source, into: Float16.self))
+    case (.float16, _): throw AugmentError.float16Input()
+    }
+    return try ImageBatch(pixels: values, count: count, geometry: geometry, layout: format.layout)
 }
 
 /// Runs `body` with scratch space for one pixel's channels.
@@ -150,28 +162,15 @@ extension CPUWarp {
         try stage.checkInput(input)
         let geometry = stage.output
         let total = try checkedProduct([stage.count, geometry.height, geometry.width, geometry.channels], what: "warp output")
-        let layout = stage.outputFormat.layout
-        switch (input.pixels, stage.outputFormat.pixelType) {
-        case (.uint8(let source), .uint8):
-            return try ImageBatch(pixels: .uint8(runWarp(stage, source, UInt8.self, total)), count: stage.count,
-                                  geometry: geometry, layout: layout)
-        case (.uint8(let source), .float32):
-            return try ImageBatch(pixels: .float32(runWarp(stage, source, Float.self, total)), count: stage.count,
-                                  geometry: geometry, layout: layout)
-        case (.float32(let source), .uint8):
-            return try ImageBatch(pixels: .uint8(runWarp(stage, source, UInt8.self, total)), count: stage.count,
-                                  geometry: geometry, layout: layout)
-        case (.float32(let source), .float32):
-            return try ImageBatch(pixels: .float32(runWarp(stage, source, Float.self, total)), count: stage.count,
-                                  geometry: geometry, layout: layout)
-        case (.uint8(let source), .float16):
-            return try ImageBatch(pixels: .float16(runWarp(stage, source, Float16.self, total)), count: stage.count,
-                                  geometry: geometry, layout: layout)
-        case (.float32(let source), .float16):
-            return try ImageBatch(pixels: .float16(runWarp(stage, source, Float16.self, total)), count: stage.count,
-                                  geometry: geometry, layout: layout)
-        case (.float16, _):
-            throw AugmentError.float16Input()
+        return try dispatchPixels(input.pixels, to: stage.outputFormat, count: stage.count, geometry: geometry,
+                                  WarpPass(stage: stage, total: total))
+    }
+
+    private struct WarpPass: PixelPass {
+        let stage: WarpStage, total: Int
+        func run<Source: CPUSourcePixel, Destination: CPUDestinationPixel>(
+            _ source: [Source], into type: Destination.Type) -> [Destination] {
+            CPUWarp.runWarp(stage, source, type, total)
         }
     }
 

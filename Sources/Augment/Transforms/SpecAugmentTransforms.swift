@@ -123,7 +123,7 @@ struct AxisMasking: Sendable {
 /// Works on float32 NCHW batches with H = frequency bins and W = time frames (what
 /// ``SpectrogramBatch/asImages()`` gives). Defaults: `iid_masks` true (a mask per example and
 /// channel; false shares one per example across its channels), `p` 1, one mask, fill 0.
-public struct FrequencyMasking: Transform {
+public struct FrequencyMasking: AxisMaskingTransform {
     public static let opName = "frequency_masking"
     /// Masks are narrower than this (widths 0 ... freq_mask_param - 1), in [0, 2^31 - 1].
     public let freqMaskParam: Int
@@ -151,20 +151,6 @@ public struct FrequencyMasking: Transform {
                     numMasks: numMasks, maskValue: maskValue)
     }
 
-    public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
-
-    public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> SpectrogramMaskParameters {
-        masking.sample(for: input, random: &random)
-    }
-
-    public func validate(_ parameters: SpectrogramMaskParameters, for input: ImageGeometry) throws {
-        try masking.validate(parameters, for: input)
-    }
-
-    public func lower(_ parameters: [SpectrogramMaskParameters], into plan: inout PlanBuilder) throws {
-        try masking.lower(parameters, into: &plan)
-    }
-
     private enum CodingKeys: String, CodingKey {
         case freqMaskParam = "freq_mask_param", iidMasks = "iid_masks", p, numMasks = "num_masks", maskValue = "mask_value"
     }
@@ -183,7 +169,7 @@ public struct FrequencyMasking: Transform {
 /// spectrogram, all bins) per example and channel (torchaudio `TimeMasking` /
 /// `mask_along_axis_iid` on axis T; see ``AxisMasking`` for the draws). Defaults as for
 /// ``FrequencyMasking``.
-public struct TimeMasking: Transform {
+public struct TimeMasking: AxisMaskingTransform {
     public static let opName = "time_masking"
     /// Masks are narrower than this (widths 0 ... time_mask_param - 1), in [0, 2^31 - 1].
     public let timeMaskParam: Int
@@ -211,6 +197,27 @@ public struct TimeMasking: Transform {
                     numMasks: numMasks, maskValue: maskValue)
     }
 
+    private enum CodingKeys: String, CodingKey {
+        case timeMaskParam = "time_mask_param", iidMasks = "iid_masks", p, numMasks = "num_masks", maskValue = "mask_value"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(timeMaskParam: c.decode(Int.self, forKey: .timeMaskParam),
+                      iidMasks: c.decodeIfPresent(Bool.self, forKey: .iidMasks) ?? true,
+                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1,
+                      numMasks: c.decodeIfPresent(Int.self, forKey: .numMasks) ?? 1,
+                      maskValue: c.decodeIfPresent(MaskValue.self, forKey: .maskValue) ?? .constant(0))
+    }
+}
+
+/// The Transform members shared by the two masking ops: everything comes from their
+/// ``AxisMasking`` (axis, widths, draws, lowering).
+protocol AxisMaskingTransform: Transform where Parameters == SpectrogramMaskParameters {
+    var masking: AxisMasking { get }
+}
+
+extension AxisMaskingTransform {
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> SpectrogramMaskParameters {
@@ -223,19 +230,6 @@ public struct TimeMasking: Transform {
 
     public func lower(_ parameters: [SpectrogramMaskParameters], into plan: inout PlanBuilder) throws {
         try masking.lower(parameters, into: &plan)
-    }
-
-    private enum CodingKeys: String, CodingKey {
-        case timeMaskParam = "time_mask_param", iidMasks = "iid_masks", p, numMasks = "num_masks", maskValue = "mask_value"
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(timeMaskParam: c.decode(Int.self, forKey: .timeMaskParam),
-                      iidMasks: c.decodeIfPresent(Bool.self, forKey: .iidMasks) ?? true,
-                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1,
-                      numMasks: c.decodeIfPresent(Int.self, forKey: .numMasks) ?? 1,
-                      maskValue: c.decodeIfPresent(MaskValue.self, forKey: .maskValue) ?? .constant(0))
     }
 }
 
