@@ -241,14 +241,14 @@ extension OpenCLWarp {
 
 /// The colour programs of a warp or remap stage as kernel inputs: op codes and (a, b) arguments,
 /// padded with identity steps to the longest program, and the defines (`COLOR_STEPS`, `USE_<OP>`)
-/// of the variant. Without programs: `COLOR_STEPS=0` and one-element placeholder buffers.
+/// of the variant. Without programs: `COLOR_STEPS=0` and unwritten placeholder buffers.
 func colorEpilogue(
     _ programs: [[ColorStep]]?, count: Int, backend: OpenCLBackend, timing: inout OpenCLTiming
 ) throws -> (defines: [String: String], ops: CLBuffer, args: CLBuffer, exact: Bool) {
     let steps = programs?.map(\.count).max() ?? 0
     guard let programs, steps > 0 else {
-        return (["COLOR_STEPS": "0"], try backend.upload([Int32(0)], timing: &timing),
-                try backend.upload([Float(0)], timing: &timing), false)
+        // Never read when COLOR_STEPS is 0: pooled placeholders, no transfer.
+        return (["COLOR_STEPS": "0"], try backend.runBuffer(byteCount: 4), try backend.runBuffer(byteCount: 4), false)
     }
     var ops = [Int32](repeating: ColorOp.identity.rawValue, count: count * steps)
     var args = [Float](repeating: 0, count: count * steps * 2)
