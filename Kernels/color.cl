@@ -80,7 +80,9 @@ __kernel void color_stats(__global const float* restrict src,
     }
     __global const int* program = ops + (size_t)n * steps;
     __global const float2* program_args = args + (size_t)n * steps;
-    const int op = program[s];
+    // max(s, 0): Intel's CPU compiler hoists this load above the return and sign-extends nothing,
+    // so program[-1] became a load 16 GiB past the buffer (SIGSEGV); the index is valid either way.
+    const int op = program[max(s, 0)];
     if (op == COLOR_CONTRAST && channel != 0) {
         return;
     }

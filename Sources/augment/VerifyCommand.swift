@@ -25,6 +25,13 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Only transforms whose name contains this text.")
     var only: String?
 
+    @Option(help: "Input shapes: full (batch 1, odd sizes, 1, 3 and 4 channels, up to 65x70), or small (the same kinds of shape, at most 9x11: for slow devices such as the Oclgrind simulator). Never fewer transforms or formats.")
+    var shapes: ShapeSet = .full
+
+    enum ShapeSet: String, ExpressibleByArgument, CaseIterable {
+        case full, small
+    }
+
     func run() throws {
         let backend: OpenCLBackend
         do {
@@ -36,13 +43,25 @@ struct VerifyCommand: ParsableCommand {
         print("kernels: \(backend.kernels.origin)")
         print("")
 
-        let shapes: [(count: Int, geometry: ImageGeometry)] = [
-            (1, ImageGeometry(height: 1, width: 1, channels: 3)),
-            (1, ImageGeometry(height: 37, width: 53, channels: 3)),
-            (4, ImageGeometry(height: 17, width: 29, channels: 1)),
-            (3, ImageGeometry(height: 24, width: 31, channels: 4)),
-            (2, ImageGeometry(height: 65, width: 70, channels: 3)),
-        ]
+        let shapes: [(count: Int, geometry: ImageGeometry)]
+        switch self.shapes {
+        case .full:
+            shapes = [
+                (1, ImageGeometry(height: 1, width: 1, channels: 3)),
+                (1, ImageGeometry(height: 37, width: 53, channels: 3)),
+                (4, ImageGeometry(height: 17, width: 29, channels: 1)),
+                (3, ImageGeometry(height: 24, width: 31, channels: 4)),
+                (2, ImageGeometry(height: 65, width: 70, channels: 3)),
+            ]
+        case .small:
+            shapes = [
+                (1, ImageGeometry(height: 1, width: 1, channels: 3)),
+                (1, ImageGeometry(height: 9, width: 11, channels: 3)),
+                (3, ImageGeometry(height: 5, width: 7, channels: 1)),
+                (2, ImageGeometry(height: 6, width: 5, channels: 4)),
+            ]
+        }
+        let launchesBefore = backend.context.launchCount
         let formats: [(input: (PixelType, ImageLayout), output: OutputFormat)] = [
             ((.uint8, .nhwc), .float32NCHW),
             ((.float32, .nchw), .float32NCHW),
@@ -103,6 +122,12 @@ struct VerifyCommand: ParsableCommand {
             for problem in problems.prefix(5) { print("    \(problem)") }
         }
         print("")
+        let launches = backend.context.launchCount - launchesBefore
+        print("\(launches) kernel launches on \(backend.device.name) (\(backend.device.platform.name), driver \(backend.device.driverVersion))")
+        if launches == 0 {
+            print("no kernel ran on the device: nothing was compared")
+            throw ExitCode(1)
+        }
         if failures > 0 {
             print("\(failures) of \(entries.count) transforms disagree between cpu and opencl")
             throw ExitCode(1)

@@ -21,7 +21,7 @@ enum OpenCLColor {
                 args[(n * steps + k) * 2 + 1] = step.b
             }
         }
-        let groupSize = backend.reductionGroupSize
+        var groupSize = backend.reductionGroupSize
         var defines = [
             "CHANNELS": "\(geometry.channels)",
             "OUT_CHANNELS": "\(stage.outputChannels)",
@@ -32,7 +32,14 @@ enum OpenCLColor {
         for op in stage.ops where op != .identity {
             defines["USE_\(String(describing: op).uppercased())"] = "1"
         }
-        let program = try backend.exactProgram(family: "color", defines: defines)
+        var program = try backend.exactProgram(family: "color", defines: defines)
+        // color_stats' local arrays and tree reduction are sized by STAT_GROUP, so its work-group is
+        // fixed: halve it until the kernel's own limit on this device (registers, local memory) allows it.
+        while stage.needsStatistics, groupSize > 1, try program.kernel("color_stats").workGroupLimit(on: backend.device) < groupSize {
+            groupSize /= 2
+            defines["STAT_GROUP"] = "\(groupSize)"
+            program = try backend.exactProgram(family: "color", defines: defines)
+        }
         let opsBuffer = try backend.upload(ops, timing: &timing)
         let argsBuffer = try backend.upload(args, timing: &timing)
         let stride = stage.statisticStride
@@ -54,7 +61,7 @@ enum OpenCLColor {
             try kernel.setArgument(9, value: Float(1 / (0x1p24 * Double(geometry.height * geometry.width))))
             let channels = stage.needsChannelStatistics ? geometry.channels : 1
             let event = try kernel.enqueue(on: backend.context, global: [groupSize, channels, stage.count],
-                                           local: [groupSize, 1, 1])
+                                           local: [groupSize, 1, 1], fixedLocal: true)
             timing.kernelNanoseconds += try event.durationNanoseconds()
             timing.launches += 1
         }

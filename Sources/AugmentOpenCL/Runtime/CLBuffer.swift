@@ -72,17 +72,25 @@ public final class CLBuffer: @unchecked Sendable {
         return try CLEvent(checked: event, call: "clEnqueueCopyBuffer")
     }
 
-    /// Fills the whole buffer with a repeated byte pattern of 1, 2, 4, ... 128 bytes.
+    /// Fills the whole buffer with a repeated byte pattern of 1, 2, 4, ... 128 bytes (blocking).
+    ///
+    /// Written from a host copy of the pattern rather than with clEnqueueFillBuffer: Oclgrind 21.10
+    /// leaves what clEnqueueFillBuffer wrote marked as uninitialized, so every kernel that later
+    /// read a poisoned buffer was reported, while host writes are tracked correctly everywhere.
+    /// Poisoning is for tests (``RunOptions/poisonOutputs``), where the extra transfer is harmless.
     public func fill(pattern: [UInt8], on context: CLContext) throws {
-        guard !pattern.isEmpty, byteCount % pattern.count == 0 else {
-            throw CLError(call: "clEnqueueFillBuffer", status: .invalidValue,
+        guard !pattern.isEmpty, pattern.count <= 128, pattern.count & (pattern.count - 1) == 0,
+              byteCount % pattern.count == 0 else {
+            throw CLError(call: "clEnqueueWriteBuffer", status: .invalidValue,
                           context: "filling \(byteCount) bytes with a \(pattern.count)-byte pattern")
         }
-        try pattern.withUnsafeBytes { bytes in
-            try clCheck("clEnqueueFillBuffer", context: "filling \(formatBytes(byteCount))") {
-                clEnqueueFillBuffer(context.queue, memory, bytes.baseAddress, bytes.count, 0, byteCount, 0, nil, nil)
+        let bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { storage, initialized in
+            for offset in stride(from: 0, to: byteCount, by: pattern.count) {
+                for (k, byte) in pattern.enumerated() { storage[offset + k] = byte }
             }
+            initialized = byteCount
         }
+        try upload(bytes, on: context)
     }
 }
 

@@ -11,6 +11,21 @@ public final class CLContext: @unchecked Sendable {
     public let device: CLDevice
     private var programs: [ProgramKey: CLProgram] = [:]
     private let cacheLock = NSLock()
+    private var launches = 0
+
+    /// How many kernels were enqueued on this context's queue so far: proof that a run executed on
+    /// this device (an implementation that runs nothing cannot pass a parity check unnoticed).
+    public var launchCount: Int {
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        return launches
+    }
+
+    func countLaunch() {
+        cacheLock.lock()
+        launches += 1
+        cacheLock.unlock()
+    }
 
     public init(device: CLDevice) throws {
         self.device = device

@@ -23,6 +23,8 @@ public struct CLDevice: @unchecked Sendable, Hashable, CustomStringConvertible {
     public let maxAllocationBytes: UInt64
     public let localMemoryBytes: UInt64
     public let maxWorkGroupSize: Int
+    /// CL_DEVICE_MAX_WORK_ITEM_SIZES: the largest local size in each of the 3 dimensions.
+    public let maxWorkItemSizes: [Int]
     public let extensions: [String]
 
     init(id: cl_device_id, platform: CLPlatform) throws {
@@ -49,6 +51,15 @@ public struct CLDevice: @unchecked Sendable, Hashable, CustomStringConvertible {
         maxAllocationBytes = try Self.scalar(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, cl_ulong.self)
         localMemoryBytes = try Self.scalar(id, CL_DEVICE_LOCAL_MEM_SIZE, cl_ulong.self)
         maxWorkGroupSize = try Self.scalar(id, CL_DEVICE_MAX_WORK_GROUP_SIZE, Int.self)
+        // size_t[CL_DEVICE_MAX_WORK_ITEM_DIMENSIONS] (at least 3).
+        let itemBytes = try clInfoBytes("clGetDeviceInfo") { size, value, sizeReturned in
+            clGetDeviceInfo(id, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_SIZES), size, value, sizeReturned)
+        }
+        var itemSizes = itemBytes.withUnsafeBytes { raw in
+            (0..<raw.count / MemoryLayout<Int>.size).map { raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<Int>.size, as: Int.self) }
+        }
+        while itemSizes.count < 3 { itemSizes.append(1) }
+        maxWorkItemSizes = itemSizes
         extensions = try Self.string(id, CL_DEVICE_EXTENSIONS).split(separator: " ").map(String.init)
     }
 

@@ -96,14 +96,65 @@ public final class CLKernel {
         }
     }
 
-    /// Enqueues the kernel over `global` work-items (1 to 3 dimensions) in groups of `local`, or
+    /// CL_KERNEL_WORK_GROUP_SIZE on `device`: the largest work-group this kernel can be launched
+    /// with there. It can be below the device's maximum (registers, private or local memory), and a
+    /// launch above it fails with CL_INVALID_WORK_GROUP_SIZE on GPU drivers.
+    public func workGroupLimit(on device: CLDevice) throws -> Int {
+        try clInfoScalar("clGetKernelWorkGroupInfo", Int.self) { size, value, sizeReturned in
+            clGetKernelWorkGroupInfo(kernel, device.id, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
+                                     size, value, sizeReturned)
+        }
+    }
+
+    /// How many arguments the kernel declares (CL_KERNEL_NUM_ARGS).
+    public func argumentCount() throws -> Int {
+        Int(try clInfoScalar("clGetKernelInfo", cl_uint.self) { size, value, sizeReturned in
+            clGetKernelInfo(kernel, cl_kernel_info(CL_KERNEL_NUM_ARGS), size, value, sizeReturned)
+        })
+    }
+
+    /// The local size a launch really uses: `local` when the kernel and the device allow it, else
+    /// (when `fixedLocal` is false) with dimension 0 cut to its largest divisor that fits, so the
+    /// global size stays a multiple of it and every work-item still runs. Kernels whose local
+    /// memory or reduction is sized by the local size pass `fixedLocal: true` and get an error
+    /// naming the kernel, the device and both limits instead.
+    func fittedLocal(_ local: [Int], global: [Int], device: CLDevice, fixedLocal: Bool) throws -> [Int] {
+        let limit = min(try workGroupLimit(on: device), device.maxWorkGroupSize)
+        var fitted = local
+        for d in fitted.indices where d > 0 && fitted[d] > device.maxWorkItemSizes[d] {
+            throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidWorkGroupSize,
+                          context: "launching \(name) on \(device.name): local size \(local) exceeds the device's "
+                              + "item sizes \(device.maxWorkItemSizes)")
+        }
+        let others = fitted.dropFirst().reduce(1, *)
+        let allowed0 = min(device.maxWorkItemSizes[0], max(1, limit / max(1, others)))
+        if fitted[0] > allowed0 || fitted.reduce(1, *) > limit {
+            guard !fixedLocal else {
+                throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidWorkGroupSize,
+                              context: "launching \(name) on \(device.name): it needs work-groups of \(local.reduce(1, *)) "
+                                  + "but the kernel allows \(limit) there")
+            }
+            let divisor = stride(from: min(allowed0, fitted[0]), through: 1, by: -1).first { fitted[0] % $0 == 0 } ?? 1
+            fitted[0] = divisor
+        }
+        for d in fitted.indices where global[d] % fitted[d] != 0 {
+            throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidWorkGroupSize,
+                          context: "launching \(name): global size \(global) is not a multiple of local size \(fitted)")
+        }
+        return fitted
+    }
+
+    /// Enqueues the kernel over `global` work-items (1 to 3 dimensions) in groups of `local` (cut
+    /// to what the kernel and device allow; see ``fittedLocal(_:global:device:fixedLocal:)``), or
     /// of the driver's choice when `local` is nil. Returns the launch's event.
     @discardableResult
-    public func enqueue(on context: CLContext, global: [Int], local: [Int]? = nil) throws -> CLEvent {
-        guard (1...3).contains(global.count), local == nil || local?.count == global.count else {
+    public func enqueue(on context: CLContext, global: [Int], local: [Int]? = nil, fixedLocal: Bool = false) throws -> CLEvent {
+        guard (1...3).contains(global.count), local == nil || local?.count == global.count,
+              global.allSatisfy({ $0 >= 1 }) else {
             throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidWorkDimension,
                           context: "launching \(name) over \(global) in groups of \(local.map { "\($0)" } ?? "auto")")
         }
+        let local = try local.map { try fittedLocal($0, global: global, device: context.device, fixedLocal: fixedLocal) }
         var event: cl_event?
         let status: cl_int = global.withUnsafeBufferPointer { globalSizes in
             if let local {
@@ -116,10 +167,11 @@ public final class CLKernel {
                                           globalSizes.baseAddress, nil, 0, nil, &event)
         }
         try clCheck("clEnqueueNDRangeKernel",
-                    context: "launching \(name) over \(global) in groups of \(local.map { "\($0)" } ?? "auto")") { status }
+                    context: "launching \(name) on \(context.device.name) over \(global) in groups of \(local.map { "\($0)" } ?? "auto")") { status }
         guard let event else {
             throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidEvent, context: "launching \(name)")
         }
+        context.countLaunch()
         return CLEvent(event: event)
     }
 }
