@@ -11,7 +11,8 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Runs the standard pipelines on the OpenCL device (the CPU backend, with a warning, when there \
             is none) and writes one contact sheet per pipeline: originals in the first column, augmented \
-            versions (different seeds) beside them. Prints the paths and the throughput.
+            versions (different seeds) beside them; then a clip sheet (frames in a row), views and a \
+            test-time augmentation round trip. Prints the paths and the throughput.
             """
     )
 
