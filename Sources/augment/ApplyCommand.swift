@@ -40,7 +40,10 @@ struct ApplyCommand: ParsableCommand {
         discussion: """
             Inputs: .npy (uint8 NHWC images, float32 NCHW images in [0, 1], float32 spectrograms (N, F, T) \
             or (N, C, F, T)), a PNG/JPEG file, or a folder of PNG/JPEG files of one size. Outputs: .npy, a \
-            PNG/JPEG file (batch of one) or a folder. docs/pipelines.md lists every op.
+            PNG/JPEG file (batch of one) or a folder. A 5-D .npy is a clip batch (uint8 (N, T, H, W, C) or \
+            float32 (N, T, C, H, W)): each clip's frames share their parameters, the output is 5-D too. A \
+            pipeline file with "views" writes one .npy per view group into the --output folder. \
+            docs/pipelines.md lists every op.
             """
     )
 
@@ -77,7 +80,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Labels: int32/int64 class ids (N,) or float32 soft labels (N, K) in a .npy file.")
     var labels: String?
 
-    @Option(help: "Where to write the output labels, float32 (N, K) .npy.")
+    @Option(help: "Where to write the output labels, float32 (N, K) .npy (with views: any value; each group writes <output>/<name>_labels.npy).")
     var outputLabels: String?
 
     @Option(help: "Number of classes for class-id labels (default: largest id + 1).")
@@ -104,6 +107,12 @@ struct ApplyCommand: ParsableCommand {
 
     private func runApply() throws {
         let file = try PipelineFile.parse(readInput(pipeline), name: pipeline)
+        if let views = file.views {
+            return try runViews(views, seed: seed ?? file.seed ?? 0)
+        }
+        if ClipFiles.isClipArray(input) {
+            return try runClips(file.pipeline, seed: seed ?? file.seed ?? 0)
+        }
         let loaded = try BatchFiles.load(input)
         var batch = try AugmentBatch(images: loaded.images)
         if let labels {
@@ -143,6 +152,70 @@ struct ApplyCommand: ParsableCommand {
         }
         print("\(batch.count) samples, \(file.pipeline.transforms.count) ops, \(plan.stages.count) passes on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms")
         print("wrote \(written.count == 1 ? written[0] : "\(written.count) files to \(output)") (\(result.images.shapeDescription))")
+    }
+
+    /// 5-D .npy input: clips, parameters shared by each clip's frames.
+    private func runClips(_ pipeline: Pipeline, seed: UInt64) throws {
+        guard record == nil, replay == nil else {
+            fail("--record and --replay work on image batches; clips are sampled from --seed, --epoch and --first-sample-index (the first clip's index)")
+        }
+        var clips = try ClipFiles.load(input)
+        if let labels {
+            let loaded = try BatchFiles.loadLabels(labels, classCount: numClasses)
+            guard loaded.count == clips.count else { fail("\(labels): \(loaded.count) labels for \(clips.count) clips") }
+            clips.labels = loaded
+        }
+        let sampled = try pipeline.sample(for: clips, seed: seed, epoch: epoch, firstClipIndex: firstSampleIndex)
+        let plan = try sampled.plan(for: clips.frames)
+        let runner = try makeBackend(backend, device: device)
+        let start = Date()
+        let result = try runner.run(plan, on: clips)
+        let seconds = Date().timeIntervalSince(start)
+        try ClipFiles.write(result, to: output)
+        if let outputLabels, let labels = result.labels {
+            try BatchFiles.writeLabels(labels, to: outputLabels)
+            print("labels: \(outputLabels) (\(labels.count) x \(labels.classCount) float32)")
+        }
+        print("\(clips.count) clips of \(clips.frameCount) frames, \(pipeline.transforms.count) ops (\(pipeline.perFrameOpIndices.count) per frame), \(plan.stages.count) passes on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms")
+        print("wrote \(output) (\(result.shapeDescription))")
+    }
+
+    /// A pipeline file with "views": one .npy file per view group in the output folder.
+    private func runViews(_ views: MultiViewPipeline, seed: UInt64) throws {
+        guard record == nil, replay == nil else {
+            fail("--record and --replay work on single pipelines, not on view groups")
+        }
+        guard !output.lowercased().hasSuffix(".npy"), ImageFileFormat(path: output) == nil else {
+            fail("--output must be a folder for a pipeline with views (one file per view group), got \(output)")
+        }
+        let loaded = try BatchFiles.load(input)
+        var batch = try AugmentBatch(images: loaded.images)
+        if let labels {
+            batch.labels = try BatchFiles.loadLabels(labels, classCount: numClasses)
+            guard batch.labels?.count == loaded.images.count else {
+                fail("\(labels): \(batch.labels?.count ?? 0) labels for \(loaded.images.count) samples")
+            }
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw IOError.unwritable(path: output, reason: error.localizedDescription)
+        }
+        let runner = try makeBackend(backend, device: device)
+        let start = Date()
+        let groups = try runner.apply(views, to: batch, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex)
+        let seconds = Date().timeIntervalSince(start)
+        print("\(batch.count) samples, \(groups.count) view groups on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms")
+        for group in groups {
+            let path = "\(output)/\(group.name).npy"
+            try BatchFiles.write(group.batch.images, to: path, like: nil)
+            print("  \(group.name): \(group.viewCount) views per sample -> \(path) (\(group.batch.images.shapeDescription))")
+            if outputLabels != nil, let labels = group.batch.labels {
+                let labelPath = "\(output)/\(group.name)_labels.npy"
+                try BatchFiles.writeLabels(labels, to: labelPath)
+                print("  \(group.name): labels -> \(labelPath)")
+            }
+        }
     }
 
     private func readInput(_ path: String) throws -> Data {

@@ -73,7 +73,11 @@ struct BenchCommand: ParsableCommand {
                 selected = [(entry.name, try BuiltinPipelines.trainPipeline(entry), entry.input)]
             } else if FileManager.default.fileExists(atPath: name) {
                 let file = try PipelineFile.parse(Data(contentsOf: URL(fileURLWithPath: name)), name: name)
-                selected = [(URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent, file.pipeline, .images)]
+                let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
+                // A file with views: each group's pipeline, one view per image (a group of count k
+                // runs the same plan on k times the images).
+                selected = file.views?.groups.map { ("\(stem)/\($0.name)", $0.pipeline, .images) }
+                    ?? [(stem, file.pipeline, .images)]
             } else {
                 fail("no built-in pipeline or file named '\(name)'; built-in: \(BuiltinPipelines.entries.map(\.name).joined(separator: ", "))")
             }

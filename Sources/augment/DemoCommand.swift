@@ -11,7 +11,8 @@ struct DemoCommand: ParsableCommand {
         discussion: """
             Runs the standard pipelines on the OpenCL device (the CPU backend, with a warning, when there \
             is none) and writes one contact sheet per pipeline: originals in the first column, augmented \
-            versions (different seeds) beside them. Prints the paths and the throughput.
+            versions (different seeds) beside them; then a clip sheet (frames in a row), views and a \
+            test-time augmentation round trip. Prints the paths and the throughput.
             """
     )
 
@@ -26,6 +27,9 @@ struct DemoCommand: ParsableCommand {
 
     @Option(help: "Augmented versions per scene.")
     var variants = 6
+
+    @Flag(help: "Write the pictures and skip the throughput measurement.")
+    var picturesOnly = false
 
     func run() throws {
         do {
@@ -102,9 +106,14 @@ struct DemoCommand: ParsableCommand {
             try ImageCodecs.encodePNG(sheet.image, name: path).write(to: URL(fileURLWithPath: path), options: .atomic)
             written.append(path)
         }
+        // Clips (frames in a row), views and test-time augmentation.
+        written.append(try MultiImageDemo.clips(runner: runner, output: output))
+        written.append(try MultiImageDemo.views(runner: runner, output: output))
+        written.append(try MultiImageDemo.tta(runner: runner, output: output))
         print("pictures:")
         for path in written { print("  \(path)") }
 
+        if picturesOnly { return }
         print("throughput (batch 64: 256x256 uint8 images or 80x300 spectrograms -> training pipeline, end to end incl. transfers):")
         let benchScenes = try SyntheticScenes.batch(count: 64, height: 256, width: 256, seed: 7)
         let benchLabels = try LabelBatch(classIDs: (0..<64).map { $0 % 1000 }, classCount: 1000)

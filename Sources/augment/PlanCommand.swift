@@ -41,7 +41,11 @@ struct PlanCommand: ParsableCommand {
             if let entry = BuiltinPipelines.entry(named: pipeline) {
                 parsed = try BuiltinPipelines.trainPipeline(entry)
             } else {
-                parsed = try PipelineFile.parse(Data(contentsOf: URL(fileURLWithPath: pipeline)), name: pipeline).pipeline
+                let file = try PipelineFile.parse(Data(contentsOf: URL(fileURLWithPath: pipeline)), name: pipeline)
+                if let views = file.views, views.groups.count > 1 {
+                    warn("\(pipeline) declares \(views.groups.count) view groups; planning the first ('\(views.groups[0].name)'), one view per image")
+                }
+                parsed = file.pipeline
             }
             let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2, let pixelType = PixelType(rawValue: dtype) else {

@@ -13,6 +13,10 @@ public struct Pipeline: Sendable {
     public var transforms: [any Transform]
     /// Element type and layout of the output (default float32 NCHW, what models consume).
     public var output: OutputFormat
+    /// Positions (in ``transforms``) of the ops that draw their parameters per frame when the
+    /// pipeline runs on a ``ClipBatch`` (`"per_frame": true` in a pipeline file); every other op
+    /// draws once per clip. Ignored on image batches. Mixing ops cannot be per frame.
+    public var perFrameOpIndices: Set<Int> = []
 
     public init(_ transforms: [any Transform], output: OutputFormat = .float32NCHW) throws {
         guard transforms.count < (1 << 24) else {

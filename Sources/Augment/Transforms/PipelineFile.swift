@@ -11,13 +11,17 @@ import Foundation
 /// them). An unknown op, a misspelled, missing or mistyped argument, or a value out of range is an
 /// error naming the op (with its position), the argument and what is allowed.
 public struct PipelineFile: Sendable {
+    /// The file's pipeline; for a file with `"views"`, the first view group's (use ``views``).
     public var pipeline: Pipeline
     /// The file's seed, if it has one (command-line `--seed` overrides it).
     public var seed: UInt64?
+    /// The view groups of a file that declares `"views"` instead of `"ops"`; nil otherwise.
+    public var views: MultiViewPipeline?
 
-    public init(pipeline: Pipeline, seed: UInt64? = nil) {
+    public init(pipeline: Pipeline, seed: UInt64? = nil, views: MultiViewPipeline? = nil) {
         self.pipeline = pipeline
         self.seed = seed
+        self.views = views
     }
 
     /// Parses pipeline JSON; `name` appears in error messages.
@@ -33,12 +37,16 @@ public struct PipelineFile: Sendable {
             throw AugmentError.invalidArgument(op: name, argument: "(file)", value: "\(type(of: root))",
                                                allowed: "a JSON object with an \"ops\" array")
         }
-        let known: Set<String> = ["seed", "ops", "output", "name", "description"]
+        let known: Set<String> = ["seed", "ops", "output", "name", "description", "views"]
         if let extra = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw AugmentError.unknownName(op: name, what: "key", name: extra, known: known.sorted(),
                                            suggestion: suggestion(for: extra, among: known.sorted()))
         }
-        guard let ops = object["ops"] as? [Any] else {
+        if object["views"] != nil, object["ops"] != nil {
+            throw AugmentError.invalidArgument(op: name, argument: "views", value: "given together with \"ops\"",
+                                               allowed: "either \"ops\" (one pipeline) or \"views\" (view groups, each with its own \"ops\")")
+        }
+        guard let ops = object["ops"] as? [Any] ?? (object["views"] != nil ? [] : nil) else {
             throw AugmentError.invalidArgument(op: name, argument: "ops", value: "missing or not an array",
                                                allowed: "an array of {\"op\": NAME, ...arguments}")
         }
@@ -54,8 +62,80 @@ public struct PipelineFile: Sendable {
         if let value = object["output"] {
             output = try parseOutput(value, name: name)
         }
-        let transforms = try ops.enumerated().map { try parseOp($0.element, position: $0.offset) }
-        return PipelineFile(pipeline: try Pipeline(transforms, output: output), seed: seed)
+        if let value = object["views"] {
+            let views = try parseViews(value, output: output, name: name)
+            return PipelineFile(pipeline: views.groups[0].pipeline, seed: seed, views: views)
+        }
+        return PipelineFile(pipeline: try parseOps(ops, output: output, label: ""), seed: seed)
+    }
+
+    /// An "ops" array as a pipeline: each op parsed strictly; `"per_frame": true` on a top-level
+    /// op marks it in ``Pipeline/perFrameOpIndices``. `label` prefixes positions ("views[1].").
+    static func parseOps(_ ops: [Any], output: OutputFormat, label: String) throws -> Pipeline {
+        var perFrame: Set<Int> = []
+        let transforms = try ops.enumerated().map { position, element -> any Transform in
+            let opLabel = "\(label)ops[\(position)]"
+            guard var dict = element as? [String: Any], let flag = dict.removeValue(forKey: "per_frame") else {
+                return try parseOp(element, label: opLabel)
+            }
+            let opName = dict["op"] as? String ?? "op"
+            guard let bool = flag as? Bool else {
+                throw AugmentError.wrongType(op: "\(opName) (\(opLabel))", argument: "per_frame", expected: "true or false")
+            }
+            let transform = try parseOp(dict, label: opLabel)
+            if bool {
+                guard !MultiCopySampling.isMixing(transform) else {
+                    throw AugmentError.invalidArgument(op: "\(opName) (\(opLabel))", argument: "per_frame", value: "true",
+                                                       allowed: "false: mixing ops pair whole clips, with one lambda per clip")
+                }
+                perFrame.insert(position)
+            }
+            return transform
+        }
+        var pipeline = try Pipeline(transforms, output: output)
+        pipeline.perFrameOpIndices = perFrame
+        return pipeline
+    }
+
+    /// `"views": [{"name": "global", "count": 2, "ops": [...], "output": {...}}, ...]`; a group
+    /// without "output" uses the file's.
+    static func parseViews(_ value: Any, output: OutputFormat, name: String) throws -> MultiViewPipeline {
+        guard let list = value as? [Any], !list.isEmpty else {
+            throw AugmentError.invalidArgument(op: name, argument: "views", value: "\(value)",
+                                               allowed: "a non-empty array of {\"name\": NAME, \"count\": N, \"ops\": [...]}")
+        }
+        let groups = try list.enumerated().map { i, element -> ViewGroup in
+            let label = "views[\(i)]"
+            guard let dict = element as? [String: Any] else {
+                throw AugmentError.invalidArgument(op: label, argument: "(group)", value: "\(element)",
+                                                   allowed: "an object {\"name\": NAME, \"count\": N, \"ops\": [...]}")
+            }
+            let known = ["count", "name", "ops", "output"]
+            if let extra = dict.keys.sorted().first(where: { !known.contains($0) }) {
+                throw AugmentError.unknownName(op: label, what: "key", name: extra, known: known,
+                                               suggestion: suggestion(for: extra, among: known))
+            }
+            guard let groupName = dict["name"] as? String else {
+                throw AugmentError.missingArgument(op: label, argument: "name", expected: "a string naming the group")
+            }
+            var count = 1
+            if let raw = dict["count"] {
+                guard let number = raw as? NSNumber,
+                      let exact = Int(exactly: number.doubleValue),
+                      (1...MultiViewPipeline.maxViewsPerGroup).contains(exact) else {
+                    throw AugmentError.invalidArgument(op: "\(label) (\(groupName))", argument: "count", value: "\(raw)",
+                                                       allowed: "an integer in [1, \(MultiViewPipeline.maxViewsPerGroup)]")
+                }
+                count = exact
+            }
+            guard let ops = dict["ops"] as? [Any] else {
+                throw AugmentError.invalidArgument(op: "\(label) (\(groupName))", argument: "ops", value: "missing or not an array",
+                                                   allowed: "an array of {\"op\": NAME, ...arguments}")
+            }
+            let groupOutput = try dict["output"].map { try parseOutput($0, name: label) } ?? output
+            return ViewGroup(name: groupName, count: count, pipeline: try parseOps(ops, output: groupOutput, label: "\(label)."))
+        }
+        return try MultiViewPipeline(groups)
     }
 
     private static func parseOutput(_ value: Any, name: String) throws -> OutputFormat {
