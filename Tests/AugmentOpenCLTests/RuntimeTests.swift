@@ -65,6 +65,52 @@ struct RuntimeTests {
         #expect(context.cachedProgramCount == 0)
     }
 
+    @Test func buildFailureNamesTheDeviceAndTheKernelFile() throws {
+        let backend = try Shared.backend()
+        let files = ["common.cl": "// common\n",
+                     "mix.cl": "__kernel void mix_apply(__global float* x) { x[0] = not_declared; }"]
+        let tampered = try OpenCLBackend(device: backend.device, kernels: KernelLibrary(files: files, origin: "test"))
+        do {
+            _ = try tampered.program(family: "mix", defines: ["PROBE": "1"])
+            Issue.record("a broken mix.cl must not build")
+        } catch let error as CLError {
+            #expect(error.description.contains("Kernels/mix.cl (test)"))
+            #expect(error.description.contains(backend.device.name))
+            #expect(error.description.contains(backend.device.driverVersion))
+            #expect(error.buildOptions?.contains("-DPROBE=1") == true)
+            #expect(error.buildLog?.contains("not_declared") == true)
+        }
+    }
+
+    /// Launches fit the kernel's own CL_KERNEL_WORK_GROUP_SIZE: a local size above it is cut to a
+    /// divisor that keeps every work-item (free kernels), or refused by name (fixed-size kernels).
+    @Test func launchesFitTheKernelsOwnWorkGroupLimit() throws {
+        let context = try CLContext(device: Shared.backend().device)
+        let program = try context.program(source: "__kernel void ids(__global int* x) { x[get_global_id(0)] = (int)get_global_id(0) + 1; }")
+        let kernel = try program.kernel("ids")
+        let limit = min(try kernel.workGroupLimit(on: context.device), context.device.maxWorkGroupSize)
+        #expect(limit >= 1)
+        #expect(try kernel.argumentCount() == 1)
+        let tooLarge = limit * 2
+        let buffer = try CLBuffer(context: context, byteCount: tooLarge * 4)
+        try kernel.setArgument(0, buffer)
+        let before = context.launchCount
+        try kernel.enqueue(on: context, global: [tooLarge], local: [tooLarge]).wait()
+        #expect(context.launchCount == before + 1)
+        let (values, _) = try buffer.download(Int32.self, count: tooLarge, on: context)
+        #expect(values == (1...Int32(tooLarge)).map { $0 })
+        #expect(try kernel.fittedLocal([tooLarge], global: [tooLarge], device: context.device, fixedLocal: false)[0] <= limit)
+        do {
+            try kernel.enqueue(on: context, global: [tooLarge], local: [tooLarge], fixedLocal: true)
+            Issue.record("a fixed work-group above the kernel's limit must be refused")
+        } catch let error as CLError {
+            #expect(error.status == .invalidWorkGroupSize)
+            #expect(error.description.contains("ids"))
+            #expect(error.description.contains(context.device.name))
+        }
+        #expect(context.launchCount == before + 1)
+    }
+
     @Test func programCacheIsKeyedBySourceAndOptions() throws {
         let context = try CLContext(device: Shared.backend().device)
         let source = "__kernel void twice(__global float* x) { x[get_global_id(0)] *= SCALE; }"

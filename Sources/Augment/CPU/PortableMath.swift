@@ -102,7 +102,8 @@ public enum PortableMath {
         c = fma(z, c, 0x1.555556p-5)
         c = fma(z, c, -0.5)
         c = fma(z, c, 1)
-        switch Int32(q) & 3 {
+        // The quadrant as a float, q mod 4, as the kernel computes it (see pm_sincos_2pi).
+        switch q - 4 * (q * 0.25).rounded(.down) {
         case 0: return (s, c)
         case 1: return (c, -s)
         case 2: return (-s, -c)

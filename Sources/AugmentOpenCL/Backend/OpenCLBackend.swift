@@ -271,7 +271,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         if let extra = ProcessInfo.processInfo.environment["AUGMENT_CL_BUILD_OPTIONS"], !extra.isEmpty {
             options += " " + extra  // for kernel development: extra compiler options on every build
         }
-        return try context.program(source: kernels.source(family: family), options: options)
+        return try context.program(source: kernels.source(family: family), options: options,
+                                   label: "Kernels/\(family).cl (\(kernels.origin))")
     }
 
     /// A buffer from the pool for the run in progress (returned to the pool when the run ends).

@@ -56,14 +56,14 @@ public final class CLContext: @unchecked Sendable {
 
     /// The built program for `source` and `options` on this context's device, from the cache when
     /// the same (device, source hash, options) was built before.
-    public func program(source: String, options: String = "") throws -> CLProgram {
+    public func program(source: String, options: String = "", label: String? = nil) throws -> CLProgram {
         let key = ProgramKey(device: device.handle, sourceHash: fnv1a64(source), options: options)
         cacheLock.lock()
         defer { cacheLock.unlock() }
         if let cached = programs[key], cached.source == source {
             return cached
         }
-        let program = try CLProgram(context: self, source: source, options: options)
+        let program = try CLProgram(context: self, source: source, options: options, label: label)
         programs[key] = program
         return program
     }

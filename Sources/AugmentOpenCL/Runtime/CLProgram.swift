@@ -11,7 +11,9 @@ public final class CLProgram: @unchecked Sendable {
     /// Warnings the compiler printed for a successful build (empty when there were none).
     public let buildLog: String
 
-    init(context: CLContext, source: String, options: String) throws {
+    /// Builds `source` for the context's device; `label` names what is built in error messages
+    /// (e.g. "Kernels/color.cl").
+    init(context: CLContext, source: String, options: String, label: String? = nil) throws {
         self.source = source
         self.options = options
         let program = try source.withCString { pointer in
@@ -29,7 +31,7 @@ public final class CLProgram: @unchecked Sendable {
         guard status == CL_SUCCESS else {
             clReleaseProgram(program)
             throw CLError(call: "clBuildProgram", status: CLStatus(rawValue: status),
-                          context: "building kernels for \(context.device.name)",
+                          context: "building \(label ?? "kernels") for \(context.device.name) (\(context.device.platform.name), driver \(context.device.driverVersion))",
                           buildLog: log, buildOptions: options, savedSourcePath: Self.save(source))
         }
         self.program = program
