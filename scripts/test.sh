@@ -1,12 +1,64 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs the whole test suite (unit tests and the CPU-vs-OpenCL
-# parity tests on the default OpenCL device; PoCL on a machine without a GPU).
-# Exits non-zero when any test fails. Extra arguments go to `swift test` (e.g. --filter Warp).
+# Installs what is missing, builds, and runs the whole test suite:
+#   1. swift test: unit tests and the CPU-vs-OpenCL parity tests on the default OpenCL device
+#      (PoCL on a machine without a GPU);
+#   2. augment verify (every registered transform, CPU vs OpenCL) on Intel's OpenCL CPU runtime;
+#   3. augment verify on small shapes under Oclgrind, failing on any Oclgrind report (out-of-range
+#      or uninitialized memory, data races, API misuse).
+# The OpenCL implementations are installed by scripts/opencl-implementations.sh (apt, and PyPI into
+# the ignored .opencl/ folder). Each step prints its summary line; the script exits non-zero when
+# any step fails. Extra arguments go to `swift test` (e.g. --filter Warp).
+# AUGMENT_TEST_IMPLEMENTATIONS (default "intel oclgrind") chooses the extra implementations; set it
+# empty for a PoCL-only run while iterating.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 
+implementations="${AUGMENT_TEST_IMPLEMENTATIONS-intel oclgrind}"
+if [ -n "$implementations" ]; then
+    scripts/opencl-implementations.sh install >/dev/null
+fi
+
 echo "==> swift build (tests)"
 swift build --build-tests
-echo "==> swift test"
-swift test --skip-build "$@"
+bin="$(swift build --show-bin-path)/augment"
+
+failed=()
+summary=()
+step() {
+    local name="$1"
+    shift
+    local started=$SECONDS status=0
+    "$@" || status=$?
+    summary+=("$name: $([ $status -eq 0 ] && echo passed || echo "FAILED (exit $status)") in $((SECONDS - started)) s")
+    [ $status -eq 0 ] || failed+=("$name")
+}
+
+echo "==> swift test (default OpenCL device)"
+step "swift test" swift test --skip-build "$@"
+
+for implementation in $implementations; do
+    case "$implementation" in
+        intel)
+            echo "==> augment verify on Intel's OpenCL CPU runtime"
+            step "verify on Intel's CPU runtime" scripts/opencl-implementations.sh run intel "$bin" verify ;;
+        oclgrind)
+            echo "==> augment verify --shapes small under Oclgrind (memory, uninitialized values, data races, API)"
+            step "verify under Oclgrind" scripts/opencl-implementations.sh run oclgrind "$bin" verify --shapes small ;;
+        pocl)
+            echo "==> augment verify on PoCL"
+            step "verify on PoCL" scripts/opencl-implementations.sh run pocl "$bin" verify ;;
+        *)
+            echo "error: unknown implementation '$implementation' in AUGMENT_TEST_IMPLEMENTATIONS" >&2
+            failed+=("$implementation") ;;
+    esac
+done
+
+echo
+echo "==> summary"
+for line in "${summary[@]}"; do echo "  $line"; done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "FAILED: ${failed[*]}"
+    exit 1
+fi
+echo "all steps passed"

@@ -78,6 +78,5 @@ func launchPerElement(_ kernel: CLKernel, _ geometry: ImageGeometry, count: Int,
     let event = try kernel.enqueue(on: backend.context,
                                    global: pixelRange(geometry, count: count * geometry.channels, backend: backend),
                                    local: [pixelGroupWidth(geometry, backend: backend), 1, 1])
-    timing.kernelNanoseconds += try event.durationNanoseconds()
-    timing.launches += 1
+    timing.recordKernel(event)
 }

@@ -62,8 +62,7 @@ enum OpenCLColor {
             let channels = stage.needsChannelStatistics ? geometry.channels : 1
             let event = try kernel.enqueue(on: backend.context, global: [groupSize, channels, stage.count],
                                            local: [groupSize, 1, 1], fixedLocal: true)
-            timing.kernelNanoseconds += try event.durationNanoseconds()
-            timing.launches += 1
+            timing.recordKernel(event)
         }
 
         let destination = try backend.outputImages(count: stage.count, geometry: stage.output, format: .float32NCHW,
@@ -80,8 +79,7 @@ enum OpenCLColor {
         try kernel.setArgument(8, value: Int32(geometry.width))
         let event = try kernel.enqueue(on: backend.context, global: pixelRange(geometry, count: stage.count, backend: backend),
                                        local: [pixelGroupWidth(geometry, backend: backend), 1, 1])
-        timing.kernelNanoseconds += try event.durationNanoseconds()
-        timing.launches += 1
+        timing.recordKernel(event)
         return destination
     }
 }

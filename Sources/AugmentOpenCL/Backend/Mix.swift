@@ -37,7 +37,6 @@ extension OpenCLBackend {
         let groupWidth = min(64, roundUp(geometry.width, to: 8), device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: context, global: [roundUp(geometry.width, to: groupWidth), geometry.height, count],
                                        local: [groupWidth, 1, 1])
-        timing.kernelNanoseconds += try event.durationNanoseconds()
-        timing.launches += 1
+        timing.recordKernel(event)
     }
 }

@@ -35,8 +35,7 @@ enum OpenCLNoise {
         let group = min(64, roundUp(blocks, to: 8), backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: backend.context, global: [roundUp(blocks, to: group), stage.count],
                                        local: [group, 1])
-        timing.kernelNanoseconds += try event.durationNanoseconds()
-        timing.launches += 1
+        timing.recordKernel(event)
         return destination
     }
 }

@@ -2,17 +2,52 @@ import Augment
 import Foundation
 
 /// Device times of one plan run, from OpenCL profiling events.
+///
+/// Kernel launches are recorded as events and their profiling times read once the run has
+/// finished (``resolve()``), so the host never waits between the launches of one batch and the
+/// queue stays full.
 public struct OpenCLTiming: Sendable, Equatable {
     /// Host -> device copies.
     public var uploadNanoseconds: UInt64 = 0
-    /// Kernel execution, summed over launches.
+    /// Kernel execution, summed over launches (complete after ``resolve()``).
     public var kernelNanoseconds: UInt64 = 0
     /// Device -> host copies.
     public var downloadNanoseconds: UInt64 = 0
     /// Number of kernel launches.
     public var launches = 0
+    /// Launches and uploads whose profiling times are not read yet.
+    private var pendingKernels: [CLEvent] = []
+    private var pendingUploads: [CLEvent] = []
 
     public init() {}
+
+    /// Counts a kernel launch; its time is added by ``resolve()``.
+    mutating func recordKernel(_ event: CLEvent) {
+        pendingKernels.append(event)
+        launches += 1
+    }
+
+    /// Counts an upload that was queued without waiting; its time is added by ``resolve()``.
+    mutating func recordUpload(_ event: CLEvent) {
+        pendingUploads.append(event)
+    }
+
+    /// Adds the device times of the recorded launches and uploads (waiting for the last of them).
+    mutating func resolve() throws {
+        for event in pendingKernels {
+            kernelNanoseconds += try event.durationNanoseconds()
+        }
+        for event in pendingUploads {
+            uploadNanoseconds += try event.durationNanoseconds()
+        }
+        pendingKernels.removeAll()
+        pendingUploads.removeAll()
+    }
+
+    public static func == (lhs: OpenCLTiming, rhs: OpenCLTiming) -> Bool {
+        lhs.uploadNanoseconds == rhs.uploadNanoseconds && lhs.kernelNanoseconds == rhs.kernelNanoseconds
+            && lhs.downloadNanoseconds == rhs.downloadNanoseconds && lhs.launches == rhs.launches
+    }
 }
 
 /// A batch of images in a device buffer, as it passes between the stages of a plan.
@@ -114,6 +149,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     private let lock = NSLock()
     /// Buffers taken from the pool during the run in progress; returned when it ends.
     private var runBuffers: [CLBuffer] = []
+    /// Host copies of the run's queued uploads; freed when it ends, after the queue has drained.
+    private var runStaging: [UnsafeMutableRawPointer] = []
 
     /// A backend on the device `selector` picks (default: `AUGMENT_OPENCL_DEVICE`, else the first
     /// GPU, else the CPU), with the embedded kernels unless `AUGMENT_KERNELS_DIR` is set.
@@ -149,8 +186,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     ) throws -> (output: AugmentBatch, timing: OpenCLTiming) {
         lock.lock()
         defer {
-            for buffer in runBuffers { pool.give(buffer) }
-            runBuffers.removeAll()
+            endRun()
             lock.unlock()
         }
         let (images, masks, partial, profile) = try execute(plan, on: batch, options: options)
@@ -158,6 +194,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         var timing = profile
         result.images = try download(images, timing: &timing)
         result.masks = try masks.map { try OpenCLWarp.download($0, backend: self, timing: &timing) }
+        try timing.resolve()
         return (result, timing)
     }
 
@@ -170,8 +207,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     ) throws -> DeviceAugmentBatch {
         lock.lock()
         defer {
-            for buffer in runBuffers { pool.give(buffer) }
-            runBuffers.removeAll()
+            endRun()
             lock.unlock()
         }
         var (images, masks, result, timing) = try execute(plan, on: batch, options: options)
@@ -186,6 +222,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             images = DeviceImages(buffer: copy, count: images.count, geometry: images.geometry,
                                   pixelType: images.pixelType, layout: images.layout)
         }
+        try timing.resolve()
         return DeviceAugmentBatch(images: images, targets: result, timing: timing, backend: self)
     }
 
@@ -233,6 +270,23 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             }
         }
         return (images, masks, result, timing)
+    }
+
+    /// Ends a run (also one that threw): waits for the queue so that no queued upload still reads
+    /// a staging block, frees them, and gives the run's buffers back to the pool.
+    private func endRun() {
+        if !runStaging.isEmpty {
+            do {
+                try context.finish()
+                for block in runStaging { block.deallocate() }
+            } catch {
+                // The queue failed: the driver may still read the blocks, so they are leaked on
+                // purpose rather than freed under it.
+            }
+            runStaging.removeAll()
+        }
+        for buffer in runBuffers { pool.give(buffer) }
+        runBuffers.removeAll()
     }
 
     /// Gives a leased output buffer back to the pool.
@@ -283,10 +337,18 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     }
 
     /// Uploads a host array into a device buffer for the run in progress.
-    func upload<Element: BitwiseCopyable>(_ values: [Element], timing: inout OpenCLTiming) throws -> CLBuffer {
+    /// Small parameter arrays are queued without waiting (from a staging copy freed when the run
+    /// ends); `blocking` writes straight from `values` and waits, for the run's large first input,
+    /// where nothing is queued before it and a copy would cost more than the wait.
+    func upload<Element: BitwiseCopyable>(_ values: [Element], blocking: Bool = false,
+                                          timing: inout OpenCLTiming) throws -> CLBuffer {
         let buffer = try runBuffer(byteCount: max(1, values.count * MemoryLayout<Element>.stride))
-        if !values.isEmpty {
+        if !values.isEmpty && blocking {
             timing.uploadNanoseconds += try buffer.upload(values, on: context).durationNanoseconds()
+        } else if !values.isEmpty {
+            let (event, staging) = try buffer.enqueueUpload(values, on: context)
+            runStaging.append(staging)
+            timing.recordUpload(event)
         }
         return buffer
     }
@@ -295,8 +357,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     func upload(_ images: ImageBatch, timing: inout OpenCLTiming) throws -> DeviceImages {
         let buffer: CLBuffer
         switch images.pixels {
-        case .uint8(let values): buffer = try upload(values, timing: &timing)
-        case .float32(let values): buffer = try upload(values, timing: &timing)
+        case .uint8(let values): buffer = try upload(values, blocking: true, timing: &timing)
+        case .float32(let values): buffer = try upload(values, blocking: true, timing: &timing)
         case .float16: throw AugmentError.float16Input()
         }
         return DeviceImages(buffer: buffer, count: images.count, geometry: images.geometry,

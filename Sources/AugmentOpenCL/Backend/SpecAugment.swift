@@ -55,7 +55,7 @@ enum OpenCLSpecAugment {
         try rowKernel.setArgument(3, value: Int32(rows))
         let rowGroup = min(64, backend.device.maxWorkGroupSize)
         let rowEvent = try rowKernel.enqueue(on: backend.context, global: [roundUp(rows, to: rowGroup)], local: [rowGroup])
-        timing.kernelNanoseconds += try rowEvent.durationNanoseconds()
+        timing.recordKernel(rowEvent)
 
         let meanKernel = try program.kernel("spec_example_means")
         try meanKernel.setArgument(0, sums)
@@ -64,8 +64,7 @@ enum OpenCLSpecAugment {
         try meanKernel.setArgument(3, value: factor)
         try meanKernel.setArgument(4, value: Int32(input.count))
         let meanEvent = try meanKernel.enqueue(on: backend.context, global: [input.count])
-        timing.kernelNanoseconds += try meanEvent.durationNanoseconds()
-        timing.launches += 2
+        timing.recordKernel(meanEvent)
         return means
     }
 

@@ -52,8 +52,7 @@ enum OpenCLWarp {
             let event = try kernel.enqueue(on: backend.context,
                                            global: [roundUp(out.width, to: groupWidth), out.height, samples.count],
                                            local: [groupWidth, 1, 1])
-            timing.kernelNanoseconds += try event.durationNanoseconds()
-            timing.launches += 1
+            timing.recordKernel(event)
         }
         return destination
     }
@@ -174,8 +173,7 @@ extension OpenCLWarp {
         let event = try kernel.enqueue(on: backend.context,
                                        global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
                                        local: [groupWidth, 1, 1])
-        timing.kernelNanoseconds += try event.durationNanoseconds()
-        timing.launches += 1
+        timing.recordKernel(event)
         return destination
     }
 
@@ -233,8 +231,7 @@ extension OpenCLWarp {
         let event = try kernel.enqueue(on: backend.context,
                                        global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
                                        local: [groupWidth, 1, 1])
-        timing.kernelNanoseconds += try event.durationNanoseconds()
-        timing.launches += 1
+        timing.recordKernel(event)
         return DeviceMasks(buffer: buffer, geometries: outGeometries, isUInt8: masks.isUInt8, ignoreIndex: masks.ignoreIndex)
     }
 }

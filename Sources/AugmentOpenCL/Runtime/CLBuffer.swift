@@ -39,6 +39,32 @@ public final class CLBuffer: @unchecked Sendable {
         return try CLEvent(checked: event, call: "clEnqueueWriteBuffer")
     }
 
+    /// Copies `values` into the start of the buffer without waiting: the values are first copied
+    /// to a host staging block, which the caller must keep until the returned event has completed
+    /// and then deallocate. Lets a run queue its parameter uploads between kernel launches without
+    /// a host wait (a blocking write in an in-order queue waits for every earlier kernel).
+    func enqueueUpload<Element: BitwiseCopyable>(
+        _ values: [Element], on context: CLContext
+    ) throws -> (event: CLEvent, staging: UnsafeMutableRawPointer) {
+        let size = values.count * MemoryLayout<Element>.stride
+        guard size <= byteCount, size > 0 else {
+            throw CLError(call: "clEnqueueWriteBuffer", status: .invalidValue,
+                          context: "writing \(size) bytes into a \(byteCount)-byte buffer")
+        }
+        let staging = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
+        values.withUnsafeBytes { staging.copyMemory(from: $0.baseAddress!, byteCount: size) }
+        var event: cl_event?
+        do {
+            try clCheck("clEnqueueWriteBuffer", context: "uploading \(formatBytes(size))") {
+                clEnqueueWriteBuffer(context.queue, memory, cl_bool(CL_FALSE), 0, size, staging, 0, nil, &event)
+            }
+            return (try CLEvent(checked: event, call: "clEnqueueWriteBuffer"), staging)
+        } catch {
+            staging.deallocate()
+            throw error
+        }
+    }
+
     /// Reads the first `count` elements of the buffer (blocking).
     public func download<Element: BitwiseCopyable>(
         _ type: Element.Type, count: Int, on context: CLContext
