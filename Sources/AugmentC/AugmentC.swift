@@ -373,6 +373,41 @@ public func saBuiltinPipelineJSON(
     }
 }
 
+@_cdecl("sa_epoch_indices")
+public func saEpochIndices(
+    _ datasetSize: Int64, _ seed: UInt64, _ epoch: UInt64, _ shuffle: Int32, _ rank: Int64, _ worldSize: Int64,
+    _ share: Int32, _ indices: UnsafeMutablePointer<Int64>?, _ capacity: Int64, _ count: UnsafeMutablePointer<Int64>?,
+    _ errorMessage: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> Int32 {
+    boundary(errorMessage) {
+        guard let indices else { throw BoundaryError.argument("indices is NULL") }
+        guard let count else { throw BoundaryError.argument("count is NULL") }
+        guard datasetSize >= 1 else { throw BoundaryError.shape("an epoch needs at least one sample, the dataset has \(datasetSize)") }
+        // The plan builds the whole permutation: the caller's buffer shows that much memory exists.
+        guard capacity >= datasetSize else {
+            throw BoundaryError.argument("indices: capacity \(capacity) is below the dataset size \(datasetSize)")
+        }
+        let rankShare: RankShare
+        switch share {
+        case Int32(SA_SHARE_UNEVEN): rankShare = .uneven
+        case Int32(SA_SHARE_PAD): rankShare = .pad
+        case Int32(SA_SHARE_DROP): rankShare = .drop
+        default: throw BoundaryError.argument("share \(share) is not SA_SHARE_UNEVEN (0), SA_SHARE_PAD (1) or SA_SHARE_DROP (2)")
+        }
+        // With .pad the order grows to a multiple of the world size: bound it by the caller's memory too.
+        guard worldSize <= capacity else {
+            throw BoundaryError.argument("indices: capacity \(capacity) is below the world size \(worldSize)")
+        }
+        let plan = try EpochPlan(datasetSize: Int(datasetSize), batchSize: 1, seed: seed, epoch: epoch, shuffle: shuffle != 0,
+                                 rank: Int(clamping: rank), worldSize: Int(clamping: worldSize), share: rankShare)
+        guard Int64(plan.indices.count) <= capacity else {
+            throw BoundaryError.argument("indices: \(plan.indices.count) indices do not fit capacity \(capacity)")
+        }
+        for (i, index) in plan.indices.enumerated() { indices[i] = Int64(index) }
+        count.pointee = Int64(plan.indices.count)
+    }
+}
+
 @_cdecl("sa_output_desc")
 public func saOutputDesc(
     _ pipeline: OpaquePointer?, _ input: UnsafePointer<sa_image_desc>?, _ output: UnsafeMutablePointer<sa_image_desc>?,
@@ -427,9 +462,20 @@ public func saApply(
                 throw BoundaryError.argument("output labels: (\(labelValues.count), \(labelValues.classCount)) float32 need \(labelByteCount) bytes, got \(outputLabelBytes)")
             }
         }
-        let settings = options?.pointee ?? sa_apply_options(seed: 0, epoch: 0, first_index: 0, replay_json: nil, record: 0)
+        let settings = options?.pointee ?? sa_apply_options(seed: 0, epoch: 0, first_index: 0, replay_json: nil, record: 0,
+                                                             sample_indices: nil, sample_index_count: 0)
         if settings.record != 0, recordJSON == nil {
             throw BoundaryError.argument("record is set but record_json is NULL")
+        }
+        var sampleIndices: [UInt64]?
+        if let indices = settings.sample_indices {
+            guard settings.sample_index_count == Int64(description.count) else {
+                throw BoundaryError.shape("sample indices: \(settings.sample_index_count) for a batch of \(description.count) images")
+            }
+            guard settings.replay_json == nil else {
+                throw BoundaryError.argument("sample indices and replay exclude each other (a record holds its own parameters)")
+            }
+            sampleIndices = copyValues(UnsafeRawPointer(indices), count: description.count, as: UInt64.self)
         }
 
         let pixels: PixelBuffer
@@ -444,6 +490,9 @@ public func saApply(
         let sampled: SampledPipeline
         if let replay = settings.replay_json {
             sampled = try ParameterRecord.decode(Data(String(cString: replay).utf8), for: file.pipeline, name: "replay")
+        } else if let sampleIndices {
+            sampled = try file.pipeline.sample(geometry: images.geometry, seed: settings.seed, epoch: settings.epoch,
+                                               sampleIndices: sampleIndices)
         } else {
             sampled = try file.pipeline.sample(count: batch.count, geometry: images.geometry, seed: settings.seed,
                                                epoch: settings.epoch, firstSampleIndex: settings.first_index)

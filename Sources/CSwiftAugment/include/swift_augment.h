@@ -82,7 +82,19 @@ typedef struct sa_apply_options {
     uint64_t first_index;    /* global index of the batch's first sample */
     const char *replay_json; /* NULL: sample; else a record made with `record` (swift-augment-parameters/1) */
     int32_t record;          /* nonzero: return the parameters used as JSON in *record_json */
+    const uint64_t *sample_indices; /* NULL: sample i has global index first_index + i; else the
+                                       global index of every sample (N of them; first_index unused),
+                                       e.g. dataset indices from sa_epoch_indices */
+    int64_t sample_index_count;     /* N when sample_indices is not NULL */
 } sa_apply_options;
+
+/* How sa_epoch_indices shares an epoch among ranks when the dataset size is not a multiple of the
+ * world size (Swift's RankShare). */
+enum {
+    SA_SHARE_UNEVEN = 0, /* every sample once; share sizes differ by at most one */
+    SA_SHARE_PAD = 1,    /* equal shares, padded with the order's first samples (DistributedSampler drop_last=False) */
+    SA_SHARE_DROP = 2    /* equal shares, the tail dropped (DistributedSampler drop_last=True) */
+};
 
 typedef struct sa_backend sa_backend;   /* a CPU or OpenCL backend */
 typedef struct sa_pipeline sa_pipeline; /* a parsed pipeline file */
@@ -121,6 +133,14 @@ void sa_pipeline_free(sa_pipeline *pipeline);
  * crop_flip_normalize, mixup_cutmix, specaugment, ...), in its training form. */
 int32_t sa_builtin_pipeline_json(const char *name, char **json, char **error_message);
 
+/* The dataset indices rank `rank` of `world_size` visits in epoch `epoch`, in order (Swift's
+ * EpochPlan): every rank computes the same permutation of 0..<dataset_size from (seed, epoch) when
+ * `shuffle` is nonzero and takes every world_size-th position starting at rank. `indices` must hold
+ * at least max(dataset_size, world_size) values (`capacity`); *count receives how many were written. */
+int32_t sa_epoch_indices(int64_t dataset_size, uint64_t seed, uint64_t epoch, int32_t shuffle,
+                         int64_t rank, int64_t world_size, int32_t share,
+                         int64_t *indices, int64_t capacity, int64_t *count, char **error_message);
+
 /* The output of `pipeline` for an input described by `input`: shape, element type and layout. */
 int32_t sa_output_desc(const sa_pipeline *pipeline, const sa_image_desc *input, sa_image_desc *output,
                        char **error_message);
@@ -130,7 +150,8 @@ int32_t sa_output_desc(const sa_pipeline *pipeline, const sa_image_desc *input, 
  * SA_LABELS_NONE, the float32 (N, K) labels into `output_labels` (exactly N * K * 4 bytes).
  * `options` may be NULL (seed 0, epoch 0, first index 0, no replay, no record). With
  * options->record set, *record_json receives the parameters used (free with sa_string_free).
- * The result equals `augment apply --seed S --epoch E --first-sample-index I` on the same input. */
+ * The result equals `augment apply --seed S --epoch E --first-sample-index I` on the same input
+ * (with sample_indices: Pipeline.sample(geometry:seed:epoch:sampleIndices:) + run). */
 int32_t sa_apply(sa_backend *backend, const sa_pipeline *pipeline,
                  const sa_image_desc *input, const void *input_data, int64_t input_bytes,
                  const sa_labels *labels, const sa_apply_options *options,
