@@ -8,7 +8,7 @@ swift_augment.AugmentedLoader wraps it, augments on the OpenCL device (or the CP
 background thread, and hands back numpy arrays that torch.from_numpy shares without copying.
 
 Run (after `pip install ./python` and `pip install torch`):
-    python3 Examples/python/train_torch.py [--epochs 30] [--train 128] [--backend opencl|cpu]
+    python3 Examples/python/train_torch.py [--epochs 30] [--train 64] [--backend opencl|cpu]
 Without torch it says so and only measures the augmentation loop.
 """
 import argparse
@@ -52,9 +52,7 @@ def shapes(count: int, seed: int):
 NORMALIZE = {"op": "normalize", "mean": [0.5, 0.5, 0.5], "std": [0.25, 0.25, 0.25]}
 PLAIN = sa.Pipeline([{"op": "center_crop", "height": SIDE, "width": SIDE}, NORMALIZE])
 AUGMENTED = sa.Pipeline([{"op": "random_crop", "height": SIDE, "width": SIDE},
-                         {"op": "random_horizontal_flip", "p": 0.5}, {"op": "random_vertical_flip", "p": 0.5},
-                         {"op": "random_rotation", "degrees": [-20, 20], "interpolation": "bilinear"},
-                         {"op": "color_jitter", "brightness": 0.3, "contrast": 0.3, "saturation": 0.3, "hue": 0.05},
+                         {"op": "random_horizontal_flip", "p": 0.5},
                          NORMALIZE])
 
 
@@ -88,7 +86,7 @@ def train(torch, loader_for_epoch, epochs, validation, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--train", type=int, default=128, help="labelled training images")
+    parser.add_argument("--train", type=int, default=64, help="labelled training images")
     parser.add_argument("--validation", type=int, default=800)
     parser.add_argument("--epochs", type=int, default=30)
     parser.add_argument("--batch", type=int, default=16)
