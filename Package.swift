@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "AugmentOpenCL", targets: ["AugmentOpenCL"]),
         .library(name: "AugmentIO", targets: ["AugmentIO"]),
         .executable(name: "augment", targets: ["augment"]),
+        // The C ABI (Sources/CSwiftAugment/include/swift_augment.h) as libSwiftAugment.so: what the
+        // Python package in python/ loads.
+        .library(name: "SwiftAugment", type: .dynamic, targets: ["AugmentC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -41,6 +44,9 @@ let package = Package(
         ),
         // Files: .npy arrays, PNG and JPEG images, folders of them, pipeline and parameter files.
         .target(name: "AugmentIO", dependencies: ["Augment", "CPNG", "CTurboJPEG"]),
+        // The C ABI: the header and struct layouts (CSwiftAugment), the @_cdecl entry points (AugmentC).
+        .target(name: "CSwiftAugment"),
+        .target(name: "AugmentC", dependencies: ["Augment", "AugmentOpenCL", "CSwiftAugment"]),
         .executableTarget(
             name: "augment",
             dependencies: [

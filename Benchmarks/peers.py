@@ -12,6 +12,8 @@ Environment (reproduce): python3 -m pip install torch==2.15.0 torchvision==0.29.
     albumentations==2.0.8 opencv-python-headless==5.0.0.93 timm==1.0.31 numpy
     (torchaudio for the specaugment row: a separate env with torch==2.11.* torchaudio==2.11.0)
 Run:  python3 Benchmarks/peers.py --augment .build/release/augment --json Benchmarks/results/peers.json
+      add --python to also time swift-augment through its Python package (pip install ./python) in
+      this process, called the way a Python training loop calls it (numpy in, numpy out)
 Plot: python3 Benchmarks/plot.py Benchmarks/results/peers.json docs/benchmarks.png
 """
 import argparse
@@ -241,6 +243,26 @@ def run_ours(binary, batch, size, repeats):
     return results
 
 
+def run_ours_python(name, batch, size, repeats, backend_kind):
+    """swift-augment through the Python package, in this process: Backend.apply on numpy arrays,
+    end to end (copy in, upload, kernels, download, copy out), with the built-in pipeline of the
+    same name as `augment bench`."""
+    import swift_augment as sa
+    pipeline = sa.Pipeline.builtin(name)
+    backend = sa.Backend(backend_kind)
+    if name == "specaugment":
+        data = np.random.default_rng(1).standard_normal((batch, 1, *size), dtype=np.float32)
+    else:
+        data = images(batch, *size)
+    labels = np.random.default_rng(2).integers(0, 1000, batch) if name == "mixup_cutmix" else None
+    step = [0]
+
+    def run():
+        step[0] += 1
+        return backend.apply(pipeline, data, labels, seed=step[0], num_classes=1000 if labels is not None else None)
+    return batch / timed(run, repeats)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--batch", type=int, default=64)
@@ -249,12 +271,17 @@ def main():
     parser.add_argument("--augment", default="", help="path to the augment binary (release build)")
     parser.add_argument("--only", default="", help="comma-separated pipeline names")
     parser.add_argument("--json", default="", help="write the results here")
+    parser.add_argument("--python", action="store_true",
+                        help="also run swift-augment through its Python package (pip install ./python) in this process")
     args = parser.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
     names = [n for n in PIPELINES if not args.only or n in args.only.split(",")]
     runners = [("albumentations (1 thread)", run_albumentations), ("albumentations (2 processes)", run_albumentations_workers),
                ("torchvision v2 (1 thread)", run_torchvision), ("kornia (1 thread)", run_kornia),
                ("opencv UMat (OpenCL)", run_opencv_umat), ("torchaudio (1 thread)", run_torchaudio)]
+    if args.python:
+        runners += [(f"swift-augment {kind} (python)", lambda n, b, s, r, kind=kind: run_ours_python(n, b, s, r, kind))
+                    for kind in ("opencl", "cpu")]
     results = {}
     for name in names:
         for label, fn in runners:
