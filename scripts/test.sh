@@ -2,8 +2,9 @@
 # Installs what is missing, builds, and runs the whole test suite:
 #   1. swift test: unit tests and the CPU-vs-OpenCL parity tests on the default OpenCL device
 #      (PoCL on a machine without a GPU);
-#   2. augment verify (every registered transform, CPU vs OpenCL) on Intel's OpenCL CPU runtime;
-#   3. augment verify on small shapes under Oclgrind, failing on any Oclgrind report (out-of-range
+#   2. pytest: the Python package (scripts/test-python.sh);
+#   3. augment verify (every registered transform, CPU vs OpenCL) on Intel's OpenCL CPU runtime;
+#   4. augment verify on small shapes under Oclgrind, failing on any Oclgrind report (out-of-range
 #      or uninitialized memory, data races, API misuse).
 # The OpenCL implementations are installed by scripts/opencl-implementations.sh (apt, and PyPI into
 # the ignored .opencl/ folder). Each step prints its summary line; the script exits non-zero when
@@ -36,6 +37,9 @@ step() {
 
 echo "==> swift test (default OpenCL device)"
 step "swift test" swift test --skip-build "$@"
+
+echo "==> pytest: the Python package (pip install ./python into .python-venv)"
+step "pytest (python/)" bash scripts/test-python.sh
 
 for implementation in $implementations; do
     case "$implementation" in

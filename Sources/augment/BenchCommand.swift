@@ -144,13 +144,20 @@ struct BenchCommand: ParsableCommand {
             let fraction = bandwidth > 0 ? kernelRate * Double(moved) / bandwidth : 0
             progress.clear()
             if json {
-                let object: [String: Any] = [
+                var object: [String: Any] = [
                     "pipeline": name, "device": deviceName, "backend": runner.name, "batch": batch,
                     "size": [data.images.geometry.height, data.images.geometry.width], "images_per_second": endToEnd.rounded(), "kernel_images_per_second": kernelRate.rounded(),
                     "passes": plan.passes, "bytes_per_image": compulsory, "bytes_moved_per_image": moved,
                     "copy_bandwidth_bytes_per_second": bandwidth.rounded(),
                     "transfer_seconds_per_batch": (median(transfer) * 1e6).rounded() / 1e6, "fraction_of_copy_bandwidth": (fraction * 1000).rounded() / 1000,
                 ]
+                if let opencl {
+                    // Which implementation produced the figure: compilers differ far more than devices.
+                    object["platform"] = opencl.device.platform.name
+                    object["platform_version"] = opencl.device.platform.version
+                    object["driver_version"] = opencl.device.driverVersion
+                    object["device_version"] = opencl.device.version
+                }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
