@@ -45,7 +45,12 @@ for implementation in $implementations; do
     case "$implementation" in
         intel)
             echo "==> augment verify on Intel's OpenCL CPU runtime"
-            step "verify on Intel's CPU runtime" scripts/opencl-implementations.sh run intel "$bin" verify ;;
+            step "verify on Intel's CPU runtime" scripts/opencl-implementations.sh run intel "$bin" verify
+            # Clips, views and TTA batch samples differently but launch the same kernels: their
+            # parity suite runs here too.
+            echo "==> clip, view and TTA parity on Intel's CPU runtime"
+            step "clip/view/TTA parity on Intel's CPU runtime" \
+                scripts/opencl-implementations.sh run intel swift test --skip-build --filter ClipViewTTAParity ;;
         oclgrind)
             echo "==> augment verify --shapes small under Oclgrind (memory, uninitialized values, data races, API)"
             step "verify under Oclgrind" scripts/opencl-implementations.sh run oclgrind "$bin" verify --shapes small ;;
