@@ -15,7 +15,9 @@
 #                                         set, else gpu-check.txt). Exits 1 when verify fails.
 #
 # Environment for `run`: AUGMENT_GPU_CHECK_BATCH (bench batch, default 64), AUGMENT_GPU_CHECK_ONLY
-# (restrict verify to names containing this text).
+# (restrict verify to names containing this text), AUGMENT_GPU_CHECK_ICD (an .icd file to use
+# instead of looking for a GPU driver) and AUGMENT_GPU_CHECK_DEVICE (device selector, default gpu):
+# these two let the script itself be tried on a CPU implementation.
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -51,6 +53,10 @@ find_vendors() {
     rm -rf "$icd_dir"
     mkdir -p "$icd_dir"
     local found=0
+    if [ -n "${AUGMENT_GPU_CHECK_ICD:-}" ]; then
+        cp "$AUGMENT_GPU_CHECK_ICD" "$icd_dir/" && echo "$icd_dir"
+        return
+    fi
     for file in /etc/OpenCL/vendors/*.icd; do
         [ -f "$file" ] || continue
         case "$(basename "$file")" in pocl.icd|oclgrind.icd) continue ;; esac  # the GPU only
@@ -85,7 +91,7 @@ run() {
     fi
     export OCL_ICD_VENDORS="$vendors"
     export LD_LIBRARY_PATH="$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-    export AUGMENT_OPENCL_DEVICE=gpu
+    export AUGMENT_OPENCL_DEVICE="${AUGMENT_GPU_CHECK_DEVICE:-gpu}"
     local augment="$bundle/augment" status=0
     {
         echo "# swift-augment GPU check, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -srm)"

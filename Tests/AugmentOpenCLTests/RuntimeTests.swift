@@ -111,6 +111,24 @@ struct RuntimeTests {
         #expect(context.launchCount == before + 1)
     }
 
+    @Test func aLaunchWithMissingArgumentsNamesThem() throws {
+        let context = try CLContext(device: Shared.backend().device)
+        let program = try context.program(source: "__kernel void two(__global int* x, const int v) { x[get_global_id(0)] = v; }")
+        let kernel = try program.kernel("two")
+        let buffer = try CLBuffer(context: context, byteCount: 64)
+        try kernel.setArgument(0, buffer)
+        do {
+            try kernel.enqueue(on: context, global: [16])
+            Issue.record("a launch with argument 1 unset must fail")
+        } catch let error as CLError {
+            #expect(error.status == .invalidKernelArgs)
+            #expect(error.description.contains("declares 2 arguments, the host set [0]"))
+        }
+        try kernel.setArgument(1, value: Int32(7))
+        try kernel.enqueue(on: context, global: [16]).wait()
+        #expect(try buffer.download(Int32.self, count: 16, on: context).values == Array(repeating: 7, count: 16))
+    }
+
     @Test func programCacheIsKeyedBySourceAndOptions() throws {
         let context = try CLContext(device: Shared.backend().device)
         let source = "__kernel void twice(__global float* x) { x[get_global_id(0)] *= SCALE; }"

@@ -70,6 +70,10 @@ public final class CLKernel {
     public let name: String
     // Keeps the program alive as long as the kernel.
     private let program: CLProgram
+    /// The argument indices the host has set so far, checked against CL_KERNEL_NUM_ARGS before
+    /// every launch: the one place where the Swift side and the kernel's signature meet.
+    private var argumentsSet = Set<Int>()
+    private var declaredArguments: Int?
 
     init(kernel: cl_kernel, name: String, program: CLProgram) {
         self.kernel = kernel
@@ -87,6 +91,7 @@ public final class CLKernel {
         try clCheck("clSetKernelArg", context: "setting argument \(index) of \(name)") {
             clSetKernelArg(kernel, cl_uint(index), MemoryLayout<cl_mem?>.size, &memory)
         }
+        argumentsSet.insert(index)
     }
 
     /// Binds a plain value (int, float, a vector struct) to argument `index`.
@@ -95,6 +100,19 @@ public final class CLKernel {
             try clCheck("clSetKernelArg", context: "setting argument \(index) of \(name)") {
                 clSetKernelArg(kernel, cl_uint(index), bytes.count, bytes.baseAddress)
             }
+        }
+        argumentsSet.insert(index)
+    }
+
+    /// Throws unless the host has set exactly the arguments the kernel declares (0..<N): a kernel
+    /// and its host code that drifted apart fail here with both lists, not as a driver's
+    /// CL_INVALID_KERNEL_ARGS or, worse, a launch that reads a stale argument.
+    func checkArguments() throws {
+        let declared = try declaredArguments ?? argumentCount()
+        declaredArguments = declared
+        guard argumentsSet == Set(0..<declared) else {
+            throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidKernelArgs,
+                          context: "launching \(name): it declares \(declared) arguments, the host set \(argumentsSet.sorted())")
         }
     }
 
@@ -156,6 +174,7 @@ public final class CLKernel {
             throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidWorkDimension,
                           context: "launching \(name) over \(global) in groups of \(local.map { "\($0)" } ?? "auto")")
         }
+        try checkArguments()
         let local = try local.map { try fittedLocal($0, global: global, device: context.device, fixedLocal: fixedLocal) }
         var event: cl_event?
         let status: cl_int = global.withUnsafeBufferPointer { globalSizes in
