@@ -12,8 +12,12 @@ enum BackendChoice: String, ExpressibleByArgument, CaseIterable {
     case cpu
 }
 
-/// Makes the backend a command asked for. `auto` falls back to the CPU with a warning on stderr.
+/// Makes the backend a command asked for. `auto` falls back to the CPU with a warning on stderr,
+/// but only when no device was named: a device named with `--device` or `AUGMENT_OPENCL_DEVICE`
+/// that matches nothing is an error, whatever the backend.
 func makeBackend(_ choice: BackendChoice, device: String?) throws -> any Backend {
+    let environment = ProcessInfo.processInfo.environment[CLDeviceSelector.environmentVariable]
+        .flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
     switch choice {
     case .cpu:
         return CPUBackend()
@@ -23,6 +27,12 @@ func makeBackend(_ choice: BackendChoice, device: String?) throws -> any Backend
         do {
             return try OpenCLBackend(selector: device.map(CLDeviceSelector.init(parsing:)) ?? .automatic)
         } catch {
+            if let device {
+                throw AugmentError.backendUnavailable("--device \(device) matches no usable OpenCL device (\(describe(error).replacingOccurrences(of: "backend unavailable: ", with: ""))); see `augment devices`, or omit --device to let --backend auto fall back to the CPU")
+            }
+            if let environment {
+                throw AugmentError.backendUnavailable("\(CLDeviceSelector.environmentVariable)=\(environment) matches no usable OpenCL device (\(describe(error).replacingOccurrences(of: "backend unavailable: ", with: ""))); see `augment devices`, or unset it to let --backend auto fall back to the CPU")
+            }
             warn("no usable OpenCL device (\(describe(error))); running on the CPU backend")
             return CPUBackend()
         }
@@ -39,27 +49,41 @@ struct ApplyCommand: ParsableCommand {
         abstract: "Run a pipeline file on .npy arrays, PNG/JPEG images or folders of them.",
         discussion: """
             Inputs: .npy (uint8 NHWC images, float32 NCHW images in [0, 1], float32 spectrograms (N, F, T) \
-            or (N, C, F, T)), a PNG/JPEG file, or a folder of PNG/JPEG files of one size. Outputs: .npy, a \
-            PNG/JPEG file (batch of one) or a folder. docs/pipelines.md lists every op.
+            or (N, C, F, T)), a PNG/JPEG file, or a folder of PNG/JPEG files (different sizes make a ragged \
+            batch; the pipeline must bring them to one size). Outputs: .npy, a PNG/JPEG file (batch of one) \
+            or a folder, all written at the end or not at all; an interrupt (Ctrl-C) removes what the run \
+            started. docs/pipelines.md lists every op.
             """
     )
 
-    @Option(help: "Pipeline JSON file.")
+    @Option(help: "Pipeline JSON file or built-in pipeline name (see `augment bench --help`).")
     var pipeline: String
 
-    @Option(help: "Input: .npy, .png, .jpg or a folder of images.")
+    @Option(help: "Input: .npy, .png, .jpg or a folder of images (sizes may differ).")
     var input: String
 
-    @Option(help: "Output: .npy, .png, .jpg or a folder.")
+    @Option(help: "Output: .npy, .png, .jpg or a folder (written all or nothing; see --force).")
     var output: String
+
+    @Flag(help: "Replace outputs that exist (a folder is replaced as a whole). Without it an existing output is an error.")
+    var force = false
+
+    @Option(help: "Decode images as rgb (3 channels, alpha dropped), gray (1 channel) or unchanged (as stored, alpha kept), like torchvision's read_image.")
+    var mode: ImageReadMode = .rgb
+
+    @Option(help: "Largest image (height x width pixels) to decode; larger headers are refused before anything is allocated.")
+    var maxPixels: Int = DecodeOptions.defaultMaxPixels
+
+    @Flag(help: "Keep what decodes from truncated or corrupt JPEG data, with a warning, instead of failing.")
+    var allowCorruptJpeg = false
 
     @Option(help: "Backend: auto (OpenCL, else CPU), opencl or cpu.")
     var backend: BackendChoice = .auto
 
-    @Option(help: "OpenCL device (see `augment devices`).")
+    @Option(help: "OpenCL device (see `augment devices`); one that matches nothing is an error.")
     var device: String?
 
-    @Option(help: "Seed (overrides the pipeline file's seed; default 0).")
+    @Option(help: "Seed (overrides the pipeline file's seed; default 0), 0 ... 18446744073709551615.")
     var seed: UInt64?
 
     @Option(help: "Epoch, part of every sample's random key.")
@@ -90,59 +114,83 @@ struct ApplyCommand: ParsableCommand {
         if record != nil, replay != nil {
             throw ValidationError("--record and --replay exclude each other")
         }
+        if maxPixels < 1 {
+            throw ValidationError("--max-pixels must be at least 1")
+        }
     }
 
     func run() throws {
+        let outputs = OutputTransaction(force: force)
         do {
-            try runApply()
+            try runApply(outputs)
         } catch let error as ExitCode {
+            outputs.rollback()
             throw error
         } catch {
+            outputs.rollback()
             fail(describe(error))
         }
     }
 
-    private func runApply() throws {
-        let file = try PipelineFile.parse(readInput(pipeline), name: pipeline)
-        let loaded = try BatchFiles.load(input)
+    private func runApply(_ outputs: OutputTransaction) throws {
+        let named = try NamedPipeline(pipeline)
+        let file = named.file
+        // Every destination is checked before any work, and written under a staging name.
+        let stagedOutput = try outputs.stage(output, flag: "--output")
+        let stagedLabels = try outputLabels.map { try outputs.stage($0, flag: "--output-labels") }
+        let stagedRecord = try record.map { try outputs.stage($0, flag: "--record") }
+        InterruptCleanup.install()
+
+        let options = DecodeOptions(maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg)
+        let loaded = try BatchFiles.load(input, options: options, warnings: warn)
         var batch = try AugmentBatch(images: loaded.images)
         if let labels {
             batch.labels = try BatchFiles.loadLabels(labels, classCount: numClasses)
             guard batch.labels?.count == loaded.images.count else {
-                fail("\(labels): \(batch.labels?.count ?? 0) labels for \(loaded.images.count) samples")
+                throw IOError.invalidFile(path: labels, reason:
+                    "--labels has \(batch.labels?.count ?? 0) labels for the \(loaded.images.count) samples of --input \(input)")
             }
+        }
+        if case .imageArray = loaded.kind, let values = loaded.images.float32Values, values.contains(where: { $0 > 1.5 }) {
+            warn("\(input) holds float32 values above 1 (largest \(values.max() ?? 0)); float images are read on [0, 1] as in torchvision, so colour ops will clamp them. Divide by 255 first, or save uint8.")
         }
         let seed = self.seed ?? file.seed ?? 0
         let sampled: SampledPipeline
         if let replay {
             sampled = try ParameterRecord.decode(readInput(replay), for: file.pipeline, name: replay)
         } else {
-            sampled = try file.pipeline.sample(count: batch.count, geometry: batch.images.geometry, seed: seed,
-                                               epoch: epoch, firstSampleIndex: firstSampleIndex)
+            sampled = try file.pipeline.sample(for: batch.images, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex)
         }
         let plan = try sampled.plan(for: batch.images)
+        if batch.labels == nil, plan.stages.contains(where: { if case .mix = $0 { return true } else { return false } }) {
+            throw AugmentError.incompatible(
+                "\(pipeline) mixes labels along with the images (mixup/cutmix), but no labels were given; pass --labels labels.npy (and --output-labels to keep the mixed ones)")
+        }
         let runner = try makeBackend(backend, device: device)
         let start = Date()
         let result = try runner.run(plan, on: batch)
         let seconds = Date().timeIntervalSince(start)
-        if let record {
-            try ParameterRecord.encode(sampled, seed: replay == nil ? seed : nil, epoch: epoch,
-                                       firstSampleIndex: firstSampleIndex)
-                .write(to: URL(fileURLWithPath: record), options: .atomic)
-            print("parameters: \(record)")
-        }
         let floats = result.images.float32Values ?? result.images.float16Values?.map(Float.init)
         if let values = floats, ImageFileFormat(path: output) != nil || !output.lowercased().hasSuffix(".npy"),
            values.contains(where: { $0 < 0 || $0 > 1 }) {
             warn("output values leave [0, 1] (normalized?); image files clamp them. Write a .npy file to keep them.")
         }
-        let written = try BatchFiles.write(result.images, to: output, like: loaded)
+        let written = try BatchFiles.write(result.images, to: stagedOutput, like: loaded)
+        if let stagedLabels, let labels = result.labels {
+            try BatchFiles.writeLabels(labels, to: stagedLabels)
+        }
+        if let stagedRecord {
+            let data = try ParameterRecord.encode(sampled, seed: replay == nil ? seed : nil, epoch: epoch,
+                                                  firstSampleIndex: firstSampleIndex)
+            try TemporaryFiles.write(data, to: stagedRecord)
+        }
+        try outputs.commit()
+        if let record { print("parameters: \(record)") }
         if let outputLabels, let labels = result.labels {
-            try BatchFiles.writeLabels(labels, to: outputLabels)
             print("labels: \(outputLabels) (\(labels.count) x \(labels.classCount) float32)")
         }
         print("\(batch.count) samples, \(file.pipeline.transforms.count) ops, \(plan.stages.count) passes on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms")
-        print("wrote \(written.count == 1 ? written[0] : "\(written.count) files to \(output)") (\(result.images.shapeDescription))")
+        print("wrote \(written.count == 1 ? output : "\(written.count) files to \(output)") (\(result.images.shapeDescription))")
     }
 
     private func readInput(_ path: String) throws -> Data {
@@ -153,3 +201,5 @@ struct ApplyCommand: ParsableCommand {
         }
     }
 }
+
+extension ImageReadMode: ExpressibleByArgument {}

@@ -123,7 +123,21 @@ func temporaryFolder() throws -> URL {
             .write(to: folder.appendingPathComponent("a.png"))
         try ImageCodecs.encodePNG(try DecodedImage(width: 3, height: 2, channels: 1, pixels: [1, 2, 3, 4, 5, 6]), name: "b")
             .write(to: folder.appendingPathComponent("b.png"))
-        #expect(throws: IOError.self) { try BatchFiles.load(folder.path) }
+        // Different sizes make a ragged batch (the pipeline brings them to one size).
+        let ragged = try BatchFiles.load(folder.path)
+        #expect(ragged.images.sampleGeometries == [ImageGeometry(height: 2, width: 2, channels: 1), ImageGeometry(height: 2, width: 3, channels: 1)])
+        #expect(ragged.images.uint8Values == [1, 2, 3, 4, 1, 2, 3, 4, 5, 6])
+        // Different channel counts cannot share a batch: the message says how to decode them alike.
+        try ImageCodecs.encodePNG(try DecodedImage(width: 1, height: 1, channels: 3, pixels: [9, 8, 7]), name: "c")
+            .write(to: folder.appendingPathComponent("c.png"))
+        do {
+            _ = try BatchFiles.load(folder.path)
+            Issue.record("1 and 3 channels must not stack")
+        } catch let error as IOError {
+            #expect(error.description.contains("c.png") && error.description.contains("--mode rgb"), "\(error)")
+        }
+        #expect(try BatchFiles.load(folder.path, options: DecodeOptions(mode: .rgb)).images.geometry.channels == 3)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("c.png"))
         try Data("junk".utf8).write(to: folder.appendingPathComponent("b.png"))
         do {
             _ = try BatchFiles.load(folder.path)
@@ -131,10 +145,10 @@ func temporaryFolder() throws -> URL {
         } catch let error as IOError {
             #expect(error.description.contains("b.png"))
         }
-        // A float batch with 2 channels cannot become images: sample files before it stay written.
+        // A float batch with 5 channels cannot become images: sample files before it stay written.
         let existing = folder.appendingPathComponent("keep.npy").path
         try BatchFiles.write(try ImageBatch(float32NCHW: [0, 1, 0.5, 0.25], count: 1, channels: 1, height: 2, width: 2), to: existing, like: nil)
-        let twoChannels = try ImageBatch(float32NCHW: [Float](repeating: 0.5, count: 8), count: 1, channels: 2, height: 2, width: 2)
+        let twoChannels = try ImageBatch(float32NCHW: [Float](repeating: 0.5, count: 20), count: 1, channels: 5, height: 2, width: 2)
         #expect(throws: IOError.self) { try BatchFiles.write(twoChannels, to: folder.appendingPathComponent("x.png").path, like: nil) }
         #expect(FileManager.default.fileExists(atPath: existing))
         #expect(try BatchFiles.load(existing).images.float32Values == [0, 1, 0.5, 0.25])

@@ -7,8 +7,8 @@
 ///         RandomHorizontalFlip(p: 0.5),
 ///         Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
 ///     ])
-///     let sampled = try pipeline.sample(count: batch.count, geometry: batch.geometry, seed: 7)
-///     let output = try backend.run(sampled.plan(), on: batch)
+///     let sampled = try pipeline.sample(for: batch, seed: 7)   // dense or ragged batches
+///     let output = try CPUBackend().run(sampled.plan(for: batch), on: batch)
 public struct Pipeline: Sendable {
     public var transforms: [any Transform]
     /// Element type and layout of the output (default float32 NCHW, what models consume).
