@@ -189,10 +189,10 @@ func temporaryFolder() throws -> URL {
         let cases: [(String, String)] = [
             (#"{"ops": [{"op": "random_crp", "height": 3, "width": 4}]}"#, "ops[0]: unknown op 'random_crp' (did you mean 'random_crop'?)"),
             (#"{"ops": [{"op": "random_crop", "hieght": 3, "width": 4}]}"#, "random_crop (ops[0]): unknown argument 'hieght' (did you mean 'height'?)"),
-            (#"{"ops": [{"op": "random_crop", "height": 3, "width": 4, "size": 2}]}"#, "random_crop (ops[0]): unknown argument 'size'; known: fill, height, pad_if_needed, padding, padding_mode, same_on_batch, width"),
+            (#"{"ops": [{"op": "random_crop", "height": 3, "width": 4, "size": 2}]}"#, "random_crop (ops[0]): unknown argument 'size' (did you mean 'height and width'?); known: fill, height, pad_if_needed, padding, padding_mode, same_on_batch, width"),
             (#"{"ops": [{"op": "hflip"}, {"op": "normalize", "mean": [0.5]}]}"#, "normalize (ops[1]): argument 'std' is missing"),
             (#"{"ops": [{"op": "random_crop", "height": "3", "width": 4}]}"#, "random_crop (ops[0]): argument 'height' has the wrong type; expected an integer"),
-            (#"{"ops": [{"op": "random_vertical_flip", "p": -1}]}"#, "random_vertical_flip (ops[0]): argument 'p' = -1.0 is out of range; allowed: a finite number in [0.0, 1.0]"),
+            (#"{"ops": [{"op": "random_vertical_flip", "p": -1}]}"#, "random_vertical_flip (ops[0]): argument 'p' = -1 is out of range; allowed: a number in [0, 1]"),
             (#"{"ops": [{"op": "normalize", "mean": [0.5], "std": [0]}]}"#, "normalize (ops[0]): argument 'std[0]' = 0.0 is out of range"),
             (#"{"ops": [], "sed": 1}"#, "test.json: unknown key 'sed' (did you mean 'seed'?)"),
             (#"{"ops": [], "output": {"dtype": "float64"}}"#, "output: argument 'dtype' = float64 is out of range"),

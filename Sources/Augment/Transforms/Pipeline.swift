@@ -93,6 +93,7 @@ public struct Pipeline: Sendable {
         var current = geometries
         for (opIndex, transform) in transforms.enumerated() {
             let next = try current.map { try transform.outputGeometry(for: $0) }
+            for g in next { try g.validate("\(transform.opName) (ops[\(opIndex)]) output") }
             let context = SamplingContext(geometry: current[0], seed: seed, epoch: epoch, sampleIndices: sampleIndices,
                                           opIndex: UInt32(opIndex), sampleGeometries: current)
             ops.append(SampledOp.draw(transform, context: context))
