@@ -369,9 +369,10 @@ func worker(_ options: Options) throws -> Never {
         } else {
             try? runPipelineCase(index, options: options, corpus: corpus, backends: backends)
         }
+        // Written after every case, so the counts of a worker that is killed later still count.
+        let text = outcomes.map { "\($0.key)\t\($0.value)" }.joined(separator: "\n")
+        try? text.write(toFile: "\(options.work)/outcomes-\(getpid())", atomically: false, encoding: .utf8)
     }
-    let text = outcomes.map { "\($0.key)\t\($0.value)" }.joined(separator: "\n")
-    try? text.write(toFile: "\(options.work)/outcomes-\(getpid())", atomically: false, encoding: .utf8)
     exit(0)
 }
 
@@ -435,7 +436,7 @@ func supervise(_ options: Options) throws -> Int32 {
             if parts.count == 2, let n = Int(parts[1]) { totals[String(parts[0]), default: 0] += n }
         }
     }
-    print("fuzz: outcomes (finished workers): " + totals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+    print("fuzz: outcomes: " + totals.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     let fileCases = min(finished, options.files)
     let pipelineCases = max(0, finished - options.files)
     print("fuzz: seed \(options.seed), backends \(options.backends.joined(separator: ",")): \(fileCases) of \(options.files) files, \(pipelineCases) of \(options.pipelines) pipelines; \(crashes.count) crashes, \(hangs.count) hangs\(timedOut ? " (stopped at the \(Int(options.seconds)) s budget)" : "")")

@@ -135,6 +135,7 @@ struct ApplyCommand: ParsableCommand {
     private func runApply(_ outputs: OutputTransaction) throws {
         let named = try NamedPipeline(pipeline)
         let file = named.file
+        for warning in file.pipeline.warnings { warn(warning) }
         // Every destination is checked before any work, and written under a staging name.
         let stagedOutput = try outputs.stage(output, flag: "--output")
         let stagedLabels = try outputLabels.map { try outputs.stage($0, flag: "--output-labels") }

@@ -9,7 +9,8 @@ struct AugmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augment",
         abstract: "Batched data augmentation on OpenCL devices, checked against a CPU reference.",
-        subcommands: [DemoCommand.self, DevicesCommand.self, VerifyCommand.self, ApplyCommand.self, BenchCommand.self, PlanCommand.self]
+        subcommands: [DemoCommand.self, DevicesCommand.self, VerifyCommand.self, ApplyCommand.self, BenchCommand.self, PlanCommand.self,
+                      SamplePhotosCommand.self]
     )
 }
 

@@ -39,6 +39,7 @@ struct PlanCommand: ParsableCommand {
         do {
             let named = try NamedPipeline(pipeline)
             let parsed = named.file.pipeline
+            for warning in parsed.warnings { warn(warning) }
             let spectrogram: Bool
             if case .spectrograms = named.input { spectrogram = true } else { spectrogram = false }
             let size = self.size ?? (spectrogram ? "80x300" : "256x256")

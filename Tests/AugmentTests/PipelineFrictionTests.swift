@@ -119,3 +119,29 @@ import Testing
         #expect(message(#"{"ops": [{"op": "resize", "size": [2000000, 10]}]}"#).contains("integers in [1, 1048576]"))
     }
 }
+
+@Suite struct PipelineWarningTests {
+    @Test func colourAfterNormalizeIsReported() throws {
+        let pipeline = try PipelineFile.parse(Data(#"{"ops": [{"op": "normalize", "mean": [0.5], "std": [0.2]}, {"op": "hflip"}, {"op": "adjust_brightness", "brightness_factor": 1.2}]}"#.utf8)).pipeline
+        #expect(pipeline.warnings.count == 1)
+        #expect(pipeline.warnings.first?.hasPrefix("ops[2] (adjust_brightness) comes after normalize (ops[0])") == true)
+        let fine = try PipelineFile.parse(Data(#"{"ops": [{"op": "adjust_brightness", "brightness_factor": 1.2}, {"op": "normalize", "mean": [0.5], "std": [0.2]}]}"#.utf8)).pipeline
+        #expect(fine.warnings.isEmpty)
+    }
+}
+
+@Suite struct PlanLimitTests {
+    @Test func aPlanOfMoreThan128PassesIsRefusedWithItsOwnMessage() throws {
+        let pair = #"{"op": "gaussian_blur", "kernel_size": 3, "sigma": 1}, {"op": "equalize"}"#
+        let images = try ImageBatch(uint8NHWC: [UInt8](repeating: 9, count: 8 * 8 * 3), count: 1, height: 8, width: 8, channels: 3)
+        let short = try PipelineFile.parse(Data((#"{"ops": ["# + Array(repeating: pair, count: 10).joined(separator: ",") + "]}").utf8)).pipeline
+        #expect(try short.sample(for: images, seed: 0).plan(for: images).stages.count >= 20)
+        let long = try PipelineFile.parse(Data((#"{"ops": ["# + Array(repeating: pair, count: 100).joined(separator: ",") + "]}").utf8)).pipeline
+        do {
+            _ = try long.sample(for: images, seed: 0).plan(for: images)
+            Issue.record("200 passes must be refused")
+        } catch let error as AugmentError {
+            #expect("\(error)".contains("more than the limit of 128"), "\(error)")
+        }
+    }
+}
