@@ -16,7 +16,7 @@ public struct DecodedImage: Sendable, Equatable {
         let elements = area.partialValue.multipliedReportingOverflow(by: channels)
         guard width >= 1, height >= 1, (1...4).contains(channels), !area.overflow, !elements.overflow,
               elements.partialValue == pixels.count else {
-            throw AugmentError.invalidShape("an image of \(width)x\(height)x\(channels) cannot hold \(pixels.count) bytes")
+            throw AugmentError.invalidShape("an image of \(height)x\(width)x\(channels) (height x width x channels, 1...4 channels) cannot hold \(pixels.count) bytes")
         }
         self.width = width
         self.height = height

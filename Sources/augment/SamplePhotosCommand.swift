@@ -68,7 +68,7 @@ struct SamplePhotosCommand: ParsableCommand {
                 try TemporaryFiles.write(NPY.encode(NPYArray(shape: [count], values: .int64(classes))), to: labelsPath)
             }
             try outputs.commit()
-            print("wrote \(count) photos to \(output) (sizes from 200x300 to 375x500, height x width; PNG, JPEG, greyscale, RGBA)")
+            print("wrote \(count) photos to \(output) (five sizes from 224x298 to 375x500, height x width; PNG, JPEG, greyscale, RGBA)")
             if let labels { print("labels: \(labels) (\(count) int64 class ids, 4 classes)") }
         } catch {
             outputs.rollback()

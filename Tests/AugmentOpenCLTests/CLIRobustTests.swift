@@ -143,6 +143,26 @@ private func npyShape(_ path: String) throws -> String {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
+    @Test func floatInputOn0To255AndColourAfterNormalizeAreReported() throws {
+        let folder = try scratchFolder("scale")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var npy = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
+        var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 3, 2, 2), }"
+        header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
+        npy.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)] + Array(header.utf8))
+        [Float](repeating: 200, count: 12).withUnsafeBytes { npy.append(contentsOf: $0) }
+        let input = folder.appendingPathComponent("in.npy").path
+        try npy.write(to: URL(fileURLWithPath: input))
+        let pipeline = folder.appendingPathComponent("p.json").path
+        try Data(#"{"ops": [{"op": "normalize", "mean": [0.5, 0.5, 0.5], "std": [0.2, 0.2, 0.2]}, {"op": "adjust_contrast", "contrast_factor": 1.5}]}"#.utf8)
+            .write(to: URL(fileURLWithPath: pipeline))
+        let run = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output",
+                                     folder.appendingPathComponent("o.npy").path, "--backend", "cpu"])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("holds float32 values above 1 (largest 200.0)") && run.output.contains("Divide by 255"), "\(run.output)")
+        #expect(run.output.contains("ops[1] (adjust_contrast) comes after normalize (ops[0])"), "\(run.output)")
+    }
+
     @Test func planOfSpecAugmentPlansASpectrogram() throws {
         let run = try runAugmentCLI(["plan", "--pipeline", "specaugment"])
         #expect(run.status == 0, "\(run.output)")
