@@ -194,7 +194,7 @@ public enum BatchFiles {
                 }
                 guard largest < classCount else {
                     throw IOError.invalidFile(path: path, reason:
-                        "class id \(largest) needs at least \(largest + 1) classes but --num-classes is \(classCount)")
+                        "class id \(largest) needs at least \(largest + 1) classes but there are \(classCount) (--num-classes, or the mixing op's num_classes)")
                 }
                 return classCount
             }

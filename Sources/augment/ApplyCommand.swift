@@ -104,7 +104,7 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Where to write the output labels, float32 (N, K) .npy.")
     var outputLabels: String?
 
-    @Option(help: "Number of classes for class-id labels (default: largest id + 1).")
+    @Option(help: "Number of classes for class-id labels (default: the mixing op's num_classes, else largest id + 1).")
     var numClasses: Int?
 
     func validate() throws {
@@ -145,13 +145,6 @@ struct ApplyCommand: ParsableCommand {
         let options = DecodeOptions(maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg)
         let loaded = try BatchFiles.load(input, options: options, warnings: warn)
         var batch = try AugmentBatch(images: loaded.images)
-        if let labels {
-            batch.labels = try BatchFiles.loadLabels(labels, classCount: numClasses)
-            guard batch.labels?.count == loaded.images.count else {
-                throw IOError.invalidFile(path: labels, reason:
-                    "--labels has \(batch.labels?.count ?? 0) labels for the \(loaded.images.count) samples of --input \(input)")
-            }
-        }
         if case .imageArray = loaded.kind, let values = loaded.images.float32Values, values.contains(where: { $0 > 1.5 }) {
             warn("\(input) holds float32 values above 1 (largest \(values.max() ?? 0)); float images are read on [0, 1] as in torchvision, so colour ops will clamp them. Divide by 255 first, or save uint8.")
         }
@@ -163,6 +156,17 @@ struct ApplyCommand: ParsableCommand {
             sampled = try file.pipeline.sample(for: batch.images, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex)
         }
         let plan = try sampled.plan(for: batch.images)
+        if let labels {
+            // Class ids take the mixing op's num_classes when --num-classes is not given.
+            let mixClasses = plan.stages.lazy.compactMap { stage -> Int? in
+                if case .mix(let mix) = stage { return mix.classCount } else { return nil }
+            }.first
+            batch.labels = try BatchFiles.loadLabels(labels, classCount: numClasses ?? mixClasses)
+            guard batch.labels?.count == loaded.images.count else {
+                throw IOError.invalidFile(path: labels, reason:
+                    "--labels has \(batch.labels?.count ?? 0) labels for the \(loaded.images.count) samples of --input \(input)")
+            }
+        }
         if batch.labels == nil, plan.stages.contains(where: { if case .mix = $0 { return true } else { return false } }) {
             throw AugmentError.incompatible(
                 "\(pipeline) mixes labels along with the images (mixup/cutmix), but no labels were given; pass --labels labels.npy (and --output-labels to keep the mixed ones)")

@@ -83,7 +83,7 @@ func handMadeNPY(header: String, payload: [UInt8] = []) -> Data {
             _ = try BatchFiles.loadLabels(ids.path, classCount: 3)
             Issue.record("id 4 with 3 classes must fail")
         } catch let error as IOError {
-            #expect(error.description.contains("--num-classes is 3") && !error.description.contains("LabelBatch"), "\(error)")
+            #expect(error.description.contains("but there are 3 (--num-classes") && !error.description.contains("LabelBatch"), "\(error)")
         }
         #expect(try BatchFiles.loadLabels(ids.path, classCount: nil).values == [1, 0, 0, 0, 0, 0, 0, 0, 0, 1])
     }
