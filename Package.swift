@@ -64,6 +64,12 @@ let package = Package(
             dependencies: ["Augment", "AugmentOpenCL"],
             path: "Benchmarks/Soak"
         ),
+        // Mutated files and pipelines against the decoders, the parser and both backends (scripts/fuzz.sh).
+        .executableTarget(
+            name: "AugmentFuzz",
+            dependencies: ["Augment", "AugmentOpenCL", "AugmentIO"],
+            path: "Fuzz/AugmentFuzz"
+        ),
         .executableTarget(
             name: "TrainingExample",
             dependencies: ["Augment", "AugmentOpenCL"],

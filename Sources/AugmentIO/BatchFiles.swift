@@ -20,9 +20,12 @@ public struct LoadedInput: Sendable {
 /// folders of them. Every error names the file; outputs are written one file at a time through a
 /// temporary file and a rename, so files written before an error are kept intact.
 public enum BatchFiles {
-    /// Loads a `.npy` file, a PNG/JPEG file, or every PNG/JPEG file of a folder (sorted by name; all
-    /// of one size and channel count).
-    public static func load(_ path: String) throws -> LoadedInput {
+    /// Loads a `.npy` file, a PNG/JPEG file, or every PNG/JPEG file of a folder (sorted by name),
+    /// decoding images as `options` says (default: as stored). Images of different sizes become a
+    /// ragged batch; they must share one channel count (`options.mode` `.rgb` or `.gray` makes
+    /// sure of that). `warnings` receives messages about data accepted with a loss.
+    public static func load(_ path: String, options: DecodeOptions = DecodeOptions(),
+                            warnings: ((String) -> Void)? = nil) throws -> LoadedInput {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw IOError.unreadable(path: path, reason: "no such file or folder")
@@ -31,30 +34,37 @@ public enum BatchFiles {
             let names: [String]
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: path)
-                    .filter { ImageFileFormat(path: $0) != nil }.sorted()
+                    .filter { ImageFileFormat(path: $0) != nil && !$0.hasPrefix(".") }.sorted()
             } catch {
                 throw IOError.unreadable(path: path, reason: error.localizedDescription)
             }
             guard !names.isEmpty else { throw IOError.invalidFile(path: path, reason: "the folder has no .png, .jpg or .jpeg files") }
-            let images = try names.map { try ImageCodecs.decode(readFile("\(path)/\($0)"), name: "\(path)/\($0)") }
+            let images = try names.map {
+                try ImageCodecs.decode(readFile("\(path)/\($0)"), name: "\(path)/\($0)", options: options, warnings: warnings)
+            }
             return LoadedInput(images: try stack(images, names: names.map { "\(path)/\($0)" }), kind: .imageFiles(names: names))
         }
         if path.lowercased().hasSuffix(".npy") {
             return try loadArray(path)
         }
-        let image = try ImageCodecs.decode(readFile(path), name: path)
+        let image = try ImageCodecs.decode(readFile(path), name: path, options: options, warnings: warnings)
         return LoadedInput(images: try stack([image], names: [path]), kind: .imageFiles(names: [URL(fileURLWithPath: path).lastPathComponent]))
     }
 
-    /// Stacks decoded images into one uint8 NHWC batch.
+    /// Stacks decoded images into one uint8 NHWC batch: dense when all have one size, ragged
+    /// (``ImageBatch/init(ragged:geometries:layout:)``) when sizes differ. All must have one
+    /// channel count.
     public static func stack(_ images: [DecodedImage], names: [String]) throws -> ImageBatch {
         guard let first = images.first else { throw AugmentError.emptyBatch("no images to stack") }
-        for (image, name) in zip(images, names) where image.geometry != first.geometry {
+        for (image, name) in zip(images, names) where image.channels != first.channels {
             throw IOError.invalidFile(path: name, reason:
-                "is \(image.width)x\(image.height)x\(image.channels) but \(names[0]) is \(first.width)x\(first.height)x\(first.channels); a folder batch needs images of one size")
+                "has \(image.channels) channels (\(image.height)x\(image.width)x\(image.channels), height x width x channels) but \(names[0]) has \(first.channels); decode both with --mode rgb or --mode gray")
         }
-        return try ImageBatch(uint8NHWC: images.flatMap(\.pixels), count: images.count, height: first.height,
-                              width: first.width, channels: first.channels)
+        if images.allSatisfy({ $0.geometry == first.geometry }) {
+            return try ImageBatch(uint8NHWC: images.flatMap(\.pixels), count: images.count, height: first.height,
+                                  width: first.width, channels: first.channels)
+        }
+        return try ImageBatch(ragged: .uint8(images.flatMap(\.pixels)), geometries: images.map(\.geometry), layout: .nhwc)
     }
 
     static func loadArray(_ path: String) throws -> LoadedInput {
@@ -143,7 +153,7 @@ public enum BatchFiles {
     /// One sample as an 8-bit HWC image (1, 3 or 4 channels).
     public static func decoded(_ images: ImageBatch, sample: Int, path: String) throws -> DecodedImage {
         let g = images.geometry
-        guard [1, 3, 4].contains(g.channels) else {
+        guard (1...4).contains(g.channels) else {
             throw IOError.unwritable(path: path, reason: "\(g.channels)-channel images cannot be written as PNG/JPEG; write a .npy file")
         }
         var pixels = [UInt8](repeating: 0, count: g.elementCount)
@@ -164,21 +174,47 @@ public enum BatchFiles {
         return try DecodedImage(width: g.width, height: g.height, channels: g.channels, pixels: pixels)
     }
 
+    /// The most classes a label file may imply (class ids are checked against it before the (N, K)
+    /// one-hot matrix is allocated).
+    public static let maxClassCount = 1 << 20
+
     /// Labels from `.npy`: int32/int64 class ids (N,) (one-hot with `classCount` classes, or
-    /// max + 1 when nil) or float32 soft labels (N, K).
+    /// max + 1 when nil; at most ``maxClassCount``) or float32 soft labels (N, K). Errors name the
+    /// file and the command-line flags (`--labels`, `--num-classes`) rather than Swift types.
     public static func loadLabels(_ path: String, classCount: Int?) throws -> LabelBatch {
         let array = try NPY.decode(readFile(path), name: path)
+        func classes<I: BinaryInteger>(_ ids: [I]) throws -> Int {
+            if let bad = ids.first(where: { $0 < 0 }) {
+                throw IOError.invalidFile(path: path, reason: "class id \(bad) is negative; --labels takes class ids 0, 1, 2, ...")
+            }
+            let largest = ids.max().map { Int(clamping: $0) } ?? 0
+            if let classCount {
+                guard (1...maxClassCount).contains(classCount) else {
+                    throw IOError.invalidFile(path: path, reason: "--num-classes \(classCount) is outside 1...\(maxClassCount)")
+                }
+                guard largest < classCount else {
+                    throw IOError.invalidFile(path: path, reason:
+                        "class id \(largest) needs at least \(largest + 1) classes but there are \(classCount) (--num-classes, or the mixing op's num_classes)")
+                }
+                return classCount
+            }
+            guard largest < maxClassCount else {
+                throw IOError.invalidFile(path: path, reason:
+                    "class id \(largest) would make \(largest) + 1 classes; at most \(maxClassCount) are supported (check the file holds class ids, or pass soft labels (N, K))")
+            }
+            return largest + 1
+        }
         do {
             switch (array.values, array.shape.count) {
-            case (.int32(let ids), 1): return try LabelBatch(classIDs: ids, classCount: classCount ?? Int(ids.max() ?? 0) + 1)
-            case (.int64(let ids), 1): return try LabelBatch(classIDs: ids, classCount: classCount ?? Int(ids.max() ?? 0) + 1)
+            case (.int32(let ids), 1): return try LabelBatch(classIDs: ids, classCount: classes(ids))
+            case (.int64(let ids), 1): return try LabelBatch(classIDs: ids, classCount: classes(ids))
             case (.float32(let values), 2):
                 return try LabelBatch(softLabels: values, count: array.shape[0], classCount: array.shape[1])
             default:
-                throw IOError.invalidFile(path: path, reason: "holds \(array.elementType) \(array.shape); expected int32/int64 class ids (N,) or float32 soft labels (N, K)")
+                throw IOError.invalidFile(path: path, reason: "holds \(array.elementType) \(array.shape); --labels takes int32/int64 class ids (N,) or float32 soft labels (N, K)")
             }
         } catch let error as AugmentError {
-            throw IOError.invalidFile(path: path, reason: error.description)
+            throw IOError.invalidFile(path: path, reason: error.description.replacingOccurrences(of: "label batch: ", with: ""))
         }
     }
 

@@ -112,9 +112,16 @@ public enum NPY {
             guard let value = Int(text), value >= 0 else { throw bad("bad shape \(shapeText)") }
             return value
         }
-        let count = shape.reduce(1, *)
+        // Checked before anything is allocated: a header may declare any shape.
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow else { throw bad("shape \(shape) has more elements than fit in memory") }
+            count = product
+        }
+        let (payloadBytes, bytesOverflow) = count.multipliedReportingOverflow(by: type.byteCount)
+        guard !bytesOverflow else { throw bad("shape \(shape) of \(descrValue) has more bytes than fit in memory") }
         let payloadStart = headerStart + headerLength
-        let payloadBytes = count * type.byteCount
         guard bytes.count - payloadStart == payloadBytes else {
             throw bad("shape \(shape) of \(descrValue) needs \(payloadBytes) bytes of data, the file has \(bytes.count - payloadStart)")
         }

@@ -17,14 +17,14 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "A pipeline JSON file or a built-in pipeline name.")
     var pipeline: String
 
-    @Option(help: "Input size HxW (images) or FxT (spectrograms).")
-    var size = "256x256"
+    @Option(help: "Input size HxW (images; default 256x256) or FxT (spectrograms; default 80x300).")
+    var size: String?
 
-    @Option(help: "Input channels.")
-    var channels = 3
+    @Option(help: "Input channels (default 3 for images, 1 for spectrograms).")
+    var channels: Int?
 
-    @Option(help: "Input element type: uint8 or float32.")
-    var dtype = "uint8"
+    @Option(help: "Input element type: uint8 or float32 (default uint8 for images, float32 for spectrograms).")
+    var dtype: String?
 
     @Flag(help: "Also run the plan once on the OpenCL device and report the kernel launches it took.")
     var launches = false
@@ -37,20 +37,23 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         do {
-            let parsed: Pipeline
-            if let entry = BuiltinPipelines.entry(named: pipeline) {
-                parsed = try BuiltinPipelines.trainPipeline(entry)
-            } else {
-                let file = try PipelineFile.parse(Data(contentsOf: URL(fileURLWithPath: pipeline)), name: pipeline)
-                if let views = file.views, views.groups.count > 1 {
-                    warn("\(pipeline) declares \(views.groups.count) view groups; planning the first ('\(views.groups[0].name)'), one view per image")
-                }
-                parsed = file.pipeline
+            let named = try NamedPipeline(pipeline)
+            let parsed = named.file.pipeline
+            if let views = named.file.views, views.groups.count > 1 {
+                warn("\(pipeline) declares \(views.groups.count) view groups; planning the first ('\(views.groups[0].name)'), one view per image")
             }
+            for warning in parsed.warnings { warn(warning) }
+            let spectrogram: Bool
+            if case .spectrograms = named.input { spectrogram = true } else { spectrogram = false }
+            let size = self.size ?? (spectrogram ? "80x300" : "256x256")
+            let channels = self.channels ?? (spectrogram ? 1 : 3)
+            let dtype = self.dtype ?? (spectrogram ? "float32" : "uint8")
             let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, let pixelType = PixelType(rawValue: dtype) else {
-                fail("--size must look like 256x256 and --dtype be uint8 or float32")
+            guard parts.count == 2, parts.allSatisfy({ (1...65536).contains($0) }), let pixelType = PixelType(rawValue: dtype),
+                  pixelType != .float16, (1...64).contains(channels) else {
+                fail("--size must look like 256x256 (height x width, each 1...65536), --channels be 1...64 and --dtype be uint8 or float32")
             }
+            if spectrogram { print("input: a spectrogram batch (frequency bins x time frames)") }
             let geometry = ImageGeometry(height: parts[0], width: parts[1], channels: channels)
             let layout: ImageLayout = pixelType == .uint8 ? .nhwc : .nchw
             let sampled = try parsed.sample(count: max(1, batch), geometry: geometry, seed: 0)

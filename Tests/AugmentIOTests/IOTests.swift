@@ -123,7 +123,21 @@ func temporaryFolder() throws -> URL {
             .write(to: folder.appendingPathComponent("a.png"))
         try ImageCodecs.encodePNG(try DecodedImage(width: 3, height: 2, channels: 1, pixels: [1, 2, 3, 4, 5, 6]), name: "b")
             .write(to: folder.appendingPathComponent("b.png"))
-        #expect(throws: IOError.self) { try BatchFiles.load(folder.path) }
+        // Different sizes make a ragged batch (the pipeline brings them to one size).
+        let ragged = try BatchFiles.load(folder.path)
+        #expect(ragged.images.sampleGeometries == [ImageGeometry(height: 2, width: 2, channels: 1), ImageGeometry(height: 2, width: 3, channels: 1)])
+        #expect(ragged.images.uint8Values == [1, 2, 3, 4, 1, 2, 3, 4, 5, 6])
+        // Different channel counts cannot share a batch: the message says how to decode them alike.
+        try ImageCodecs.encodePNG(try DecodedImage(width: 1, height: 1, channels: 3, pixels: [9, 8, 7]), name: "c")
+            .write(to: folder.appendingPathComponent("c.png"))
+        do {
+            _ = try BatchFiles.load(folder.path)
+            Issue.record("1 and 3 channels must not stack")
+        } catch let error as IOError {
+            #expect(error.description.contains("c.png") && error.description.contains("--mode rgb"), "\(error)")
+        }
+        #expect(try BatchFiles.load(folder.path, options: DecodeOptions(mode: .rgb)).images.geometry.channels == 3)
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("c.png"))
         try Data("junk".utf8).write(to: folder.appendingPathComponent("b.png"))
         do {
             _ = try BatchFiles.load(folder.path)
@@ -131,10 +145,10 @@ func temporaryFolder() throws -> URL {
         } catch let error as IOError {
             #expect(error.description.contains("b.png"))
         }
-        // A float batch with 2 channels cannot become images: sample files before it stay written.
+        // A float batch with 5 channels cannot become images: sample files before it stay written.
         let existing = folder.appendingPathComponent("keep.npy").path
         try BatchFiles.write(try ImageBatch(float32NCHW: [0, 1, 0.5, 0.25], count: 1, channels: 1, height: 2, width: 2), to: existing, like: nil)
-        let twoChannels = try ImageBatch(float32NCHW: [Float](repeating: 0.5, count: 8), count: 1, channels: 2, height: 2, width: 2)
+        let twoChannels = try ImageBatch(float32NCHW: [Float](repeating: 0.5, count: 20), count: 1, channels: 5, height: 2, width: 2)
         #expect(throws: IOError.self) { try BatchFiles.write(twoChannels, to: folder.appendingPathComponent("x.png").path, like: nil) }
         #expect(FileManager.default.fileExists(atPath: existing))
         #expect(try BatchFiles.load(existing).images.float32Values == [0, 1, 0.5, 0.25])
@@ -175,10 +189,10 @@ func temporaryFolder() throws -> URL {
         let cases: [(String, String)] = [
             (#"{"ops": [{"op": "random_crp", "height": 3, "width": 4}]}"#, "ops[0]: unknown op 'random_crp' (did you mean 'random_crop'?)"),
             (#"{"ops": [{"op": "random_crop", "hieght": 3, "width": 4}]}"#, "random_crop (ops[0]): unknown argument 'hieght' (did you mean 'height'?)"),
-            (#"{"ops": [{"op": "random_crop", "height": 3, "width": 4, "size": 2}]}"#, "random_crop (ops[0]): unknown argument 'size'; known: fill, height, pad_if_needed, padding, padding_mode, same_on_batch, width"),
+            (#"{"ops": [{"op": "random_crop", "height": 3, "width": 4, "size": 2}]}"#, "random_crop (ops[0]): unknown argument 'size' (did you mean 'height and width'?); known: fill, height, pad_if_needed, padding, padding_mode, same_on_batch, width"),
             (#"{"ops": [{"op": "hflip"}, {"op": "normalize", "mean": [0.5]}]}"#, "normalize (ops[1]): argument 'std' is missing"),
             (#"{"ops": [{"op": "random_crop", "height": "3", "width": 4}]}"#, "random_crop (ops[0]): argument 'height' has the wrong type; expected an integer"),
-            (#"{"ops": [{"op": "random_vertical_flip", "p": -1}]}"#, "random_vertical_flip (ops[0]): argument 'p' = -1.0 is out of range; allowed: a finite number in [0.0, 1.0]"),
+            (#"{"ops": [{"op": "random_vertical_flip", "p": -1}]}"#, "random_vertical_flip (ops[0]): argument 'p' = -1 is out of range; allowed: a number in [0, 1]"),
             (#"{"ops": [{"op": "normalize", "mean": [0.5], "std": [0]}]}"#, "normalize (ops[0]): argument 'std[0]' = 0.0 is out of range"),
             (#"{"ops": [], "sed": 1}"#, "test.json: unknown key 'sed' (did you mean 'seed'?)"),
             (#"{"ops": [], "output": {"dtype": "float64"}}"#, "output: argument 'dtype' = float64 is out of range"),

@@ -59,7 +59,7 @@ import Testing
 
     @Test func argumentsAndDecoding() throws {
         #expect(throws: AugmentError.invalidArgument(op: "gaussian_noise", argument: "sigma", value: "-0.1",
-                                                      allowed: "a finite number in [0.0, \(Double(Float.greatestFiniteMagnitude))]")) {
+                                                      allowed: "a number >= 0")) {
             try GaussianNoise(sigma: -0.1)
         }
         #expect(throws: AugmentError.self) { try GaussianNoise(mean: .nan) }

@@ -133,7 +133,7 @@ import Testing
 
     @Test func badArgumentsThrowNamingOpAndArgument() throws {
         #expect(throws: AugmentError.invalidArgument(op: "random_horizontal_flip", argument: "p", value: "1.5",
-                                                      allowed: "a finite number in [0.0, 1.0]")) {
+                                                      allowed: "a number in [0, 1]")) {
             try RandomHorizontalFlip(p: 1.5)
         }
         #expect(throws: AugmentError.self) { try RandomVerticalFlip(p: -0.1) }

@@ -1,3 +1,4 @@
+import Foundation
 import Dispatch
 
 /// The reference backend: plain Swift, one file per kernel family (this folder mirrors
@@ -7,12 +8,35 @@ import Dispatch
 /// core; results do not depend on the split.
 public struct CPUBackend: Backend {
     public let name = "cpu"
+    /// The largest output one pass may allocate, in bytes (default: a quarter of physical memory,
+    /// the least `CL_DEVICE_MAX_MEM_ALLOC_SIZE` OpenCL allows a device relative to its memory).
+    /// A plan with a larger pass is refused before anything runs, as the OpenCL backend refuses
+    /// a buffer above its device's limit.
+    public let maxBufferBytes: Int
 
-    public init() {
+    public init(maxBufferBytes: Int = CPUBackend.defaultMaxBufferBytes) {
         HostMemory.retainLargeBlocks()
+        self.maxBufferBytes = maxBufferBytes
+    }
+
+    /// A quarter of this machine's physical memory.
+    public static var defaultMaxBufferBytes: Int {
+        Int(clamping: ProcessInfo.processInfo.physicalMemory / 4)
+    }
+
+    /// Throws unless every pass of `plan` allocates at most ``maxBufferBytes``.
+    public func checkSizes(_ plan: Plan) throws {
+        for (index, stage) in plan.stages.enumerated() {
+            guard let bytes = stage.checkedOutputBytes, bytes <= maxBufferBytes else {
+                let size = stage.checkedOutputBytes.map { "\($0) bytes" } ?? "more bytes than fit in memory"
+                throw AugmentError.invalidShape(
+                    "pass \(index + 1) (\(stage.family)) would allocate \(size) for \(stage.sampleCount) sample\(stage.sampleCount == 1 ? "" : "s"), more than the CPU backend's limit of \(maxBufferBytes) bytes; make the output smaller or the batch smaller")
+            }
+        }
     }
 
     public func run(_ plan: Plan, on batch: AugmentBatch, options: RunOptions) throws -> AugmentBatch {
+        try checkSizes(plan)
         var current = batch
         for stage in plan.stages {
             switch stage {

@@ -53,9 +53,26 @@ extension AugmentError {
     ) throws {
         guard value.isFinite, range.contains(value) else {
             throw AugmentError.invalidArgument(
-                op: op, argument: argument, value: "\(value)",
-                allowed: "a finite number in [\(range.lowerBound), \(range.upperBound)]")
+                op: op, argument: argument, value: formatNumber(value), allowed: describeRange(range))
         }
+    }
+
+    /// A range as people write it: "a number in [0, 1]", "a number >= 0", "a number <= 1".
+    static func describeRange(_ range: ClosedRange<Double>) -> String {
+        let unboundedBelow = range.lowerBound <= -Double(Float.greatestFiniteMagnitude)
+        let unboundedAbove = range.upperBound >= Double(Float.greatestFiniteMagnitude)
+        switch (unboundedBelow, unboundedAbove) {
+        case (true, true): return "a finite number"
+        case (true, false): return "a number <= \(formatNumber(range.upperBound))"
+        case (false, true): return "a number >= \(formatNumber(range.lowerBound))"
+        case (false, false): return "a number in [\(formatNumber(range.lowerBound)), \(formatNumber(range.upperBound))]"
+        }
+    }
+
+    /// 1 for 1.0, 0.5 for 0.5, 1e+20 for large values: the shortest exact text.
+    static func formatNumber(_ value: Double) -> String {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return "\(value)"
     }
 
     /// Checks that a probability is finite and inside [0, 1].
@@ -89,3 +106,7 @@ func checkedProduct(_ factors: [Int], what: String) throws -> Int {
     }
     return result
 }
+
+/// The largest height or width an op may produce or crop to (2^20 = 1048576 pixels): far above any
+/// training image, and small enough that height x width x channels x 4 bytes never overflows.
+public let maxImageSide = 1 << 20

@@ -183,6 +183,37 @@ public enum Stage: Sendable, Equatable {
         }
     }
 
+    /// The bytes the stage allocates for its whole output, or nil when that does not fit in an
+    /// `Int` (what a backend checks before allocating; see ``CPUBackend/maxBufferBytes``).
+    public var checkedOutputBytes: Int? {
+        func product(_ factors: Int...) -> Int? {
+            var result = 1
+            for f in factors {
+                let (p, overflow) = result.multipliedReportingOverflow(by: f)
+                if overflow || f < 0 { return nil }
+                result = p
+            }
+            return result
+        }
+        func bytes(_ g: ImageGeometry, _ byteCount: Int, copies: Int = 1) -> Int? {
+            product(g.height, g.width, g.channels, byteCount, copies, sampleCount)
+        }
+        switch self {
+        case .remap(let s): return bytes(s.output, s.outputFormat.pixelType.byteCount)
+        case .warp(let s): return bytes(s.output, s.outputFormat.pixelType.byteCount)
+        case .mix(let s): return bytes(s.geometry, 4)
+        case .specMask(let s): return bytes(s.geometry, 4)
+        case .timeWarp(let s): return bytes(s.geometry, 4)
+        case .color(let s): return bytes(s.output, 4)
+        case .gaussianBlur(let s): return bytes(s.geometry, 4, copies: 2)
+        case .sharpness(let s): return bytes(s.geometry, 4)
+        case .erase(let s): return bytes(s.geometry, 4)
+        case .noise(let s): return bytes(s.geometry, 4)
+        case .replicate(let s): return bytes(s.geometry, 4, copies: s.copies)
+        case .weightedSum(let s): return bytes(s.geometry, 4)
+        }
+    }
+
     /// The number of samples the stage runs on (the plan's count, except between a replicate and
     /// a weighted sum); its per-sample bytes are per one of these.
     public var sampleCount: Int {

@@ -262,10 +262,13 @@ private func policyInterpolation(_ value: String?, _ fallback: Interpolation, op
     return parsed
 }
 
+/// The most magnitude bins a policy takes (torchvision uses 31): each bin costs a table row per op.
+public let maxPolicyMagnitudeBins = 1024
+
 private func checkPolicyBins(_ bins: Int, op: String) throws {
-    guard bins >= 2 else {
+    guard (2...maxPolicyMagnitudeBins).contains(bins) else {
         throw AugmentError.invalidArgument(op: op, argument: "num_magnitude_bins", value: "\(bins)",
-                                           allowed: "an integer >= 2 (torchvision's posterize table divides by num_magnitude_bins - 1)")
+                                           allowed: "an integer in [2, \(maxPolicyMagnitudeBins)] (torchvision's default is 31; its posterize table divides by num_magnitude_bins - 1)")
     }
 }
 

@@ -17,7 +17,11 @@ public struct GaussianBlurParameters: Codable, Sendable, Equatable {
 ///   odd, in 1...1023.
 /// - `sigma`: omitted: torchvision's functional default 0.15 k + 0.35 per axis; one number s > 0:
 ///   that sigma on both axes; [min, max] with 0 < min <= max: sigma ~ U(min, max) drawn per sample
-///   and used on both axes (torchvision's `GaussianBlur` draws one per call).
+///   and used on both axes (torchvision's class `GaussianBlur(kernel_size, sigma=(0.1, 2.0))`,
+///   which draws one per call).
+/// - `sigma_xy`: [sx, sy], fixed per-axis values as torchvision's functional
+///   `gaussian_blur(img, kernel_size, sigma=[sx, sy])` reads its `sigma` list (x = width first).
+///   Excludes `sigma`: a two-number `sigma` here is always the class's range.
 /// - `p` (default 1, not in torchvision, where `RandomApply` plays that role): the probability that
 ///   a sample is blurred.
 ///
@@ -28,12 +32,27 @@ public struct GaussianBlur: Transform {
     public static let opName = "gaussian_blur"
     public let kernelSizeX: Int
     public let kernelSizeY: Int
-    /// nil: the default sigma per axis.
+    /// nil: the default sigma per axis (or ``sigmaXY``).
     public let sigma: ValueRange?
+    /// Fixed sigma per axis [x, y] (torchvision's functional reading of `sigma`), when given.
+    public let sigmaXY: [Double]?
     public let p: Double
+
+    /// Fixed per-axis sigmas [sx, sy] (the functional `gaussian_blur`'s meaning), each finite and > 0.
+    public init(kernelSize: [Int], sigmaXY: [Double], p: Double = 1) throws {
+        guard sigmaXY.count == 2, sigmaXY.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 1e6 }) else {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "sigma_xy", value: "\(sigmaXY)",
+                                               allowed: "[sx, sy], two numbers in (0, 1000000] (x = width first)")
+        }
+        try self.init(kernelSize: kernelSize, sigma: nil, p: p, sigmaXY: sigmaXY)
+    }
 
     /// `kernelSize`: [k] or [kx, ky]; `sigma`: nil, [s] or [min, max].
     public init(kernelSize: [Int], sigma: [Double]? = nil, p: Double = 1) throws {
+        try self.init(kernelSize: kernelSize, sigma: sigma, p: p, sigmaXY: nil)
+    }
+
+    private init(kernelSize: [Int], sigma: [Double]?, p: Double, sigmaXY: [Double]?) throws {
         guard kernelSize.count == 1 || kernelSize.count == 2 else {
             throw AugmentError.invalidArgument(op: Self.opName, argument: "kernel_size", value: "\(kernelSize)",
                                                allowed: "one odd size or [kx, ky]")
@@ -47,10 +66,15 @@ public struct GaussianBlur: Transform {
             throw AugmentError.invalidArgument(op: Self.opName, argument: "sigma", value: "\(sigma ?? [])",
                                                allowed: "one number or [min, max]")
         }
-        try self.init(kernelSizeX: kernelSize[0], kernelSizeY: kernelSize.last ?? kernelSize[0], sigma: range, p: p)
+        try self.init(kernelSizeX: kernelSize[0], kernelSizeY: kernelSize.last ?? kernelSize[0], sigma: range, p: p,
+                      sigmaXY: sigmaXY)
     }
 
     public init(kernelSizeX: Int, kernelSizeY: Int, sigma: ValueRange?, p: Double = 1) throws {
+        try self.init(kernelSizeX: kernelSizeX, kernelSizeY: kernelSizeY, sigma: sigma, p: p, sigmaXY: nil)
+    }
+
+    private init(kernelSizeX: Int, kernelSizeY: Int, sigma: ValueRange?, p: Double, sigmaXY: [Double]?) throws {
         for (size, name) in [(kernelSizeX, "kernel_size[0]"), (kernelSizeY, "kernel_size[1]")]
         where size < 1 || size > GaussianBlurStage.maxKernelSize || size % 2 == 0 {
             throw AugmentError.invalidArgument(op: Self.opName, argument: name, value: "\(size)",
@@ -68,6 +92,7 @@ public struct GaussianBlur: Transform {
         self.kernelSizeX = kernelSizeX
         self.kernelSizeY = kernelSizeY
         self.sigma = sigma
+        self.sigmaXY = sigmaXY
         self.p = p
     }
 
@@ -75,6 +100,7 @@ public struct GaussianBlur: Transform {
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> GaussianBlurParameters {
         guard drawApplied(p, &random) else { return GaussianBlurParameters(sigmaX: nil, sigmaY: nil) }
+        if let sigmaXY { return GaussianBlurParameters(sigmaX: sigmaXY[0], sigmaY: sigmaXY[1]) }
         guard let sigma else {
             return GaussianBlurParameters(sigmaX: 0.15 * Double(kernelSizeX) + 0.35,
                                           sigmaY: 0.15 * Double(kernelSizeY) + 0.35)
@@ -105,7 +131,7 @@ public struct GaussianBlur: Transform {
                                                         kernelsX: kernelsX.map(trim), kernelsY: kernelsY.map(trim))))
     }
 
-    private enum CodingKeys: String, CodingKey { case kernelSize = "kernel_size", sigma, p }
+    private enum CodingKeys: String, CodingKey { case kernelSize = "kernel_size", sigma, sigmaXY = "sigma_xy", p }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -121,7 +147,16 @@ public struct GaussianBlur: Transform {
         } else {
             sigma = try c.decodeIfPresent([Double].self, forKey: .sigma)
         }
-        try self.init(kernelSize: sizes, sigma: sigma, p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
+        let p = try c.decodeIfPresent(Double.self, forKey: .p) ?? 1
+        if let sigmaXY = try c.decodeIfPresent([Double].self, forKey: .sigmaXY) {
+            guard sigma == nil else {
+                throw AugmentError.invalidArgument(op: Self.opName, argument: "sigma_xy", value: "\(sigmaXY)",
+                                                   allowed: "sigma_xy (fixed [sx, sy]) or sigma (a number, or a [min, max] range to draw from), not both")
+            }
+            try self.init(kernelSize: sizes, sigmaXY: sigmaXY, p: p)
+            return
+        }
+        try self.init(kernelSize: sizes, sigma: sigma, p: p)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -130,6 +165,7 @@ public struct GaussianBlur: Transform {
         if let sigma {
             try c.encode(sigma.isSingleValue ? [sigma.lower] : [sigma.lower, sigma.upper], forKey: .sigma)
         }
+        try c.encodeIfPresent(sigmaXY, forKey: .sigmaXY)
         try c.encode(p, forKey: .p)
     }
 }

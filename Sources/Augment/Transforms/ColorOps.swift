@@ -307,7 +307,11 @@ public struct Posterize: Transform {
 /// Checks solarize's threshold: finite and at most 1 (torchvision rejects thresholds above the
 /// largest value of the image type).
 private func checkThreshold(_ threshold: Double, op: String) throws {
-    try AugmentError.check(threshold, in: -maxFactor...1, op: op, argument: "threshold")
+    guard threshold.isFinite, threshold <= 1 else {
+        throw AugmentError.invalidArgument(
+            op: op, argument: "threshold", value: AugmentError.formatNumber(threshold),
+            allowed: "a number <= 1: pixel values are on [0, 1] here (torchvision's float scale), so a uint8 threshold t is t / 255 (128 -> 0.502)")
+    }
 }
 
 /// `solarize`: `x >= threshold ? 1 - x : x` (torchvision `solarize`). `threshold` <= 1, on the

@@ -51,6 +51,17 @@ struct ChildOps: Sendable {
         try values.enumerated().map { try PipelineFile.parseOp($0.element.foundationValue, label: "\(label).ops[\($0.offset)]") }
     }
 
+    /// A composite's children from its decoder: from a pipeline file, the "ops" array that
+    /// ``PipelineFile`` handed over untouched (so each nested op is read once, whatever its depth);
+    /// otherwise decoded from the container.
+    fileprivate static func parse(_ c: KeyedDecodingContainer<CompositeKeys>, _ decoder: any Decoder,
+                                  label: String) throws -> [any Transform] {
+        if let nested = decoder.userInfo[PipelineFile.nestedOpsKey] as? PipelineFile.NestedOps {
+            return try nested.values.enumerated().map { try PipelineFile.parseOp($0.element, label: "\(label).ops[\($0.offset)]") }
+        }
+        return try parse(c.decode([JSONValue].self, forKey: .ops), label: label)
+    }
+
     /// Refuses children that can never apply to some samples only (checked when the op is made).
     static func checkMaskable(_ ops: [any Transform], owner: String) throws {
         for (i, op) in ops.enumerated() where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix || op is AugMix {
@@ -224,7 +235,7 @@ public struct Compose: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CompositeKeys.self)
-        self.init(try ChildOps.parse(c.decode([JSONValue].self, forKey: .ops), label: compositeLabel(decoder, Self.opName)))
+        self.init(try ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -297,7 +308,7 @@ public struct RandomApply: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CompositeKeys.self)
-        try self.init(ChildOps.parse(c.decode([JSONValue].self, forKey: .ops), label: compositeLabel(decoder, Self.opName)),
+        try self.init(ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
                       p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
     }
 
@@ -395,7 +406,7 @@ public struct OneOf: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CompositeKeys.self)
-        try self.init(ChildOps.parse(c.decode([JSONValue].self, forKey: .ops), label: compositeLabel(decoder, Self.opName)),
+        try self.init(ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
                       p: c.decodeIfPresent([Double].self, forKey: .p))
     }
 
@@ -495,7 +506,7 @@ public struct SomeOf: SampleMaskable {
         } else {
             n = try c.decodeIfPresent([Int].self, forKey: .n) ?? [1]
         }
-        try self.init(ChildOps.parse(c.decode([JSONValue].self, forKey: .ops), label: compositeLabel(decoder, Self.opName)),
+        try self.init(ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
                       n: n, p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
     }
 

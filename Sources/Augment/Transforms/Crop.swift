@@ -1,7 +1,7 @@
 /// Checks an output size argument.
 private func checkSize(_ height: Int, _ width: Int, op: String) throws {
-    try AugmentError.check(height, in: 1...Int(Int32.max), op: op, argument: "height")
-    try AugmentError.check(width, in: 1...Int(Int32.max), op: op, argument: "width")
+    try AugmentError.check(height, in: 1...maxImageSide, op: op, argument: "height")
+    try AugmentError.check(width, in: 1...maxImageSide, op: op, argument: "width")
 }
 
 /// Throws unless a height x width box fits in `input`.

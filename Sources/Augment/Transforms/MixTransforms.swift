@@ -161,7 +161,7 @@ private func checkAlpha(_ alpha: Double, op: String, argument: String, allowZero
     guard alpha.isFinite, alphaRange.contains(alpha) else {
         throw AugmentError.invalidArgument(
             op: op, argument: argument, value: "\(alpha)",
-            allowed: (allowZero ? "0 (off) or " : "") + "a finite number in [\(alphaRange.lowerBound), \(alphaRange.upperBound)]")
+            allowed: (allowZero ? "0 (off) or " : "") + AugmentError.describeRange(alphaRange))
     }
 }
 

@@ -7,8 +7,8 @@
 ///         RandomHorizontalFlip(p: 0.5),
 ///         Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
 ///     ])
-///     let sampled = try pipeline.sample(count: batch.count, geometry: batch.geometry, seed: 7)
-///     let output = try backend.run(sampled.plan(), on: batch)
+///     let sampled = try pipeline.sample(for: batch, seed: 7)   // dense or ragged batches
+///     let output = try CPUBackend().run(sampled.plan(for: batch), on: batch)
 public struct Pipeline: Sendable {
     public var transforms: [any Transform]
     /// Element type and layout of the output (default float32 NCHW, what models consume).
@@ -24,6 +24,23 @@ public struct Pipeline: Sendable {
         }
         self.transforms = transforms
         self.output = output
+    }
+
+    /// Op names that clamp to [0, 1] (colour ops and the policies that contain them).
+    static let clampingOps: Set<String> = [
+        "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "adjust_gamma", "adjust_sharpness",
+        "rgb_to_grayscale", "posterize", "solarize", "autocontrast", "equalize", "invert", "color_jitter",
+        "random_grayscale", "random_gamma", "random_posterize", "random_solarize", "random_equalize",
+        "random_autocontrast", "random_adjust_sharpness", "random_invert", "rand_augment", "trivial_augment_wide", "aug_mix",
+    ]
+
+    /// Things that run but are probably not what the user meant, one sentence each (for example a
+    /// colour op after `normalize`: colour ops clamp to [0, 1], which normalized values leave).
+    public var warnings: [String] {
+        guard let normalize = transforms.firstIndex(where: { $0.opName == "normalize" }) else { return [] }
+        return transforms.indices.filter { $0 > normalize && Self.clampingOps.contains(transforms[$0].opName) }.map {
+            "ops[\($0)] (\(transforms[$0].opName)) comes after normalize (ops[\(normalize)]): colour ops work on [0, 1] and clamp to it, which normalized values leave; put normalize last, as torchvision pipelines do"
+        }
     }
 
     /// The geometry of one sample after the whole pipeline, or an error naming the first op that
@@ -97,6 +114,7 @@ public struct Pipeline: Sendable {
         var current = geometries
         for (opIndex, transform) in transforms.enumerated() {
             let next = try current.map { try transform.outputGeometry(for: $0) }
+            for g in next { try g.validate("\(transform.opName) (ops[\(opIndex)]) output") }
             let context = SamplingContext(geometry: current[0], seed: seed, epoch: epoch, sampleIndices: sampleIndices,
                                           opIndex: UInt32(opIndex), sampleGeometries: current)
             ops.append(SampledOp.draw(transform, context: context))
@@ -187,8 +205,16 @@ public struct SampledPipeline: Sendable {
         for op in ops {
             try Self.lower(op, transform: op.transform, into: &builder)
         }
-        return try builder.finish(output: pipeline.output)
+        let plan = try builder.finish(output: pipeline.output)
+        guard plan.stages.count <= Self.maxPasses else {
+            throw AugmentError.incompatible(
+                "the pipeline needs \(plan.stages.count) passes over the batch, more than the limit of \(Self.maxPasses); each pass reads and writes every image (training pipelines need a handful): use fewer ops, or let the policies fuse (exact_order: false)")
+        }
+        return plan
     }
+
+    /// The most passes (kernel launches' worth of full reads and writes) a plan may take: 128.
+    public static let maxPasses = 128
 
     /// The plan for running on `images`, after checking they are the batch this was sampled for.
     public func plan(for images: ImageBatch) throws -> Plan {

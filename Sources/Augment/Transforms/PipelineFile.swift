@@ -26,6 +26,7 @@ public struct PipelineFile: Sendable {
 
     /// Parses pipeline JSON; `name` appears in error messages.
     public static func parse(_ data: Data, name: String = "pipeline") throws -> PipelineFile {
+        try checkNesting(data, name: name)
         let root: Any
         do {
             root = try JSONSerialization.jsonObject(with: data)
@@ -52,15 +53,25 @@ public struct PipelineFile: Sendable {
         }
         var seed: UInt64?
         if let value = object["seed"] {
-            guard let number = value as? NSNumber, let exact = UInt64(exactly: number.doubleValue) else {
+            guard let exact = exactUInt64(value) else {
                 throw AugmentError.invalidArgument(op: name, argument: "seed", value: "\(value)",
-                                                   allowed: "an integer in [0, 2^64)")
+                                                   allowed: "a whole number from 0 to 18446744073709551615 (2^64 - 1)")
             }
             seed = exact
         }
         var output = OutputFormat.float32NCHW
         if let value = object["output"] {
             output = try parseOutput(value, name: name)
+        }
+        // The limit counts every op of the file, nested ones and those of every view group included.
+        var allOps = ops
+        for group in object["views"] as? [Any] ?? [] {
+            allOps += (group as? [String: Any])?["ops"] as? [Any] ?? []
+        }
+        let opCount = countOps(allOps)
+        guard opCount <= maxOpCount else {
+            throw AugmentError.incompatible(
+                "\(name): the pipeline has \(opCount) ops (nested ones included), more than the limit of \(maxOpCount); a training pipeline needs a few dozen at most")
         }
         if let value = object["views"] {
             let views = try parseViews(value, output: output, name: name)
@@ -180,47 +191,220 @@ public struct PipelineFile: Sendable {
             throw AugmentError.missingArgument(op: label, argument: "op", expected: "an op name: \(OpRegistry.opNames.joined(separator: ", "))")
         }
         guard let type = OpRegistry.type(named: name) else {
+            if torchvisionNames[snakeCase(name)] == "" {
+                throw AugmentError.incompatible(
+                    "\(label): '\(name)' is not an op here: conversions are the pipeline's \"output\" format ({\"output\": {\"dtype\": \"float32\", \"layout\": \"nchw\"}}); uint8 input is scaled to [0, 1] as torchvision's to_dtype(scale=True)")
+            }
             throw AugmentError.unknownName(op: label, what: "op", name: name, known: OpRegistry.opNames,
-                                           suggestion: suggestion(for: name, among: OpRegistry.opNames))
+                                           suggestion: opSuggestion(for: name))
         }
         return try decode(type, from: dict, label: "\(name) (\(label))")
     }
 
     /// Decodes a registered type from its argument dictionary with strict key checking.
     static func decode<T: Transform>(_ type: T.Type, from arguments: [String: Any], label: String) throws -> T {
-        let data = try JSONSerialization.data(withJSONObject: arguments)
+        var arguments = arguments
+        var nested: NestedOps?
+        if compositeOpNames.contains(T.opName) {
+            // torchvision's RandomApply/RandomChoice/Compose call the list "transforms".
+            if arguments["ops"] == nil, let transforms = arguments.removeValue(forKey: "transforms") {
+                arguments["ops"] = transforms
+            }
+            // The nested ops go to the composite as they are, never re-serialized: each op of the
+            // file is read once, so parsing stays linear in the file's size at any depth.
+            if let ops = arguments["ops"] as? [Any] {
+                arguments.removeValue(forKey: "ops")
+                nested = NestedOps(values: ops)
+            }
+        }
+        // torchvision's CenterCrop/RandomCrop take `size` (an int or [height, width]).
+        if ["center_crop", "random_crop"].contains(T.opName), let size = arguments["size"],
+           arguments["height"] == nil, arguments["width"] == nil {
+            let values = (size as? [Any]) ?? [size]
+            guard (1...2).contains(values.count), values.allSatisfy({ $0 is NSNumber && !($0 is Bool) }) else {
+                throw AugmentError.wrongType(op: label, argument: "size", expected: "an integer or [height, width]")
+            }
+            arguments.removeValue(forKey: "size")
+            arguments["height"] = values[0]
+            arguments["width"] = values[values.count - 1]
+        }
         let transform: T
         do {
-            let decoder = JSONDecoder()
-            decoder.userInfo[opLabelKey] = label  // composites name their nested ops after it
-            transform = try decoder.decode(T.self, from: data)
+            transform = try decodeOnce(T.self, from: arguments, nested: nested, label: label)
         } catch let error as AugmentError {
             throw error.relabeled(label, from: T.opName)
         } catch let error as DecodingError {
             // A required argument that is "missing" because it was misspelled: report the spelling.
-            if case .keyNotFound(let key, _) = error,
-               let typo = arguments.keys.sorted().first(where: { suggestion(for: $0, among: [key.stringValue]) != nil }) {
-                throw AugmentError.unknownName(op: label, what: "argument", name: typo, known: [key.stringValue],
-                                               suggestion: key.stringValue)
+            if case .keyNotFound(let key, _) = error {
+                if compositeOpNames.contains(T.opName), key.stringValue == "ops" {
+                    throw AugmentError.missingArgument(op: label, argument: "ops",
+                                                       expected: "an array of {\"op\": NAME, ...} (torchvision's \"transforms\" is read as \"ops\")")
+                }
+                if let typo = arguments.keys.sorted().first(where: { suggestion(for: $0, among: [key.stringValue]) != nil }) {
+                    throw AugmentError.unknownName(op: label, what: "argument", name: typo, known: [key.stringValue],
+                                                   suggestion: key.stringValue)
+                }
             }
-            throw describe(error, label: label)
+            throw describe(error, label: label, arguments: arguments)
         }
-        let known = try knownArguments(of: transform).sorted()
-        if let unknown = arguments.keys.sorted().first(where: { !known.contains($0) }) {
-            throw AugmentError.unknownName(op: label, what: "argument", name: unknown, known: known,
-                                           suggestion: suggestion(for: unknown, among: known))
+        var known = try knownArguments(of: transform)
+        if nested != nil { known.insert("ops") }
+        for key in arguments.keys.sorted() where !known.contains(key) {
+            // null for an optional argument the op did not write back: known when the op reads the key.
+            if arguments[key] is NSNull, readsArgument(T.self, key, arguments, nested: nested, label: label) { continue }
+            let names = known.sorted()
+            throw AugmentError.unknownName(op: label, what: "argument", name: key, known: names,
+                                           suggestion: argumentSuggestion(for: key, op: T.opName, among: names))
         }
         return transform
     }
 
-    /// The argument names an op writes when encoded.
-    static func knownArguments<T: Transform>(of transform: T) throws -> Set<String> {
-        let encoded = try JSONEncoder().encode(transform)
-        let object = try JSONSerialization.jsonObject(with: encoded) as? [String: Any]
-        return Set(object?.keys ?? [:].keys)
+    private static func decodeOnce<T: Transform>(_ type: T.Type, from arguments: [String: Any], nested: NestedOps?,
+                                                 label: String) throws -> T {
+        let data = try JSONSerialization.data(withJSONObject: arguments)
+        let decoder = JSONDecoder()
+        decoder.userInfo[opLabelKey] = label  // composites name their nested ops after it
+        if let nested { decoder.userInfo[nestedOpsKey] = nested }
+        return try decoder.decode(T.self, from: data)
     }
 
-    private static func describe(_ error: DecodingError, label: String) -> AugmentError {
+    /// Whether `T` reads `key`: decoding again with a value of the wrong kind there fails naming it.
+    private static func readsArgument<T: Transform>(_ type: T.Type, _ key: String, _ arguments: [String: Any],
+                                                    nested: NestedOps?, label: String) -> Bool {
+        var probe = arguments
+        probe[key] = ["swift-augment probe": [true]]
+        do {
+            _ = try decodeOnce(T.self, from: probe, nested: nested, label: label)
+            return false
+        } catch let error as DecodingError {
+            switch error {
+            case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+                return context.codingPath.first?.stringValue == key
+            case .keyNotFound(_, let context):
+                return context.codingPath.first?.stringValue == key
+            @unknown default:
+                return false
+            }
+        } catch {
+            return "\(error)".contains("'\(key)'")
+        }
+    }
+
+    /// The composites, whose "ops" hold nested ops.
+    static let compositeOpNames: Set<String> = ["compose", "random_apply", "one_of", "some_of"]
+
+    /// Nested ops handed from ``decode(_:from:label:)`` to a composite's decoder.
+    final class NestedOps: @unchecked Sendable {
+        let values: [Any]
+        init(values: [Any]) { self.values = values }
+    }
+
+    /// The `userInfo` key under which nested ops travel.
+    static let nestedOpsKey = CodingUserInfoKey(rawValue: "swift-augment.nested-ops")!
+
+    /// The most ops a pipeline file may hold, nested ones included: 256.
+    public static let maxOpCount = 256
+
+    /// The op objects in `ops`, nested ones included.
+    static func countOps(_ ops: [Any]) -> Int {
+        ops.reduce(0) { total, value in
+            guard let object = value as? [String: Any] else { return total + 1 }
+            let nested = (object["ops"] as? [Any]) ?? (object["transforms"] as? [Any]) ?? []
+            return total + 1 + countOps(nested)
+        }
+    }
+
+    /// How deep ops may nest (compose in one_of in random_apply ...): 32 levels.
+    public static let maxNestingDepth = 32
+
+    /// Refuses files nested deeper than ``maxNestingDepth`` levels of ops before parsing them (a
+    /// level is an op object and its "ops" array; 4 more levels allow arrays inside arguments).
+    static func checkNesting(_ data: Data, name: String) throws {
+        let limit = 2 * maxNestingDepth + 4
+        var depth = 0, inString = false, escaped = false
+        for byte in data {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: "\""): inString = true
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                guard depth <= limit else {
+                    throw AugmentError.incompatible(
+                        "\(name): ops nest deeper than the limit of \(maxNestingDepth) levels (brackets more than \(limit) deep); a composite (compose, random_apply, one_of, some_of) inside another is one level: flatten the pipeline")
+                }
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
+            default: break
+            }
+        }
+    }
+
+    /// A whole number in 0 ... UInt64.max from a JSON number, exactly (2^64 - 1 included).
+    static func exactUInt64(_ value: Any) -> UInt64? {
+        guard let number = value as? NSNumber, !(value is Bool) else { return nil }
+        let text = number.stringValue
+        if let exact = UInt64(text) { return exact }
+        let double = number.doubleValue
+        guard double.isFinite, double >= 0, double < 18_446_744_073_709_551_616.0, double == double.rounded() else { return nil }
+        return UInt64(exactly: double)
+    }
+
+    /// torchvision names that are spelled differently here (or are not ops at all).
+    static let torchvisionNames: [String: String] = [
+        "random_choice": "one_of", "random_order": "some_of", "grayscale": "rgb_to_grayscale",
+        "to_grayscale": "rgb_to_grayscale", "gaussian_noise": "gaussian_noise", "rand_augment": "rand_augment",
+        "trivial_augment": "trivial_augment_wide", "augmix": "aug_mix", "random_rotate": "random_rotation",
+        "rotation": "rotate", "horizontal_flip": "hflip", "vertical_flip": "vflip", "to_tensor": "", "to_image": "", "to_dtype": "", "to_pil_image": "", "convert_image_dtype": "",
+    ]
+
+    /// "did you mean" for an op name: CamelCase and torchvision spellings map to this project's.
+    static func opSuggestion(for name: String) -> String? {
+        let snake = snakeCase(name)
+        if let mapped = torchvisionNames[snake], !mapped.isEmpty { return mapped }
+        if OpRegistry.type(named: snake) != nil { return snake }
+        return suggestion(for: snake, among: OpRegistry.opNames) ?? suggestion(for: name, among: OpRegistry.opNames)
+    }
+
+    /// "RandomResizedCrop" -> "random_resized_crop"; "randomResizedCrop" and "random-resized-crop" too.
+    static func snakeCase(_ name: String) -> String {
+        var out = ""
+        let characters = Array(name)
+        for (i, ch) in characters.enumerated() {
+            if ch == "-" || ch == " " { out.append("_"); continue }
+            if ch.isUppercase {
+                let previous = i > 0 ? characters[i - 1] : nil
+                let next = i + 1 < characters.count ? characters[i + 1] : nil
+                if let previous, previous != "_", previous.isLowercase || previous.isNumber || (next?.isLowercase ?? false) {
+                    out.append("_")
+                }
+                out.append(contentsOf: ch.lowercased())
+            } else {
+                out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// "did you mean" for an argument: torchvision's spellings first, then the closest name.
+    static func argumentSuggestion(for key: String, op: String, among known: [String]) -> String? {
+        let aliases: [String: String] = ["transforms": "ops", "kernel": "kernel_size", "prob": "p", "probability": "p",
+                                         "degree": "degrees", "interpolation_mode": "interpolation"]
+        if let alias = aliases[key], known.contains(alias) { return alias }
+        if key == "size", known.contains("height"), known.contains("width") { return "height and width" }
+        return suggestion(for: key, among: known) ?? suggestion(for: snakeCase(key), among: known)
+    }
+
+    /// The argument names an op writes when encoded (its top-level keys only: nested values are
+    /// not encoded, so the check costs the same at any depth).
+    static func knownArguments<T: Transform>(of transform: T) throws -> Set<String> {
+        let encoder = KeyRecordingEncoder()
+        try transform.encode(to: encoder)
+        return encoder.box.keys
+    }
+
+    private static func describe(_ error: DecodingError, label: String, arguments: [String: Any]) -> AugmentError {
         func path(_ context: DecodingError.Context) -> String {
             context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
         }
@@ -228,10 +412,24 @@ public struct PipelineFile: Sendable {
         case .keyNotFound(let key, _):
             return .missingArgument(op: label, argument: key.stringValue, expected: "a value (this argument is required)")
         case .typeMismatch(let type, let context):
+            if (type == Int.self || type == Int32.self || type == UInt64.self), let key = context.codingPath.first?.stringValue,
+               let number = arguments[key] as? NSNumber, !(arguments[key] is Bool) {
+                return .wrongType(op: label, argument: path(context), expected: "a whole number (got \(number))")
+            }
             return .wrongType(op: label, argument: path(context), expected: jsonTypeName(type))
         case .valueNotFound(let type, let context):
             return .wrongType(op: label, argument: path(context), expected: "\(jsonTypeName(type)), not null")
         case .dataCorrupted(let context):
+            // Foundation reports a fraction (or a huge number) for an integer without its key: find it.
+            if context.debugDescription.contains("does not fit") || path(context).isEmpty {
+                for key in arguments.keys.sorted() {
+                    guard let number = arguments[key] as? NSNumber, !(arguments[key] is Bool) else { continue }
+                    let value = number.doubleValue
+                    if value != value.rounded() || abs(value) > 9.007_199_254_740_992e15 {
+                        return .wrongType(op: label, argument: key, expected: "a whole number (got \(number))")
+                    }
+                }
+            }
             return .invalidArgument(op: label, argument: path(context), value: "invalid", allowed: context.debugDescription)
         @unknown default:
             return .invalidArgument(op: label, argument: "(op)", value: "invalid", allowed: "\(error)")
@@ -282,4 +480,57 @@ extension PipelineFile {
     /// The `userInfo` key under which ``decode(_:from:label:)`` passes an op's label (for example
     /// "one_of (ops[2])") to its decoder.
     static let opLabelKey = CodingUserInfoKey(rawValue: "swift-augment.op-label")!
+}
+
+/// An `Encoder` that records the top-level keys a value writes and nothing else.
+final class KeyRecordingEncoder: Encoder {
+    final class Box { var keys: Set<String> = [] }
+    let box = Box()
+    var codingPath: [any CodingKey] = []
+    var userInfo: [CodingUserInfoKey: Any] = [:]
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(Keyed<Key>(box: box))
+    }
+    func unkeyedContainer() -> any UnkeyedEncodingContainer { Unkeyed() }
+    func singleValueContainer() -> any SingleValueEncodingContainer { Single() }
+
+    struct Keyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
+        let box: Box
+        var codingPath: [any CodingKey] = []
+        mutating func encodeNil(forKey key: Key) throws { box.keys.insert(key.stringValue) }
+        mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { box.keys.insert(key.stringValue) }
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+            box.keys.insert(key.stringValue)
+            return KeyedEncodingContainer(Keyed<NestedKey>(box: Box()))
+        }
+        mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+            box.keys.insert(key.stringValue)
+            return Unkeyed()
+        }
+        mutating func superEncoder() -> any Encoder { KeyRecordingEncoder() }
+        mutating func superEncoder(forKey key: Key) -> any Encoder {
+            box.keys.insert(key.stringValue)
+            return KeyRecordingEncoder()
+        }
+    }
+
+    struct Unkeyed: UnkeyedEncodingContainer {
+        var codingPath: [any CodingKey] = []
+        var count = 0
+        mutating func encodeNil() throws { count += 1 }
+        mutating func encode<T: Encodable>(_ value: T) throws { count += 1 }
+        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+            count += 1
+            return KeyedEncodingContainer(Keyed<NestedKey>(box: Box()))
+        }
+        mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { count += 1; return Unkeyed() }
+        mutating func superEncoder() -> any Encoder { KeyRecordingEncoder() }
+    }
+
+    struct Single: SingleValueEncodingContainer {
+        var codingPath: [any CodingKey] = []
+        mutating func encodeNil() throws {}
+        mutating func encode<T: Encodable>(_ value: T) throws {}
+    }
 }

@@ -403,7 +403,7 @@ public struct RandomResizedCrop: Transform {
     public init(size: [Int], scale: [Double] = [0.08, 1], ratio: [Double] = [3.0 / 4, 4.0 / 3],
                 interpolation: Interpolation = .bilinear, antialias: Bool = false, sameOnBatch: Bool = false) throws {
         let size = size.count == 1 ? [size[0], size[0]] : size
-        guard size.count == 2, size.allSatisfy({ (1...Int(Int32.max)).contains($0) }) else {
+        guard size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
             throw AugmentError.invalidArgument(op: Self.opName, argument: "size", value: "\(size)", allowed: "[height, width], integers >= 1")
         }
         guard scale.count == 2, scale.allSatisfy({ $0.isFinite && $0 > 0 }), scale[0] <= scale[1] else {

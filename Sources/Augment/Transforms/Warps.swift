@@ -292,12 +292,12 @@ public struct Resize: Transform {
     public let antialias: Bool
 
     public init(size: [Int], maxSize: Int? = nil, interpolation: Interpolation = .bilinear, antialias: Bool = false) throws {
-        guard size.count == 1 || size.count == 2, size.allSatisfy({ (1...Int(Int32.max)).contains($0) }) else {
+        guard size.count == 1 || size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
             throw AugmentError.invalidArgument(op: Self.opName, argument: "size", value: "\(size)",
-                                               allowed: "[height, width] or [smaller edge], integers >= 1")
+                                               allowed: "[height, width] or [smaller edge], integers in [1, \(maxImageSide)]")
         }
         if let maxSize {
-            try AugmentError.check(maxSize, in: 1...Int(Int32.max), op: Self.opName, argument: "max_size")
+            try AugmentError.check(maxSize, in: 1...maxImageSide, op: Self.opName, argument: "max_size")
             guard size.count == 1, maxSize > size[0] else {
                 throw AugmentError.invalidArgument(op: Self.opName, argument: "max_size", value: "\(maxSize)",
                                                    allowed: "only with a one-value size, and larger than it")
@@ -384,8 +384,8 @@ func lowerResizedCrops(_ boxes: [CropBox], size: [Int], interpolation: Interpola
 
 private func checkOutputSize(_ size: [Int], op: String) throws -> [Int] {
     let size = size.count == 1 ? [size[0], size[0]] : size
-    guard size.count == 2, size.allSatisfy({ (1...Int(Int32.max)).contains($0) }) else {
-        throw AugmentError.invalidArgument(op: op, argument: "size", value: "\(size)", allowed: "[height, width] (or one value), integers >= 1")
+    guard size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
+        throw AugmentError.invalidArgument(op: op, argument: "size", value: "\(size)", allowed: "[height, width] (or one value), integers in [1, \(maxImageSide)]")
     }
     return size
 }
@@ -403,8 +403,8 @@ public struct ResizedCrop: Transform {
                 antialias: Bool = false) throws {
         try AugmentError.check(top, in: 0...Int(Int32.max), op: Self.opName, argument: "top")
         try AugmentError.check(left, in: 0...Int(Int32.max), op: Self.opName, argument: "left")
-        try AugmentError.check(height, in: 1...Int(Int32.max), op: Self.opName, argument: "height")
-        try AugmentError.check(width, in: 1...Int(Int32.max), op: Self.opName, argument: "width")
+        try AugmentError.check(height, in: 1...maxImageSide, op: Self.opName, argument: "height")
+        try AugmentError.check(width, in: 1...maxImageSide, op: Self.opName, argument: "width")
         try checkAntialias(antialias, op: Self.opName)
         box = CropBox(top: top, left: left, height: height, width: width)
         self.size = try checkOutputSize(size, op: Self.opName)
