@@ -22,6 +22,8 @@ public enum AutoAugmentOp: String, Codable, Sendable, CaseIterable {
     case solarize = "Solarize"
     case autoContrast = "AutoContrast"
     case equalize = "Equalize"
+    /// `1 - x` (AutoAugment's policies only).
+    case invert = "Invert"
 
     /// Whether the operation moves pixels (an affine warp).
     public var isGeometric: Bool {
@@ -51,6 +53,9 @@ public enum AugmentationSpace: Sendable, Equatable {
     case trivialAugmentWide
     /// `AugMix._PARTIAL_AUGMENTATION_SPACE` (9 operations) or, with `allOps`, `_AUGMENTATION_SPACE` (13).
     case augMix(allOps: Bool)
+    /// `AutoAugment._AUGMENTATION_SPACE` (14 operations: RandAugment's tables without Identity, plus
+    /// Invert), always used with 10 bins.
+    case autoAugment
 
     /// The operations, in torchvision's dictionary order (the order draws index into).
     public var ops: [AutoAugmentOp] {
@@ -62,6 +67,9 @@ public enum AugmentationSpace: Sendable, Equatable {
             let partial: [AutoAugmentOp] = [.shearX, .shearY, .translateX, .translateY, .rotate, .posterize, .solarize,
                                             .autoContrast, .equalize]
             return allOps ? partial + [.brightness, .color, .contrast, .sharpness] : partial
+        case .autoAugment:
+            return [.shearX, .shearY, .translateX, .translateY, .rotate, .brightness, .color, .contrast, .sharpness,
+                    .posterize, .solarize, .autoContrast, .equalize, .invert]
         }
     }
 
@@ -71,15 +79,15 @@ public enum AugmentationSpace: Sendable, Equatable {
     public func magnitudes(_ op: AutoAugmentOp, bins: Int, height: Int, width: Int) -> (values: [Double]?, signed: Bool) {
         let lin = Self.linspace
         switch (self, op) {
-        case (_, .identity), (_, .autoContrast), (_, .equalize):
+        case (_, .identity), (_, .autoContrast), (_, .equalize), (_, .invert):
             return (nil, false)
         case (.trivialAugmentWide, .shearX), (.trivialAugmentWide, .shearY):
             return (lin(0, 0.99, bins), true)
         case (_, .shearX), (_, .shearY):
             return (lin(0, 0.3, bins), true)
-        case (.randAugment, .translateX):
+        case (.randAugment, .translateX), (.autoAugment, .translateX):
             return (lin(0, 150.0 / 331.0 * Double(width), bins), true)
-        case (.randAugment, .translateY):
+        case (.randAugment, .translateY), (.autoAugment, .translateY):
             return (lin(0, 150.0 / 331.0 * Double(height), bins), true)
         case (.trivialAugmentWide, .translateX), (.trivialAugmentWide, .translateY):
             return (lin(0, 32, bins), true)
@@ -96,7 +104,7 @@ public enum AugmentationSpace: Sendable, Equatable {
             return (lin(0, 0.99, bins), true)
         case (_, .brightness), (_, .color), (_, .contrast), (_, .sharpness):
             return (lin(0, 0.9, bins), true)
-        case (.randAugment, .posterize):
+        case (.randAugment, .posterize), (.autoAugment, .posterize):
             return (Self.posterizeTable(top: 8, steps: 4, bins: bins), false)
         case (.trivialAugmentWide, .posterize):
             return (Self.posterizeTable(top: 8, steps: 6, bins: bins), false)
@@ -169,6 +177,7 @@ struct PolicyLowering {
         case .solarize: return .color(.solarize(threshold: m))
         case .autoContrast: return .color(.autocontrast)
         case .equalize: return .color(.equalize)
+        case .invert: return .color(.invert)
         }
     }
 
@@ -254,7 +263,7 @@ struct PolicyLowering {
 }
 
 /// Interpolation and fill arguments shared by the policies.
-private func policyInterpolation(_ value: String?, _ fallback: Interpolation, op: String) throws -> Interpolation {
+func policyInterpolation(_ value: String?, _ fallback: Interpolation, op: String) throws -> Interpolation {
     guard let value else { return fallback }
     guard let parsed = Interpolation(rawValue: value) else {
         throw AugmentError.invalidArgument(op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")

@@ -61,6 +61,7 @@ public enum OpRegistry {
         RandAugment.self,
         TrivialAugmentWide.self,
         AugMix.self,
+        AutoAugment.self,
     ]
 
     /// The registered type for an op name.

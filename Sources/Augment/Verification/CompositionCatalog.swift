@@ -68,6 +68,15 @@ extension TransformCatalog {
             CatalogEntry(name: "aug_mix (exact_order)", channelCounts: oneOrThree) { _, random in
                 try Pipeline([AugMix(mixtureWidth: random.integer(in: 1...3), exactOrder: true)])
             },
+            CatalogEntry(name: AutoAugment.opName, channelCounts: oneOrThree) { g, random in
+                let policy = AutoAugmentPolicy.allCases[random.integer(in: 0...(AutoAugmentPolicy.allCases.count - 1))]
+                return try Pipeline([AutoAugment(policy: policy, interpolation: interpolation(&random), fill: fill(&random, g.channels))])
+            },
+            CatalogEntry(name: "auto_augment (exact_order)", channelCounts: oneOrThree) { g, random in
+                let policy = AutoAugmentPolicy.allCases[random.integer(in: 0...(AutoAugmentPolicy.allCases.count - 1))]
+                return try Pipeline([AutoAugment(policy: policy, interpolation: interpolation(&random), fill: fill(&random, g.channels),
+                                                 exactOrder: true)])
+            },
             CatalogEntry(name: "rrc_one_of_policies_normalize", channelCounts: oneOrThree) { _, random in
                 try Pipeline([
                     RandomResizedCrop(size: [random.integer(in: 1...20), random.integer(in: 1...20)], interpolation: .bilinear),
