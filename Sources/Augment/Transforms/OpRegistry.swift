@@ -15,6 +15,7 @@ public enum OpRegistry {
         MixUp.self,
         CutMix.self,
         MixUpCutMix.self,
+        SaliencyMix.self,
         FrequencyMasking.self,
         TimeMasking.self,
         TimeWarp.self,
