@@ -281,7 +281,22 @@ private func checkPolicyBins(_ bins: Int, op: String) throws {
 /// One sample's drawn operations of rand_augment or trivial_augment_wide.
 public struct PolicyParameters: Codable, Sendable, Equatable {
     public var ops: [PolicyOp]
-    public init(ops: [PolicyOp]) { self.ops = ops }
+    /// rand_augment with a per-class magnitude: the bin used (the class's value, rounded half to even).
+    public var magnitudeBin: Int?
+    /// rand_augment with a per-class magnitude: the sample's class (nil: sampled without labels).
+    public var classID: Int?
+
+    public init(ops: [PolicyOp], magnitudeBin: Int? = nil, classID: Int? = nil) {
+        self.ops = ops
+        self.magnitudeBin = magnitudeBin
+        self.classID = classID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case ops
+        case magnitudeBin = "magnitude_bin"
+        case classID = "class"
+    }
 }
 
 private enum PolicyKeys: String, CodingKey {
@@ -329,11 +344,22 @@ public struct RandAugment: SampleMaskable {
     public let fill: [Float]?
     public let exactOrder: Bool
 
+    /// The magnitude bin per class (`{"by_class": [...]}` or `{"class_balanced": {...}}` in files,
+    /// values in 0...num_magnitude_bins - 1, rounded half to even to a bin), or nil for `magnitude`
+    /// for every sample. Needs labels with the batch.
+    public let magnitudeByClass: ClassValue?
+
     public init(numOps: Int = 2, magnitude: Int = 9, numMagnitudeBins: Int = 31, interpolation: Interpolation = .nearest,
-                fill: [Double]? = nil, exactOrder: Bool = false) throws {
+                fill: [Double]? = nil, exactOrder: Bool = false, magnitudeByClass: ClassValue? = nil) throws {
         try AugmentError.check(numOps, in: 0...64, op: Self.opName, argument: "num_ops")
         try checkPolicyBins(numMagnitudeBins, op: Self.opName)
         try AugmentError.check(magnitude, in: 0...(numMagnitudeBins - 1), op: Self.opName, argument: "magnitude")
+        if let byClass = magnitudeByClass,
+           let wrong = byClass.perClass.firstIndex(where: { !($0.isFinite && $0 >= 0 && $0 <= Double(numMagnitudeBins - 1)) }) {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "magnitude", value: "\(byClass.perClass[wrong]) for class \(wrong)",
+                                               allowed: "bins in [0, \(numMagnitudeBins - 1)]")
+        }
+        self.magnitudeByClass = magnitudeByClass
         self.numOps = numOps
         self.magnitude = magnitude
         self.numMagnitudeBins = numMagnitudeBins
@@ -356,11 +382,43 @@ public struct RandAugment: SampleMaskable {
         })
     }
 
+    /// The bin of a per-class magnitude value.
+    static func bin(_ value: Double) -> Int { Int(value.rounded(.toNearestOrEven)) }
+
+    /// Per sample; with `magnitudeByClass`, each sample at its class's bin (recorded with the class).
+    public func sampleBatchParameters(_ context: SamplingContext) -> [PolicyParameters] {
+        guard let byClass = magnitudeByClass else {
+            return (0..<context.count).map { i in
+                var random = context.stream(sample: i)
+                return sampleParameters(for: context.geometry(ofSample: i), random: &random)
+            }
+        }
+        let bins = byClass.perClass.map(Self.bin)
+        return (0..<context.count).map { i in
+            guard let k = context.classID(ofSample: i), bins.indices.contains(k) else {
+                return PolicyParameters(ops: [], classID: context.classID(ofSample: i))  // an error when planned
+            }
+            var random = context.stream(sample: i)
+            let g = context.geometry(ofSample: i)
+            return PolicyParameters(ops: (0..<numOps).map { _ in
+                PolicyLowering.draw(.randAugment, bins: numMagnitudeBins, geometry: g, random: &random) { _ in bins[k] }
+            }, magnitudeBin: bins[k], classID: k)
+        }
+    }
+
     public func validate(_ parameters: PolicyParameters, for input: ImageGeometry) throws {
+        var bin = magnitude
+        if let byClass = magnitudeByClass {
+            bin = Self.bin(try byClass.value(for: parameters.classID, op: Self.opName, argument: "magnitude"))
+            guard parameters.magnitudeBin == bin else {
+                throw AugmentError.parameterMismatch(
+                    "rand_augment: recorded magnitude bin \(parameters.magnitudeBin.map(String.init) ?? "none") for class \(parameters.classID ?? -1), the spec gives \(bin)")
+            }
+        }
         guard parameters.ops.count == numOps else {
             throw AugmentError.parameterMismatch("rand_augment: \(parameters.ops.count) operations for num_ops = \(numOps)")
         }
-        try PolicyLowering.validate(parameters.ops, space: .randAugment, bins: numMagnitudeBins, indices: magnitude...magnitude,
+        try PolicyLowering.validate(parameters.ops, space: .randAugment, bins: numMagnitudeBins, indices: bin...bin,
                                     geometry: input, op: Self.opName)
     }
 
@@ -374,17 +432,25 @@ public struct RandAugment: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: PolicyKeys.self)
+        let bins = try c.decodeIfPresent(Int.self, forKey: .numMagnitudeBins) ?? 31
+        // magnitude: a bin, or a per-class value ({"by_class": ...} / {"class_balanced": ...}).
+        var byClass: ClassValue?
+        if let value = try? c.decodeIfPresent(JSONValue.self, forKey: .magnitude), case .object = value {
+            try checkPolicyBins(bins, op: Self.opName)
+            byClass = try ClassValue.parse(value.foundationValue, op: Self.opName, argument: "magnitude", range: 0...Double(bins - 1))
+        }
         try self.init(numOps: c.decodeIfPresent(Int.self, forKey: .numOps) ?? 2,
-                      magnitude: c.decodeIfPresent(Int.self, forKey: .magnitude) ?? 9,
-                      numMagnitudeBins: c.decodeIfPresent(Int.self, forKey: .numMagnitudeBins) ?? 31,
+                      magnitude: byClass == nil ? c.decodeIfPresent(Int.self, forKey: .magnitude) ?? 9 : min(9, max(bins - 1, 0)),
+                      numMagnitudeBins: bins,
                       interpolation: policyInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-                      fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false)
+                      fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false,
+                      magnitudeByClass: byClass)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: PolicyKeys.self)
         try c.encode(numOps, forKey: .numOps)
-        try c.encode(magnitude, forKey: .magnitude)
+        if let magnitudeByClass { try c.encode(magnitudeByClass.jsonValue, forKey: .magnitude) } else { try c.encode(magnitude, forKey: .magnitude) }
         try c.encode(numMagnitudeBins, forKey: .numMagnitudeBins)
         try c.encode(interpolation.rawValue, forKey: .interpolation)
         if let fill { try c.encode(fill, forKey: .fill) } else { try c.encodeNil(forKey: .fill) }

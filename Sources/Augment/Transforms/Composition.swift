@@ -81,9 +81,10 @@ struct ChildOps: Sendable {
     /// Child `i`'s parameters for every sample of the batch, drawn with the child's own sampling
     /// (per sample, per batch or same on batch), each sample seeing `geometries[n]`.
     func draw(child i: Int, _ context: SamplingContext, geometries: [ImageGeometry]) -> [ChildParameters] {
-        let child = SamplingContext(geometry: geometries[0], seed: Self.childSeed(context.seed, opIndex: context.opIndex, child: i),
+        var child = SamplingContext(geometry: geometries[0], seed: Self.childSeed(context.seed, opIndex: context.opIndex, child: i),
                                     epoch: context.epoch, sampleIndices: context.sampleIndices, opIndex: context.opIndex,
                                     sampleGeometries: geometries)
+        child.classIDs = context.classIDs
         return Self.wrapped(ops[i], child)
     }
 

@@ -63,6 +63,7 @@ public enum OpRegistry {
         TrivialAugmentWide.self,
         AugMix.self,
         AutoAugment.self,
+        ClassConditionedApply.self,
     ]
 
     /// The registered type for an op name.
