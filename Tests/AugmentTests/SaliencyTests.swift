@@ -164,4 +164,18 @@ import Testing
             try op.validate(SaliencyMixParameters(partner: 0, lambda: 0.5, cutHeight: 9, cutWidth: 1), for: input.geometry)
         }
     }
+
+    /// Clips and views: frame j of clip n pastes from frame j of the partner clip; saliency_mix is
+    /// refused as a per-sample child and as a per-frame op.
+    @Test func clipsPairWholeClipsAndPerSampleChoicesAreRefused() throws {
+        let a = SaliencyMixParameters(partner: 1, lambda: 0.5, cutHeight: 2, cutWidth: 3)
+        let b = SaliencyMixParameters(partner: 0, lambda: 0.5, cutHeight: 2, cutWidth: 3)
+        let frames = MultiCopySampling.interleave([[a, b], [a, b], [a, b]])
+        #expect(frames.map(\.partner) == [3, 4, 5, 0, 1, 2])
+        #expect(MultiCopySampling.isMixing(try SaliencyMix()))
+        #expect(throws: AugmentError.self) { try RandomApply([try SaliencyMix()], p: 0.5) }
+        #expect {
+            try PipelineFile.parse(Data(#"{"ops": [{"op": "saliency_mix", "per_frame": true}]}"#.utf8))
+        } throws: { "\($0)".contains("saliency_mix") && "\($0)".contains("per_frame") }
+    }
 }

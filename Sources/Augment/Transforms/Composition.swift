@@ -53,7 +53,8 @@ struct ChildOps: Sendable {
 
     /// Refuses children that can never apply to some samples only (checked when the op is made).
     static func checkMaskable(_ ops: [any Transform], owner: String) throws {
-        for (i, op) in ops.enumerated() where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix || op is AugMix {
+        for (i, op) in ops.enumerated() where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix || op is SaliencyMix
+            || op is AugMix {
             throw AugmentError.invalidArgument(
                 op: owner, argument: "ops[\(i)]", value: op.opName,
                 allowed: "ops that can apply to some samples only (normalize's per-channel map, the mixing ops and aug_mix apply to whole batches)")
