@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs the whole test suite:
 #   1. swift test: unit tests and the CPU-vs-OpenCL parity tests on the default OpenCL device
 #      (PoCL on a machine without a GPU);
-#   2. pytest: the Python package (scripts/test-python.sh);
+#   2. a fuzz sample (scripts/fuzz.sh 45: mutated files and pipelines, both backends) and pytest on
+#      the Python package (scripts/test-python.sh);
 #   3. augment verify (every registered transform, CPU vs OpenCL) on Intel's OpenCL CPU runtime;
 #   4. augment verify on small shapes under Oclgrind, failing on any Oclgrind report (out-of-range
 #      or uninitialized memory, data races, API misuse).
@@ -37,6 +38,9 @@ step() {
 
 echo "==> swift test (default OpenCL device)"
 step "swift test" swift test --skip-build "$@"
+
+echo "==> fuzz sample: mutated files and malformed pipelines on both backends (45 s budget)"
+step "fuzz sample" bash scripts/fuzz.sh 45
 
 echo "==> pytest: the Python package (pip install ./python into .python-venv)"
 step "pytest (python/)" bash scripts/test-python.sh

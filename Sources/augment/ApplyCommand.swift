@@ -157,23 +157,27 @@ struct ApplyCommand: ParsableCommand {
             warn("\(input) holds float32 values above 1 (largest \(values.max() ?? 0)); float images are read on [0, 1] as in torchvision, so colour ops will clamp them. Divide by 255 first, or save uint8.")
         }
         let seed = self.seed ?? file.seed ?? 0
-        let sampled: SampledPipeline
-        if let replay {
-            sampled = try ParameterRecord.decode(readInput(replay), for: file.pipeline, name: replay)
-        } else {
-            sampled = try file.pipeline.sample(for: batch.images, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex)
-        }
-        let plan = try sampled.plan(for: batch.images)
         if let labels {
-            // Class ids take the mixing op's num_classes when --num-classes is not given.
-            let mixClasses = plan.stages.lazy.compactMap { stage -> Int? in
-                if case .mix(let mix) = stage { return mix.classCount } else { return nil }
-            }.first
-            batch.labels = try BatchFiles.loadLabels(labels, classCount: numClasses ?? mixClasses)
+            // Read before sampling: class-conditioned ops ({"p": {"by_class": ...}}) draw by class.
+            batch.labels = try BatchFiles.loadLabels(labels, classCount: numClasses)
             guard batch.labels?.count == loaded.images.count else {
                 throw IOError.invalidFile(path: labels, reason:
                     "--labels has \(batch.labels?.count ?? 0) labels for the \(loaded.images.count) samples of --input \(input)")
             }
+        }
+        let sampled: SampledPipeline
+        if let replay {
+            sampled = try ParameterRecord.decode(readInput(replay), for: file.pipeline, name: replay)
+        } else {
+            sampled = try file.pipeline.sample(for: batch, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex)
+        }
+        let plan = try sampled.plan(for: batch.images)
+        if let labels, numClasses == nil,
+           let mixClasses = plan.stages.lazy.compactMap({ stage -> Int? in
+               if case .mix(let mix) = stage { return mix.classCount } else { return nil }
+           }).first {
+            // Class ids take the mixing op's num_classes when --num-classes is not given.
+            batch.labels = try BatchFiles.loadLabels(labels, classCount: mixClasses)
         }
         if batch.labels == nil, plan.stages.contains(where: { if case .mix = $0 { return true } else { return false } }) {
             throw AugmentError.incompatible(

@@ -61,3 +61,26 @@ func runAugmentCLI(_ arguments: [String], environment: [String: String] = [:]) t
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+/// Writes a C-ordered uint8 or float32 `.npy` file (format 1.0).
+func writeNPY(_ path: String, shape: [Int], uint8 values: [UInt8]? = nil, float32 floats: [Float]? = nil) throws {
+    let descr = values != nil ? "|u1" : "<f4"
+    var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", ")),), }"
+    while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+    header += "\n"
+    var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+    data.append(Data(header.utf8))
+    if let values { data.append(Data(values)) }
+    if let floats { floats.withUnsafeBytes { data.append(contentsOf: $0) } }
+    try data.write(to: URL(fileURLWithPath: path))
+}
+
+/// The float32 values of a C-ordered `.npy` file written by `augment apply` (format 1.0).
+func readNPYFloats(_ path: String) throws -> [Float] {
+    let data = try Data(contentsOf: URL(fileURLWithPath: path))
+    let headerLength = Int(data[8]) | Int(data[9]) << 8
+    let body = data.dropFirst(10 + headerLength)
+    return body.withUnsafeBytes { raw in
+        (0..<raw.count / 4).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+    }
+}

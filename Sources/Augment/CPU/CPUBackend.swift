@@ -48,7 +48,8 @@ public struct CPUBackend: Backend {
                 current.images = try CPUWarp.warp(warp, input: current.images, options: options)
                 if let masks = current.masks { current.masks = try CPUWarp.warpMasks(warp, masks: masks) }
                 try warp.moveTargets(&current)
-            case .mix(let mix):
+            case .mix(let planned):
+                let mix = try CPUSaliency.resolve(planned, images: current.images)
                 current.labels = try mix.mixedLabels(current.labels)
                 current.images = try CPUMix.apply(mix, input: current.images, options: options)
             case .specMask(let mask):

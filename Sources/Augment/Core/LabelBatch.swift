@@ -52,6 +52,16 @@ public struct LabelBatch: Sendable, Equatable {
     }
 
     /// Row `sample` of the (N, K) matrix.
+    /// Each row's class: the index of its largest value (the class id of a one-hot row, the argmax
+    /// of a soft label), the lowest index on ties.
+    public var classIDs: [Int] {
+        (0..<count).map { n in
+            var best = 0
+            for k in 1..<max(classCount, 1) where values[n * classCount + k] > values[n * classCount + best] { best = k }
+            return best
+        }
+    }
+
     public func row(_ sample: Int) -> ArraySlice<Float> {
         values[(sample * classCount)..<((sample + 1) * classCount)]
     }

@@ -97,6 +97,26 @@ public struct MixParameters: Codable, Sendable, Equatable {
     }
 }
 
+/// The box size of one SaliencyMix sample: `cutHeight` rows by `cutWidth` columns before clipping.
+public struct SaliencyCut: Codable, Sendable, Equatable {
+    public var cutHeight: Int
+    public var cutWidth: Int
+
+    public init(cutHeight: Int, cutWidth: Int) {
+        self.cutHeight = cutHeight
+        self.cutWidth = cutWidth
+    }
+
+    /// SaliencyMix's box (Uddin et al. 2021, reference code `saliency_bbox`): rows
+    /// [cy - cutHeight / 2, cy + cutHeight / 2) and columns [cx - cutWidth / 2, cx + cutWidth / 2)
+    /// (integer halves), clipped to the image.
+    public func box(centerRow: Int, centerColumn: Int, in geometry: ImageGeometry) -> MixBox {
+        func clip(_ v: Int, _ size: Int) -> Int { min(max(v, 0), size) }
+        return MixBox(top: clip(centerRow - cutHeight / 2, geometry.height), left: clip(centerColumn - cutWidth / 2, geometry.width),
+                      bottom: clip(centerRow + cutHeight / 2, geometry.height), right: clip(centerColumn + cutWidth / 2, geometry.width))
+    }
+}
+
 /// The MixUp / CutMix pass: sample n becomes a mix of itself and sample `partner` of the
 /// ORIGINAL batch (the output is a new buffer, so every sample reads unmixed pixels), and its
 /// label row becomes the same mix of the two rows, after label smoothing.
@@ -118,15 +138,52 @@ public struct MixStage: Sendable, Equatable {
     public var labelSmoothing: Double
     /// `num_classes`: when set, the labels must have this many classes.
     public var classCount: Int?
+    /// SaliencyMix (``SaliencyMix``): per sample the size of the box to paste from its partner, or
+    /// nil for a sample left as it is. The box's place depends on the partner's pixels (centred on its
+    /// saliency peak), so `samples` hold placeholders (`none`, with the partner) until a backend
+    /// resolves the stage with ``resolved(peaks:)``. nil for MixUp / CutMix.
+    public var saliencyCuts: [SaliencyCut?]?
 
     public init(op: String, count: Int, geometry: ImageGeometry, samples: [MixParameters],
-                labelSmoothing: Double, classCount: Int?) {
+                labelSmoothing: Double, classCount: Int?, saliencyCuts: [SaliencyCut?]? = nil) {
         self.op = op
         self.count = count
         self.geometry = geometry
         self.samples = samples
         self.labelSmoothing = labelSmoothing
         self.classCount = classCount
+        self.saliencyCuts = saliencyCuts
+    }
+
+    /// The indices whose saliency peak a SaliencyMix stage needs (the partners of the samples that
+    /// paste), in increasing order; empty for other stages.
+    public var saliencySources: [Int] {
+        guard let cuts = saliencyCuts else { return [] }
+        return Set(cuts.indices.filter { cuts[$0] != nil }.map { samples[$0].partner }).sorted()
+    }
+
+    /// A SaliencyMix stage with its boxes placed: sample n pastes the box of its cut size centred on
+    /// `peaks[partner]` (a flat index y * W + x into the partner's image), clipped to the image, and
+    /// its lambda becomes the kept fraction `1 - pasted area / (H W)`. `peaks` holds one entry per
+    /// sample (entries no sample needs are ignored). Other stages are returned unchanged.
+    public func resolved(peaks: [Int]) throws -> MixStage {
+        guard let cuts = saliencyCuts else { return self }
+        guard peaks.count == count, cuts.count == count else {
+            throw AugmentError.parameterMismatch("\(op): \(peaks.count) saliency peaks and \(cuts.count) cuts for \(count) samples")
+        }
+        var stage = self
+        stage.saliencyCuts = nil
+        for (n, cut) in cuts.enumerated() {
+            guard let cut else { continue }
+            let partner = samples[n].partner
+            let peak = peaks[partner]
+            guard (0..<geometry.pixelCount).contains(peak) else {
+                throw AugmentError.parameterMismatch("\(op): saliency peak \(peak) of sample \(partner) is outside the image")
+            }
+            let box = cut.box(centerRow: peak / geometry.width, centerColumn: peak % geometry.width, in: geometry)
+            stage.samples[n] = MixParameters(method: .cutmix, partner: partner, lambda: box.keptFraction(of: geometry), box: box)
+        }
+        return stage
     }
 
     /// Throws unless the stage is consistent and `count` images of `geometry` are what it was

@@ -117,7 +117,7 @@ final class StreamCore<Output: Sendable>: Sendable {
                             let lane = step % laneCount
                             let output = try await onQueue(laneQueues[lane]) { () throws -> Output in
                                 let sampled = try config.pipeline.sample(
-                                    for: data.images, seed: config.seed, epoch: config.epoch.epoch,
+                                    for: data, seed: config.seed, epoch: config.epoch.epoch,
                                     sampleIndices: indices.map { UInt64($0) })
                                 return try config.run(lane, sampled.plan(for: data.images), data)
                             }

@@ -22,6 +22,8 @@ public enum AutoAugmentOp: String, Codable, Sendable, CaseIterable {
     case solarize = "Solarize"
     case autoContrast = "AutoContrast"
     case equalize = "Equalize"
+    /// `1 - x` (AutoAugment's policies only).
+    case invert = "Invert"
 
     /// Whether the operation moves pixels (an affine warp).
     public var isGeometric: Bool {
@@ -51,6 +53,9 @@ public enum AugmentationSpace: Sendable, Equatable {
     case trivialAugmentWide
     /// `AugMix._PARTIAL_AUGMENTATION_SPACE` (9 operations) or, with `allOps`, `_AUGMENTATION_SPACE` (13).
     case augMix(allOps: Bool)
+    /// `AutoAugment._AUGMENTATION_SPACE` (14 operations: RandAugment's tables without Identity, plus
+    /// Invert), always used with 10 bins.
+    case autoAugment
 
     /// The operations, in torchvision's dictionary order (the order draws index into).
     public var ops: [AutoAugmentOp] {
@@ -62,6 +67,9 @@ public enum AugmentationSpace: Sendable, Equatable {
             let partial: [AutoAugmentOp] = [.shearX, .shearY, .translateX, .translateY, .rotate, .posterize, .solarize,
                                             .autoContrast, .equalize]
             return allOps ? partial + [.brightness, .color, .contrast, .sharpness] : partial
+        case .autoAugment:
+            return [.shearX, .shearY, .translateX, .translateY, .rotate, .brightness, .color, .contrast, .sharpness,
+                    .posterize, .solarize, .autoContrast, .equalize, .invert]
         }
     }
 
@@ -71,15 +79,15 @@ public enum AugmentationSpace: Sendable, Equatable {
     public func magnitudes(_ op: AutoAugmentOp, bins: Int, height: Int, width: Int) -> (values: [Double]?, signed: Bool) {
         let lin = Self.linspace
         switch (self, op) {
-        case (_, .identity), (_, .autoContrast), (_, .equalize):
+        case (_, .identity), (_, .autoContrast), (_, .equalize), (_, .invert):
             return (nil, false)
         case (.trivialAugmentWide, .shearX), (.trivialAugmentWide, .shearY):
             return (lin(0, 0.99, bins), true)
         case (_, .shearX), (_, .shearY):
             return (lin(0, 0.3, bins), true)
-        case (.randAugment, .translateX):
+        case (.randAugment, .translateX), (.autoAugment, .translateX):
             return (lin(0, 150.0 / 331.0 * Double(width), bins), true)
-        case (.randAugment, .translateY):
+        case (.randAugment, .translateY), (.autoAugment, .translateY):
             return (lin(0, 150.0 / 331.0 * Double(height), bins), true)
         case (.trivialAugmentWide, .translateX), (.trivialAugmentWide, .translateY):
             return (lin(0, 32, bins), true)
@@ -96,7 +104,7 @@ public enum AugmentationSpace: Sendable, Equatable {
             return (lin(0, 0.99, bins), true)
         case (_, .brightness), (_, .color), (_, .contrast), (_, .sharpness):
             return (lin(0, 0.9, bins), true)
-        case (.randAugment, .posterize):
+        case (.randAugment, .posterize), (.autoAugment, .posterize):
             return (Self.posterizeTable(top: 8, steps: 4, bins: bins), false)
         case (.trivialAugmentWide, .posterize):
             return (Self.posterizeTable(top: 8, steps: 6, bins: bins), false)
@@ -169,6 +177,7 @@ struct PolicyLowering {
         case .solarize: return .color(.solarize(threshold: m))
         case .autoContrast: return .color(.autocontrast)
         case .equalize: return .color(.equalize)
+        case .invert: return .color(.invert)
         }
     }
 
@@ -254,7 +263,7 @@ struct PolicyLowering {
 }
 
 /// Interpolation and fill arguments shared by the policies.
-private func policyInterpolation(_ value: String?, _ fallback: Interpolation, op: String) throws -> Interpolation {
+func policyInterpolation(_ value: String?, _ fallback: Interpolation, op: String) throws -> Interpolation {
     guard let value else { return fallback }
     guard let parsed = Interpolation(rawValue: value) else {
         throw AugmentError.invalidArgument(op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
@@ -275,7 +284,22 @@ private func checkPolicyBins(_ bins: Int, op: String) throws {
 /// One sample's drawn operations of rand_augment or trivial_augment_wide.
 public struct PolicyParameters: Codable, Sendable, Equatable {
     public var ops: [PolicyOp]
-    public init(ops: [PolicyOp]) { self.ops = ops }
+    /// rand_augment with a per-class magnitude: the bin used (the class's value, rounded half to even).
+    public var magnitudeBin: Int?
+    /// rand_augment with a per-class magnitude: the sample's class (nil: sampled without labels).
+    public var classID: Int?
+
+    public init(ops: [PolicyOp], magnitudeBin: Int? = nil, classID: Int? = nil) {
+        self.ops = ops
+        self.magnitudeBin = magnitudeBin
+        self.classID = classID
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case ops
+        case magnitudeBin = "magnitude_bin"
+        case classID = "class"
+    }
 }
 
 private enum PolicyKeys: String, CodingKey {
@@ -323,11 +347,22 @@ public struct RandAugment: SampleMaskable {
     public let fill: [Float]?
     public let exactOrder: Bool
 
+    /// The magnitude bin per class (`{"by_class": [...]}` or `{"class_balanced": {...}}` in files,
+    /// values in 0...num_magnitude_bins - 1, rounded half to even to a bin), or nil for `magnitude`
+    /// for every sample. Needs labels with the batch.
+    public let magnitudeByClass: ClassValue?
+
     public init(numOps: Int = 2, magnitude: Int = 9, numMagnitudeBins: Int = 31, interpolation: Interpolation = .nearest,
-                fill: [Double]? = nil, exactOrder: Bool = false) throws {
+                fill: [Double]? = nil, exactOrder: Bool = false, magnitudeByClass: ClassValue? = nil) throws {
         try AugmentError.check(numOps, in: 0...64, op: Self.opName, argument: "num_ops")
         try checkPolicyBins(numMagnitudeBins, op: Self.opName)
         try AugmentError.check(magnitude, in: 0...(numMagnitudeBins - 1), op: Self.opName, argument: "magnitude")
+        if let byClass = magnitudeByClass,
+           let wrong = byClass.perClass.firstIndex(where: { !($0.isFinite && $0 >= 0 && $0 <= Double(numMagnitudeBins - 1)) }) {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "magnitude", value: "\(byClass.perClass[wrong]) for class \(wrong)",
+                                               allowed: "bins in [0, \(numMagnitudeBins - 1)]")
+        }
+        self.magnitudeByClass = magnitudeByClass
         self.numOps = numOps
         self.magnitude = magnitude
         self.numMagnitudeBins = numMagnitudeBins
@@ -350,11 +385,43 @@ public struct RandAugment: SampleMaskable {
         })
     }
 
+    /// The bin of a per-class magnitude value.
+    static func bin(_ value: Double) -> Int { Int(value.rounded(.toNearestOrEven)) }
+
+    /// Per sample; with `magnitudeByClass`, each sample at its class's bin (recorded with the class).
+    public func sampleBatchParameters(_ context: SamplingContext) -> [PolicyParameters] {
+        guard let byClass = magnitudeByClass else {
+            return (0..<context.count).map { i in
+                var random = context.stream(sample: i)
+                return sampleParameters(for: context.geometry(ofSample: i), random: &random)
+            }
+        }
+        let bins = byClass.perClass.map(Self.bin)
+        return (0..<context.count).map { i in
+            guard let k = context.classID(ofSample: i), bins.indices.contains(k) else {
+                return PolicyParameters(ops: [], classID: context.classID(ofSample: i))  // an error when planned
+            }
+            var random = context.stream(sample: i)
+            let g = context.geometry(ofSample: i)
+            return PolicyParameters(ops: (0..<numOps).map { _ in
+                PolicyLowering.draw(.randAugment, bins: numMagnitudeBins, geometry: g, random: &random) { _ in bins[k] }
+            }, magnitudeBin: bins[k], classID: k)
+        }
+    }
+
     public func validate(_ parameters: PolicyParameters, for input: ImageGeometry) throws {
+        var bin = magnitude
+        if let byClass = magnitudeByClass {
+            bin = Self.bin(try byClass.value(for: parameters.classID, op: Self.opName, argument: "magnitude"))
+            guard parameters.magnitudeBin == bin else {
+                throw AugmentError.parameterMismatch(
+                    "rand_augment: recorded magnitude bin \(parameters.magnitudeBin.map(String.init) ?? "none") for class \(parameters.classID ?? -1), the spec gives \(bin)")
+            }
+        }
         guard parameters.ops.count == numOps else {
             throw AugmentError.parameterMismatch("rand_augment: \(parameters.ops.count) operations for num_ops = \(numOps)")
         }
-        try PolicyLowering.validate(parameters.ops, space: .randAugment, bins: numMagnitudeBins, indices: magnitude...magnitude,
+        try PolicyLowering.validate(parameters.ops, space: .randAugment, bins: numMagnitudeBins, indices: bin...bin,
                                     geometry: input, op: Self.opName)
     }
 
@@ -368,17 +435,25 @@ public struct RandAugment: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: PolicyKeys.self)
+        let bins = try c.decodeIfPresent(Int.self, forKey: .numMagnitudeBins) ?? 31
+        // magnitude: a bin, or a per-class value ({"by_class": ...} / {"class_balanced": ...}).
+        var byClass: ClassValue?
+        if let value = try? c.decodeIfPresent(JSONValue.self, forKey: .magnitude), case .object = value {
+            try checkPolicyBins(bins, op: Self.opName)
+            byClass = try ClassValue.parse(value.foundationValue, op: Self.opName, argument: "magnitude", range: 0...Double(bins - 1))
+        }
         try self.init(numOps: c.decodeIfPresent(Int.self, forKey: .numOps) ?? 2,
-                      magnitude: c.decodeIfPresent(Int.self, forKey: .magnitude) ?? 9,
-                      numMagnitudeBins: c.decodeIfPresent(Int.self, forKey: .numMagnitudeBins) ?? 31,
+                      magnitude: byClass == nil ? c.decodeIfPresent(Int.self, forKey: .magnitude) ?? 9 : min(9, max(bins - 1, 0)),
+                      numMagnitudeBins: bins,
                       interpolation: policyInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-                      fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false)
+                      fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false,
+                      magnitudeByClass: byClass)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: PolicyKeys.self)
         try c.encode(numOps, forKey: .numOps)
-        try c.encode(magnitude, forKey: .magnitude)
+        if let magnitudeByClass { try c.encode(magnitudeByClass.jsonValue, forKey: .magnitude) } else { try c.encode(magnitude, forKey: .magnitude) }
         try c.encode(numMagnitudeBins, forKey: .numMagnitudeBins)
         try c.encode(interpolation.rawValue, forKey: .interpolation)
         if let fill { try c.encode(fill, forKey: .fill) } else { try c.encodeNil(forKey: .fill) }

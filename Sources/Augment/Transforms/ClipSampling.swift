@@ -33,6 +33,9 @@ enum MultiCopySampling {
                 if var mix = value as? MixParameters {
                     mix.partner = mix.partner * copies + j
                     value = mix as! P
+                } else if var mix = value as? SaliencyMixParameters {
+                    mix.partner = mix.partner * copies + j
+                    value = mix as! P
                 }
                 result.append(value)
             }
@@ -42,7 +45,7 @@ enum MultiCopySampling {
 
     /// Whether `transform` mixes samples (MixUp, CutMix, timm's Mixup), directly or inside `compose`.
     static func isMixing(_ transform: any Transform) -> Bool {
-        transform is MixUp || transform is CutMix || transform is MixUpCutMix
+        transform is MixUp || transform is CutMix || transform is MixUpCutMix || transform is SaliencyMix
     }
 
     /// Throws when a mixing op sits inside `compose`: its partners could not be moved to whole samples.

@@ -64,7 +64,8 @@ struct ChildOps: Sendable {
 
     /// Refuses children that can never apply to some samples only (checked when the op is made).
     static func checkMaskable(_ ops: [any Transform], owner: String) throws {
-        for (i, op) in ops.enumerated() where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix || op is AugMix {
+        for (i, op) in ops.enumerated() where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix || op is SaliencyMix
+            || op is AugMix {
             throw AugmentError.invalidArgument(
                 op: owner, argument: "ops[\(i)]", value: op.opName,
                 allowed: "ops that can apply to some samples only (normalize's per-channel map, the mixing ops and aug_mix apply to whole batches)")
@@ -92,9 +93,10 @@ struct ChildOps: Sendable {
     /// Child `i`'s parameters for every sample of the batch, drawn with the child's own sampling
     /// (per sample, per batch or same on batch), each sample seeing `geometries[n]`.
     func draw(child i: Int, _ context: SamplingContext, geometries: [ImageGeometry]) -> [ChildParameters] {
-        let child = SamplingContext(geometry: geometries[0], seed: Self.childSeed(context.seed, opIndex: context.opIndex, child: i),
+        var child = SamplingContext(geometry: geometries[0], seed: Self.childSeed(context.seed, opIndex: context.opIndex, child: i),
                                     epoch: context.epoch, sampleIndices: context.sampleIndices, opIndex: context.opIndex,
                                     sampleGeometries: geometries)
+        child.classIDs = context.classIDs
         return Self.wrapped(ops[i], child)
     }
 

@@ -154,9 +154,9 @@ struct MixSampler: Sendable {
 
 /// Allowed Beta concentrations: below 1e-3 the draw is numerically a coin flip between 0 and 1,
 /// above 1e4 it is numerically 0.5.
-private let alphaRange = 1e-3...1e4
+let alphaRange = 1e-3...1e4
 
-private func checkAlpha(_ alpha: Double, op: String, argument: String, allowZero: Bool) throws {
+func checkAlpha(_ alpha: Double, op: String, argument: String, allowZero: Bool) throws {
     if allowZero, alpha == 0 { return }
     guard alpha.isFinite, alphaRange.contains(alpha) else {
         throw AugmentError.invalidArgument(
@@ -165,13 +165,13 @@ private func checkAlpha(_ alpha: Double, op: String, argument: String, allowZero
     }
 }
 
-private func checkClassCount(_ classCount: Int?, op: String) throws {
+func checkClassCount(_ classCount: Int?, op: String) throws {
     if let classCount {
         try AugmentError.check(classCount, in: 1...Int(Int32.max), op: op, argument: "num_classes")
     }
 }
 
-private func checkPairing(mode: MixMode, partner: MixPartner, op: String) throws {
+func checkPairing(mode: MixMode, partner: MixPartner, op: String) throws {
     if mode == .pair, partner == .rolled {
         throw AugmentError.invalidArgument(
             op: op, argument: "partner", value: "rolled",

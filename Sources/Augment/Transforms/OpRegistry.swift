@@ -15,6 +15,7 @@ public enum OpRegistry {
         MixUp.self,
         CutMix.self,
         MixUpCutMix.self,
+        SaliencyMix.self,
         FrequencyMasking.self,
         TimeMasking.self,
         TimeWarp.self,
@@ -61,6 +62,8 @@ public enum OpRegistry {
         RandAugment.self,
         TrivialAugmentWide.self,
         AugMix.self,
+        AutoAugment.self,
+        ClassConditionedApply.self,
     ]
 
     /// The registered type for an op name.

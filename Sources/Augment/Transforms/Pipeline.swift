@@ -99,10 +99,30 @@ public struct Pipeline: Sendable {
                    sampleIndices: (0..<UInt64(geometries.count)).map { firstSampleIndex &+ $0 })
     }
 
-    /// The general form: samples of the given sizes with the given global indices.
+    /// Draws every op's parameters for the samples of `batch`, with their labels' class ids
+    /// (``LabelBatch/classIDs``) for ops whose `p` or magnitude is given per class.
+    public func sample(for batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0) throws -> SampledPipeline {
+        try sample(geometries: batch.images.sampleGeometries, ragged: batch.images.isRagged, seed: seed, epoch: epoch,
+                   sampleIndices: (0..<UInt64(batch.count)).map { firstSampleIndex &+ $0 }, classIDs: batch.labels?.classIDs)
+    }
+
+    /// Draws every op's parameters for the samples of `batch` whose global indices are `sampleIndices`,
+    /// with their labels' class ids.
+    public func sample(for batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]) throws -> SampledPipeline {
+        try sample(geometries: batch.images.sampleGeometries, ragged: batch.images.isRagged, seed: seed, epoch: epoch,
+                   sampleIndices: sampleIndices, classIDs: batch.labels?.classIDs)
+    }
+
+    /// The general form: samples of the given sizes with the given global indices, and optionally
+    /// each sample's class id (for ops whose `p` or magnitude is given per class; without them such
+    /// ops fail when the plan is built, saying the batch needs labels).
     public func sample(
-        geometries: [ImageGeometry], ragged: Bool, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]
+        geometries: [ImageGeometry], ragged: Bool, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64],
+        classIDs: [Int]? = nil
     ) throws -> SampledPipeline {
+        if let classIDs, classIDs.count != geometries.count {
+            throw AugmentError.parameterMismatch("\(classIDs.count) class ids for \(geometries.count) samples")
+        }
         guard !geometries.isEmpty else {
             throw AugmentError.emptyBatch("cannot sample parameters for 0 samples")
         }
@@ -115,8 +135,9 @@ public struct Pipeline: Sendable {
         for (opIndex, transform) in transforms.enumerated() {
             let next = try current.map { try transform.outputGeometry(for: $0) }
             for g in next { try g.validate("\(transform.opName) (ops[\(opIndex)]) output") }
-            let context = SamplingContext(geometry: current[0], seed: seed, epoch: epoch, sampleIndices: sampleIndices,
+            var context = SamplingContext(geometry: current[0], seed: seed, epoch: epoch, sampleIndices: sampleIndices,
                                           opIndex: UInt32(opIndex), sampleGeometries: current)
+            context.classIDs = classIDs
             ops.append(SampledOp.draw(transform, context: context))
             current = next
         }

@@ -198,6 +198,14 @@ public struct PipelineFile: Sendable {
             throw AugmentError.unknownName(op: label, what: "op", name: name, known: OpRegistry.opNames,
                                            suggestion: opSuggestion(for: name))
         }
+        // "p": {"by_class": [...]} or {"class_balanced": {...}} on any op: the op with p = 1 inside
+        // class_conditioned_apply, which draws each sample's choice with its class's probability.
+        if type != ClassConditionedApply.self, let spec = dict["p"], spec is [String: Any] {
+            let opLabel = "\(name) (\(label))"
+            let value = try ClassValue.parse(spec, op: opLabel, argument: "p", range: 0...1)
+            dict["p"] = 1
+            return try ClassConditionedApply([decode(type, from: dict, label: opLabel)], p: value)
+        }
         return try decode(type, from: dict, label: "\(name) (\(label))")
     }
 

@@ -14,6 +14,15 @@ public struct SamplingContext: Sendable {
     public let opIndex: UInt32
     /// Each sample's geometry before the op (all equal to ``geometry`` unless the batch is ragged).
     public let sampleGeometries: [ImageGeometry]
+    /// Each sample's class id (its label's class, or the argmax of its soft label), when the batch
+    /// was sampled with labels; nil otherwise. Read by ops whose `p` or magnitude is given per class.
+    public var classIDs: [Int]? = nil
+
+    /// The class id of sample `i`, when the batch has labels.
+    public func classID(ofSample i: Int) -> Int? {
+        guard let classIDs, classIDs.indices.contains(i) else { return nil }
+        return classIDs[i]
+    }
 
     public init(count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64, firstSampleIndex: UInt64, opIndex: UInt32,
                 sampleGeometries: [ImageGeometry]? = nil) {

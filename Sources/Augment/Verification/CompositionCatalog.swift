@@ -68,6 +68,25 @@ extension TransformCatalog {
             CatalogEntry(name: "aug_mix (exact_order)", channelCounts: oneOrThree) { _, random in
                 try Pipeline([AugMix(mixtureWidth: random.integer(in: 1...3), exactOrder: true)])
             },
+            CatalogEntry(name: AutoAugment.opName, channelCounts: oneOrThree) { g, random in
+                let policy = AutoAugmentPolicy.allCases[random.integer(in: 0...(AutoAugmentPolicy.allCases.count - 1))]
+                return try Pipeline([AutoAugment(policy: policy, interpolation: interpolation(&random), fill: fill(&random, g.channels))])
+            },
+            CatalogEntry(name: "auto_augment (exact_order)", channelCounts: oneOrThree) { g, random in
+                let policy = AutoAugmentPolicy.allCases[random.integer(in: 0...(AutoAugmentPolicy.allCases.count - 1))]
+                return try Pipeline([AutoAugment(policy: policy, interpolation: interpolation(&random), fill: fill(&random, g.channels),
+                                                 exactOrder: true)])
+            },
+            CatalogEntry(name: ClassConditionedApply.opName, labelClasses: 3, channelCounts: oneOrThree) { _, random in
+                let p: ClassValue = random.bernoulli(0.5) ? .byClass([0, 1, random.uniform(0, 1)])
+                    : .classBalanced(counts: [500, 40, 3], min: 0.1, max: 0.9)
+                return try Pipeline([ClassConditionedApply([RandomHorizontalFlip(p: 1), try RandomGrayscale(p: 1)], p: p),
+                                     ClassConditionedApply([try RandomInvert(p: 1)], p: .byClass([0.5, 0.2, 0.9]))])
+            },
+            CatalogEntry(name: "rand_augment (magnitude by class)", labelClasses: 3, channelCounts: oneOrThree) { g, random in
+                try Pipeline([RandAugment(numOps: random.integer(in: 1...3), interpolation: interpolation(&random), fill: fill(&random, g.channels),
+                                          magnitudeByClass: .classBalanced(counts: [1000, 50, 2], min: 3, max: 27))])
+            },
             CatalogEntry(name: "rrc_one_of_policies_normalize", channelCounts: oneOrThree) { _, random in
                 try Pipeline([
                     RandomResizedCrop(size: [random.integer(in: 1...20), random.integer(in: 1...20)], interpolation: .bilinear),

@@ -95,7 +95,7 @@ public enum Parity {
         _ pipeline: Pipeline, on input: AugmentBatch, seed: UInt64, reference: any Backend,
         candidate: any Backend, tolerance: Double = floatTolerance
     ) throws -> (result: ParityResult, reference: AugmentBatch, candidate: AugmentBatch) {
-        let sampled = try pipeline.sample(for: input.images, seed: seed)
+        let sampled = try pipeline.sample(for: input, seed: seed)  // with the labels' classes (class-conditioned ops)
         let plan = try sampled.plan(for: input.images)
         let options = RunOptions(poisonOutputs: true)
         let expected = try reference.run(plan, on: input, options: options)

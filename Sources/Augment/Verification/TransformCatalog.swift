@@ -99,6 +99,11 @@ public enum TransformCatalog {
                 prob: random.uniform(0.5, 1), switchProb: random.uniform(0, 1), mode: mode,
                 labelSmoothing: random.uniform(0, 0.2), numClasses: 7, partner: partner)])
         },
+        CatalogEntry(name: SaliencyMix.opName, labelClasses: 5) { _, random in
+            let (mode, partner) = randomMixPairing(&random)
+            return try Pipeline([SaliencyMix(alpha: random.uniform(0.2, 2), prob: random.uniform(0.7, 1), numClasses: 5, mode: mode,
+                                             partner: partner)])
+        },
         CatalogEntry(name: "crop_flip_mix_normalize", labelClasses: 3) { geometry, random in
             try Pipeline([
                 RandomCrop(height: random.integer(in: 1...geometry.height), width: random.integer(in: 1...geometry.width)),

@@ -244,7 +244,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 images = try OpenCLWarp.warp(warp, input: images, backend: self, options: options, timing: &timing)
                 masks = try masks.map { try OpenCLWarp.warpMasks(warp, masks: $0, backend: self, timing: &timing) }
                 try warp.moveTargets(&result)
-            case .mix(let mix):
+            case .mix(let planned):
+                let mix = try OpenCLSaliency.resolve(planned, input: images, backend: self, options: options, timing: &timing)
                 result.labels = try mix.mixedLabels(result.labels)
                 images = try OpenCLMix.apply(mix, input: images, backend: self, options: options, timing: &timing)
             case .specMask(let mask):
