@@ -1,0 +1,37 @@
+import Foundation
+import Testing
+@testable import Augment
+
+/// Every op the pipeline files know is covered where a contributor could forget it: `augment verify`
+/// and the OpenCL parity sweep run every catalog entry on both backends.
+struct CompletenessTests {
+    @Test func everyRegisteredOpHasACatalogEntry() {
+        let entries = TransformCatalog.entries.map(\.name)
+        let missing = OpRegistry.opNames.filter { op in
+            !entries.contains { $0 == op || $0.hasPrefix(op + " ") }
+        }
+        #expect(missing.isEmpty, "ops without a TransformCatalog entry (augment verify would skip them): \(missing)")
+        #expect(Set(OpRegistry.opNames).count == OpRegistry.types.count, "op names are unique")
+    }
+
+    /// One stem per family: Kernels/<stem>.cl has its CPU twin Sources/Augment/CPU/<Stem>.swift, its
+    /// OpenCL host side Sources/AugmentOpenCL/Backend/<Stem>.swift and a parity suite
+    /// Tests/AugmentOpenCLTests/<Stem>ParityTests.swift. (common.cl is shared math, mirrored by
+    /// PortableMath.swift; random.cl exposes the generator that RuntimeTests checks.)
+    @Test func everyKernelFamilyHasItsTwinHostSideAndParitySuite() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let kernels = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Kernels").path)
+            .filter { $0.hasSuffix(".cl") }.map { String($0.dropLast(3)) }
+        #expect(kernels.count >= 9)
+        let stemNames = ["specaugment": "SpecAugment", "fanout": "FanOut"]
+        for stem in kernels where stem != "common" && stem != "random" {
+            let name = stemNames[stem] ?? stem.prefix(1).uppercased() + stem.dropFirst()
+            for path in ["Sources/Augment/CPU/\(name).swift", "Sources/AugmentOpenCL/Backend/\(name).swift",
+                         "Tests/AugmentOpenCLTests/\(name)ParityTests.swift"] {
+                #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path),
+                        "Kernels/\(stem).cl has no \(path)")
+            }
+        }
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("Sources/Augment/CPU/PortableMath.swift").path))
+    }
+}
