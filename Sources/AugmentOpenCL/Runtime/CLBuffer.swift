@@ -19,7 +19,7 @@ public final class CLBuffer: @unchecked Sendable {
     }
 
     deinit {
-        clReleaseMemObject(memory)
+        clRelease("clReleaseMemObject") { clReleaseMemObject(memory) }
     }
 
     /// Copies `values` into the start of the buffer and returns the transfer's event (blocking).
@@ -135,7 +135,7 @@ public final class CLEvent: @unchecked Sendable {
     }
 
     deinit {
-        clReleaseEvent(event)
+        clRelease("clReleaseEvent") { clReleaseEvent(event) }
     }
 
     /// Blocks until the command has finished.

@@ -38,15 +38,15 @@ public final class CLContext: @unchecked Sendable {
                 clCreateCommandQueue(context, device.id, cl_command_queue_properties(CL_QUEUE_PROFILING_ENABLE), $0)
             }
         } catch {
-            clReleaseContext(context)
+            clRelease("clReleaseContext") { clReleaseContext(context) }
             throw error
         }
         self.context = context
     }
 
     deinit {
-        clReleaseCommandQueue(queue)
-        clReleaseContext(context)
+        clRelease("clReleaseCommandQueue") { clReleaseCommandQueue(queue) }
+        clRelease("clReleaseContext") { clReleaseContext(context) }
     }
 
     /// Blocks until every command queued so far has finished.

@@ -41,7 +41,9 @@ public struct CLError: Error, Sendable, CustomStringConvertible {
 }
 
 // The one funnel every cl* call goes through: a non-success status becomes a CLError naming the
-// call and the code. Nothing in this module calls an OpenCL function outside these helpers.
+// call and the code. Nothing in this module calls an OpenCL function outside these helpers
+// (clCheck, clCreate, clRelease, clInfo*), except clBuildProgram, whose failure is turned into a
+// CLError carrying the build log by CLProgram.
 
 /// Runs a cl* call that returns a status code; throws ``CLError`` unless it is CL_SUCCESS.
 @inline(__always)
@@ -49,6 +51,17 @@ func clCheck(_ call: String, context: String? = nil, _ body: () -> cl_int) throw
     let status = body()
     guard status == CL_SUCCESS else {
         throw CLError(call: call, status: CLStatus(rawValue: status), context: context)
+    }
+}
+
+/// Runs a cl*Release call from a deinit, which cannot throw: a failure (a handle released twice,
+/// a driver fault) is written to standard error naming the call and the code, as CLBlast's
+/// destructors log, instead of passing silently.
+@inline(__always)
+func clRelease(_ call: String, _ body: () -> cl_int) {
+    let status = body()
+    if status != CL_SUCCESS {
+        FileHandle.standardError.write(Data("swift-augment: warning: \(call) failed: \(CLStatus(rawValue: status))\n".utf8))
     }
 }
 

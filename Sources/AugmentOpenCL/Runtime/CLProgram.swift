@@ -29,7 +29,7 @@ public final class CLProgram: @unchecked Sendable {
                                   size, value, sizeReturned)
         }) ?? ""
         guard status == CL_SUCCESS else {
-            clReleaseProgram(program)
+            clRelease("clReleaseProgram") { clReleaseProgram(program) }
             throw CLError(call: "clBuildProgram", status: CLStatus(rawValue: status),
                           context: "building \(label ?? "kernels") for \(context.device.name) (\(context.device.platform.name), driver \(context.device.driverVersion))",
                           buildLog: log, buildOptions: options, savedSourcePath: Self.save(source))
@@ -39,7 +39,7 @@ public final class CLProgram: @unchecked Sendable {
     }
 
     deinit {
-        clReleaseProgram(program)
+        clRelease("clReleaseProgram") { clReleaseProgram(program) }
     }
 
     /// A new kernel object for the entry point `name`.
@@ -82,7 +82,7 @@ public final class CLKernel {
     }
 
     deinit {
-        clReleaseKernel(kernel)
+        clRelease("clReleaseKernel") { clReleaseKernel(kernel) }
     }
 
     /// Binds a buffer to argument `index`.
