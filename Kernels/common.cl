@@ -227,18 +227,11 @@ inline float4 noise_normal4(uint2 key, uint4 base, uint block_index) {
 #define EXACT_WIDTH 0
 #endif
 
-#define COLOR_IDENTITY 0
-#define COLOR_BRIGHTNESS 1
-#define COLOR_CONTRAST 2
-#define COLOR_SATURATION 3
-#define COLOR_HUE 4
-#define COLOR_GRAYSCALE 5
-#define COLOR_GAMMA 6
-#define COLOR_POSTERIZE 7
-#define COLOR_SOLARIZE 8
-#define COLOR_INVERT 9
-#define COLOR_AUTOCONTRAST 10
-#define COLOR_EQUALIZE 11
+// The op codes COLOR_<OP> are not written here: the host passes them as -DCOLOR_<OP>=<n> on every
+// build, generated from Swift's ColorOp (OpenCLBackend.interfaceDefines), so the two cannot drift.
+#ifndef COLOR_IDENTITY
+#error "COLOR_<OP> op codes missing: build through OpenCLBackend.program, which passes ColorOp's codes"
+#endif
 
 // ---------------------------------------------------------------------------------------------
 // Pure per-pixel colour math: functions of a pixel's values and the step's arguments only (no

@@ -317,7 +317,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// The built program of a kernel family with the given defines; `exact` adds
     /// `-cl-fp32-correctly-rounded-divide-sqrt` where the device supports it (see ``exactProgram``).
     func program(family: String, exact: Bool = false, defines: [String: String]) throws -> CLProgram {
-        var options = defines.sorted { $0.key < $1.key }
+        var options = defines.merging(Self.interfaceDefines) { own, _ in own }.sorted { $0.key < $1.key }
             .map { $0.value.isEmpty ? "-D\($0.key)" : "-D\($0.key)=\($0.value)" }
             .joined(separator: " ")
         if exact, device.supportsCorrectlyRoundedDivideSqrt {
@@ -329,6 +329,13 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return try context.program(source: kernels.source(family: family), options: options,
                                    label: "Kernels/\(family).cl (\(kernels.origin))")
     }
+
+    /// The Swift side of the kernels' interface, passed to every build: `COLOR_<OP>=<code>` for each
+    /// ``ColorOp``, the codes colour programs carry (common.cl has no copy of them). Stage defines
+    /// (`USE_<OP>`) are spelled from the same cases.
+    static let interfaceDefines: [String: String] = Dictionary(uniqueKeysWithValues: ColorOp.allCases.map {
+        ("COLOR_\(String(describing: $0).uppercased())", "\($0.rawValue)")
+    })
 
     /// A buffer from the pool for the run in progress (returned to the pool when the run ends).
     func runBuffer(byteCount: Int) throws -> CLBuffer {
