@@ -223,23 +223,37 @@ print({batch} / statistics.median(ts))
         return None
 
 
-def run_ours(binary, batch, size, repeats):
+def opencl_implementations(requested):
+    """The OpenCL implementations to time swift-augment on: `auto` = PoCL and Intel's CPU runtime
+    when scripts/opencl-implementations.sh has installed them, else the default device alone."""
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "scripts", "opencl-implementations.sh")
+    installed = os.path.exists(os.path.join(os.path.dirname(script), "..", ".opencl", "intel", ".complete"))
+    names = ["pocl", "intel"] if requested == "auto" else [n for n in requested.split(",") if n]
+    if requested == "auto" and not installed:
+        return [("", [])]
+    return [(name, ["bash", script, "run", name]) for name in names]
+
+
+def run_ours(binary, batch, size, repeats, implementations="auto"):
     results = {}
     if not binary:
         return results
-    for backend in ["opencl", "cpu"]:
+    runs = [(f"opencl {name}".strip(), prefix, "opencl") for name, prefix in opencl_implementations(implementations)]
+    runs.append(("cpu", [], "cpu"))
+    for label, prefix, backend in runs:
         try:
-            out = subprocess.run([binary, "bench", "--json", "--batch", str(batch), "--size", f"{size[0]}x{size[1]}",
-                                  "--repeats", str(repeats), "--backend", backend], capture_output=True, text=True, timeout=1800)
+            out = subprocess.run(prefix + [binary, "bench", "--json", "--batch", str(batch), "--size", f"{size[0]}x{size[1]}",
+                                           "--repeats", str(repeats), "--backend", backend],
+                                 capture_output=True, text=True, timeout=1800)
         except Exception as error:
             print(f"augment bench failed: {error}", file=sys.stderr)
             continue
         for line in out.stdout.splitlines():
             if line.startswith("{"):
                 row = json.loads(line)
-                results[(f"swift-augment {backend}", row["pipeline"])] = row["images_per_second"]
+                results[(f"swift-augment {label}", row["pipeline"])] = row["images_per_second"]
                 if backend == "opencl":
-                    results[("swift-augment opencl kernel", row["pipeline"])] = row["kernel_images_per_second"]
+                    results[(f"swift-augment {label} kernel", row["pipeline"])] = row["kernel_images_per_second"]
     return results
 
 
@@ -270,6 +284,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--augment", default="", help="path to the augment binary (release build)")
     parser.add_argument("--only", default="", help="comma-separated pipeline names")
+    parser.add_argument("--implementations", default="auto",
+                        help="OpenCL implementations for swift-augment: auto (PoCL and Intel's CPU runtime when "
+                             "scripts/opencl-implementations.sh installed them), or a list such as pocl,intel")
     parser.add_argument("--json", default="", help="write the results here")
     parser.add_argument("--python", action="store_true",
                         help="also run swift-augment through its Python package (pip install ./python) in this process")
@@ -294,7 +311,7 @@ def main():
             if value is not None:
                 results[(label, name)] = value
             print(f"  {label:32s} {name:22s} {'-' if value is None else f'{value:9.0f} img/s'}", file=sys.stderr)
-    results.update(run_ours(args.augment, args.batch, size, args.repeats))
+    results.update(run_ours(args.augment, args.batch, size, args.repeats, args.implementations))
 
     libraries = []
     for key in results:
