@@ -39,7 +39,7 @@ struct ApplyCommand: ParsableCommand {
         abstract: "Run a pipeline file on .npy arrays, PNG/JPEG images or folders of them.",
         discussion: """
             Inputs: .npy (uint8 NHWC images, float32 NCHW images in [0, 1], float32 spectrograms (N, F, T) \
-            or (N, C, F, T)), a PNG/JPEG file, or a folder of PNG/JPEG files of one size. Outputs: .npy, a \
+            or (N, C, F, T), float32 signals (N, C, T) when the pipeline says "input": "signal"), a PNG/JPEG file, or a folder of PNG/JPEG files of one size. Outputs: .npy, a \
             PNG/JPEG file (batch of one) or a folder. A 5-D .npy is a clip batch (uint8 (N, T, H, W, C) or \
             float32 (N, T, C, H, W)): each clip's frames share their parameters, the output is 5-D too. A \
             pipeline file with "views" writes one .npy per view group into the --output folder. \
@@ -107,6 +107,9 @@ struct ApplyCommand: ParsableCommand {
 
     private func runApply() throws {
         let file = try PipelineFile.parse(readInput(pipeline), name: pipeline)
+        if file.input == .signal, file.views != nil || ClipFiles.isClipArray(input) {
+            fail("\(pipeline): \"input\": \"signal\" runs one pipeline over an (N, C, T) .npy; views and clips are not supported for signals")
+        }
         if let views = file.views {
             return try runViews(views, seed: seed ?? file.seed ?? 0)
         }
@@ -114,7 +117,8 @@ struct ApplyCommand: ParsableCommand {
             return try runClips(file.pipeline, seed: seed ?? file.seed ?? 0)
         }
         let loaded = try BatchFiles.load(input)
-        var batch = try AugmentBatch(images: loaded.images)
+        let signals = file.input == .signal  // (N, C, T) arrays: see SignalInput
+        var batch = try AugmentBatch(images: signals ? SignalInput.signals(from: loaded, path: input) : loaded.images)
         if let labels {
             batch.labels = try BatchFiles.loadLabels(labels, classCount: numClasses)
             guard batch.labels?.count == loaded.images.count else {
@@ -145,7 +149,8 @@ struct ApplyCommand: ParsableCommand {
            values.contains(where: { $0 < 0 || $0 > 1 }) {
             warn("output values leave [0, 1] (normalized?); image files clamp them. Write a .npy file to keep them.")
         }
-        let written = try BatchFiles.write(result.images, to: output, like: loaded)
+        let written = try BatchFiles.write(signals ? SignalInput.array(from: result.images) : result.images,
+                                           to: output, like: loaded)
         if let outputLabels, let labels = result.labels {
             try BatchFiles.writeLabels(labels, to: outputLabels)
             print("labels: \(outputLabels) (\(labels.count) x \(labels.classCount) float32)")

@@ -41,6 +41,8 @@ public struct CPUBackend: Backend {
                 current.images = try CPUErase.run(erase, input: current.images)
             case .noise(let noise):
                 current.images = try CPUNoise.run(noise, input: current.images)
+            case .signal(let signal):
+                current.images = try CPUSignal.run(signal, input: current.images)
             case .replicate(let replicate):
                 try ReplicateStage.checkNoTargets(current)
                 current.images = try CPUFanOut.replicate(replicate, input: current.images)

@@ -65,6 +65,8 @@ public enum Stage: Sendable, Equatable {
     case erase(EraseStage)
     /// Additive Gaussian noise from the device noise streams: see ``NoiseStage``.
     case noise(NoiseStage)
+    /// One op over (N, C, T) signals (float32 NCHW, height 1): see ``SignalStage``.
+    case signal(SignalStage)
     /// Every sample copied several times (the plan continues on the larger batch): see
     /// ``ReplicateStage``.
     case replicate(ReplicateStage)
@@ -83,6 +85,7 @@ public enum Stage: Sendable, Equatable {
         case .gaussianBlur, .sharpness: return "blur"
         case .erase: return "erase"
         case .noise: return "noise"
+        case .signal: return "signal"
         case .replicate, .weightedSum: return "fanout"
         }
     }
@@ -140,6 +143,8 @@ public enum Stage: Sendable, Equatable {
             s.keys = Array(s.keys[range])
             s.count = range.count
             return .noise(s)
+        case .signal(let s):
+            return .signal(s.sliced(range))
         case .replicate, .weightedSum:
             return nil  // the stages between them run on a batch of another size
         }
@@ -160,6 +165,7 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return s.geometry.elementCount * 4
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
+        case .signal(let s): return s.bytesReadPerSample
         case .replicate(let s): return s.geometry.elementCount * 4
         case .weightedSum(let s): return s.terms * s.geometry.elementCount * 4
         }
@@ -178,6 +184,7 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return s.geometry.elementCount * 4
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
+        case .signal(let s): return s.geometry.elementCount * 4
         case .replicate(let s): return s.copies * s.geometry.elementCount * 4
         case .weightedSum(let s): return s.geometry.elementCount * 4
         }
@@ -197,6 +204,7 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return s.count
         case .erase(let s): return s.count
         case .noise(let s): return s.count
+        case .signal(let s): return s.count
         case .replicate(let s): return s.count
         case .weightedSum(let s): return s.count
         }
@@ -218,6 +226,7 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return "adjust_sharpness \(s.geometry)"
         case .erase(let s): return "erase \(s.geometry)"
         case .noise(let s): return "gaussian_noise \(s.geometry)"
+        case .signal(let s): return "\(s.op.name)\(s.relative ? " (relative)" : "") signal C=\(s.geometry.channels) T=\(s.geometry.width)"
         case .replicate(let s): return "replicate x\(s.copies) \(s.geometry) (\(s.outputCount) samples follow)"
         case .weightedSum(let s): return "weighted sum of \(s.terms) samples each \(s.geometry) (\(s.count) samples follow)"
         }

@@ -63,11 +63,40 @@ public enum OpRegistry {
         AugMix.self,
     ]
 
-    /// The registered type for an op name.
+    /// Ops on (N, C, T) signal batches (`"input": "signal"`). A name here that is also in ``types``
+    /// (`gaussian_noise`) means this type when the input is signals; `time_masking` on signals is
+    /// the SpecAugment op of ``types``.
+    public static let signalTypes: [any Transform.Type] = [
+        SignalGaussianNoise.self,
+        BaselineWander.self,
+        TimeStretch.self,
+        AmplitudeScale.self,
+        TimeShift.self,
+        ChannelDropout.self,
+        ChannelPermute.self,
+    ]
+
+    /// The registered type for an op name (images and spectrograms first, then signal-only ops).
     public static func type(named name: String) -> (any Transform.Type)? {
-        types.first { $0.opName == name }
+        type(named: name, input: .image)
+    }
+
+    /// The registered type for an op name on `input`: for signals, ``signalTypes`` come first.
+    public static func type(named name: String, input: PipelineInput) -> (any Transform.Type)? {
+        let order = input == .signal ? signalTypes + types : types + signalTypes
+        return order.first { $0.opName == name }
     }
 
     /// All op names, sorted.
-    public static var opNames: [String] { types.map { $0.opName }.sorted() }
+    public static var opNames: [String] { Array(Set((types + signalTypes).map { $0.opName })).sorted() }
+}
+
+/// What a pipeline file's arrays hold (`"input"`): images (the default), spectrograms (a 3-D .npy
+/// (N, F, T) seen as one-channel images F x T), or signals (a 3-D .npy (N, C, T) seen as C-channel
+/// images 1 x T, selecting the signal ops of ``OpRegistry/signalTypes``).
+public enum PipelineInput: String, Sendable, Codable, CaseIterable {
+    case image, spectrogram, signal
+
+    /// The input kind of the pipeline file being parsed (read by nested op parsing).
+    @TaskLocal static var parsing: PipelineInput = .image
 }

@@ -17,6 +17,8 @@ public struct PipelineFile: Sendable {
     public var seed: UInt64?
     /// The view groups of a file that declares `"views"` instead of `"ops"`; nil otherwise.
     public var views: MultiViewPipeline?
+    /// What the file's ops run on (`"input"`: "image", the default, "spectrogram" or "signal").
+    public var input: PipelineInput = .image
 
     public init(pipeline: Pipeline, seed: UInt64? = nil, views: MultiViewPipeline? = nil) {
         self.pipeline = pipeline
@@ -37,7 +39,7 @@ public struct PipelineFile: Sendable {
             throw AugmentError.invalidArgument(op: name, argument: "(file)", value: "\(type(of: root))",
                                                allowed: "a JSON object with an \"ops\" array")
         }
-        let known: Set<String> = ["seed", "ops", "output", "name", "description", "views"]
+        let known: Set<String> = ["seed", "ops", "output", "name", "description", "views", "input"]
         if let extra = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw AugmentError.unknownName(op: name, what: "key", name: extra, known: known.sorted(),
                                            suggestion: suggestion(for: extra, among: known.sorted()))
@@ -62,11 +64,25 @@ public struct PipelineFile: Sendable {
         if let value = object["output"] {
             output = try parseOutput(value, name: name)
         }
-        if let value = object["views"] {
-            let views = try parseViews(value, output: output, name: name)
-            return PipelineFile(pipeline: views.groups[0].pipeline, seed: seed, views: views)
+        var input = PipelineInput.image
+        if let value = object["input"] {
+            guard let text = value as? String, let kind = PipelineInput(rawValue: text) else {
+                throw AugmentError.invalidArgument(op: name, argument: "input", value: "\(value)",
+                                                   allowed: PipelineInput.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+            }
+            input = kind
         }
-        return PipelineFile(pipeline: try parseOps(ops, output: output, label: ""), seed: seed)
+        return try PipelineInput.$parsing.withValue(input) {
+            if let value = object["views"] {
+                let views = try parseViews(value, output: output, name: name)
+                var file = PipelineFile(pipeline: views.groups[0].pipeline, seed: seed, views: views)
+                file.input = input
+                return file
+            }
+            var file = PipelineFile(pipeline: try parseOps(ops, output: output, label: ""), seed: seed)
+            file.input = input
+            return file
+        }
     }
 
     /// An "ops" array as a pipeline: each op parsed strictly; `"per_frame": true` on a top-level
@@ -179,7 +195,7 @@ public struct PipelineFile: Sendable {
         guard let name = dict.removeValue(forKey: "op") as? String else {
             throw AugmentError.missingArgument(op: label, argument: "op", expected: "an op name: \(OpRegistry.opNames.joined(separator: ", "))")
         }
-        guard let type = OpRegistry.type(named: name) else {
+        guard let type = OpRegistry.type(named: name, input: PipelineInput.parsing) else {
             throw AugmentError.unknownName(op: label, what: "op", name: name, known: OpRegistry.opNames,
                                            suggestion: suggestion(for: name, among: OpRegistry.opNames))
         }

@@ -262,6 +262,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 images = try OpenCLErase.run(erase, input: images, backend: self, options: options, timing: &timing)
             case .noise(let noise):
                 images = try OpenCLNoise.run(noise, input: images, backend: self, options: options, timing: &timing)
+            case .signal(let signal):
+                images = try OpenCLSignal.run(signal, input: images, backend: self, options: options, timing: &timing)
             case .replicate(let replicate):
                 try ReplicateStage.checkNoTargets(result)
                 images = try OpenCLFanOut.replicate(replicate, input: images, backend: self, options: options, timing: &timing)
