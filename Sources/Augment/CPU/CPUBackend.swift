@@ -43,6 +43,9 @@ public struct CPUBackend: Backend {
                 current.images = try CPUNoise.run(noise, input: current.images)
             case .signal(let signal):
                 current.images = try CPUSignal.run(signal, input: current.images)
+            case .elastic(let elastic):
+                try ElasticStage.checkNoTargets(current)
+                current.images = try CPUElastic.run(elastic, input: current.images)
             case .replicate(let replicate):
                 try ReplicateStage.checkNoTargets(current)
                 current.images = try CPUFanOut.replicate(replicate, input: current.images)

@@ -67,6 +67,8 @@ public enum Stage: Sendable, Equatable {
     case noise(NoiseStage)
     /// One op over (N, C, T) signals (float32 NCHW, height 1): see ``SignalStage``.
     case signal(SignalStage)
+    /// Sampling at per-pixel displaced positions (elastic_transform): see ``ElasticStage``.
+    case elastic(ElasticStage)
     /// Every sample copied several times (the plan continues on the larger batch): see
     /// ``ReplicateStage``.
     case replicate(ReplicateStage)
@@ -86,6 +88,7 @@ public enum Stage: Sendable, Equatable {
         case .erase: return "erase"
         case .noise: return "noise"
         case .signal: return "signal"
+        case .elastic: return "elastic"
         case .replicate, .weightedSum: return "fanout"
         }
     }
@@ -145,6 +148,8 @@ public enum Stage: Sendable, Equatable {
             return .noise(s)
         case .signal(let s):
             return .signal(s.sliced(range))
+        case .elastic(let s):
+            return .elastic(s.sliced(range))
         case .replicate, .weightedSum:
             return nil  // the stages between them run on a batch of another size
         }
@@ -166,6 +171,7 @@ public enum Stage: Sendable, Equatable {
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
         case .signal(let s): return s.bytesReadPerSample
+        case .elastic(let s): return s.geometry.elementCount * 4 + s.geometry.height * s.geometry.width * 8
         case .replicate(let s): return s.geometry.elementCount * 4
         case .weightedSum(let s): return s.terms * s.geometry.elementCount * 4
         }
@@ -185,6 +191,7 @@ public enum Stage: Sendable, Equatable {
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
         case .signal(let s): return s.geometry.elementCount * 4
+        case .elastic(let s): return s.geometry.elementCount * 4
         case .replicate(let s): return s.copies * s.geometry.elementCount * 4
         case .weightedSum(let s): return s.geometry.elementCount * 4
         }
@@ -205,6 +212,7 @@ public enum Stage: Sendable, Equatable {
         case .erase(let s): return s.count
         case .noise(let s): return s.count
         case .signal(let s): return s.count
+        case .elastic(let s): return s.count
         case .replicate(let s): return s.count
         case .weightedSum(let s): return s.count
         }
@@ -226,6 +234,7 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return "adjust_sharpness \(s.geometry)"
         case .erase(let s): return "erase \(s.geometry)"
         case .noise(let s): return "gaussian_noise \(s.geometry)"
+        case .elastic(let s): return "elastic_transform (\(s.interpolation.rawValue)) \(s.geometry)"
         case .signal(let s): return "\(s.op.name)\(s.relative ? " (relative)" : "") signal C=\(s.geometry.channels) T=\(s.geometry.width)"
         case .replicate(let s): return "replicate x\(s.copies) \(s.geometry) (\(s.outputCount) samples follow)"
         case .weightedSum(let s): return "weighted sum of \(s.terms) samples each \(s.geometry) (\(s.count) samples follow)"

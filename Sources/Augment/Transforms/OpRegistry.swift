@@ -54,6 +54,7 @@ public enum OpRegistry {
         RandomAdjustSharpness.self,
         RandomInvert.self,
         RandomErasing.self,
+        ElasticTransform.self,
         Compose.self,
         RandomApply.self,
         OneOf.self,

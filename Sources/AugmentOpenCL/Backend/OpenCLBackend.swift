@@ -264,6 +264,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 images = try OpenCLNoise.run(noise, input: images, backend: self, options: options, timing: &timing)
             case .signal(let signal):
                 images = try OpenCLSignal.run(signal, input: images, backend: self, options: options, timing: &timing)
+            case .elastic(let elastic):
+                try ElasticStage.checkNoTargets(result)
+                images = try OpenCLElastic.run(elastic, input: images, backend: self, options: options, timing: &timing)
             case .replicate(let replicate):
                 try ReplicateStage.checkNoTargets(result)
                 images = try OpenCLFanOut.replicate(replicate, input: images, backend: self, options: options, timing: &timing)
