@@ -78,3 +78,27 @@ __kernel void elastic_sample(__global const float* restrict src,
     }
 #endif
 }
+
+// elastic_mask: class-id masks (MASK_T uchar or int) through the same field, nearest (rint, as the
+// images), the ignore index outside the image. NDRange (W rounded up, H, N).
+#ifdef MASK_T
+__kernel void elastic_mask(__global const MASK_T* restrict src,
+                           __global MASK_T* restrict dst,
+                           __global const float* restrict displacement,
+                           const int ignore_index, const int height, const int width) {
+    const int x = (int)get_global_id(0);
+    const int y = (int)get_global_id(1);
+    const int n = (int)get_global_id(2);
+    if (x >= width) {
+        return;
+    }
+    const size_t plane = (size_t)height * (size_t)width;
+    const size_t pixel = (size_t)y * (size_t)width + (size_t)x;
+    const size_t d = ((size_t)n * plane + pixel) * 2;
+    const float rx = rint((float)x + displacement[d]);
+    const float ry = rint((float)y + displacement[d + 1]);
+    const int in = (rx >= 0.0f) && (rx < (float)width) && (ry >= 0.0f) && (ry < (float)height);
+    const size_t i = in ? (size_t)ry * (size_t)width + (size_t)rx : 0;
+    dst[(size_t)n * plane + pixel] = in ? src[(size_t)n * plane + i] : (MASK_T)ignore_index;
+}
+#endif

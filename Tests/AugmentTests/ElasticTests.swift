@@ -98,10 +98,53 @@ import Testing
         }
         let geometry = ImageGeometry(height: 4, width: 5, channels: 1)
         #expect(throws: AugmentError.self) { try op.sampled(displacement: [0, 0], count: 1, geometry: geometry) }
-        let images = try ImageBatch.random(count: 1, geometry: geometry, pixelType: .float32, layout: .nchw, seed: 1)
+    }
+
+    /// Boxes and keypoints against torchvision's elastic_bounding_boxes / elastic_keypoints for the
+    /// same field (within 1e-4 pixels); masks take exactly the class ids the nearest image path takes.
+    @Test func targetsFollowTheField() throws {
+        let f = try Self.fixture()
+        let shape = try #require(f["shape"] as? [Int])
+        let (h, w) = (shape[1], shape[2])
+        let targets = try #require(f["targets"] as? [String: Any])
+        let item = try #require((f["cases"] as? [[String: Any]])?.first)
+        let displacement = try Self.floats(item["displacement"])
+        let geometry = ImageGeometry(height: h, width: w, channels: 1)
+        let op = try ElasticTransform(interpolation: .nearest, fill: [255])
+        let ids = (0..<(h * w)).map { UInt8(($0 * 7) % 11) }
+        let images = try ImageBatch(float32NCHW: ids.map(Float.init), count: 1, channels: 1, height: h, width: w)
         var batch = try AugmentBatch(images: images)
-        batch.masks = try MaskBatch(values: .uint8([UInt8](repeating: 1, count: 20)), count: 1, height: 4, width: 5)
-        let plan = try Pipeline([op]).sample(count: 1, geometry: geometry, seed: 1).plan(for: images)
-        #expect(throws: AugmentError.self) { try CPUBackend().run(plan, on: batch) }
+        batch.masks = try MaskBatch(values: .uint8(ids), count: 1, height: h, width: w)
+        let points = try Self.floats(targets["keypoints"])
+        batch.keypoints = try KeypointBatch(points: [stride(from: 0, to: points.count, by: 2).map { Keypoint(x: points[$0], y: points[$0 + 1]) }])
+        let boxes = try Self.floats(targets["boxes"])
+        batch.boxes = try BoxBatch(boxes: [stride(from: 0, to: boxes.count, by: 4).map {
+            BoundingBox(x0: boxes[$0], y0: boxes[$0 + 1], x1: boxes[$0 + 2], y1: boxes[$0 + 3])
+        }], labels: [[1, 2, 3]])
+        let sampled = SampledPipeline(pipeline: try Pipeline([op]), count: 1, inputGeometry: geometry,
+                                      ops: [try op.sampled(displacement: displacement, count: 1, geometry: geometry)])
+        let out = try CPUBackend().run(sampled.plan(for: images), on: batch)
+        let movedPoints = try Self.floats(targets["moved_keypoints"])
+        let gotPoints = try #require(out.keypoints?.points.first)
+        for (i, p) in gotPoints.enumerated() {
+            #expect(abs(p.x - movedPoints[2 * i]) <= 1e-4 && abs(p.y - movedPoints[2 * i + 1]) <= 1e-4,
+                    "keypoint \(i): \(p) vs \(movedPoints[2 * i]), \(movedPoints[2 * i + 1])")
+            #expect(p.visible == (p.x >= 0 && p.x < Float(w) && p.y >= 0 && p.y < Float(h)))
+        }
+        let movedBoxes = try Self.floats(targets["moved_boxes"])
+        let gotBoxes = try #require(out.boxes?.boxes.first)
+        #expect(gotBoxes.count == 3 && out.boxes?.labels.first == [1, 2, 3])
+        for (i, b) in gotBoxes.enumerated() {
+            let want = Array(movedBoxes[(4 * i)..<(4 * i + 4)])
+            let got = [b.x0, b.y0, b.x1, b.y1]
+            #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-4 }, "box \(i): \(got) vs \(want)")
+        }
+        guard case .uint8(let masks)? = out.masks?.values else {
+            Issue.record("masks did not come back as uint8")
+            return
+        }
+        let image = try #require(out.images.float32Values)
+        #expect(masks.map(Float.init) == image, "masks take the class ids of the nearest image path (255 outside)")
+        #expect(masks.contains(255) && masks != ids)
     }
 }

@@ -10,6 +10,8 @@ Contents:
            as make_params does, scaled by alpha / W and alpha / H; the resulting (1, H, W, 2) field
   images   F.elastic(image, displacement, interpolation, fill) for one (C, H, W) float32 image and
            each field: bilinear with fill 0, bilinear with a per-channel fill, nearest with a fill
+  targets  elastic_keypoints and elastic_bounding_boxes (XYXY) of the first field: torchvision's
+           approximate inverse (a point moves by minus the displacement at its pixel)
 Inputs are rounded to 6 decimals before use, so the Swift side reads exactly what torchvision saw.
 """
 import json
@@ -60,7 +62,16 @@ def main():
             outputs.append({"interpolation": interpolation, "fill": fill, "expected": r(out)})
         cases.append({"alpha": alpha, "sigma": sigma, "uniforms": r(udx) + r(udy), "displacement": r(disp),
                       "outputs": outputs})
-    fixture = {"torch": torch.__version__, "torchvision": torchvision.__version__, "shape": [C, H, W],
+    from torchvision.transforms.v2.functional._geometry import elastic_bounding_boxes, elastic_keypoints
+    from torchvision import tv_tensors
+    first = torch.tensor(cases[0]["displacement"]).reshape(1, H, W, 2)
+    points = torch.tensor([[0.0, 0.0], [3.7, 2.2], [13.9, 9.99], [7.5, 4.5], [20.0, -3.0]])
+    boxes = torch.tensor([[1.0, 1.0, 6.0, 5.0], [2.5, 3.2, 12.7, 9.1], [0.0, 0.0, 14.0, 10.0]])
+    moved_points = elastic_keypoints(points, canvas_size=(H, W), displacement=first)
+    moved_boxes = elastic_bounding_boxes(boxes, format=tv_tensors.BoundingBoxFormat.XYXY, canvas_size=(H, W),
+                                         displacement=first)
+    targets = {"keypoints": r(points), "moved_keypoints": r(moved_points), "boxes": r(boxes), "moved_boxes": r(moved_boxes)}
+    fixture = {"torch": torch.__version__, "targets": targets, "torchvision": torchvision.__version__, "shape": [C, H, W],
                "image": r(image), "cases": cases}
     with open(OUT, "w") as fh:
         json.dump(fixture, fh, separators=(",", ":"))

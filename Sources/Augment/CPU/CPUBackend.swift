@@ -44,8 +44,9 @@ public struct CPUBackend: Backend {
             case .signal(let signal):
                 current.images = try CPUSignal.run(signal, input: current.images)
             case .elastic(let elastic):
-                try ElasticStage.checkNoTargets(current)
                 current.images = try CPUElastic.run(elastic, input: current.images)
+                if let masks = current.masks { current.masks = try CPUElastic.masks(elastic, masks: masks) }
+                try elastic.moveTargets(&current)
             case .replicate(let replicate):
                 try ReplicateStage.checkNoTargets(current)
                 current.images = try CPUFanOut.replicate(replicate, input: current.images)

@@ -59,4 +59,37 @@ enum CPUElastic {
         }
         return try ImageBatch(pixels: .float32(output), count: stage.count, geometry: stage.geometry, layout: .nchw)
     }
+
+    /// `elastic_mask`: class ids through the same field, nearest, the ignore index outside.
+    static func masks(_ stage: ElasticStage, masks: MaskBatch) throws -> MaskBatch {
+        try stage.checkMasks(masks)
+        let (height, width) = (stage.geometry.height, stage.geometry.width)
+        let plane = height * width
+        let displacement = stage.displacement
+        func run<T: Sendable>(_ source: [T], fill: T) -> [T] {
+            source.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return [] }
+                let src = SharedReadPointer(base: base)
+                return CPUParallel.makeArray(count: stage.count * plane, initial: fill, jobs: stage.count * height) { dst, job in
+                    let n = job / height, y = job - n * height
+                    for x in 0..<width {
+                        let pixel = y * width + x
+                        let d = (n * plane + pixel) * 2
+                        let rx = (Float(x) + displacement[d]).rounded(.toNearestOrEven)
+                        let ry = (Float(y) + displacement[d + 1]).rounded(.toNearestOrEven)
+                        let inside = rx >= 0 && rx < Float(width) && ry >= 0 && ry < Float(height)
+                        dst.base[n * plane + pixel] = inside ? src.base[n * plane + Int(ry) * width + Int(rx)] : fill
+                    }
+                }
+            }
+        }
+        switch masks.values {
+        case .uint8(let values):
+            return try MaskBatch(values: .uint8(run(values, fill: UInt8(truncatingIfNeeded: masks.ignoreIndex))),
+                                 geometries: masks.geometries, ignoreIndex: masks.ignoreIndex)
+        case .int32(let values):
+            return try MaskBatch(values: .int32(run(values, fill: masks.ignoreIndex)), geometries: masks.geometries,
+                                 ignoreIndex: masks.ignoreIndex)
+        }
+    }
 }

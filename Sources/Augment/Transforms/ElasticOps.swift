@@ -35,7 +35,8 @@ public struct ElasticParameters: Codable, Sendable, Equatable {
 ///
 /// The field is made on the host in Double from the recorded key (replay is exact) and rounded to
 /// float32 once; explicit fields (``ElasticParameters/init(displacement:)``, ``sampled(displacement:count:geometry:)``)
-/// reproduce torchvision's functional `elastic`. Masks, boxes and keypoints are refused for now.
+/// reproduce torchvision's functional `elastic`. Masks, boxes and keypoints follow the field
+/// (``ElasticStage``).
 public struct ElasticTransform: Transform {
     public static let opName = "elastic_transform"
     public let alpha: [Double]

@@ -31,4 +31,32 @@ enum OpenCLElastic {
         timing.recordKernel(event)
         return destination
     }
+
+    /// `elastic_mask` over the batch's masks (nearest through the same field).
+    static func masks(
+        _ stage: ElasticStage, masks: DeviceMasks, backend: OpenCLBackend, timing: inout OpenCLTiming
+    ) throws -> DeviceMasks {
+        guard masks.geometries.count == stage.count,
+              masks.geometries.allSatisfy({ $0.height == stage.geometry.height && $0.width == stage.geometry.width }) else {
+            throw AugmentError.parameterMismatch("the masks do not have the sizes of the images this plan was made for")
+        }
+        let program = try backend.program(family: "elastic", defines: [
+            "CHANNELS": "1", "BILINEAR": "0", "MASK_T": masks.isUInt8 ? "uchar" : "int",
+        ])
+        let (height, width) = (stage.geometry.height, stage.geometry.width)
+        let displacement = try backend.upload(stage.displacement, timing: &timing)
+        let buffer = try backend.runBuffer(byteCount: max(1, stage.count * height * width * (masks.isUInt8 ? 1 : 4)))
+        let kernel = try program.kernel("elastic_mask")
+        try kernel.setArgument(0, masks.buffer)
+        try kernel.setArgument(1, buffer)
+        try kernel.setArgument(2, displacement)
+        try kernel.setArgument(3, value: masks.ignoreIndex)
+        try kernel.setArgument(4, value: Int32(height))
+        try kernel.setArgument(5, value: Int32(width))
+        let group = min(64, roundUp(width, to: 8), backend.device.maxWorkGroupSize)
+        let event = try kernel.enqueue(on: backend.context, global: [roundUp(width, to: group), height, stage.count],
+                                       local: [group, 1, 1])
+        timing.recordKernel(event)
+        return DeviceMasks(buffer: buffer, geometries: masks.geometries, isUInt8: masks.isUInt8, ignoreIndex: masks.ignoreIndex)
+    }
 }

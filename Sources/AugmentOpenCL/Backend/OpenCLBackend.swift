@@ -265,8 +265,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             case .signal(let signal):
                 images = try OpenCLSignal.run(signal, input: images, backend: self, options: options, timing: &timing)
             case .elastic(let elastic):
-                try ElasticStage.checkNoTargets(result)
                 images = try OpenCLElastic.run(elastic, input: images, backend: self, options: options, timing: &timing)
+                masks = try masks.map { try OpenCLElastic.masks(elastic, masks: $0, backend: self, timing: &timing) }
+                try elastic.moveTargets(&result)
             case .replicate(let replicate):
                 try ReplicateStage.checkNoTargets(result)
                 images = try OpenCLFanOut.replicate(replicate, input: images, backend: self, options: options, timing: &timing)
