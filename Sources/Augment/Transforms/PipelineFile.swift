@@ -199,7 +199,11 @@ public struct PipelineFile: Sendable {
             throw AugmentError.unknownName(op: label, what: "op", name: name, known: OpRegistry.opNames,
                                            suggestion: suggestion(for: name, among: OpRegistry.opNames))
         }
-        if Schedule.occurs(in: dict) {
+        if PipelineInput.parsing == .depth, OpRegistry.colorOpNames.contains(name) {
+            throw AugmentError.invalidArgument(op: "\(name) (\(label))", argument: "(input)", value: "depth",
+                                               allowed: "ops that keep depth values meaningful (geometric ops, noise, blur, random_dropout): colour ops do not apply to depth maps")
+        }
+                if Schedule.occurs(in: dict) {
             // Schedules anywhere in the op (nested ops of a composite included) make the whole op a
             // ScheduledOp, resolved per batch epoch (Schedules.swift).
             return try ScheduledOp(type: type, arguments: dict, label: label)
