@@ -49,12 +49,13 @@ struct ApplyCommand: ParsableCommand {
         abstract: "Run a pipeline file on .npy arrays, PNG/JPEG images or folders of them.",
         discussion: """
             Inputs: .npy (uint8 NHWC images, float32 NCHW images in [0, 1], float32 spectrograms (N, F, T) \
-            or (N, C, F, T)), a PNG/JPEG file, or a folder of PNG/JPEG files (different sizes make a ragged \
-            batch; the pipeline must bring them to one size). Outputs: .npy, a PNG/JPEG file (batch of one) \
-            or a folder, all written at the end or not at all; an interrupt (Ctrl-C) removes what the run \
-            started. A 5-D .npy is a clip batch (uint8 (N, T, H, W, C) or float32 (N, T, C, H, W)): each \
-            clip's frames share their parameters, the output is 5-D too. A pipeline file with "views" \
-            writes one .npy per view group into the --output folder. docs/pipelines.md lists every op.
+            or (N, C, F, T), float32 signals (N, C, T) when the pipeline says "input": "signal"), a PNG/JPEG \
+            file, or a folder of PNG/JPEG files (different sizes make a ragged batch; the pipeline must bring \
+            them to one size). Outputs: .npy, a PNG/JPEG file (batch of one) or a folder, all written at the \
+            end or not at all; an interrupt (Ctrl-C) removes what the run started. A 5-D .npy is a clip batch \
+            (uint8 (N, T, H, W, C) or float32 (N, T, C, H, W)): each clip's frames share their parameters, the \
+            output is 5-D too. A pipeline file with "views" writes one .npy per view group into the --output \
+            folder. docs/pipelines.md lists every op.
             """
     )
 
@@ -138,6 +139,9 @@ struct ApplyCommand: ParsableCommand {
         let named = try NamedPipeline(pipeline)
         let file = named.file
         for warning in file.pipeline.warnings { warn(warning) }
+        if file.input == .signal, file.views != nil || ClipFiles.isClipArray(input) {
+            throw AugmentError.incompatible("\(pipeline): \"input\": \"signal\" runs one pipeline over an (N, C, T) .npy; views and clips are not supported for signals")
+        }
         if let views = file.views {
             return try runViews(views, seed: seed ?? file.seed ?? 0, outputs: outputs)
         }
@@ -152,8 +156,9 @@ struct ApplyCommand: ParsableCommand {
 
         let options = DecodeOptions(maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg)
         let loaded = try BatchFiles.load(input, options: options, warnings: warn)
-        var batch = try AugmentBatch(images: loaded.images)
-        if case .imageArray = loaded.kind, let values = loaded.images.float32Values, values.contains(where: { $0 > 1.5 }) {
+        let signals = file.input == .signal  // (N, C, T) arrays: see SignalInput
+        var batch = try AugmentBatch(images: signals ? SignalInput.signals(from: loaded, path: input) : loaded.images)
+        if !signals, case .imageArray = loaded.kind, let values = loaded.images.float32Values, values.contains(where: { $0 > 1.5 }) {
             warn("\(input) holds float32 values above 1 (largest \(values.max() ?? 0)); float images are read on [0, 1] as in torchvision, so colour ops will clamp them. Divide by 255 first, or save uint8.")
         }
         let seed = self.seed ?? file.seed ?? 0
@@ -192,7 +197,8 @@ struct ApplyCommand: ParsableCommand {
            values.contains(where: { $0 < 0 || $0 > 1 }) {
             warn("output values leave [0, 1] (normalized?); image files clamp them. Write a .npy file to keep them.")
         }
-        let written = try BatchFiles.write(result.images, to: stagedOutput, like: loaded)
+        let written = try BatchFiles.write(signals ? SignalInput.array(from: result.images) : result.images,
+                                           to: stagedOutput, like: loaded)
         if let stagedLabels, let labels = result.labels {
             try BatchFiles.writeLabels(labels, to: stagedLabels)
         }

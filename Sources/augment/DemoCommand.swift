@@ -111,6 +111,7 @@ struct DemoCommand: ParsableCommand {
         written.append(try MultiImageDemo.views(runner: runner, output: output))
         written.append(try MultiImageDemo.tta(runner: runner, output: output))
         written.append(try MultiImageDemo.saliencyMix(runner: runner, output: output))
+        written.append(try SignalDemo.sheet(runner: runner, output: output))
         print("pictures:")
         for path in written { print("  \(path)") }
 

@@ -87,16 +87,17 @@ struct VerifyCommand: ParsableCommand {
             for shape in shapes {
                 for format in formats {
                     caseSeed &+= 1
+                    let geometry = entry.inputGeometry(for: shape.geometry)  // signals: C x (H·W)
                     do {
                         var random = RandomStream(RandomKey(seed: caseSeed, sampleIndex: 0, opIndex: 1))
-                        var pipeline = try entry.makePipeline(shape.geometry, &random)
+                        var pipeline = try entry.makePipeline(geometry, &random)
                         pipeline.output = format.output
                         if pipeline.transforms.contains(where: { $0 is Normalize }), format.output.pixelType == .uint8 {
                             continue  // normalize needs a float output (an error by design)
                         }
                         if !entry.pixelTypes.contains(format.input.0) { continue }
-                        if !entry.supports(shape.geometry) { continue }
-                        let input = try entry.makeBatch(count: shape.count, geometry: shape.geometry,
+                        if !entry.supports(geometry) { continue }
+                        let input = try entry.makeBatch(count: shape.count, geometry: geometry,
                                                         pixelType: format.input.0, layout: format.input.1, seed: caseSeed)
                         let (result, _, _) = try Parity.check(pipeline, on: input, seed: caseSeed,
                                                               reference: CPUBackend(), candidate: backend)
@@ -107,10 +108,10 @@ struct VerifyCommand: ParsableCommand {
                             floatMax = max(floatMax, result.maxAbsDifference)
                         }
                         if !result.passed {
-                            problems.append("\(shape.count)x\(shape.geometry) \(format.input.0.rawValue)->\(format.output): \(result)")
+                            problems.append("\(shape.count)x\(geometry) \(format.input.0.rawValue)->\(format.output): \(result)")
                         }
                     } catch {
-                        problems.append("\(shape.count)x\(shape.geometry): \(describe(error))")
+                        problems.append("\(shape.count)x\(geometry): \(describe(error))")
                     }
                 }
             }

@@ -32,12 +32,13 @@ struct WarpParityTests {
             for (pixelType, layout, output) in Self.formats {
                 seed &+= 1
                 var random = RandomStream(RandomKey(seed: seed, sampleIndex: 0, opIndex: 7))
-                var pipeline = try entry.makePipeline(shape.geometry, &random)
+                let geometry = entry.inputGeometry(for: shape.geometry)  // signals: C x (H·W)
+                var pipeline = try entry.makePipeline(geometry, &random)
                 pipeline.output = output
                 if output.pixelType == .uint8, pipeline.transforms.contains(where: { $0 is Normalize }) { continue }
                 if !entry.pixelTypes.contains(pixelType) { continue }
-                if !entry.supports(shape.geometry) { continue }
-                let input = try entry.makeBatch(count: shape.count, geometry: shape.geometry, pixelType: pixelType,
+                if !entry.supports(geometry) { continue }
+                let input = try entry.makeBatch(count: shape.count, geometry: geometry, pixelType: pixelType,
                                                 layout: layout, seed: seed)
                 try expectParity(pipeline, on: input, seed: seed, name)
             }

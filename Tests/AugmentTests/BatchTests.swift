@@ -90,6 +90,14 @@ import Testing
     @Test func registryKnowsEveryCatalogOp() {
         #expect(OpRegistry.type(named: "random_crop") == RandomCrop.self)
         #expect(OpRegistry.type(named: "random_crops") == nil)
+        #expect(Set(OpRegistry.types.map { $0.opName }).count == OpRegistry.types.count, "op names are unique")
+        #expect(Set(OpRegistry.signalTypes.map { $0.opName }).count == OpRegistry.signalTypes.count,
+                "signal op names are unique")
+        // Signal and image ops share only gaussian_noise, which pipeline files resolve by "input".
+        #expect(Set(OpRegistry.types.map { $0.opName }).intersection(OpRegistry.signalTypes.map { $0.opName }) == ["gaussian_noise"])
+        #expect(OpRegistry.type(named: "gaussian_noise") == GaussianNoise.self)
+        #expect(OpRegistry.type(named: "gaussian_noise", input: .signal) == SignalGaussianNoise.self)
+        #expect(OpRegistry.type(named: "time_masking", input: .signal) == TimeMasking.self)
     }
 
     @Test func batchStreamIsSharedBySamplesOfOneBatchOnly() {

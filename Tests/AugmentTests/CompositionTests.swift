@@ -61,7 +61,7 @@ import Testing
     @Test func maskedLoweringMatchesDirectLoweringForEveryCatalogOp() throws {
         var checked: [String] = []
         var refused: [String] = []
-        for entry in TransformCatalog.entries where entry.labelClasses == nil {
+        for entry in TransformCatalog.entries where entry.labelClasses == nil && !entry.isSignal {
             for geometry in [geometry, ImageGeometry(height: 9, width: 9, channels: 1)] where entry.supports(geometry) {
                 var random = RandomStream(RandomKey(seed: 11, sampleIndex: 0, opIndex: 2))
                 let pipeline = try entry.makePipeline(geometry, &random)
@@ -79,7 +79,7 @@ import Testing
                 }
             }
         }
-        #expect(Set(refused) == ["frequency_masking", "time_masking", "time_warp"], "refused: \(refused)")
+        #expect(Set(refused) == ["frequency_masking", "time_masking", "time_warp", "elastic_transform"], "refused: \(refused)")
         #expect(Set(checked).count >= 36, "checked \(Set(checked).count): \(Set(checked).sorted())")
     }
 

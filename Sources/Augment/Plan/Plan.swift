@@ -65,6 +65,12 @@ public enum Stage: Sendable, Equatable {
     case erase(EraseStage)
     /// Additive Gaussian noise from the device noise streams: see ``NoiseStage``.
     case noise(NoiseStage)
+    /// One op over (N, C, T) signals (float32 NCHW, height 1): see ``SignalStage``.
+    case signal(SignalStage)
+    /// Sampling at per-pixel displaced positions (elastic_transform): see ``ElasticStage``.
+    case elastic(ElasticStage)
+    /// Pixels or patches set to a value (random_dropout): see ``DropoutStage``.
+    case dropout(DropoutStage)
     /// Every sample copied several times (the plan continues on the larger batch): see
     /// ``ReplicateStage``.
     case replicate(ReplicateStage)
@@ -83,6 +89,9 @@ public enum Stage: Sendable, Equatable {
         case .gaussianBlur, .sharpness: return "blur"
         case .erase: return "erase"
         case .noise: return "noise"
+        case .signal: return "signal"
+        case .elastic: return "elastic"
+        case .dropout: return "dropout"
         case .replicate, .weightedSum: return "fanout"
         }
     }
@@ -140,6 +149,12 @@ public enum Stage: Sendable, Equatable {
             s.keys = Array(s.keys[range])
             s.count = range.count
             return .noise(s)
+        case .signal(let s):
+            return .signal(s.sliced(range))
+        case .elastic(let s):
+            return .elastic(s.sliced(range))
+        case .dropout(let s):
+            return .dropout(s.sliced(range))
         case .replicate, .weightedSum:
             return nil  // the stages between them run on a batch of another size
         }
@@ -160,6 +175,9 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return s.geometry.elementCount * 4
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
+        case .signal(let s): return s.bytesReadPerSample
+        case .elastic(let s): return s.geometry.elementCount * 4 + s.geometry.height * s.geometry.width * 8
+        case .dropout(let s): return s.geometry.elementCount * 4
         case .replicate(let s): return s.geometry.elementCount * 4
         case .weightedSum(let s): return s.terms * s.geometry.elementCount * 4
         }
@@ -178,6 +196,9 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return s.geometry.elementCount * 4
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
+        case .signal(let s): return s.geometry.elementCount * 4
+        case .elastic(let s): return s.geometry.elementCount * 4
+        case .dropout(let s): return s.geometry.elementCount * 4
         case .replicate(let s): return s.copies * s.geometry.elementCount * 4
         case .weightedSum(let s): return s.geometry.elementCount * 4
         }
@@ -211,6 +232,9 @@ public enum Stage: Sendable, Equatable {
         case .noise(let s): return bytes(s.geometry, 4)
         case .replicate(let s): return bytes(s.geometry, 4, copies: s.copies)
         case .weightedSum(let s): return bytes(s.geometry, 4)
+        case .signal(let s): return bytes(s.geometry, 4)
+        case .elastic(let s): return bytes(s.geometry, 4)
+        case .dropout(let s): return bytes(s.geometry, 4)
         }
     }
 
@@ -228,6 +252,9 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return s.count
         case .erase(let s): return s.count
         case .noise(let s): return s.count
+        case .signal(let s): return s.count
+        case .elastic(let s): return s.count
+        case .dropout(let s): return s.count
         case .replicate(let s): return s.count
         case .weightedSum(let s): return s.count
         }
@@ -249,6 +276,9 @@ public enum Stage: Sendable, Equatable {
         case .sharpness(let s): return "adjust_sharpness \(s.geometry)"
         case .erase(let s): return "erase \(s.geometry)"
         case .noise(let s): return "gaussian_noise \(s.geometry)"
+        case .dropout(let s): return "random_dropout (\(s.thresholds == nil ? "up to \(s.boxesPerSample) patches" : "pixels")) \(s.geometry)"
+        case .elastic(let s): return "elastic_transform (\(s.interpolation.rawValue)) \(s.geometry)"
+        case .signal(let s): return "\(s.op.name)\(s.relative ? " (relative)" : "") signal C=\(s.geometry.channels) T=\(s.geometry.width)"
         case .replicate(let s): return "replicate x\(s.copies) \(s.geometry) (\(s.outputCount) samples follow)"
         case .weightedSum(let s): return "weighted sum of \(s.terms) samples each \(s.geometry) (\(s.count) samples follow)"
         }

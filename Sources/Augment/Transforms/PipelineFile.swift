@@ -17,6 +17,8 @@ public struct PipelineFile: Sendable {
     public var seed: UInt64?
     /// The view groups of a file that declares `"views"` instead of `"ops"`; nil otherwise.
     public var views: MultiViewPipeline?
+    /// What the file's ops run on (`"input"`: "image", the default, "spectrogram" or "signal").
+    public var input: PipelineInput = .image
 
     public init(pipeline: Pipeline, seed: UInt64? = nil, views: MultiViewPipeline? = nil) {
         self.pipeline = pipeline
@@ -38,7 +40,7 @@ public struct PipelineFile: Sendable {
             throw AugmentError.invalidArgument(op: name, argument: "(file)", value: "\(type(of: root))",
                                                allowed: "a JSON object with an \"ops\" array")
         }
-        let known: Set<String> = ["seed", "ops", "output", "name", "description", "views"]
+        let known: Set<String> = ["seed", "ops", "output", "name", "description", "views", "input"]
         if let extra = object.keys.sorted().first(where: { !known.contains($0) }) {
             throw AugmentError.unknownName(op: name, what: "key", name: extra, known: known.sorted(),
                                            suggestion: suggestion(for: extra, among: known.sorted()))
@@ -73,11 +75,25 @@ public struct PipelineFile: Sendable {
             throw AugmentError.incompatible(
                 "\(name): the pipeline has \(opCount) ops (nested ones included), more than the limit of \(maxOpCount); a training pipeline needs a few dozen at most")
         }
-        if let value = object["views"] {
-            let views = try parseViews(value, output: output, name: name)
-            return PipelineFile(pipeline: views.groups[0].pipeline, seed: seed, views: views)
+        var input = PipelineInput.image
+        if let value = object["input"] {
+            guard let text = value as? String, let kind = PipelineInput(rawValue: text) else {
+                throw AugmentError.invalidArgument(op: name, argument: "input", value: "\(value)",
+                                                   allowed: PipelineInput.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+            }
+            input = kind
         }
-        return PipelineFile(pipeline: try parseOps(ops, output: output, label: ""), seed: seed)
+        return try PipelineInput.$parsing.withValue(input) {
+            if let value = object["views"] {
+                let views = try parseViews(value, output: output, name: name)
+                var file = PipelineFile(pipeline: views.groups[0].pipeline, seed: seed, views: views)
+                file.input = input
+                return file
+            }
+            var file = PipelineFile(pipeline: try parseOps(ops, output: output, label: ""), seed: seed)
+            file.input = input
+            return file
+        }
     }
 
     /// An "ops" array as a pipeline: each op parsed strictly; `"per_frame": true` on a top-level
@@ -190,13 +206,17 @@ public struct PipelineFile: Sendable {
         guard let name = dict.removeValue(forKey: "op") as? String else {
             throw AugmentError.missingArgument(op: label, argument: "op", expected: "an op name: \(OpRegistry.opNames.joined(separator: ", "))")
         }
-        guard let type = OpRegistry.type(named: name) else {
+        guard let type = OpRegistry.type(named: name, input: PipelineInput.parsing) else {
             if torchvisionNames[snakeCase(name)] == "" {
                 throw AugmentError.incompatible(
                     "\(label): '\(name)' is not an op here: conversions are the pipeline's \"output\" format ({\"output\": {\"dtype\": \"float32\", \"layout\": \"nchw\"}}); uint8 input is scaled to [0, 1] as torchvision's to_dtype(scale=True)")
             }
             throw AugmentError.unknownName(op: label, what: "op", name: name, known: OpRegistry.opNames,
                                            suggestion: opSuggestion(for: name))
+        }
+        if PipelineInput.parsing == .depth, OpRegistry.colorOpNames.contains(name) {
+            throw AugmentError.invalidArgument(op: "\(name) (\(label))", argument: "(input)", value: "depth",
+                                               allowed: "ops that keep depth values meaningful (geometric ops, noise, blur, random_dropout): colour ops do not apply to depth maps")
         }
         // "p": {"by_class": [...]} or {"class_balanced": {...}} on any op: the op with p = 1 inside
         // class_conditioned_apply, which draws each sample's choice with its class's probability.
@@ -205,6 +225,11 @@ public struct PipelineFile: Sendable {
             let value = try ClassValue.parse(spec, op: opLabel, argument: "p", range: 0...1)
             dict["p"] = 1
             return try ClassConditionedApply([decode(type, from: dict, label: opLabel)], p: value)
+        }
+        if Schedule.occurs(in: dict) {
+            // Schedules anywhere in the op (nested ops of a composite included) make the whole op a
+            // ScheduledOp, resolved per batch epoch (Schedules.swift).
+            return try ScheduledOp(type: type, arguments: dict, label: label)
         }
         return try decode(type, from: dict, label: "\(name) (\(label))")
     }

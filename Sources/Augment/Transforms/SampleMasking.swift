@@ -122,6 +122,19 @@ enum SampleMasking {
                 s.keys = spread(s.keys, identity: key)
                 s.count = count
                 effects.append(.stage(.noise(s)))
+            case .dropout(var s):
+                // Identity: threshold 0 (no pixel dropped) or no patch.
+                if let thresholds = s.thresholds {
+                    guard let key = s.keys.first else { continue }
+                    s.thresholds = spread(thresholds, identity: 0)
+                    s.keys = spread(s.keys, identity: key)
+                } else {
+                    let per = s.boxesPerSample * 4
+                    let chunks = (0..<s.count).map { Array(s.boxes[($0 * per)..<(($0 + 1) * per)]) }
+                    s.boxes = spread(chunks, identity: Array(repeating: 0, count: per)).flatMap { $0 }
+                }
+                s.count = count
+                effects.append(.stage(.dropout(s)))
             default:
                 throw notMaskable("its \(stage.family) stage has no per-sample identity")
             }

@@ -12,6 +12,9 @@ public struct CatalogEntry: Sendable {
     /// The channel counts the entry is checked on (nil: any), for ops that torchvision defines on
     /// 1- or 3-channel images only.
     public let channelCounts: Set<Int>?
+    /// Whether the entry runs on signal batches (N, C, T): `augment verify` and the parity sweep
+    /// turn each test shape into signals with ``inputGeometry(for:)``.
+    public var isSignal = false
 
     public init(
         name: String, labelClasses: Int? = nil, pixelTypes: [PixelType] = [.uint8, .float32],
@@ -23,6 +26,12 @@ public struct CatalogEntry: Sendable {
         self.pixelTypes = pixelTypes
         self.channelCounts = channelCounts
         self.makePipeline = makePipeline
+    }
+
+    /// The batch geometry the entry runs on for a test shape: the shape itself, or for signal
+    /// entries C channels of H·W samples (height 1).
+    public func inputGeometry(for shape: ImageGeometry) -> ImageGeometry {
+        isSignal ? ImageGeometry(height: 1, width: shape.height * shape.width, channels: shape.channels) : shape
     }
 
     /// Whether the entry applies to images of `geometry` (its channel count).
@@ -141,7 +150,7 @@ public enum TransformCatalog {
                 Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
             ])
         },
-    ] + geometricEntries + colorEntries + compositionEntries
+    ] + geometricEntries + colorEntries + compositionEntries + signalEntries + elasticEntries + dropoutEntries
 
     /// Entries of the geometric warps (affine, perspective, resize, crops, pad; random versions; a
     /// fused chain). Arguments are drawn so every shape, down to 1x1, is valid.

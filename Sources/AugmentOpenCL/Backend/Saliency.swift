@@ -41,8 +41,7 @@ enum OpenCLSaliency {
         try kernel.setArgument(5, value: Int32(geometry.width))
         try kernel.setArgument(6, value: Int32(geometry.channels))
         let event = try kernel.enqueue(on: backend.context, global: [groupSize, stage.count], local: [groupSize, 1], fixedLocal: true)
-        timing.kernelNanoseconds += try event.durationNanoseconds()
-        timing.launches += 1
+        timing.recordKernel(event)
         let (values, download) = try peaks.download(Int32.self, count: stage.count, on: backend.context)
         timing.downloadNanoseconds += try download.durationNanoseconds()
         return try stage.resolved(peaks: values.map { Int($0) })

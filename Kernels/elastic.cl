@@ -1,0 +1,104 @@
+// elastic.cl: sampling at per-pixel displaced positions (elastic_transform).
+// CPU twin: Sources/Augment/CPU/Elastic.swift. Stage: Sources/Augment/Plan/ElasticStage.swift.
+//
+// elastic_sample: output pixel (x, y) of sample n reads the input at (x + dx, y + dy), (dx, dy) =
+// displacement[((n * H + y) * W + x) * 2 ...] in pixels, as torchvision's elastic (grid_sample,
+// align_corners=False, zeros padding, then its fill blend with a sampled all-ones mask):
+//   BILINEAR: v = sum over the in-range taps of w * x (nw, ne, sw, se, explicit fma), mask = sum of
+//             their weights; out = (v - fill) * mask + fill
+//   nearest:  tap (rint(u), rint(v)) (half to even, as grid_sample); out = in range ? x : fill
+// NDRange (W rounded up, H, N); one work-item writes all channels of one pixel; no barriers.
+// CHANNELS is a build define.
+
+#ifndef CHANNELS
+#define CHANNELS 1
+#endif
+
+__kernel void elastic_sample(__global const float* restrict src,
+                             __global float* restrict dst,
+                             __global const float* restrict displacement,
+                             __global const float* restrict fill,
+                             const int height, const int width) {
+    const int x = (int)get_global_id(0);
+    const int y = (int)get_global_id(1);
+    const int n = (int)get_global_id(2);
+    if (x >= width) {
+        return;
+    }
+    const size_t plane = (size_t)height * (size_t)width;
+    const size_t pixel = (size_t)y * (size_t)width + (size_t)x;
+    const size_t d = ((size_t)n * plane + pixel) * 2;
+    const float u = (float)x + displacement[d];
+    const float v = (float)y + displacement[d + 1];
+    __global const float* s = src + (size_t)n * plane * CHANNELS;
+    __global float* o = dst + (size_t)n * plane * CHANNELS + pixel;
+#if BILINEAR
+    const float fx = floor(u);
+    const float fy = floor(v);
+    // Coordinates far outside the image read nothing; the float compares keep int casts in range.
+    const int inside = (fx > -2.0f) && (fx < (float)width) && (fy > -2.0f) && (fy < (float)height);
+    const int x0 = inside ? (int)fx : -2;
+    const int y0 = inside ? (int)fy : -2;
+    const float ax = u - fx;
+    const float ay = v - fy;
+    const float wx0 = 1.0f - ax;
+    const float wy0 = 1.0f - ay;
+    const float w00 = wx0 * wy0, w01 = ax * wy0, w10 = wx0 * ay, w11 = ax * ay;
+    const int in00 = inside && x0 >= 0 && y0 >= 0;
+    const int in01 = inside && x0 + 1 < width && y0 >= 0;
+    const int in10 = inside && x0 >= 0 && y0 + 1 < height;
+    const int in11 = inside && x0 + 1 < width && y0 + 1 < height;
+    float mask = 0.0f;
+    mask = in00 ? mask + w00 : mask;
+    mask = in01 ? mask + w01 : mask;
+    mask = in10 ? mask + w10 : mask;
+    mask = in11 ? mask + w11 : mask;
+    const size_t row0 = (size_t)(y0 < 0 ? 0 : y0) * (size_t)width;
+    const size_t row1 = (size_t)(y0 + 1 < height ? y0 + 1 : 0) * (size_t)width;
+    const size_t col0 = (size_t)(x0 < 0 ? 0 : x0);
+    const size_t col1 = (size_t)(x0 + 1 < width ? x0 + 1 : 0);
+    #pragma unroll
+    for (int c = 0; c < CHANNELS; ++c) {
+        __global const float* p = s + (size_t)c * plane;
+        float acc = 0.0f;
+        if (in00) acc = fma(p[row0 + col0], w00, acc);
+        if (in01) acc = fma(p[row0 + col1], w01, acc);
+        if (in10) acc = fma(p[row1 + col0], w10, acc);
+        if (in11) acc = fma(p[row1 + col1], w11, acc);
+        o[(size_t)c * plane] = (acc - fill[c]) * mask + fill[c];
+    }
+#else
+    const float rx = rint(u);
+    const float ry = rint(v);
+    const int in = (rx >= 0.0f) && (rx < (float)width) && (ry >= 0.0f) && (ry < (float)height);
+    const size_t i = in ? (size_t)ry * (size_t)width + (size_t)rx : 0;
+    #pragma unroll
+    for (int c = 0; c < CHANNELS; ++c) {
+        o[(size_t)c * plane] = in ? s[(size_t)c * plane + i] : fill[c];
+    }
+#endif
+}
+
+// elastic_mask: class-id masks (MASK_T uchar or int) through the same field, nearest (rint, as the
+// images), the ignore index outside the image. NDRange (W rounded up, H, N).
+#ifdef MASK_T
+__kernel void elastic_mask(__global const MASK_T* restrict src,
+                           __global MASK_T* restrict dst,
+                           __global const float* restrict displacement,
+                           const int ignore_index, const int height, const int width) {
+    const int x = (int)get_global_id(0);
+    const int y = (int)get_global_id(1);
+    const int n = (int)get_global_id(2);
+    if (x >= width) {
+        return;
+    }
+    const size_t plane = (size_t)height * (size_t)width;
+    const size_t pixel = (size_t)y * (size_t)width + (size_t)x;
+    const size_t d = ((size_t)n * plane + pixel) * 2;
+    const float rx = rint((float)x + displacement[d]);
+    const float ry = rint((float)y + displacement[d + 1]);
+    const int in = (rx >= 0.0f) && (rx < (float)width) && (ry >= 0.0f) && (ry < (float)height);
+    const size_t i = in ? (size_t)ry * (size_t)width + (size_t)rx : 0;
+    dst[(size_t)n * plane + pixel] = in ? src[(size_t)n * plane + i] : (MASK_T)ignore_index;
+}
+#endif

@@ -1,0 +1,95 @@
+/// CPU twin of `Kernels/elastic.cl` (`elastic_sample`): the same float32 operations in the same order.
+enum CPUElastic {
+    static func run(_ stage: ElasticStage, input: ImageBatch) throws -> ImageBatch {
+        let source = try floatNCHW(input, stage: "elastic")
+        try stage.check(count: input.count, geometry: input.geometry)
+        let (height, width, channels) = (stage.geometry.height, stage.geometry.width, stage.geometry.channels)
+        let plane = height * width
+        let (displacement, fill, bilinear) = (stage.displacement, stage.fill, stage.interpolation == .bilinear)
+        let output = source.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress else { return [Float]() }
+            let src = SharedReadPointer(base: base)
+            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * height) { dst, job in
+                let n = job / height
+                let y = job - n * height
+                let s = src.base + n * plane * channels
+                let o = dst.base + n * plane * channels
+                for x in 0..<width {
+                    let pixel = y * width + x
+                    let d = (n * plane + pixel) * 2
+                    let u = Float(x) + displacement[d]
+                    let v = Float(y) + displacement[d + 1]
+                    if bilinear {
+                        let fx = u.rounded(.down), fy = v.rounded(.down)
+                        let inside = fx > -2 && fx < Float(width) && fy > -2 && fy < Float(height)
+                        let x0 = inside ? Int(fx) : -2, y0 = inside ? Int(fy) : -2
+                        let ax = u - fx, ay = v - fy
+                        let wx0: Float = 1 - ax, wy0: Float = 1 - ay
+                        let w00 = wx0 * wy0, w01 = ax * wy0, w10 = wx0 * ay, w11 = ax * ay
+                        let in00 = inside && x0 >= 0 && y0 >= 0
+                        let in01 = inside && x0 + 1 < width && y0 >= 0
+                        let in10 = inside && x0 >= 0 && y0 + 1 < height
+                        let in11 = inside && x0 + 1 < width && y0 + 1 < height
+                        var mask: Float = 0
+                        if in00 { mask = mask + w00 }
+                        if in01 { mask = mask + w01 }
+                        if in10 { mask = mask + w10 }
+                        if in11 { mask = mask + w11 }
+                        let row0 = max(y0, 0) * width, row1 = (y0 + 1 < height ? y0 + 1 : 0) * width
+                        let col0 = max(x0, 0), col1 = x0 + 1 < width ? x0 + 1 : 0
+                        for c in 0..<channels {
+                            let p = s + c * plane
+                            var acc: Float = 0
+                            if in00 { acc = PortableMath.fma(p[row0 + col0], w00, acc) }
+                            if in01 { acc = PortableMath.fma(p[row0 + col1], w01, acc) }
+                            if in10 { acc = PortableMath.fma(p[row1 + col0], w10, acc) }
+                            if in11 { acc = PortableMath.fma(p[row1 + col1], w11, acc) }
+                            o[c * plane + pixel] = (acc - fill[c]) * mask + fill[c]
+                        }
+                    } else {
+                        let rx = u.rounded(.toNearestOrEven), ry = v.rounded(.toNearestOrEven)
+                        let inside = rx >= 0 && rx < Float(width) && ry >= 0 && ry < Float(height)
+                        let i = inside ? Int(ry) * width + Int(rx) : 0
+                        for c in 0..<channels {
+                            o[c * plane + pixel] = inside ? s[c * plane + i] : fill[c]
+                        }
+                    }
+                }
+            }
+        }
+        return try ImageBatch(pixels: .float32(output), count: stage.count, geometry: stage.geometry, layout: .nchw)
+    }
+
+    /// `elastic_mask`: class ids through the same field, nearest, the ignore index outside.
+    static func masks(_ stage: ElasticStage, masks: MaskBatch) throws -> MaskBatch {
+        try stage.checkMasks(masks)
+        let (height, width) = (stage.geometry.height, stage.geometry.width)
+        let plane = height * width
+        let displacement = stage.displacement
+        func run<T: Sendable>(_ source: [T], fill: T) -> [T] {
+            source.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return [] }
+                let src = SharedReadPointer(base: base)
+                return CPUParallel.makeArray(count: stage.count * plane, initial: fill, jobs: stage.count * height) { dst, job in
+                    let n = job / height, y = job - n * height
+                    for x in 0..<width {
+                        let pixel = y * width + x
+                        let d = (n * plane + pixel) * 2
+                        let rx = (Float(x) + displacement[d]).rounded(.toNearestOrEven)
+                        let ry = (Float(y) + displacement[d + 1]).rounded(.toNearestOrEven)
+                        let inside = rx >= 0 && rx < Float(width) && ry >= 0 && ry < Float(height)
+                        dst.base[n * plane + pixel] = inside ? src.base[n * plane + Int(ry) * width + Int(rx)] : fill
+                    }
+                }
+            }
+        }
+        switch masks.values {
+        case .uint8(let values):
+            return try MaskBatch(values: .uint8(run(values, fill: UInt8(truncatingIfNeeded: masks.ignoreIndex))),
+                                 geometries: masks.geometries, ignoreIndex: masks.ignoreIndex)
+        case .int32(let values):
+            return try MaskBatch(values: .int32(run(values, fill: masks.ignoreIndex)), geometries: masks.geometries,
+                                 ignoreIndex: masks.ignoreIndex)
+        }
+    }
+}

@@ -1,0 +1,40 @@
+import Augment
+
+/// Host side of `Kernels/dropout.cl`.
+enum OpenCLDropout {
+    /// Runs a ``DropoutStage``: one `dropout_apply` launch, NDRange (W, H, N).
+    static func run(
+        _ stage: DropoutStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
+        timing: inout OpenCLTiming
+    ) throws -> DeviceImages {
+        try input.checkFloatNCHW(count: stage.count, geometry: stage.geometry, stage: "the random_dropout stage")
+        try stage.check(count: input.count, geometry: input.geometry)
+        let pixels = stage.thresholds != nil
+        let program = try backend.program(family: "dropout", defines: [
+            "CHANNELS": "\(stage.geometry.channels)", "PIXELS": pixels ? "1" : "0", "BOXES": "\(stage.boxesPerSample)",
+        ])
+        let thresholds = try backend.upload(stage.thresholds ?? [0], timing: &timing)
+        let keys = try backend.upload(stage.keys.isEmpty ? [UInt32(0), 0] : stage.keys.flatMap { [$0.key0, $0.key1] }, timing: &timing)
+        let bases = try backend.upload(stage.keys.isEmpty ? [UInt32(0), 0, 0] : stage.keys.flatMap { [$0.base0, $0.base1, $0.base2] },
+                                       timing: &timing)
+        let boxes = try backend.upload(stage.boxes.isEmpty ? [Int32(0)] : stage.boxes, timing: &timing)
+        let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
+                                                   options: options)
+        let kernel = try program.kernel("dropout_apply")
+        try kernel.setArgument(0, input.buffer)
+        try kernel.setArgument(1, destination.buffer)
+        try kernel.setArgument(2, thresholds)
+        try kernel.setArgument(3, keys)
+        try kernel.setArgument(4, bases)
+        try kernel.setArgument(5, boxes)
+        try kernel.setArgument(6, value: stage.value)
+        try kernel.setArgument(7, value: Int32(stage.geometry.height))
+        try kernel.setArgument(8, value: Int32(stage.geometry.width))
+        let width = stage.geometry.width
+        let group = min(64, roundUp(width, to: 8), backend.device.maxWorkGroupSize)
+        let event = try kernel.enqueue(on: backend.context, global: [roundUp(width, to: group), stage.geometry.height, stage.count],
+                                       local: [group, 1, 1])
+        timing.recordKernel(event)
+        return destination
+    }
+}

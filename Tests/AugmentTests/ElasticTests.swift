@@ -1,0 +1,150 @@
+import Foundation
+import Testing
+@testable import Augment
+
+/// elastic_transform against torchvision (Tests/Fixtures/generate_elastic.py): the field from
+/// recorded uniforms within 1e-5 (normalized units), F.elastic's output for the same field within
+/// 1e-4 (bilinear; float32 rounding of the grid differs), nearest exact except within 1e-3 of a tie.
+@Suite struct ElasticTests {
+    static func fixture() throws -> [String: Any] {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").appendingPathComponent("elastic.json")
+        return try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+    }
+
+    static func floats(_ value: Any?) throws -> [Float] {
+        try #require(value as? [NSNumber]).map { $0.floatValue }
+    }
+
+    @Test func fieldAndOutputMatchTorchvision() throws {
+        let f = try Self.fixture()
+        let shape = try #require(f["shape"] as? [Int])
+        let (c, h, w) = (shape[0], shape[1], shape[2])
+        let image = try ImageBatch(float32NCHW: Self.floats(f["image"]), count: 1, channels: c, height: h, width: w)
+        let cases = try #require(f["cases"] as? [[String: Any]])
+        #expect(cases.count == 3)
+        for (index, item) in cases.enumerated() {
+            let alpha = try #require(item["alpha"] as? [Double])
+            let sigma = try #require(item["sigma"] as? [Double])
+            let uniforms = try #require(item["uniforms"] as? [NSNumber]).map { $0.doubleValue }
+            let displacement = try Self.floats(item["displacement"])
+            // The field: pixels back to torchvision's normalized units (x: 2 / W, y: 2 / H).
+            let op = try ElasticTransform(alpha: alpha, sigma: sigma)
+            let pixels = op.displacementPixels(uniforms: uniforms, height: h, width: w)
+            let normalized = pixels.enumerated().map { $0.element * 2 / Float($0.offset % 2 == 0 ? w : h) }
+            let fieldError = zip(normalized, displacement).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(fieldError <= 1e-5, "case \(index): field max |diff| \(fieldError)")
+            // The sampling, from torchvision's own field.
+            for output in try #require(item["outputs"] as? [[String: Any]]) {
+                let modeName = try #require(output["interpolation"] as? String)
+                let mode = try #require(Interpolation(rawValue: modeName))
+                let fill = try #require(output["fill"] as? [Double])
+                let transform = try ElasticTransform(alpha: alpha, sigma: sigma, interpolation: mode, fill: fill)
+                let sampled = SampledPipeline(pipeline: try Pipeline([transform]), count: 1, inputGeometry: image.geometry,
+                                              ops: [try transform.sampled(displacement: displacement, count: 1, geometry: image.geometry)])
+                let got = try #require(try CPUBackend().run(sampled.plan(for: image), on: AugmentBatch(images: image)).images.float32Values)
+                let want = try Self.floats(output["expected"])
+                var worst: Float = 0
+                var ties = 0
+                for i in 0..<want.count {
+                    let pixel = i % (h * w)
+                    let (x, y) = (Float(pixel % w), Float(pixel / w))
+                    let u = x + displacement[2 * pixel] * Float(w) / 2
+                    let v = y + displacement[2 * pixel + 1] * Float(h) / 2
+                    let nearTie = abs(u - u.rounded(.down) - 0.5) < 1e-3 || abs(v - v.rounded(.down) - 0.5) < 1e-3
+                    if mode == .nearest && nearTie { ties += 1; continue }
+                    worst = max(worst, abs(got[i] - want[i]))
+                }
+                #expect(worst <= 1e-4, "case \(index) \(mode) fill \(fill): max |diff| \(worst) (\(ties) ties skipped)")
+                #expect(ties < want.count / 10)
+            }
+        }
+    }
+
+    @Test func drawnFieldsAreSmoothAndReplayExactly() throws {
+        let input = try ImageBatch.random(count: 3, geometry: ImageGeometry(height: 24, width: 30, channels: 3),
+                                          pixelType: .float32, layout: .nchw, seed: 4)
+        let pipeline = try Pipeline([ElasticTransform(alpha: [40], sigma: [4])])
+        let sampled = try pipeline.sample(count: 3, geometry: input.geometry, seed: 8, epoch: 2)
+        let record = try ParameterRecord.encode(sampled, seed: 8, epoch: 2, firstSampleIndex: 0)
+        let replayed = try ParameterRecord.decode(record, for: pipeline)
+        let a = try CPUBackend().run(sampled.plan(for: input), on: AugmentBatch(images: input)).images
+        let b = try CPUBackend().run(replayed.plan(for: input), on: AugmentBatch(images: input)).images
+        #expect(a == b && a != input)
+        // A blurred field: neighbouring displacements differ far less than the field's spread.
+        let op = try ElasticTransform(alpha: [40], sigma: [4])
+        let field = op.displacementPixels(noise: NoiseKey(RandomKey(seed: 1, sampleIndex: 0, opIndex: 0)), height: 24, width: 30)
+        let xs = stride(from: 0, to: field.count, by: 2).map { field[$0] }
+        let spread = (xs.max() ?? 0) - (xs.min() ?? 0)
+        var step: Float = 0  // largest step between horizontal neighbours
+        for i in 0..<(xs.count - 1) where i % 30 != 29 {
+            step = max(step, abs(xs[i] - xs[i + 1]))
+        }
+        #expect(spread > 0.1 && step < spread / 3, "spread \(spread), largest neighbour step \(step)")
+        // No blur: a uniform field scaled by alpha / 2 pixels.
+        let raw = try ElasticTransform(alpha: [10, 6], sigma: [0]).displacementPixels(uniforms: [0.5, -1, 0.25, 1], height: 1, width: 2)
+        #expect(raw == [2.5, 0.75, -5, 3])
+    }
+
+    @Test func badArgumentsAndTargetsAreErrors() throws {
+        #expect(throws: AugmentError.self) { try ElasticTransform(alpha: [-1]) }
+        #expect(throws: AugmentError.self) { try ElasticTransform(sigma: [.nan]) }
+        #expect(throws: AugmentError.self) { try ElasticTransform(alpha: [1, 2, 3]) }
+        let file = #"{"ops": [{"op": "elastic_transform", "alpha": [30, 20], "sigma": 3, "interpolation": "nearest", "fill": [0.5]}]}"#
+        let op = try #require(try PipelineFile.parse(Data(file.utf8)).pipeline.transforms.first as? ElasticTransform)
+        #expect(op.alpha == [30, 20] && op.sigma == [3, 3] && op.interpolation == .nearest)
+        #expect(throws: AugmentError.self) {
+            try PipelineFile.parse(Data(#"{"ops": [{"op": "elastic_transform", "interpolation": "cubic"}]}"#.utf8))
+        }
+        let geometry = ImageGeometry(height: 4, width: 5, channels: 1)
+        #expect(throws: AugmentError.self) { try op.sampled(displacement: [0, 0], count: 1, geometry: geometry) }
+    }
+
+    /// Boxes and keypoints against torchvision's elastic_bounding_boxes / elastic_keypoints for the
+    /// same field (within 1e-4 pixels); masks take exactly the class ids the nearest image path takes.
+    @Test func targetsFollowTheField() throws {
+        let f = try Self.fixture()
+        let shape = try #require(f["shape"] as? [Int])
+        let (h, w) = (shape[1], shape[2])
+        let targets = try #require(f["targets"] as? [String: Any])
+        let item = try #require((f["cases"] as? [[String: Any]])?.first)
+        let displacement = try Self.floats(item["displacement"])
+        let geometry = ImageGeometry(height: h, width: w, channels: 1)
+        let op = try ElasticTransform(interpolation: .nearest, fill: [255])
+        let ids = (0..<(h * w)).map { UInt8(($0 * 7) % 11) }
+        let images = try ImageBatch(float32NCHW: ids.map(Float.init), count: 1, channels: 1, height: h, width: w)
+        var batch = try AugmentBatch(images: images)
+        batch.masks = try MaskBatch(values: .uint8(ids), count: 1, height: h, width: w)
+        let points = try Self.floats(targets["keypoints"])
+        batch.keypoints = try KeypointBatch(points: [stride(from: 0, to: points.count, by: 2).map { Keypoint(x: points[$0], y: points[$0 + 1]) }])
+        let boxes = try Self.floats(targets["boxes"])
+        batch.boxes = try BoxBatch(boxes: [stride(from: 0, to: boxes.count, by: 4).map {
+            BoundingBox(x0: boxes[$0], y0: boxes[$0 + 1], x1: boxes[$0 + 2], y1: boxes[$0 + 3])
+        }], labels: [[1, 2, 3]])
+        let sampled = SampledPipeline(pipeline: try Pipeline([op]), count: 1, inputGeometry: geometry,
+                                      ops: [try op.sampled(displacement: displacement, count: 1, geometry: geometry)])
+        let out = try CPUBackend().run(sampled.plan(for: images), on: batch)
+        let movedPoints = try Self.floats(targets["moved_keypoints"])
+        let gotPoints = try #require(out.keypoints?.points.first)
+        for (i, p) in gotPoints.enumerated() {
+            #expect(abs(p.x - movedPoints[2 * i]) <= 1e-4 && abs(p.y - movedPoints[2 * i + 1]) <= 1e-4,
+                    "keypoint \(i): \(p) vs \(movedPoints[2 * i]), \(movedPoints[2 * i + 1])")
+            #expect(p.visible == (p.x >= 0 && p.x < Float(w) && p.y >= 0 && p.y < Float(h)))
+        }
+        let movedBoxes = try Self.floats(targets["moved_boxes"])
+        let gotBoxes = try #require(out.boxes?.boxes.first)
+        #expect(gotBoxes.count == 3 && out.boxes?.labels.first == [1, 2, 3])
+        for (i, b) in gotBoxes.enumerated() {
+            let want = Array(movedBoxes[(4 * i)..<(4 * i + 4)])
+            let got = [b.x0, b.y0, b.x1, b.y1]
+            #expect(zip(got, want).allSatisfy { abs($0 - $1) <= 1e-4 }, "box \(i): \(got) vs \(want)")
+        }
+        guard case .uint8(let masks)? = out.masks?.values else {
+            Issue.record("masks did not come back as uint8")
+            return
+        }
+        let image = try #require(out.images.float32Values)
+        #expect(masks.map(Float.init) == image, "masks take the class ids of the nearest image path (255 outside)")
+        #expect(masks.contains(255) && masks != ids)
+    }
+}
