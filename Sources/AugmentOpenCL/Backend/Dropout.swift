@@ -30,11 +30,7 @@ enum OpenCLDropout {
         try kernel.setArgument(6, value: stage.value)
         try kernel.setArgument(7, value: Int32(stage.geometry.height))
         try kernel.setArgument(8, value: Int32(stage.geometry.width))
-        let width = stage.geometry.width
-        let group = min(64, roundUp(width, to: 8), backend.device.maxWorkGroupSize)
-        let event = try kernel.enqueue(on: backend.context, global: [roundUp(width, to: group), stage.geometry.height, stage.count],
-                                       local: [group, 1, 1])
-        timing.recordKernel(event)
+        try backend.enqueuePerPixel(kernel, geometry: stage.geometry, count: stage.count, timing: &timing)
         return destination
     }
 }

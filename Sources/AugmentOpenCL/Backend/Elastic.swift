@@ -24,11 +24,7 @@ enum OpenCLElastic {
         try kernel.setArgument(3, fill)
         try kernel.setArgument(4, value: Int32(stage.geometry.height))
         try kernel.setArgument(5, value: Int32(stage.geometry.width))
-        let width = stage.geometry.width
-        let group = min(64, roundUp(width, to: 8), backend.device.maxWorkGroupSize)
-        let event = try kernel.enqueue(on: backend.context, global: [roundUp(width, to: group), stage.geometry.height, stage.count],
-                                       local: [group, 1, 1])
-        timing.recordKernel(event)
+        try backend.enqueuePerPixel(kernel, geometry: stage.geometry, count: stage.count, timing: &timing)
         return destination
     }
 

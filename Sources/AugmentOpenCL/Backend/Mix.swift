@@ -28,15 +28,3 @@ enum OpenCLMix {
         return destination
     }
 }
-
-extension OpenCLBackend {
-    /// Launches `kernel` once over NDRange (x, y, sample) in groups of (g, 1, 1), g = min(64,
-    /// width rounded up to 8, the device's limit), as `warp_remap`; each work-item handles all
-    /// channels of one pixel. Adds the kernel time and the launch to `timing`.
-    func enqueuePerPixel(_ kernel: CLKernel, geometry: ImageGeometry, count: Int, timing: inout OpenCLTiming) throws {
-        let groupWidth = min(64, roundUp(geometry.width, to: 8), device.maxWorkGroupSize)
-        let event = try kernel.enqueue(on: context, global: [roundUp(geometry.width, to: groupWidth), geometry.height, count],
-                                       local: [groupWidth, 1, 1])
-        timing.recordKernel(event)
-    }
-}

@@ -436,3 +436,15 @@ extension AugmentedBatchStream where Output == DeviceAugmentBatch {
         }
     }
 }
+
+extension OpenCLBackend {
+    /// The per-pixel launch the families share (mix, elastic, dropout): `kernel` once over NDRange
+    /// (x, y, sample) in groups of (g, 1, 1), g = min(64, width rounded up to 8, the device's
+    /// limit); each work-item handles all channels of one pixel. Records the launch in `timing`.
+    func enqueuePerPixel(_ kernel: CLKernel, geometry: ImageGeometry, count: Int, timing: inout OpenCLTiming) throws {
+        let groupWidth = min(64, roundUp(geometry.width, to: 8), device.maxWorkGroupSize)
+        let event = try kernel.enqueue(on: context, global: [roundUp(geometry.width, to: groupWidth), geometry.height, count],
+                                       local: [groupWidth, 1, 1])
+        timing.recordKernel(event)
+    }
+}
