@@ -91,7 +91,14 @@ struct StreamOpenCLTests {
         held[0].batch.release()  // twice is harmless
         #expect(lanes.map { $0.pool.statistics.outstanding }.reduce(0, +) == 2)
         held.removeAll()  // deinit gives the rest back
-        #expect(lanes.map { $0.pool.statistics.outstanding }.reduce(0, +) == 0)
+        // A producer's child task can still hold its last result for a moment after delivering it
+        // (seen under load): the buffers must come back, so wait a bounded time for them.
+        var outstanding = lanes.map { $0.pool.statistics.outstanding }.reduce(0, +)
+        for _ in 0..<100 where outstanding != 0 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            outstanding = lanes.map { $0.pool.statistics.outstanding }.reduce(0, +)
+        }
+        #expect(outstanding == 0, "every leased buffer returns once the batches are released")
     }
 
     @Test func shardingOverTwoContextsEqualsOneDevice() throws {
