@@ -33,7 +33,11 @@ prepare() {
     bin="$(swift build -c release --show-bin-path)/augment"
     rm -rf "$bundle"
     mkdir -p "$bundle/lib"
+    # Stripped and compressed (about 24 MB instead of 88), so the bundle fits the 64 MiB that a
+    # device machine's working tree may carry; `run` unpacks it.
     cp "$bin" "$bundle/augment"
+    strip -s "$bundle/augment"
+    gzip -9 "$bundle/augment"
     # The ICD loader and the image codecs, from this machine's Debian packages; nothing else of
     # the system is needed on the other side (glibc and libstdc++ are on every x86-64 Linux).
     for library in libOpenCL.so.1 libpng16.so.16 libturbojpeg.so.0 libz.so.1; do
@@ -83,6 +87,9 @@ find_vendors() {
 run() {
     local report="${1:-${OUT:+$OUT/gpu-check.txt}}"
     report="${report:-gpu-check.txt}"
+    if [ ! -x "$bundle/augment" ] && [ -f "$bundle/augment.gz" ]; then
+        gzip -dc "$bundle/augment.gz" >"$bundle/augment" && chmod +x "$bundle/augment"
+    fi
     [ -x "$bundle/augment" ] || { echo "error: no bundle at $bundle: run scripts/gpu-check.sh prepare first" >&2; exit 1; }
     local vendors
     if ! vendors="$(find_vendors)"; then
