@@ -31,28 +31,30 @@ let colorFormats: [(PixelType, ImageLayout, OutputFormat)] = [
     (.float32, .nchw, .uint8NHWC),
 ]
 
-/// CPU vs OpenCL for the colour family (Kernels/color.cl vs CPU/Color.swift).
-@Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
-struct ColorParityTests {
-    func sweep(_ pipelines: [(String, Pipeline)], channels: [Int], seed start: UInt64) throws {
-        var seed = start
-        for (label, pipeline) in pipelines {
-            for c in channels {
-                for shape in colorShapes {
-                    for (pixelType, layout, output) in colorFormats {
-                        seed &+= 1
-                        var p = pipeline
-                        p.output = output
-                        let input = try ImageBatch.random(count: shape.count,
-                                                          geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
-                                                          pixelType: pixelType, layout: layout, seed: seed)
-                        try expectBitExact(p, on: input, seed: seed, "\(label) C=\(c)")
-                    }
+/// Every pipeline on fresh random batches of each channel count, over ``colorShapes`` and
+/// ``colorFormats``, bit-exact against the CPU reference (the sweep of the per-pixel families).
+func sweep(_ pipelines: [(String, Pipeline)], channels: [Int], seed start: UInt64) throws {
+    var seed = start
+    for (label, pipeline) in pipelines {
+        for c in channels {
+            for shape in colorShapes {
+                for (pixelType, layout, output) in colorFormats {
+                    seed &+= 1
+                    var p = pipeline
+                    p.output = output
+                    let input = try ImageBatch.random(count: shape.count,
+                                                      geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
+                                                      pixelType: pixelType, layout: layout, seed: seed)
+                    try expectBitExact(p, on: input, seed: seed, "\(label) C=\(c)")
                 }
             }
         }
     }
+}
 
+/// CPU vs OpenCL for the colour family (Kernels/color.cl vs CPU/Color.swift).
+@Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
+struct ColorParityTests {
     @Test func rgbAndGrayOpsAreBitExact() throws {
         try sweep([
             ("brightness", try Pipeline([AdjustBrightness(brightnessFactor: 1.35)])),
