@@ -97,3 +97,15 @@ func floatNCHW(_ images: ImageBatch, stage: String) throws -> [Float] {
     }
     return values
 }
+
+extension GaussianBlurStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUBlur.gaussian(self, input: current.images)
+    }
+}
+
+extension SharpnessStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUBlur.sharpness(self, input: current.images)
+    }
+}

@@ -39,50 +39,31 @@ public struct CPUBackend: Backend {
         try checkSizes(plan)
         var current = batch
         for stage in plan.stages {
-            switch stage {
-            case .remap(let remap):
-                current.images = try CPUWarp.remap(remap, input: current.images, options: options)
-                if let masks = current.masks { current.masks = try CPUWarp.warpMasks(remap.asWarp, masks: masks) }
-                try remap.moveTargets(&current)
-            case .warp(let warp):
-                current.images = try CPUWarp.warp(warp, input: current.images, options: options)
-                if let masks = current.masks { current.masks = try CPUWarp.warpMasks(warp, masks: masks) }
-                try warp.moveTargets(&current)
-            case .mix(let planned):
-                let mix = try CPUSaliency.resolve(planned, images: current.images)
-                current.labels = try mix.mixedLabels(current.labels)
-                current.images = try CPUMix.apply(mix, input: current.images, options: options)
-            case .specMask(let mask):
-                current.images = try CPUSpecAugment.mask(mask, input: current.images, options: options)
-            case .timeWarp(let warp):
-                current.images = try CPUSpecAugment.timeWarp(warp, input: current.images, options: options)
-            case .color(let color):
-                current.images = try CPUColor.run(color, input: current.images)
-            case .gaussianBlur(let blur):
-                current.images = try CPUBlur.gaussian(blur, input: current.images)
-            case .sharpness(let sharpness):
-                current.images = try CPUBlur.sharpness(sharpness, input: current.images)
-            case .erase(let erase):
-                current.images = try CPUErase.run(erase, input: current.images)
-            case .noise(let noise):
-                current.images = try CPUNoise.run(noise, input: current.images)
-            case .signal(let signal):
-                current.images = try CPUSignal.run(signal, input: current.images)
-            case .elastic(let elastic):
-                current.images = try CPUElastic.run(elastic, input: current.images)
-                if let masks = current.masks { current.masks = try CPUElastic.masks(elastic, masks: masks) }
-                try elastic.moveTargets(&current)
-            case .dropout(let dropout):
-                current.images = try CPUDropout.run(dropout, input: current.images)
-            case .replicate(let replicate):
-                try ReplicateStage.checkNoTargets(current)
-                current.images = try CPUFanOut.replicate(replicate, input: current.images)
-            case .weightedSum(let sum):
-                current.images = try CPUFanOut.weightedSum(sum, input: current.images)
-            }
+            try Self.runner(for: stage).run(on: &current, options: options)
         }
         return current
     }
+}
+
+extension CPUBackend {
+    /// The CPU implementation of `stage`: its body's ``CPUStageRunner`` conformance (one per
+    /// stage type, in this folder's file of its family).
+    static func runner(for stage: Stage) throws -> any CPUStageRunner {
+        guard let runner = stage.body as? any CPUStageRunner else {
+            throw AugmentError.incompatible("the CPU backend has no implementation of the \(stage.family) stage \(type(of: stage.body))")
+        }
+        return runner
+    }
+
+    /// Whether the stage type has a CPU implementation (for the completeness test).
+    public static func implements(_ type: any PlanStage.Type) -> Bool { type is any CPUStageRunner.Type }
+}
+
+/// A stage type's CPU implementation: one conformance per stage type, in
+/// `Sources/Augment/CPU/<Family>.swift`, next to the reference code it calls.
+protocol CPUStageRunner: PlanStage {
+    /// Runs the stage on `batch` (images and targets) and returns the result.
+    func run(on batch: inout AugmentBatch, options: RunOptions) throws
 }
 
 /// Element types a CPU pass can read as torchvision-scaled floats.

@@ -254,3 +254,9 @@ enum CPUColor {
         return lut
     }
 }
+
+extension ColorStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUColor.run(self, input: current.images)
+    }
+}

@@ -47,3 +47,9 @@ enum CPUDropout {
         return try ImageBatch(pixels: .float32(output), count: stage.count, geometry: stage.geometry, layout: .nchw)
     }
 }
+
+extension DropoutStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUDropout.run(self, input: current.images)
+    }
+}

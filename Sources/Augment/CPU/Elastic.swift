@@ -93,3 +93,11 @@ enum CPUElastic {
         }
     }
 }
+
+extension ElasticStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUElastic.run(self, input: current.images)
+        if let masks = current.masks { current.masks = try CPUElastic.masks(self, masks: masks) }
+        try moveTargets(&current)
+    }
+}

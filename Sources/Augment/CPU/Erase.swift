@@ -30,3 +30,9 @@ enum CPUErase {
         return try ImageBatch(pixels: .float32(output), count: stage.count, geometry: stage.geometry, layout: .nchw)
     }
 }
+
+extension EraseStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUErase.run(self, input: current.images)
+    }
+}

@@ -43,3 +43,16 @@ enum CPUFanOut {
         return try ImageBatch(pixels: .float32(output), count: stage.count, geometry: stage.geometry, layout: .nchw)
     }
 }
+
+extension WeightedSumStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUFanOut.weightedSum(self, input: current.images)
+    }
+}
+
+extension ReplicateStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        try ReplicateStage.checkNoTargets(current)
+        current.images = try CPUFanOut.replicate(self, input: current.images)
+    }
+}

@@ -54,3 +54,11 @@ enum CPUMix {
         return values
     }
 }
+
+extension MixStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        let mix = try CPUSaliency.resolve(self, images: current.images)
+        current.labels = try mix.mixedLabels(current.labels)
+        current.images = try CPUMix.apply(mix, input: current.images, options: options)
+    }
+}

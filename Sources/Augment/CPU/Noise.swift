@@ -41,3 +41,9 @@ enum CPUNoise {
         return try ImageBatch(pixels: .float32(output), count: stage.count, geometry: stage.geometry, layout: .nchw)
     }
 }
+
+extension NoiseStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUNoise.run(self, input: current.images)
+    }
+}

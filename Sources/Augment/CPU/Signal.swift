@@ -121,3 +121,9 @@ enum CPUSignal {
         }
     }
 }
+
+extension SignalStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUSignal.run(self, input: current.images)
+    }
+}

@@ -166,3 +166,15 @@ struct TimeWarpTaps {
         }
     }
 }
+
+extension MaskStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUSpecAugment.mask(self, input: current.images, options: options)
+    }
+}
+
+extension TimeWarpStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUSpecAugment.timeWarp(self, input: current.images, options: options)
+    }
+}

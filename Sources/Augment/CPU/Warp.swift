@@ -353,3 +353,19 @@ extension CPUWarp {
         }
     }
 }
+
+extension RemapStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUWarp.remap(self, input: current.images, options: options)
+        if let masks = current.masks { current.masks = try CPUWarp.warpMasks(asWarp, masks: masks) }
+        try moveTargets(&current)
+    }
+}
+
+extension WarpStage: CPUStageRunner {
+    func run(on current: inout AugmentBatch, options: RunOptions) throws {
+        current.images = try CPUWarp.warp(self, input: current.images, options: options)
+        if let masks = current.masks { current.masks = try CPUWarp.warpMasks(self, masks: masks) }
+        try moveTargets(&current)
+    }
+}

@@ -87,3 +87,47 @@ public struct SharpnessStage: Sendable, Equatable {
     static let edgeWeight = Float(1.0 / 13.0)
     static let centreWeight = Float(5.0 / 13.0)
 }
+
+extension GaussianBlurStage: PlanStage {
+    public static let family = "blur"
+    public var stage: Stage { .gaussianBlur(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        var s = self
+        s.kernelsX = Array(s.kernelsX[range])
+        s.kernelsY = Array(s.kernelsY[range])
+        s.count = range.count
+        return .gaussianBlur(s)
+    }
+    public var bytesReadPerSample: Int { 2 * geometry.elementCount * 4 }  // two passes
+    public var bytesWrittenPerSample: Int { 2 * geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4, copies: 2) }
+    public var detail: String { "gaussian_blur (2 passes, radius up to \(maxRadius.x)x\(maxRadius.y)) \(geometry)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        var s = self
+        s.kernelsX = spread.spread(s.kernelsX, identity: [1])
+        s.kernelsY = spread.spread(s.kernelsY, identity: [1])
+        s.count = spread.count
+        return [.stage(.gaussianBlur(s))]
+    }
+}
+
+extension SharpnessStage: PlanStage {
+    public static let family = "blur"
+    public var stage: Stage { .sharpness(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        var s = self
+        s.factors = Array(s.factors[range])
+        s.count = range.count
+        return .sharpness(s)
+    }
+    public var bytesReadPerSample: Int { geometry.elementCount * 4 }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "adjust_sharpness \(geometry)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        var s = self
+        s.factors = spread.spread(s.factors, identity: nil)
+        s.count = spread.count
+        return [.stage(.sharpness(s))]
+    }
+}

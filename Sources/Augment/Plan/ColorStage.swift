@@ -239,3 +239,26 @@ extension PlanBuilder {
         }
     }
 }
+
+extension ColorStage: PlanStage {
+    public static let family = "color"
+    public var stage: Stage { .color(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        var s = self
+        s.programs = Array(s.programs[range])
+        s.count = range.count
+        return .color(s)
+    }
+    public var bytesReadPerSample: Int { (needsStatistics ? 2 : 1) * input.elementCount * 4 }
+    public var bytesWrittenPerSample: Int { output.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(output, 4) }
+    public var detail: String {
+        let s = self
+        return "color program of up to \(s.stepCount) steps (\(s.ops.map { "\($0)" }.sorted().joined(separator: ", ")))\(s.needsStatistics ? " + per-image statistics" : "") \(s.input)"
+    }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        let color = self
+        guard color.outputChannels == color.input.channels else { throw spread.notMaskable("it changes the channel count") }
+        return [.color(spread.spread(color.programs, identity: []))]
+    }
+}

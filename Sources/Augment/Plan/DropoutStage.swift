@@ -51,3 +51,28 @@ public struct DropoutStage: Sendable, Equatable {
         return s
     }
 }
+
+extension DropoutStage: PlanStage {
+    public static let family = "dropout"
+    public var stage: Stage { .dropout(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? { .dropout(sliced(range)) }
+    public var bytesReadPerSample: Int { geometry.elementCount * 4 }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "random_dropout (\(thresholds == nil ? "up to \(boxesPerSample) patches" : "pixels")) \(geometry)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        var s = self
+        // Identity: threshold 0 (no pixel dropped) or no patch.
+        if let thresholds = s.thresholds {
+            guard let key = s.keys.first else { return [] }
+            s.thresholds = spread.spread(thresholds, identity: 0)
+            s.keys = spread.spread(s.keys, identity: key)
+        } else {
+            let per = s.boxesPerSample * 4
+            let chunks = (0..<s.count).map { Array(s.boxes[($0 * per)..<(($0 + 1) * per)]) }
+            s.boxes = spread.spread(chunks, identity: Array(repeating: 0, count: per)).flatMap { $0 }
+        }
+        s.count = spread.count
+        return [.stage(.dropout(s))]
+    }
+}

@@ -110,3 +110,16 @@ public struct ElasticStage: Sendable, Equatable {
         }
     }
 }
+
+extension ElasticStage: PlanStage {
+    public static let family = "elastic"
+    public var stage: Stage { .elastic(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? { .elastic(sliced(range)) }
+    public var bytesReadPerSample: Int { geometry.elementCount * 4 + geometry.height * geometry.width * 8 }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "elastic_transform (\(interpolation.rawValue)) \(geometry)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        throw spread.notMaskable("its \(family) stage has no per-sample identity")
+    }
+}

@@ -67,3 +67,26 @@ public struct EraseStage: Sendable, Equatable {
         return (y0, min(geometry.height, y0 + box.height), x0, min(geometry.width, x0 + box.width))
     }
 }
+
+extension EraseStage: PlanStage {
+    public static let family = "erase"
+    public var stage: Stage { .erase(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        var s = self
+        s.boxes = Array(s.boxes[range])
+        s.fills = Array(s.fills[range])
+        s.count = range.count
+        return .erase(s)
+    }
+    public var bytesReadPerSample: Int { geometry.elementCount * 4 }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "erase \(geometry)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        var s = self
+        s.boxes = spread.spread(s.boxes, identity: .none)
+        s.fills = spread.spread(s.fills, identity: .values([0]))
+        s.count = spread.count
+        return [.stage(.erase(s))]
+    }
+}

@@ -97,3 +97,33 @@ extension ReplicateStage {
         }
     }
 }
+
+extension ReplicateStage: PlanStage {
+    public static let family = "fanout"
+    public var stage: Stage { .replicate(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        nil  // the stages between a replicate and a weighted sum run on a batch of another size
+    }
+    public var bytesReadPerSample: Int { geometry.elementCount * 4 }
+    public var bytesWrittenPerSample: Int { copies * geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4, copies: copies) }
+    public var detail: String { "replicate x\(copies) \(geometry) (\(outputCount) samples follow)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        throw spread.notMaskable("its \(family) stage has no per-sample identity")
+    }
+}
+
+extension WeightedSumStage: PlanStage {
+    public static let family = "fanout"
+    public var stage: Stage { .weightedSum(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        nil  // the stages between a replicate and a weighted sum run on a batch of another size
+    }
+    public var bytesReadPerSample: Int { terms * geometry.elementCount * 4 }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "weighted sum of \(terms) samples each \(geometry) (\(count) samples follow)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        throw spread.notMaskable("its \(family) stage has no per-sample identity")
+    }
+}

@@ -266,3 +266,18 @@ public struct MixStage: Sendable, Equatable {
         return (table, weights)
     }
 }
+
+extension MixStage: PlanStage {
+    public static let family = "mix"
+    public var stage: Stage { .mix(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        nil  // partners may lie on the other side of the cut
+    }
+    public var bytesReadPerSample: Int { 2 * geometry.elementCount * 4 }  // the sample and its partner
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "\(op) \(geometry)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        throw spread.notMaskable("its \(family) stage has no per-sample identity")
+    }
+}

@@ -30,3 +30,29 @@ public struct NoiseStage: Sendable, Equatable {
         }
     }
 }
+
+extension NoiseStage: PlanStage {
+    public static let family = "noise"
+    public var stage: Stage { .noise(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        var s = self
+        s.mean = Array(s.mean[range])
+        s.sigma = Array(s.sigma[range])
+        s.keys = Array(s.keys[range])
+        s.count = range.count
+        return .noise(s)
+    }
+    public var bytesReadPerSample: Int { geometry.elementCount * 4 }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "gaussian_noise \(geometry)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        var s = self
+        guard let key = s.keys.first else { return [] }
+        s.mean = spread.spread(s.mean, identity: 0)
+        s.sigma = spread.spread(s.sigma, identity: nil)
+        s.keys = spread.spread(s.keys, identity: key)
+        s.count = spread.count
+        return [.stage(.noise(s))]
+    }
+}

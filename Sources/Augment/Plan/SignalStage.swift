@@ -120,5 +120,17 @@ public struct SignalStage: Sendable, Equatable {
     }
 
     /// Bytes read per sample: the relative noise reads the signal three more times for its statistics.
-    var bytesReadPerSample: Int { (op == .gaussianNoise && relative ? 4 : 1) * geometry.elementCount * 4 }
+    public var bytesReadPerSample: Int { (op == .gaussianNoise && relative ? 4 : 1) * geometry.elementCount * 4 }
+}
+
+extension SignalStage: PlanStage {
+    public static let family = "signal"
+    public var stage: Stage { .signal(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? { .signal(sliced(range)) }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "\(op.name)\(relative ? " (relative)" : "") signal C=\(geometry.channels) T=\(geometry.width)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        throw spread.notMaskable("its \(family) stage has no per-sample identity")
+    }
 }

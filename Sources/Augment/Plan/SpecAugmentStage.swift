@@ -196,3 +196,41 @@ public struct TimeWarpParameters: Codable, Sendable, Equatable {
         }
     }
 }
+
+extension MaskStage: PlanStage {
+    public static let family = "specaugment"
+    public var stage: Stage { .specMask(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        var s = self
+        let per = s.geometry.channels * s.bandsPerChannel * 2
+        s.bands = Array(s.bands[(range.lowerBound * per)..<(range.upperBound * per)])
+        s.count = range.count
+        return .specMask(s)
+    }
+    public var bytesReadPerSample: Int { (fill == .mean && masksAnything ? 2 : 1) * geometry.elementCount * 4 }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "\(op) along \(axis) \(geometry)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        throw spread.notMaskable("its \(family) stage has no per-sample identity")
+    }
+}
+
+extension TimeWarpStage: PlanStage {
+    public static let family = "specaugment"
+    public var stage: Stage { .timeWarp(self) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        var s = self
+        s.centers = Array(s.centers[range])
+        s.warpedCenters = Array(s.warpedCenters[range])
+        s.count = range.count
+        return .timeWarp(s)
+    }
+    public var bytesReadPerSample: Int { geometry.elementCount * 4 }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
+    public var detail: String { "time_warp (\(interpolation.rawValue)) \(geometry)" }
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        throw spread.notMaskable("its \(family) stage has no per-sample identity")
+    }
+}

@@ -270,3 +270,50 @@ extension WarpStage {
                        pixelType: images.pixelType, layout: images.layout)
     }
 }
+
+extension WarpStage: PlanStage {
+    public static let family = "warp"
+    public var stage: Stage { .warp(self) }
+
+    public func slicedStage(_ range: Range<Int>) -> Stage? {
+        var s = self
+        guard !s.inputIsRagged else { return nil }  // ragged batches are not cut
+        s.matrices = Array(s.matrices[range])
+        s.regions = Array(s.regions[range])
+        s.inputGeometries = Array(s.inputGeometries[range])
+        s.colorPrograms = s.colorPrograms.map { Array($0[range]) }
+        s.count = range.count
+        return .warp(s)
+    }
+
+    public var bytesReadPerSample: Int {
+        let total = inputGeometries.reduce(0) { $0 + $1.elementCount }
+        return total / max(1, count) * inputPixelType.byteCount
+    }
+
+    public var bytesWrittenPerSample: Int { output.elementCount * outputFormat.pixelType.byteCount }
+    public var checkedOutputBytes: Int? { outputBytes(output, outputFormat.pixelType.byteCount) }
+
+    public var detail: String {
+        let s = self
+        return "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
+    }
+
+    public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
+        let warp = self
+        var effects: [MaskedEffect] = []
+        guard warp.epilogue == nil else { throw spread.notMaskable("its per-channel map applies to the whole batch") }
+        guard zip(warp.regions, warp.inputGeometries).allSatisfy({ $0 == PixelRect($1) }) else {
+            throw spread.notMaskable("it reads part of each image (a crop box) in a way that cannot be redone per sample")
+        }
+        let exact = warp.matrices.allSatisfy(\.mapsPixelCentresToPixelCentres)
+        let inside = exact && zip(warp.matrices, warp.inputGeometries).allSatisfy { m, g in m.staysInside(g, output: warp.output) }
+        let matrices = spread.spread(warp.matrices, identity: .identity)
+        if matrices.contains(where: { $0 != .identity }) {
+            effects.append(.warp(matrices: matrices, outputs: nil, interpolation: exact ? nil : warp.interpolation,
+                                 reads: inside ? .inside : .outside(warp.border), op: spread.opName))
+        }
+        if let programs = warp.colorPrograms { effects.append(.color(spread.spread(programs, identity: []))) }
+        return effects
+    }
+}

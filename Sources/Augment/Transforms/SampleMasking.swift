@@ -61,83 +61,15 @@ enum SampleMasking {
         let applied = parameters.indices.filter { parameters[$0] != nil }
         guard !applied.isEmpty else { return [] }
         let subset = applied.map { geometries[$0] }
-        func notMaskable(_ why: String) -> AugmentError {
-            .incompatible("\(label) cannot be applied to some samples only: \(why)")
-        }
+        let spread = SampleSpread(applied: applied, count: geometries.count, opName: transform.opName, label: label)
         var scratch = PlanBuilder(geometries: subset, ragged: Set(subset).count > 1, inputPixelType: .float32, inputLayout: .nchw)
         try transform.lower(applied.compactMap { parameters[$0] }, into: &scratch)
-        guard scratch.sampleGeometries == subset else { throw notMaskable("it changes the image size") }
+        guard scratch.sampleGeometries == subset else { throw spread.notMaskable("it changes the image size") }
         let plan = try scratch.finish(output: .float32NCHW)
         var effects: [MaskedEffect] = []
-        let count = geometries.count
-        func spread<V>(_ values: [V], identity: V) -> [V] {
-            var all = Array(repeating: identity, count: count)
-            for (k, i) in applied.enumerated() { all[i] = values[k] }
-            return all
-        }
         for stage in plan.stages {
-            switch stage {
-            case .remap(let remap):
-                guard remap.epilogue == nil else { throw notMaskable("its per-channel map applies to the whole batch") }
-                let matrices = spread(remap.matrices, identity: .identity)
-                if matrices.contains(where: { $0 != .identity }) {
-                    effects.append(.warp(matrices: matrices, outputs: nil, interpolation: nil, reads: .inside, op: transform.opName))
-                }
-                // Colour the planner fused into the pass runs after its sampling.
-                if let programs = remap.colorPrograms { effects.append(.color(spread(programs, identity: []))) }
-            case .warp(let warp):
-                guard warp.epilogue == nil else { throw notMaskable("its per-channel map applies to the whole batch") }
-                guard zip(warp.regions, warp.inputGeometries).allSatisfy({ $0 == PixelRect($1) }) else {
-                    throw notMaskable("it reads part of each image (a crop box) in a way that cannot be redone per sample")
-                }
-                let exact = warp.matrices.allSatisfy(\.mapsPixelCentresToPixelCentres)
-                let inside = exact && zip(warp.matrices, warp.inputGeometries).allSatisfy { m, g in m.staysInside(g, output: warp.output) }
-                let matrices = spread(warp.matrices, identity: .identity)
-                if matrices.contains(where: { $0 != .identity }) {
-                    effects.append(.warp(matrices: matrices, outputs: nil, interpolation: exact ? nil : warp.interpolation,
-                                         reads: inside ? .inside : .outside(warp.border), op: transform.opName))
-                }
-                if let programs = warp.colorPrograms { effects.append(.color(spread(programs, identity: []))) }
-            case .color(let color):
-                guard color.outputChannels == color.input.channels else { throw notMaskable("it changes the channel count") }
-                effects.append(.color(spread(color.programs, identity: [])))
-            case .sharpness(var s):
-                s.factors = spread(s.factors, identity: nil)
-                s.count = count
-                effects.append(.stage(.sharpness(s)))
-            case .gaussianBlur(var s):
-                s.kernelsX = spread(s.kernelsX, identity: [1])
-                s.kernelsY = spread(s.kernelsY, identity: [1])
-                s.count = count
-                effects.append(.stage(.gaussianBlur(s)))
-            case .erase(var s):
-                s.boxes = spread(s.boxes, identity: .none)
-                s.fills = spread(s.fills, identity: .values([0]))
-                s.count = count
-                effects.append(.stage(.erase(s)))
-            case .noise(var s):
-                guard let key = s.keys.first else { continue }
-                s.mean = spread(s.mean, identity: 0)
-                s.sigma = spread(s.sigma, identity: nil)
-                s.keys = spread(s.keys, identity: key)
-                s.count = count
-                effects.append(.stage(.noise(s)))
-            case .dropout(var s):
-                // Identity: threshold 0 (no pixel dropped) or no patch.
-                if let thresholds = s.thresholds {
-                    guard let key = s.keys.first else { continue }
-                    s.thresholds = spread(thresholds, identity: 0)
-                    s.keys = spread(s.keys, identity: key)
-                } else {
-                    let per = s.boxesPerSample * 4
-                    let chunks = (0..<s.count).map { Array(s.boxes[($0 * per)..<(($0 + 1) * per)]) }
-                    s.boxes = spread(chunks, identity: Array(repeating: 0, count: per)).flatMap { $0 }
-                }
-                s.count = count
-                effects.append(.stage(.dropout(s)))
-            default:
-                throw notMaskable("its \(stage.family) stage has no per-sample identity")
-            }
+            // Each stage type says how its skipped samples become identities (PlanStage).
+            effects += try stage.body.maskedEffects(spread)
         }
         return effects
     }

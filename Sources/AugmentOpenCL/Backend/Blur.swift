@@ -30,14 +30,11 @@ enum OpenCLBlur {
             let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry,
                                                        format: .float32NCHW, options: options)
             let kernel = try program.kernel(name)
-            try kernel.setArgument(0, current.buffer)
-            try kernel.setArgument(1, destination.buffer)
-            try kernel.setArgument(2, weightBuffer)
-            try kernel.setArgument(3, radii)
-            try kernel.setArgument(4, value: Int32(maxRadius))
-            try kernel.setArgument(5, value: Int32(stage.geometry.channels))
-            try kernel.setArgument(6, value: Int32(stage.geometry.height))
-            try kernel.setArgument(7, value: Int32(stage.geometry.width))
+            try kernel.setArguments([
+                .buffer(current.buffer), .buffer(destination.buffer), .buffer(weightBuffer), .buffer(radii),
+                .value(Int32(maxRadius)), .value(Int32(stage.geometry.channels)),
+                .value(Int32(stage.geometry.height)), .value(Int32(stage.geometry.width)),
+            ])
             try launchPerElement(kernel, stage.geometry, count: stage.count, backend: backend, timing: &timing)
             current = destination
         }
@@ -58,25 +55,24 @@ enum OpenCLBlur {
         let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
                                                    options: options)
         let kernel = try program.kernel("blur_sharpness")
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, factors)
-        try kernel.setArgument(3, applied)
-        try kernel.setArgument(4, value: Int32(stage.geometry.channels))
-        try kernel.setArgument(5, value: Int32(stage.geometry.height))
-        try kernel.setArgument(6, value: Int32(stage.geometry.width))
-        try kernel.setArgument(7, value: Float(1.0 / 13.0))
-        try kernel.setArgument(8, value: Float(5.0 / 13.0))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(factors), .buffer(applied),
+            .value(Int32(stage.geometry.channels)), .value(Int32(stage.geometry.height)),
+            .value(Int32(stage.geometry.width)), .value(Float(1.0 / 13.0)), .value(Float(5.0 / 13.0)),
+        ])
         try launchPerElement(kernel, stage.geometry, count: stage.count, backend: backend, timing: &timing)
         return destination
     }
 }
 
-/// Launches a per-element kernel over NDRange (x, y, sample * channels) and records its time.
-func launchPerElement(_ kernel: CLKernel, _ geometry: ImageGeometry, count: Int, backend: OpenCLBackend,
-                      timing: inout OpenCLTiming) throws {
-    let event = try kernel.enqueue(on: backend.context,
-                                   global: pixelRange(geometry, count: count * geometry.channels, backend: backend),
-                                   local: [pixelGroupWidth(geometry, backend: backend), 1, 1])
-    timing.recordKernel(event)
+extension GaussianBlurStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLBlur.gaussian(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+    }
+}
+
+extension SharpnessStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLBlur.sharpness(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+    }
 }

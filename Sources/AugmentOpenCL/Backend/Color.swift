@@ -84,13 +84,8 @@ enum OpenCLColor {
     }
 }
 
-/// The work-group width of per-pixel kernels, as `warp_remap` uses: a divisor of the width when
-/// one fits (the NDRange then needs no edge guard), else 64 (see ``rowGroupWidth(_:maxWorkGroupSize:)``).
-func pixelGroupWidth(_ geometry: ImageGeometry, backend: OpenCLBackend) -> Int {
-    rowGroupWidth(geometry.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).width
-}
-
-/// The NDRange (x, y, z) of a per-pixel kernel over `planes` planes (samples, or samples x channels).
-func pixelRange(_ geometry: ImageGeometry, count planes: Int, backend: OpenCLBackend) -> [Int] {
-    [roundUp(geometry.width, to: pixelGroupWidth(geometry, backend: backend)), geometry.height, planes]
+extension ColorStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLColor.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+    }
 }

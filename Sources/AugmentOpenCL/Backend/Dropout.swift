@@ -21,16 +21,18 @@ enum OpenCLDropout {
         let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
                                                    options: options)
         let kernel = try program.kernel("dropout_apply")
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, thresholds)
-        try kernel.setArgument(3, keys)
-        try kernel.setArgument(4, bases)
-        try kernel.setArgument(5, boxes)
-        try kernel.setArgument(6, value: stage.value)
-        try kernel.setArgument(7, value: Int32(stage.geometry.height))
-        try kernel.setArgument(8, value: Int32(stage.geometry.width))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(thresholds), .buffer(keys), .buffer(bases),
+            .buffer(boxes), .value(stage.value), .value(Int32(stage.geometry.height)),
+            .value(Int32(stage.geometry.width)),
+        ])
         try backend.enqueuePerPixel(kernel, geometry: stage.geometry, count: stage.count, timing: &timing)
         return destination
+    }
+}
+
+extension DropoutStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLDropout.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

@@ -56,3 +56,11 @@ enum OpenCLElastic {
         return DeviceMasks(buffer: buffer, geometries: masks.geometries, isUInt8: masks.isUInt8, ignoreIndex: masks.ignoreIndex)
     }
 }
+
+extension ElasticStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLElastic.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.masks = try run.masks.map { try OpenCLElastic.masks(self, masks: $0, backend: backend, timing: &run.timing) }
+        try moveTargets(&run.result)
+    }
+}

@@ -40,17 +40,18 @@ enum OpenCLErase {
         let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
                                                    options: options)
         let kernel = try program.kernel("erase_boxes")
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, boxBuffer)
-        try kernel.setArgument(3, modeBuffer)
-        try kernel.setArgument(4, valueBuffer)
-        try kernel.setArgument(5, keyBuffer)
-        try kernel.setArgument(6, baseBuffer)
-        try kernel.setArgument(7, value: Int32(channels))
-        try kernel.setArgument(8, value: Int32(stage.geometry.height))
-        try kernel.setArgument(9, value: Int32(stage.geometry.width))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(boxBuffer), .buffer(modeBuffer),
+            .buffer(valueBuffer), .buffer(keyBuffer), .buffer(baseBuffer), .value(Int32(channels)),
+            .value(Int32(stage.geometry.height)), .value(Int32(stage.geometry.width)),
+        ])
         try launchPerElement(kernel, stage.geometry, count: stage.count, backend: backend, timing: &timing)
         return destination
+    }
+}
+
+extension EraseStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLErase.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

@@ -11,12 +11,10 @@ enum OpenCLFanOut {
         let g = stage.geometry
         let kernel = try backend.program(family: "fanout", defines: [:]).kernel("fanout_replicate")
         let destination = try backend.outputImages(count: stage.outputCount, geometry: g, format: .float32NCHW, options: options)
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, value: Int32(g.height))
-        try kernel.setArgument(3, value: Int32(g.width))
-        try kernel.setArgument(4, value: Int32(g.channels))
-        try kernel.setArgument(5, value: Int32(stage.copies))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .value(Int32(g.height)), .value(Int32(g.width)),
+            .value(Int32(g.channels)), .value(Int32(stage.copies)),
+        ])
         try backend.enqueuePerPixel(kernel, geometry: g, count: stage.outputCount, timing: &timing)
         return destination
     }
@@ -31,14 +29,24 @@ enum OpenCLFanOut {
         let kernel = try backend.program(family: "fanout", defines: [:]).kernel("fanout_weighted_sum")
         let weights = try backend.upload(stage.weights.flatMap { $0 }, timing: &timing)
         let destination = try backend.outputImages(count: stage.count, geometry: g, format: .float32NCHW, options: options)
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, weights)
-        try kernel.setArgument(3, value: Int32(g.height))
-        try kernel.setArgument(4, value: Int32(g.width))
-        try kernel.setArgument(5, value: Int32(g.channels))
-        try kernel.setArgument(6, value: Int32(stage.terms))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(weights), .value(Int32(g.height)),
+            .value(Int32(g.width)), .value(Int32(g.channels)), .value(Int32(stage.terms)),
+        ])
         try backend.enqueuePerPixel(kernel, geometry: g, count: stage.count, timing: &timing)
         return destination
+    }
+}
+
+extension WeightedSumStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLFanOut.weightedSum(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+    }
+}
+
+extension ReplicateStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        try ReplicateStage.checkNoTargets(run.result)
+        run.images = try OpenCLFanOut.replicate(self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

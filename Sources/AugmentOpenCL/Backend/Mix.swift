@@ -17,14 +17,19 @@ enum OpenCLMix {
         let weightBuffer = try backend.upload(weights, timing: &timing)
         let destination = try backend.outputImages(count: stage.count, geometry: geometry, format: .float32NCHW,
                                                    options: options)
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, tableBuffer)
-        try kernel.setArgument(3, weightBuffer)
-        try kernel.setArgument(4, value: Int32(geometry.height))
-        try kernel.setArgument(5, value: Int32(geometry.width))
-        try kernel.setArgument(6, value: Int32(geometry.channels))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(tableBuffer), .buffer(weightBuffer),
+            .value(Int32(geometry.height)), .value(Int32(geometry.width)), .value(Int32(geometry.channels)),
+        ])
         try backend.enqueuePerPixel(kernel, geometry: geometry, count: stage.count, timing: &timing)
         return destination
+    }
+}
+
+extension MixStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        let mix = try OpenCLSaliency.resolve(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.result.labels = try mix.mixedLabels(run.result.labels)
+        run.images = try OpenCLMix.apply(mix, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

@@ -19,23 +19,23 @@ enum OpenCLNoise {
         let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
                                                    options: options)
         let kernel = try program.kernel("noise_gaussian")
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, meanSigma)
-        try kernel.setArgument(3, applied)
-        try kernel.setArgument(4, keys)
-        try kernel.setArgument(5, bases)
-        try kernel.setArgument(6, value: Int32(stage.clip ? 1 : 0))
         let sampleSize = stage.geometry.elementCount
         guard sampleSize < Int(UInt32.max) - 4 else {
             throw AugmentError.invalidShape("gaussian_noise: \(stage.geometry) has more elements per sample than 2^32")
         }
-        try kernel.setArgument(7, value: UInt32(sampleSize))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(meanSigma), .buffer(applied), .buffer(keys),
+            .buffer(bases), .value(Int32(stage.clip ? 1 : 0)), .value(UInt32(sampleSize)),
+        ])
         let blocks = (sampleSize + 3) / 4
         let group = min(64, roundUp(blocks, to: 8), backend.device.maxWorkGroupSize)
-        let event = try kernel.enqueue(on: backend.context, global: [roundUp(blocks, to: group), stage.count],
-                                       local: [group, 1])
-        timing.recordKernel(event)
+        try backend.launch(kernel, global: [roundUp(blocks, to: group), stage.count], local: [group, 1], timing: &timing)
         return destination
+    }
+}
+
+extension NoiseStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLNoise.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

@@ -231,55 +231,26 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         _ plan: Plan, on batch: AugmentBatch, options: RunOptions
     ) throws -> (images: DeviceImages, masks: DeviceMasks?, result: AugmentBatch, timing: OpenCLTiming) {
         var timing = OpenCLTiming()
-        var images = try upload(batch.images, timing: &timing)
-        var result = batch
-        var masks = try batch.masks.map { try OpenCLWarp.upload($0, backend: self, timing: &timing) }
+        let images = try upload(batch.images, timing: &timing)
+        let masks = try batch.masks.map { try OpenCLWarp.upload($0, backend: self, timing: &timing) }
+        var run = OpenCLRun(images: images, masks: masks, result: batch, timing: timing)
         for stage in plan.stages {
-            switch stage {
-            case .remap(let remap):
-                images = try OpenCLWarp.remap(remap, input: images, backend: self, options: options, timing: &timing)
-                masks = try masks.map { try OpenCLWarp.warpMasks(remap.asWarp, masks: $0, backend: self, timing: &timing) }
-                try remap.moveTargets(&result)
-            case .warp(let warp):
-                images = try OpenCLWarp.warp(warp, input: images, backend: self, options: options, timing: &timing)
-                masks = try masks.map { try OpenCLWarp.warpMasks(warp, masks: $0, backend: self, timing: &timing) }
-                try warp.moveTargets(&result)
-            case .mix(let planned):
-                let mix = try OpenCLSaliency.resolve(planned, input: images, backend: self, options: options, timing: &timing)
-                result.labels = try mix.mixedLabels(result.labels)
-                images = try OpenCLMix.apply(mix, input: images, backend: self, options: options, timing: &timing)
-            case .specMask(let mask):
-                images = try OpenCLSpecAugment.mask(mask, input: images, backend: self, options: options, timing: &timing)
-            case .timeWarp(let warp):
-                images = try OpenCLSpecAugment.timeWarp(warp, input: images, backend: self, options: options, timing: &timing)
-            case .color(let color):
-                images = try OpenCLColor.run(color, input: images, backend: self, options: options, timing: &timing)
-            case .gaussianBlur(let blur):
-                images = try OpenCLBlur.gaussian(blur, input: images, backend: self, options: options, timing: &timing)
-            case .sharpness(let sharpness):
-                images = try OpenCLBlur.sharpness(sharpness, input: images, backend: self, options: options,
-                                                  timing: &timing)
-            case .erase(let erase):
-                images = try OpenCLErase.run(erase, input: images, backend: self, options: options, timing: &timing)
-            case .noise(let noise):
-                images = try OpenCLNoise.run(noise, input: images, backend: self, options: options, timing: &timing)
-            case .signal(let signal):
-                images = try OpenCLSignal.run(signal, input: images, backend: self, options: options, timing: &timing)
-            case .elastic(let elastic):
-                images = try OpenCLElastic.run(elastic, input: images, backend: self, options: options, timing: &timing)
-                masks = try masks.map { try OpenCLElastic.masks(elastic, masks: $0, backend: self, timing: &timing) }
-                try elastic.moveTargets(&result)
-            case .dropout(let dropout):
-                images = try OpenCLDropout.run(dropout, input: images, backend: self, options: options, timing: &timing)
-            case .replicate(let replicate):
-                try ReplicateStage.checkNoTargets(result)
-                images = try OpenCLFanOut.replicate(replicate, input: images, backend: self, options: options, timing: &timing)
-            case .weightedSum(let sum):
-                images = try OpenCLFanOut.weightedSum(sum, input: images, backend: self, options: options, timing: &timing)
-            }
+            try Self.runner(for: stage).run(on: &run, backend: self, options: options)
         }
-        return (images, masks, result, timing)
+        return (run.images, run.masks, run.result, run.timing)
     }
+
+    /// The OpenCL implementation of `stage`: its body's ``OpenCLStageRunner`` conformance (one
+    /// per stage type, in this folder's file of its family).
+    static func runner(for stage: Stage) throws -> any OpenCLStageRunner {
+        guard let runner = stage.body as? any OpenCLStageRunner else {
+            throw AugmentError.incompatible("the OpenCL backend has no implementation of the \(stage.family) stage \(type(of: stage.body))")
+        }
+        return runner
+    }
+
+    /// Whether the stage type has an OpenCL implementation (for the completeness test).
+    public static func implements(_ type: any PlanStage.Type) -> Bool { type is any OpenCLStageRunner.Type }
 
     /// Ends a run (also one that threw): waits for the queue so that no queued upload still reads
     /// a staging block, frees them, and gives the run's buffers back to the pool.
@@ -321,29 +292,6 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         let median = seconds.sorted()[seconds.count / 2]
         return median > 0 ? Double(2 * size) / median : 0
     }
-
-    /// The built program of a kernel family with the given defines; `exact` adds
-    /// `-cl-fp32-correctly-rounded-divide-sqrt` where the device supports it (see ``exactProgram``).
-    func program(family: String, exact: Bool = false, defines: [String: String]) throws -> CLProgram {
-        var options = defines.merging(Self.interfaceDefines) { own, _ in own }.sorted { $0.key < $1.key }
-            .map { $0.value.isEmpty ? "-D\($0.key)" : "-D\($0.key)=\($0.value)" }
-            .joined(separator: " ")
-        if exact, device.supportsCorrectlyRoundedDivideSqrt {
-            options += " -cl-fp32-correctly-rounded-divide-sqrt"
-        }
-        if let extra = ProcessInfo.processInfo.environment["AUGMENT_CL_BUILD_OPTIONS"], !extra.isEmpty {
-            options += " " + extra  // for kernel development: extra compiler options on every build
-        }
-        return try context.program(source: kernels.source(family: family), options: options,
-                                   label: "Kernels/\(family).cl (\(kernels.origin))")
-    }
-
-    /// The Swift side of the kernels' interface, passed to every build: `COLOR_<OP>=<code>` for each
-    /// ``ColorOp``, the codes colour programs carry (common.cl has no copy of them). Stage defines
-    /// (`USE_<OP>`) are spelled from the same cases.
-    static let interfaceDefines: [String: String] = Dictionary(uniqueKeysWithValues: ColorOp.allCases.map {
-        ("COLOR_\(String(describing: $0).uppercased())", "\($0.rawValue)")
-    })
 
     /// A buffer from the pool for the run in progress (returned to the pool when the run ends).
     func runBuffer(byteCount: Int) throws -> CLBuffer {
@@ -424,6 +372,24 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     }
 }
 
+/// What passes from stage to stage during one run on the device: the images (and masks) in
+/// device buffers, the host-side targets and the run's timing.
+struct OpenCLRun {
+    var images: DeviceImages
+    var masks: DeviceMasks?
+    /// Labels, boxes and keypoints as the stages so far left them (images: the input's, unused).
+    var result: AugmentBatch
+    var timing: OpenCLTiming
+}
+
+/// A stage type's OpenCL implementation: one conformance per stage type, in
+/// `Sources/AugmentOpenCL/Backend/<Family>.swift`, next to the launches it makes.
+protocol OpenCLStageRunner: PlanStage {
+    /// Queues the stage's launches on `backend`, reading `run.images` and replacing them with the
+    /// stage's output (and moving masks and targets where the stage moves pixels).
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws
+}
+
 extension AugmentedBatchStream where Output == DeviceAugmentBatch {
     /// A stream whose batches stay on the device: each item holds its images in a buffer of the
     /// lane's context (leased from that lane's pool until the item is released), for training code
@@ -437,14 +403,3 @@ extension AugmentedBatchStream where Output == DeviceAugmentBatch {
     }
 }
 
-extension OpenCLBackend {
-    /// The per-pixel launch the families share (mix, elastic, dropout): `kernel` once over NDRange
-    /// (x, y, sample) in groups of (g, 1, 1), g = min(64, width rounded up to 8, the device's
-    /// limit); each work-item handles all channels of one pixel. Records the launch in `timing`.
-    func enqueuePerPixel(_ kernel: CLKernel, geometry: ImageGeometry, count: Int, timing: inout OpenCLTiming) throws {
-        let groupWidth = min(64, roundUp(geometry.width, to: 8), device.maxWorkGroupSize)
-        let event = try kernel.enqueue(on: context, global: [roundUp(geometry.width, to: groupWidth), geometry.height, count],
-                                       local: [groupWidth, 1, 1])
-        timing.recordKernel(event)
-    }
-}

@@ -33,15 +33,11 @@ enum OpenCLSaliency {
         let sums = try backend.runBuffer(byteCount: max(8, stage.count * geometry.channels * 8))
         // Every peak a pair reads is written by the kernel; the others start at 0 (never read).
         let peaks = try backend.upload([Int32](repeating: 0, count: stage.count), timing: &timing)
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, wantedBuffer)
-        try kernel.setArgument(2, sums)
-        try kernel.setArgument(3, peaks)
-        try kernel.setArgument(4, value: Int32(geometry.height))
-        try kernel.setArgument(5, value: Int32(geometry.width))
-        try kernel.setArgument(6, value: Int32(geometry.channels))
-        let event = try kernel.enqueue(on: backend.context, global: [groupSize, stage.count], local: [groupSize, 1], fixedLocal: true)
-        timing.recordKernel(event)
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(wantedBuffer), .buffer(sums), .buffer(peaks),
+            .value(Int32(geometry.height)), .value(Int32(geometry.width)), .value(Int32(geometry.channels)),
+        ])
+        try backend.launch(kernel, global: [groupSize, stage.count], local: [groupSize, 1], fixedLocal: true, timing: &timing)
         let (values, download) = try peaks.download(Int32.self, count: stage.count, on: backend.context)
         timing.downloadNanoseconds += try download.durationNanoseconds()
         return try stage.resolved(peaks: values.map { Int($0) })

@@ -66,3 +66,9 @@ enum OpenCLSignal {
         return destination
     }
 }
+
+extension SignalStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLSignal.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+    }
+}

@@ -25,15 +25,11 @@ enum OpenCLSpecAugment {
         let bands = try backend.upload(stage.bands, timing: &timing)
         let destination = try backend.outputImages(count: stage.count, geometry: geometry, format: .float32NCHW,
                                                    options: options)
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, bands)
-        try kernel.setArgument(3, fills)
-        try kernel.setArgument(4, value: Int32(geometry.height))
-        try kernel.setArgument(5, value: Int32(geometry.width))
-        try kernel.setArgument(6, value: Int32(geometry.channels))
-        try kernel.setArgument(7, value: Int32(stage.bandsPerChannel))
-        try kernel.setArgument(8, value: Int32(stage.axis == .time ? 1 : 0))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(bands), .buffer(fills),
+            .value(Int32(geometry.height)), .value(Int32(geometry.width)), .value(Int32(geometry.channels)),
+            .value(Int32(stage.bandsPerChannel)), .value(Int32(stage.axis == .time ? 1 : 0)),
+        ])
         try backend.enqueuePerPixel(kernel, geometry: geometry, count: stage.count, timing: &timing)
         return destination
     }
@@ -49,22 +45,17 @@ enum OpenCLSpecAugment {
         let means = try backend.runBuffer(byteCount: input.count * 4)
 
         let rowKernel = try program.kernel("spec_row_sums")
-        try rowKernel.setArgument(0, input.buffer)
-        try rowKernel.setArgument(1, sums)
-        try rowKernel.setArgument(2, value: Int32(geometry.width))
-        try rowKernel.setArgument(3, value: Int32(rows))
+        try rowKernel.setArguments([
+            .buffer(input.buffer), .buffer(sums), .value(Int32(geometry.width)), .value(Int32(rows)),
+        ])
         let rowGroup = min(64, backend.device.maxWorkGroupSize)
-        let rowEvent = try rowKernel.enqueue(on: backend.context, global: [roundUp(rows, to: rowGroup)], local: [rowGroup])
-        timing.recordKernel(rowEvent)
+        try backend.launch(rowKernel, global: [roundUp(rows, to: rowGroup)], local: [rowGroup], timing: &timing)
 
         let meanKernel = try program.kernel("spec_example_means")
-        try meanKernel.setArgument(0, sums)
-        try meanKernel.setArgument(1, means)
-        try meanKernel.setArgument(2, value: Int32(rowsPerExample))
-        try meanKernel.setArgument(3, value: factor)
-        try meanKernel.setArgument(4, value: Int32(input.count))
-        let meanEvent = try meanKernel.enqueue(on: backend.context, global: [input.count])
-        timing.recordKernel(meanEvent)
+        try meanKernel.setArguments([
+            .buffer(sums), .buffer(means), .value(Int32(rowsPerExample)), .value(factor), .value(Int32(input.count)),
+        ])
+        try backend.launch(meanKernel, global: [input.count], timing: &timing)
         return means
     }
 
@@ -81,15 +72,24 @@ enum OpenCLSpecAugment {
         let scales = try backend.upload(stage.scales, timing: &timing)
         let destination = try backend.outputImages(count: stage.count, geometry: geometry, format: .float32NCHW,
                                                    options: options)
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, warps)
-        try kernel.setArgument(3, scales)
-        try kernel.setArgument(4, value: Int32(geometry.height))
-        try kernel.setArgument(5, value: Int32(geometry.width))
-        try kernel.setArgument(6, value: Int32(geometry.channels))
-        try kernel.setArgument(7, value: Int32(stage.interpolation == .bicubic ? 1 : 0))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(warps), .buffer(scales),
+            .value(Int32(geometry.height)), .value(Int32(geometry.width)), .value(Int32(geometry.channels)),
+            .value(Int32(stage.interpolation == .bicubic ? 1 : 0)),
+        ])
         try backend.enqueuePerPixel(kernel, geometry: geometry, count: stage.count, timing: &timing)
         return destination
+    }
+}
+
+extension MaskStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLSpecAugment.mask(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+    }
+}
+
+extension TimeWarpStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLSpecAugment.timeWarp(self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

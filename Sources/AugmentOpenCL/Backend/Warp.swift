@@ -264,18 +264,18 @@ func colorEpilogue(
     return (defines, try backend.upload(ops, timing: &timing), try backend.upload(args, timing: &timing), true)
 }
 
-/// The work-group width for kernels whose NDRange runs along image rows: the largest divisor of
-/// `width` in 16...256 (so the NDRange needs no edge guard: `exact`), else 64 with the NDRange
-/// rounded up and guarded.
-func rowGroupWidth(_ width: Int, maxWorkGroupSize: Int) -> (width: Int, exact: Bool) {
-    let limit = min(256, maxWorkGroupSize)
-    if let divisor = stride(from: min(limit, width), through: 16, by: -1).first(where: { width % $0 == 0 }) {
-        return (divisor, true)
+extension RemapStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLWarp.remap(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.masks = try run.masks.map { try OpenCLWarp.warpMasks(asWarp, masks: $0, backend: backend, timing: &run.timing) }
+        try moveTargets(&run.result)
     }
-    if width <= limit { return (width, true) }
-    return (min(64, limit), false)
 }
 
-func roundUp(_ value: Int, to multiple: Int) -> Int {
-    (value + multiple - 1) / multiple * multiple
+extension WarpStage: OpenCLStageRunner {
+    func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
+        run.images = try OpenCLWarp.warp(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.masks = try run.masks.map { try OpenCLWarp.warpMasks(self, masks: $0, backend: backend, timing: &run.timing) }
+        try moveTargets(&run.result)
+    }
 }
