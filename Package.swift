@@ -29,6 +29,11 @@ let package = Package(
         // A C helper for one malloc setting (mallopt is not exported to Swift).
         .target(name: "CHostMemory"),
         .target(name: "Augment", dependencies: ["CHostMemory"]),
+        // Scaffolding, not part of the Augment product (underscored, as swift-numerics does): the
+        // transform catalog and CPU-vs-OpenCL parity harness behind `augment verify` and the parity
+        // tests (Verification/), and the synthetic scenes and speech of the demo, benchmarks and
+        // example (Synthetic/).
+        .target(name: "_AugmentScaffolding", dependencies: ["Augment"]),
         // Turns Kernels/*.cl into a Swift source file at build time (used by the plugin below).
         .executableTarget(name: "KernelEmbedder"),
         .plugin(
@@ -50,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "augment",
             dependencies: [
-                "Augment", "AugmentOpenCL", "AugmentIO",
+                "Augment", "AugmentOpenCL", "AugmentIO", "_AugmentScaffolding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,25 +66,32 @@ let package = Package(
         ),
         .executableTarget(
             name: "AugmentSoak",
-            dependencies: ["Augment", "AugmentOpenCL"],
+            dependencies: ["Augment", "AugmentOpenCL", "_AugmentScaffolding"],
             path: "Benchmarks/Soak"
         ),
         // Mutated files and pipelines against the decoders, the parser and both backends (scripts/fuzz.sh).
         .executableTarget(
             name: "AugmentFuzz",
-            dependencies: ["Augment", "AugmentOpenCL", "AugmentIO"],
+            dependencies: ["Augment", "AugmentOpenCL", "AugmentIO", "_AugmentScaffolding"],
             path: "Fuzz/AugmentFuzz"
         ),
         .executableTarget(
             name: "TrainingExample",
-            dependencies: ["Augment", "AugmentOpenCL"],
+            dependencies: ["Augment", "AugmentOpenCL", "_AugmentScaffolding"],
             path: "Examples/TrainingExample"
         ),
-        .testTarget(name: "AugmentTests", dependencies: ["Augment"]),
-        .testTarget(name: "AugmentIOTests", dependencies: ["Augment", "AugmentIO"]),
+        // Helpers the test targets share (hand-made PNG and .npy files, running the built CLI).
+        .target(name: "AugmentTestSupport", dependencies: ["Augment"], path: "Tests/AugmentTestSupport"),
+        .testTarget(name: "AugmentTests", dependencies: ["Augment", "_AugmentScaffolding"]),
+        .testTarget(name: "AugmentIOTests", dependencies: ["Augment", "AugmentIO", "AugmentTestSupport"]),
         .testTarget(
             name: "AugmentOpenCLTests",
-            dependencies: ["Augment", "AugmentOpenCL", "augment"]
+            dependencies: ["Augment", "AugmentOpenCL", "_AugmentScaffolding", "AugmentTestSupport"]
+        ),
+        // The `augment` command line, run as a user runs it (the executable is built for these tests).
+        .testTarget(
+            name: "AugmentCLITests",
+            dependencies: ["Augment", "AugmentTestSupport", "augment"]
         ),
     ]
 )

@@ -6,6 +6,7 @@
 import Augment
 import AugmentOpenCL
 import Foundation
+import _AugmentScaffolding
 
 func option(_ name: String, _ fallback: Int) -> Int {
     let args = CommandLine.arguments

@@ -16,6 +16,7 @@ import Augment
 import AugmentIO
 import AugmentOpenCL
 import Foundation
+import _AugmentScaffolding
 
 // MARK: - Options
 

@@ -3,6 +3,7 @@ import Augment
 import AugmentIO
 import AugmentOpenCL
 import Foundation
+import _AugmentScaffolding
 
 struct DemoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

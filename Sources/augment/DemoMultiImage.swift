@@ -1,6 +1,7 @@
 import Augment
 import AugmentIO
 import Foundation
+import _AugmentScaffolding
 
 /// The demo's pictures of clips, views and test-time augmentation (docs/clips.png, views.png,
 /// tta.png are made by these).

@@ -1,6 +1,7 @@
 import Augment
 import AugmentIO
 import Foundation
+import _AugmentScaffolding
 
 extension MultiImageDemo {
     /// docs/saliency_mix.png: per row a scene, its partner with the saliency peak marked, the

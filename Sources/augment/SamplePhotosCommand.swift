@@ -2,6 +2,7 @@ import ArgumentParser
 import Augment
 import AugmentIO
 import Foundation
+import _AugmentScaffolding
 
 /// Writes synthetic "photos" of mixed sizes and formats (and their class labels) for trying
 /// `augment apply` without data of one's own; docs/getting-started.md uses them.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Augment
 import AugmentOpenCL
 import Foundation
+import _AugmentScaffolding
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

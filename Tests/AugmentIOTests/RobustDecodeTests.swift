@@ -1,42 +1,8 @@
 import Augment
 @testable import AugmentIO
+import AugmentTestSupport
 import Foundation
 import Testing
-
-/// A PNG written by hand (so the tests control bit depth, colour type and declared size); the
-/// image data goes in stored (uncompressed) deflate blocks.
-func handMadePNG(width: Int, height: Int, colorType: UInt8, bitDepth: UInt8, rows: [[UInt8]]) -> Data {
-    func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-    func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
-    }
-    func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
-        let typed = Array(type.utf8) + body
-        return be32(UInt32(body.count)) + typed + be32(crc32(typed))
-    }
-    let raw: [UInt8] = rows.flatMap { row -> [UInt8] in [0] + row }
-    var a: UInt32 = 1, b: UInt32 = 0
-    for byte in raw { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
-    let length = UInt16(raw.count)
-    let blockHeader: [UInt8] = [0x78, 0x01, 0x01, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)]
-    let zlibStream: [UInt8] = blockHeader + raw + be32(b << 16 | a)
-    let header = be32(UInt32(width)) + be32(UInt32(height)) + [bitDepth, colorType, 0, 0, 0]
-    let bytes: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + chunk("IHDR", header)
-        + chunk("IDAT", zlibStream) + chunk("IEND", [])
-    return Data(bytes)
-}
-
-/// A .npy version 1.0 file with any header text and payload.
-func handMadeNPY(header: String, payload: [UInt8] = []) -> Data {
-    let text = header + "\n"
-    return Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(text.utf8.count & 0xFF), UInt8(text.utf8.count >> 8)]
-        + Array(text.utf8) + payload)
-}
 
 @Suite struct RobustDecodeTests {
     @Test func npyShapesThatOverflowAreErrorsNotTraps() throws {

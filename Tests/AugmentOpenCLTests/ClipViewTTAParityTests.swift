@@ -2,6 +2,7 @@ import Foundation
 import Testing
 @testable import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// Clips, views and test-time augmentation on OpenCL against the CPU reference: the same sampled
 /// parameters, outputs poisoned before each run (NaN / 0xCD), float32 within Parity.floatTolerance

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// Runs `pipeline` on both backends (outputs poisoned) through the parity harness, as
 /// `expectParity`, and also requires float32 outputs to be bit-identical: the colour, blur, erase

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 @testable import Augment
 import AugmentOpenCL
+import AugmentTestSupport
+import _AugmentScaffolding
 
 /// Composition ops and the policies on OpenCL: parity with the CPU reference at larger batches,
 /// replay, launches, and float16 outputs. (The catalog sweep in WarpParityTests covers every entry

@@ -1,6 +1,7 @@
 import Testing
 @testable import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// Kernels/fanout.cl against CPU/FanOut.swift: replicate and weighted sum, bit for bit.
 @Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))

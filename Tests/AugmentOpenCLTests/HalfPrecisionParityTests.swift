@@ -1,6 +1,7 @@
 import Testing
 import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// float16 outputs on OpenCL (`vstore_half_rte` in warp.cl's store) against Swift's `Float16(x)`
 /// and against the CPU reference.

@@ -1,6 +1,7 @@
 import Testing
 import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// CPU vs OpenCL parity of the mix family (Kernels/mix.cl vs CPU/Mix.swift), labels included.
 @Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))

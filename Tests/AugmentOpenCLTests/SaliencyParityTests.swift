@@ -1,6 +1,7 @@
 import Testing
 import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// CPU vs OpenCL parity of saliency_mix (Kernels/saliency.cl's saliency_peak, then mix.cl's paste,
 /// vs CPU/Saliency.swift + CPU/Mix.swift). The peak is integer arithmetic and the paste a copy, so

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import Augment
 import AugmentOpenCL
+import AugmentTestSupport
+import _AugmentScaffolding
 
 /// CPU vs OpenCL for the signal family (Kernels/signal.cl vs CPU/Signal.swift): outputs poisoned
 /// first (Parity.check), then required bit-identical (tolerance 0: portable sine, explicit fma,

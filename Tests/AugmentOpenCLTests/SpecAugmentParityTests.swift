@@ -1,6 +1,7 @@
 import Testing
 import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// CPU vs OpenCL parity of the specaugment family (Kernels/specaugment.cl vs
 /// CPU/SpecAugment.swift): masks exactly (the mean fill included), time warps within 1e-5.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// Every stage type has an implementation on both backends (its `CPUStageRunner` and
 /// `OpenCLStageRunner` conformances), and the plans of the whole catalog use no other stage type.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// The training stream and sharding on OpenCL: pooled buffers, early exit, two contexts.
 @Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))

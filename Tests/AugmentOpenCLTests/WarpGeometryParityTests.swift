@@ -1,6 +1,7 @@
 import Testing
 import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// CPU vs OpenCL for the general warp beyond the catalog sweep: fused chains (one launch), ragged
 /// input batches, and the targets (masks exactly, boxes and keypoints identical).

@@ -1,6 +1,7 @@
 import Testing
 import Augment
 import AugmentOpenCL
+import _AugmentScaffolding
 
 /// CPU vs OpenCL parity for every registered transform (Kernels/warp.cl vs CPU/Warp.swift), on
 /// fresh random inputs over a sweep of shapes and formats.

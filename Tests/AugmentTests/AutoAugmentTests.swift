@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Augment
+import _AugmentScaffolding
 
 /// rand_augment, trivial_augment_wide and aug_mix on the CPU reference: statistics of the per-sample
 /// draws, pass counts, replay, errors, and how much fusing changes against torchvision's order.

@@ -1,5 +1,6 @@
 import Testing
 @testable import Augment
+import _AugmentScaffolding
 
 /// Colour steps without image statistics ride in the warp kernel's epilogue (issue: fewest passes).
 @Suite struct ColorFusionTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Augment
+import _AugmentScaffolding
 
 /// Every op the pipeline files know is covered where a contributor could forget it: `augment verify`
 /// and the OpenCL parity sweep run every catalog entry on both backends.

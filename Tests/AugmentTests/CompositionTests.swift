@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Augment
+import _AugmentScaffolding
 
 /// compose, random_apply, one_of and some_of on the CPU reference: masked lowering against direct
 /// lowering, statistics of the per-sample choices, pass counts, replay and errors.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Augment
+import _AugmentScaffolding
 
 /// Runs `transform` with explicit per-sample parameters on the CPU reference.
 private func replay<T: Transform>(_ transform: T, _ parameters: [T.Parameters], on images: ImageBatch) throws -> ImageBatch {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Augment
+import _AugmentScaffolding
 
 /// Properties of the general warp on the CPU reference: identities, composition, fusion, targets
 /// (masks, boxes, keypoints), ragged batches, sampling algorithms and argument errors.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Augment
+import _AugmentScaffolding
 
 /// The foundation's geometric ops (crop, center crop, flips and their random versions) and the
 /// normalize epilogue, on the CPU reference, against independently written expectations.

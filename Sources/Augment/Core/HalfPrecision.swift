@@ -14,5 +14,5 @@ extension AugmentError {
 
 extension Float16 {
     /// The distance to the next larger float16 value of the same sign (the unit in the last place).
-    var halfULP: Float { Float(self.ulp) }
+    public var halfULP: Float { Float(self.ulp) }
 }

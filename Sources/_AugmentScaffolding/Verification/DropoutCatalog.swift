@@ -1,3 +1,4 @@
+import Augment
 extension TransformCatalog {
     /// random_dropout (family `dropout`): pixel mode with any probability, patch mode with small and
     /// image-sized patches, fills inside and outside [0, 1].

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import Augment
+import AugmentTestSupport
 
 /// `augment apply` with a class-conditioned probability: the labels are read before sampling.
-@Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
+@Suite(.enabled(if: !TestEnvironment.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
 struct ClassConditionedCLITests {
     @Test func applyDrawsPerClassProbabilitiesFromTheLabels() throws {
         let folder = NSTemporaryDirectory() + "augment-class-cli-\(UUID().uuidString)"

@@ -1,3 +1,4 @@
+import Augment
 /// How far two backends' outputs for the same sampled pipeline are apart.
 public struct ParityResult: Sendable, CustomStringConvertible {
     /// Largest |reference - candidate| over all elements (uint8 compared as integers).

@@ -1,3 +1,4 @@
+import Augment
 import Foundation
 
 /// A deterministic speech-like log-mel spectrogram: syllables of harmonics of a gliding pitch,

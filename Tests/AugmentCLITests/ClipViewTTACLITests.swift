@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Augment
+import AugmentTestSupport
 
 /// The shape in a `.npy` header.
 private func npyShape(_ path: String) throws -> String {
@@ -11,7 +12,7 @@ private func npyShape(_ path: String) throws -> String {
 }
 
 /// `augment apply` on clips and view files, `augment tta apply/merge`, as a user runs them.
-@Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
+@Suite(.enabled(if: !TestEnvironment.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
 struct ClipViewTTACLITests {
     let folder: String = {
         let path = NSTemporaryDirectory() + "augment-clip-cli-\(UUID().uuidString)"

@@ -1,3 +1,4 @@
+import Augment
 /// One registered transform, with a recipe for exercising it on random arguments.
 public struct CatalogEntry: Sendable {
     /// The op name (or a chain's name) shown by `augment verify`.

@@ -1,3 +1,4 @@
+import Augment
 /// Catalog entries of the colour, blur, erase and noise ops, with random arguments.
 extension TransformCatalog {
     /// Ops defined on 1- and 3-channel images only (as torchvision's colour kernels).

@@ -1,42 +1,7 @@
 import Augment
+import AugmentTestSupport
 import Foundation
 import Testing
-
-/// A PNG with its rows in stored deflate blocks (8-bit; colour type 0 grey, 2 RGB, 4 grey+alpha, 6 RGBA).
-private func png(width: Int, height: Int, colorType: UInt8, fill: UInt8) -> Data {
-    let channels = [0: 1, 2: 3, 4: 2, 6: 4][Int(colorType)]!
-    func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
-    func crc32(_ bytes: [UInt8]) -> UInt32 {
-        var crc: UInt32 = 0xFFFF_FFFF
-        for byte in bytes {
-            crc ^= UInt32(byte)
-            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
-        }
-        return ~crc
-    }
-    func chunk(_ type: String, _ body: [UInt8]) -> [UInt8] {
-        let typed = Array(type.utf8) + body
-        return be32(UInt32(body.count)) + typed + be32(crc32(typed))
-    }
-    var raw: [UInt8] = []
-    for _ in 0..<height { raw += [0] + [UInt8](repeating: fill, count: width * channels) }
-    var a: UInt32 = 1, b: UInt32 = 0
-    for byte in raw { a = (a + UInt32(byte)) % 65521; b = (b + a) % 65521 }
-    var stream: [UInt8] = [0x78, 0x01]
-    var offset = 0
-    repeat {
-        let n = min(65535, raw.count - offset)
-        let last: UInt8 = offset + n == raw.count ? 1 : 0
-        let length = UInt16(n)
-        stream += [last, UInt8(length & 0xFF), UInt8(length >> 8), UInt8(~length & 0xFF), UInt8(~length >> 8)]
-        stream += raw[offset..<(offset + n)]
-        offset += n
-    } while offset < raw.count
-    stream += be32(b << 16 | a)
-    let header: [UInt8] = be32(UInt32(width)) + be32(UInt32(height)) + [8, colorType, 0, 0, 0]
-    let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-    return Data(signature + chunk("IHDR", header) + chunk("IDAT", stream) + chunk("IEND", []))
-}
 
 private func scratchFolder(_ name: String) throws -> URL {
     let folder = FileManager.default.temporaryDirectory.appendingPathComponent("augment-\(name)-\(UInt32.random(in: 0...UInt32.max))")
@@ -64,9 +29,9 @@ private func npyShape(_ path: String) throws -> String {
         defer { try? FileManager.default.removeItem(at: folder) }
         let photos = folder.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
-        try png(width: 300, height: 240, colorType: 2, fill: 120).write(to: photos.appendingPathComponent("a.png"))
-        try png(width: 256, height: 256, colorType: 6, fill: 200).write(to: photos.appendingPathComponent("b.png"))
-        try png(width: 250, height: 320, colorType: 0, fill: 40).write(to: photos.appendingPathComponent("c.png"))
+        try uniformPNG(width: 300, height: 240, colorType: 2, fill: 120).write(to: photos.appendingPathComponent("a.png"))
+        try uniformPNG(width: 256, height: 256, colorType: 6, fill: 200).write(to: photos.appendingPathComponent("b.png"))
+        try uniformPNG(width: 250, height: 320, colorType: 0, fill: 40).write(to: photos.appendingPathComponent("c.png"))
         let out = folder.appendingPathComponent("out.npy").path
         let run = try runAugmentCLI(["apply", "--pipeline", "imagenet", "--input", photos.path, "--output", out, "--backend", "cpu"])
         #expect(run.status == 0, "\(run.output)")
@@ -84,7 +49,7 @@ private func npyShape(_ path: String) throws -> String {
         let folder = try scratchFolder("force")
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("in.png").path
-        try png(width: 8, height: 6, colorType: 2, fill: 10).write(to: URL(fileURLWithPath: input))
+        try uniformPNG(width: 8, height: 6, colorType: 2, fill: 10).write(to: URL(fileURLWithPath: input))
         let pipeline = folder.appendingPathComponent("p.json").path
         try Data(#"{"output": {"dtype": "uint8", "layout": "nhwc"}, "ops": [{"op": "hflip"}]}"#.utf8).write(to: URL(fileURLWithPath: pipeline))
         let out = folder.appendingPathComponent("out.png").path
@@ -120,7 +85,7 @@ private func npyShape(_ path: String) throws -> String {
         let folder = try scratchFolder("mix")
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("in.png").path
-        try png(width: 8, height: 8, colorType: 2, fill: 10).write(to: URL(fileURLWithPath: input))
+        try uniformPNG(width: 8, height: 8, colorType: 2, fill: 10).write(to: URL(fileURLWithPath: input))
         let run = try runAugmentCLI(["apply", "--pipeline", "mixup_cutmix", "--input", input, "--output",
                                      folder.appendingPathComponent("o.npy").path, "--backend", "cpu"])
         #expect(run.status == 1)
@@ -131,7 +96,7 @@ private func npyShape(_ path: String) throws -> String {
         let folder = try scratchFolder("device")
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("in.png").path
-        try png(width: 256, height: 256, colorType: 2, fill: 10).write(to: URL(fileURLWithPath: input))
+        try uniformPNG(width: 256, height: 256, colorType: 2, fill: 10).write(to: URL(fileURLWithPath: input))
         let out = folder.appendingPathComponent("o.npy").path
         let named = try runAugmentCLI(["apply", "--pipeline", "crop_flip_normalize", "--input", input, "--output", out, "--device", "7"])
         #expect(named.status == 1)
@@ -175,7 +140,7 @@ private func npyShape(_ path: String) throws -> String {
         let photos = folder.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
         for i in 0..<48 {
-            try png(width: 160, height: 128, colorType: 2, fill: UInt8(i * 5)).write(to: photos.appendingPathComponent(String(format: "%03d.png", i)))
+            try uniformPNG(width: 160, height: 128, colorType: 2, fill: UInt8(i * 5)).write(to: photos.appendingPathComponent(String(format: "%03d.png", i)))
         }
         let pipeline = folder.appendingPathComponent("slow.json").path
         try Data(#"{"output": {"dtype": "uint8", "layout": "nhwc"}, "ops": [{"op": "gaussian_blur", "kernel_size": 31, "sigma": 9}, {"op": "gaussian_blur", "kernel_size": 31, "sigma": 9}, {"op": "gaussian_blur", "kernel_size": 31, "sigma": 9}]}"#.utf8)

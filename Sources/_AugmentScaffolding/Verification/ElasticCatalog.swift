@@ -1,3 +1,4 @@
+import Augment
 extension TransformCatalog {
     /// elastic_transform (family `elastic`) with random arguments: strong and weak fields, both
     /// interpolations, per-channel fills, and alpha so large that most points leave the image.

@@ -1,3 +1,4 @@
+import Augment
 /// Catalog entries of the composition ops and the automatic augmentation policies, with random
 /// arguments (children chosen so that every shape, down to 1x1 and 16 channels, is valid).
 extension TransformCatalog {

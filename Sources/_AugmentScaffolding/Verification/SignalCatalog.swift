@@ -1,3 +1,4 @@
+import Augment
 extension CatalogEntry {
     /// An entry over signal batches (float32 only; see ``inputGeometry(for:)``).
     static func signal(

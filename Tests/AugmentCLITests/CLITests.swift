@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import Augment
+import AugmentTestSupport
 
 /// The `augment` command as a user runs it.
-@Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
+@Suite(.enabled(if: !TestEnvironment.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
 struct CLITests {
     @Test func devicesListsThePlatformAndDevice() throws {
         let (status, output) = try runAugmentCLI(["devices"])

@@ -1,3 +1,4 @@
+import Augment
 import Foundation
 
 /// Deterministic synthetic images for demos, examples and benchmarks: gradient backgrounds, a
