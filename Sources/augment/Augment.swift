@@ -10,7 +10,7 @@ struct AugmentCommand: ParsableCommand {
         commandName: "augment",
         abstract: "Batched data augmentation on OpenCL devices, checked against a CPU reference.",
         subcommands: [DemoCommand.self, DevicesCommand.self, VerifyCommand.self, ApplyCommand.self, BenchCommand.self, PlanCommand.self,
-                      TTACommand.self, SamplePhotosCommand.self]
+                      TTACommand.self, SamplePhotosCommand.self, OpsCommand.self]
     )
 }
 

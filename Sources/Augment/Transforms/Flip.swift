@@ -36,8 +36,8 @@ public struct RandomHorizontalFlip: Transform {
     /// Draw one decision for the whole batch (from the batch stream) instead of one per sample.
     public let sameOnBatch: Bool
 
-    public init(p: Double = 0.5, sameOnBatch: Bool = false) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+    public init(p: Double = FlipArguments.p.defaultValue!, sameOnBatch: Bool = FlipArguments.sameOnBatch.defaultValue!) throws {
+        try FlipArguments.p.check(p, op: Self.opName)
         self.p = p
         self.sameOnBatch = sameOnBatch
     }
@@ -64,9 +64,8 @@ public struct RandomHorizontalFlip: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(p: try container.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
-                      sameOnBatch: try container.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+        let read = try OpArgumentReader(decoder)
+        try self.init(p: read(FlipArguments.p), sameOnBatch: read(FlipArguments.sameOnBatch))
     }
 }
 
@@ -78,8 +77,8 @@ public struct RandomVerticalFlip: Transform {
     /// Draw one decision for the whole batch (from the batch stream) instead of one per sample.
     public let sameOnBatch: Bool
 
-    public init(p: Double = 0.5, sameOnBatch: Bool = false) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+    public init(p: Double = FlipArguments.p.defaultValue!, sameOnBatch: Bool = FlipArguments.sameOnBatch.defaultValue!) throws {
+        try FlipArguments.p.check(p, op: Self.opName)
         self.p = p
         self.sameOnBatch = sameOnBatch
     }
@@ -106,8 +105,35 @@ public struct RandomVerticalFlip: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(p: try container.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
-                      sameOnBatch: try container.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+        let read = try OpArgumentReader(decoder)
+        try self.init(p: read(FlipArguments.p), sameOnBatch: read(FlipArguments.sameOnBatch))
     }
+}
+
+/// The arguments of `random_horizontal_flip` and `random_vertical_flip`, declared once for both.
+public enum FlipArguments {
+    public static let p = OpArgument<Double>(
+        "p", default: 0.5, range: 0...1, doc: "probability of flipping each sample (one uniform draw u per sample, flipped when u < p)")
+    public static let sameOnBatch = OpArgument<Bool>(
+        "same_on_batch", default: false, doc: "draw one decision for the whole batch instead of one per sample")
+}
+
+extension HorizontalFlip: DescribedArguments {
+    public static let arguments: [OpArgumentInfo] = []
+    public static let summary = "Mirrors every image left-right (torchvision `horizontal_flip`)."
+}
+
+extension VerticalFlip: DescribedArguments {
+    public static let arguments: [OpArgumentInfo] = []
+    public static let summary = "Mirrors every image top-bottom (torchvision `vertical_flip`)."
+}
+
+extension RandomHorizontalFlip: DescribedArguments {
+    public static let arguments = [FlipArguments.p.info, FlipArguments.sameOnBatch.info]
+    public static let summary = "Mirrors each sample left-right with probability `p` (torchvision `RandomHorizontalFlip`)."
+}
+
+extension RandomVerticalFlip: DescribedArguments {
+    public static let arguments = [FlipArguments.p.info, FlipArguments.sameOnBatch.info]
+    public static let summary = "Mirrors each sample top-bottom with probability `p` (torchvision `RandomVerticalFlip`)."
 }

@@ -18,9 +18,10 @@ public struct GaussianNoise: Transform {
     public let sigma: Double
     public let clip: Bool
 
-    public init(mean: Double = 0, sigma: Double = 0.1, clip: Bool = true) throws {
-        try AugmentError.check(mean, in: -maxFactor...maxFactor, op: Self.opName, argument: "mean")
-        try checkFactor(sigma, op: Self.opName, argument: "sigma")
+    public init(mean: Double = Arguments.mean.defaultValue!, sigma: Double = Arguments.sigma.defaultValue!,
+                clip: Bool = Arguments.clip.defaultValue!) throws {
+        try Arguments.mean.check(mean, op: Self.opName)
+        try Arguments.sigma.check(sigma, op: Self.opName)
         self.mean = mean
         self.sigma = sigma
         self.clip = clip
@@ -44,9 +45,22 @@ public struct GaussianNoise: Transform {
     private enum CodingKeys: String, CodingKey { case mean, sigma, clip }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(mean: c.decodeIfPresent(Double.self, forKey: .mean) ?? 0,
-                      sigma: c.decodeIfPresent(Double.self, forKey: .sigma) ?? 0.1,
-                      clip: c.decodeIfPresent(Bool.self, forKey: .clip) ?? true)
+        let read = try OpArgumentReader(decoder)
+        try self.init(mean: read(Arguments.mean), sigma: read(Arguments.sigma), clip: read(Arguments.clip))
     }
+
+    /// The op's arguments, declared once (decoding, checks, catalog draws and docs/reference.md).
+    public enum Arguments {
+        public static let mean = OpArgument<Double>(
+            "mean", default: 0, range: -maxFactor...maxFactor, doc: "mean of the added noise, on the float scale")
+        public static let sigma = OpArgument<Double>(
+            "sigma", default: 0.1, range: 0...maxFactor, doc: "standard deviation of the added noise, on the float scale")
+        public static let clip = OpArgument<Bool>(
+            "clip", default: true, doc: "clamp the result to [0, 1]")
+    }
+}
+
+extension GaussianNoise: DescribedArguments {
+    public static let arguments = [Arguments.mean.info, Arguments.sigma.info, Arguments.clip.info]
+    public static let summary = "Adds `mean + sigma * z`, z ~ N(0, 1) per element, drawn on the device from each sample's noise stream (torchvision `GaussianNoise`)."
 }

@@ -57,8 +57,9 @@ extension TransformCatalog {
                                        width: random.integer(in: 0...geometry.width), value: values)])
         },
         CatalogEntry(name: GaussianNoise.opName) { _, random in
-            try Pipeline([GaussianNoise(mean: random.uniform(-0.1, 0.1), sigma: random.uniform(0, 0.3),
-                                        clip: random.bernoulli(0.5))])
+            try Pipeline([GaussianNoise(mean: GaussianNoise.Arguments.mean.draw(&random, within: -0.1...0.1),
+                                        sigma: GaussianNoise.Arguments.sigma.draw(&random, within: 0...0.3),
+                                        clip: GaussianNoise.Arguments.clip.draw(&random))])
         },
         CatalogEntry(name: ColorJitter.opName, channelCounts: oneOrThree) { _, random in
             try Pipeline([ColorJitter(brightness: random.uniform(0, 0.8), contrast: random.uniform(0, 0.8),
