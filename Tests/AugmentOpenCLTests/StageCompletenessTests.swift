@@ -26,13 +26,14 @@ struct StageCompletenessTests {
         case .dropout: DropoutStage.self
         case .replicate: ReplicateStage.self
         case .weightedSum: WeightedSumStage.self
+        case .channelShuffle: ChannelShuffleStage.self
         }
     }
 
     static let allBodyTypes: [any PlanStage.Type] = [
         RemapStage.self, MixStage.self, MaskStage.self, TimeWarpStage.self, WarpStage.self, ColorStage.self,
         GaussianBlurStage.self, SharpnessStage.self, EraseStage.self, NoiseStage.self, SignalStage.self,
-        ElasticStage.self, DropoutStage.self, ReplicateStage.self, WeightedSumStage.self,
+        ElasticStage.self, DropoutStage.self, ReplicateStage.self, WeightedSumStage.self, ChannelShuffleStage.self,
     ]
 
     @Test func everyStageTypeRunsOnBothBackends() {

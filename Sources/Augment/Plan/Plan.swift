@@ -76,6 +76,8 @@ public enum Stage: Sendable, Equatable {
     case replicate(ReplicateStage)
     /// Runs of consecutive samples folded into weighted sums: see ``WeightedSumStage``.
     case weightedSum(WeightedSumStage)
+    /// Channels reordered per sample (channel_shuffle): see ``ChannelShuffleStage``.
+    case channelShuffle(ChannelShuffleStage)
 
     /// The stage itself, as the protocol every stage type implements: the one switch over the
     /// cases; everything else about a stage is asked of its body.
@@ -96,6 +98,7 @@ public enum Stage: Sendable, Equatable {
         case .dropout(let s): return s
         case .replicate(let s): return s
         case .weightedSum(let s): return s
+        case .channelShuffle(let s): return s
         }
     }
 

@@ -57,6 +57,7 @@ public enum OpRegistry {
         RandomErasing.self,
         ElasticTransform.self,
         RandomDropout.self,
+        ChannelShuffle.self,
         Compose.self,
         RandomApply.self,
         OneOf.self,
