@@ -11,21 +11,26 @@ public protocol OpArgumentValue: Codable, Sendable {
     var numericValue: Double? { get }
     /// The value as the pipeline reference prints it.
     var referenceText: String { get }
+    /// The value type as the pipeline reference names it.
+    static var referenceTypeName: String { get }
 }
 
 extension Double: OpArgumentValue {
     public var numericValue: Double? { self }
     public var referenceText: String { AugmentError.formatNumber(self) }
+    public static var referenceTypeName: String { "number" }
 }
 
 extension Int: OpArgumentValue {
     public var numericValue: Double? { Double(self) }
     public var referenceText: String { "\(self)" }
+    public static var referenceTypeName: String { "integer" }
 }
 
 extension Bool: OpArgumentValue {
     public var numericValue: Double? { nil }
     public var referenceText: String { self ? "true" : "false" }
+    public static var referenceTypeName: String { "bool" }
 }
 
 /// The kind-independent description of an op argument (what the reference prints).
@@ -70,7 +75,7 @@ public struct OpArgument<Value: OpArgumentValue>: Sendable {
 
     /// What the reference prints about this argument.
     public var info: OpArgumentInfo {
-        let type = Value.self == Bool.self ? "bool" : Value.self == Int.self ? "integer" : "number"
+        let type = Value.referenceTypeName
         var allowed: String?
         if let range {
             if Value.self == Int.self {
@@ -143,7 +148,11 @@ public struct OpArgumentReader {
 public enum OpReference {
     /// The registered ops whose arguments are declared (``DescribedArguments``).
     public static var describedTypes: [any DescribedArguments.Type] {
-        (OpRegistry.types + OpRegistry.signalTypes).compactMap { $0 as? any DescribedArguments.Type }
+        var seen = Set<ObjectIdentifier>()
+        return (OpRegistry.types + OpRegistry.signalTypes).compactMap { type -> (any DescribedArguments.Type)? in
+            guard seen.insert(ObjectIdentifier(type)).inserted else { return nil }  // time_masking is in both lists
+            return type as? any DescribedArguments.Type
+        }
     }
 
     /// The reference as Markdown: one section per described op, one table row per argument.

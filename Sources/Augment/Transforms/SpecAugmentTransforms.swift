@@ -32,8 +32,8 @@ struct AxisMasking: Sendable {
     static func checkArguments(op: String, paramName: String, maskParam: Int, p: Double, numMasks: Int,
                                maskValue: MaskValue) throws {
         try AugmentError.check(maskParam, in: 0...Int(Int32.max), op: op, argument: paramName)
-        try AugmentError.checkProbability(p, op: op)
-        try AugmentError.check(numMasks, in: 0...256, op: op, argument: "num_masks")
+        try AxisMaskingArguments.p.check(p, op: op)
+        try AxisMaskingArguments.numMasks.check(numMasks, op: op)
         if case .constant(let value) = maskValue, !value.isFinite {
             throw AugmentError.invalidArgument(op: op, argument: "mask_value", value: "\(value)",
                                                allowed: "a finite float32 number or \"mean\"")
@@ -135,8 +135,9 @@ public struct FrequencyMasking: AxisMaskingTransform {
     public let numMasks: Int
     public let maskValue: MaskValue
 
-    public init(freqMaskParam: Int, iidMasks: Bool = true, p: Double = 1, numMasks: Int = 1,
-                maskValue: MaskValue = .constant(0)) throws {
+    public init(freqMaskParam: Int, iidMasks: Bool = AxisMaskingArguments.iidMasks.defaultValue!,
+                p: Double = AxisMaskingArguments.p.defaultValue!, numMasks: Int = AxisMaskingArguments.numMasks.defaultValue!,
+                maskValue: MaskValue = AxisMaskingArguments.maskValue.defaultValue!) throws {
         try AxisMasking.checkArguments(op: Self.opName, paramName: "freq_mask_param", maskParam: freqMaskParam, p: p,
                                        numMasks: numMasks, maskValue: maskValue)
         self.freqMaskParam = freqMaskParam
@@ -156,13 +157,15 @@ public struct FrequencyMasking: AxisMaskingTransform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(freqMaskParam: c.decode(Int.self, forKey: .freqMaskParam),
-                      iidMasks: c.decodeIfPresent(Bool.self, forKey: .iidMasks) ?? true,
-                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1,
-                      numMasks: c.decodeIfPresent(Int.self, forKey: .numMasks) ?? 1,
-                      maskValue: c.decodeIfPresent(MaskValue.self, forKey: .maskValue) ?? .constant(0))
+        let read = try OpArgumentReader(decoder)
+        try self.init(freqMaskParam: read(Self.maskParamArgument), iidMasks: read(AxisMaskingArguments.iidMasks),
+                      p: read(AxisMaskingArguments.p), numMasks: read(AxisMaskingArguments.numMasks),
+                      maskValue: read(AxisMaskingArguments.maskValue))
     }
+
+    /// The mask-width argument (the others are ``AxisMaskingArguments``).
+    public static let maskParamArgument = OpArgument<Int>(
+        "freq_mask_param", range: 0...Double(Int32.max), doc: "masks are narrower than this (widths 0 ... freq_mask_param - 1)")
 }
 
 /// `time_masking`: masks `num_masks` bands of consecutive time frames (whole columns of the
@@ -181,8 +184,9 @@ public struct TimeMasking: AxisMaskingTransform {
     public let numMasks: Int
     public let maskValue: MaskValue
 
-    public init(timeMaskParam: Int, iidMasks: Bool = true, p: Double = 1, numMasks: Int = 1,
-                maskValue: MaskValue = .constant(0)) throws {
+    public init(timeMaskParam: Int, iidMasks: Bool = AxisMaskingArguments.iidMasks.defaultValue!,
+                p: Double = AxisMaskingArguments.p.defaultValue!, numMasks: Int = AxisMaskingArguments.numMasks.defaultValue!,
+                maskValue: MaskValue = AxisMaskingArguments.maskValue.defaultValue!) throws {
         try AxisMasking.checkArguments(op: Self.opName, paramName: "time_mask_param", maskParam: timeMaskParam, p: p,
                                        numMasks: numMasks, maskValue: maskValue)
         self.timeMaskParam = timeMaskParam
@@ -202,13 +206,15 @@ public struct TimeMasking: AxisMaskingTransform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(timeMaskParam: c.decode(Int.self, forKey: .timeMaskParam),
-                      iidMasks: c.decodeIfPresent(Bool.self, forKey: .iidMasks) ?? true,
-                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1,
-                      numMasks: c.decodeIfPresent(Int.self, forKey: .numMasks) ?? 1,
-                      maskValue: c.decodeIfPresent(MaskValue.self, forKey: .maskValue) ?? .constant(0))
+        let read = try OpArgumentReader(decoder)
+        try self.init(timeMaskParam: read(Self.maskParamArgument), iidMasks: read(AxisMaskingArguments.iidMasks),
+                      p: read(AxisMaskingArguments.p), numMasks: read(AxisMaskingArguments.numMasks),
+                      maskValue: read(AxisMaskingArguments.maskValue))
     }
+
+    /// The mask-width argument (the others are ``AxisMaskingArguments``).
+    public static let maskParamArgument = OpArgument<Int>(
+        "time_mask_param", range: 0...Double(Int32.max), doc: "masks are narrower than this (widths 0 ... time_mask_param - 1)")
 }
 
 /// The Transform members shared by the two masking ops: everything comes from their
@@ -335,4 +341,38 @@ public enum SpecAugmentPolicy: String, CaseIterable, Sendable {
                          iidMasks: Bool = true) throws -> Pipeline {
         try Pipeline(transforms(maskValue: maskValue, timeWarpMode: timeWarpMode, iidMasks: iidMasks))
     }
+}
+
+/// The arguments `frequency_masking` and `time_masking` share, declared once for both.
+public enum AxisMaskingArguments {
+    public static let iidMasks = OpArgument<Bool>(
+        "iid_masks", default: true, doc: "a mask per example and channel (false: one per example, shared by its channels)")
+    public static let p = OpArgument<Double>(
+        "p", default: 1, range: 0...1, doc: "cap on the mask width as a fraction of the axis: widths below min(mask param, int(length p))")
+    public static let numMasks = OpArgument<Int>("num_masks", default: 1, range: 0...256, doc: "masks per example (and channel)")
+    public static let maskValue = OpArgument<MaskValue>(
+        "mask_value", default: .constant(0), doc: "the fill: a finite number, or \"mean\" (the example's mean)")
+}
+
+extension MaskValue: OpArgumentValue {
+    public var numericValue: Double? { nil }
+    public static var referenceTypeName: String { "number or \"mean\"" }
+    public var referenceText: String {
+        switch self {
+        case .constant(let value): return AugmentError.formatNumber(Double(value))
+        case .mean: return "\"mean\""
+        }
+    }
+}
+
+extension FrequencyMasking: DescribedArguments {
+    public static let arguments = [maskParamArgument.info, AxisMaskingArguments.iidMasks.info, AxisMaskingArguments.p.info,
+                                   AxisMaskingArguments.numMasks.info, AxisMaskingArguments.maskValue.info]
+    public static let summary = "Masks `num_masks` bands of consecutive frequency bins per example and channel (torchaudio `FrequencyMasking`)."
+}
+
+extension TimeMasking: DescribedArguments {
+    public static let arguments = [maskParamArgument.info, AxisMaskingArguments.iidMasks.info, AxisMaskingArguments.p.info,
+                                   AxisMaskingArguments.numMasks.info, AxisMaskingArguments.maskValue.info]
+    public static let summary = "Masks `num_masks` bands of consecutive time frames per example and channel (torchaudio `TimeMasking`)."
 }
