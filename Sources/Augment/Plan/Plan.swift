@@ -271,7 +271,7 @@ public enum Stage: Sendable, Equatable {
         case .specMask(let s): return "\(s.op) along \(s.axis) \(s.geometry)"
         case .timeWarp(let s): return "time_warp (\(s.interpolation.rawValue)) \(s.geometry)"
         case .color(let s):
-            return "color program of up to \(s.stepCount) steps (\(s.ops.map { "\($0)" }.sorted().joined(separator: ", ")))\(s.needsStatistics ? " + per-image statistics" : "") \(s.input)"
+            return "color program of up to \(s.stepCount) steps (\(s.ops.map { "\($0)" }.sorted().joined(separator: ", ")))\(s.needsStatistics ? " + per-image statistics" : "") \(s.input)\(s.channelIndices.map { " on channels \($0), the others copied" } ?? "")"
         case .gaussianBlur(let s): return "gaussian_blur (2 passes, radius up to \(s.maxRadius.x)x\(s.maxRadius.y)) \(s.geometry)"
         case .sharpness(let s): return "adjust_sharpness \(s.geometry)"
         case .erase(let s): return "erase \(s.geometry)"

@@ -100,6 +100,9 @@ enum SampleMasking {
                 if let programs = warp.colorPrograms { effects.append(.color(spread(programs, identity: []))) }
             case .color(let color):
                 guard color.outputChannels == color.input.channels else { throw notMaskable("it changes the channel count") }
+                if let indices = color.channelIndices, indices != PlanBuilder.defaultColorChannels(color.input.channels) {
+                    throw notMaskable("it acts on channels \(indices) only; put the per-sample choice inside color_channels instead")
+                }
                 effects.append(.color(spread(color.programs, identity: [])))
             case .sharpness(var s):
                 s.factors = spread(s.factors, identity: nil)
