@@ -278,7 +278,7 @@ public enum Stage: Sendable, Equatable {
         case .noise(let s): return "gaussian_noise \(s.geometry)"
         case .dropout(let s): return "random_dropout (\(s.thresholds == nil ? "up to \(s.boxesPerSample) patches" : "pixels")) \(s.geometry)"
         case .elastic(let s): return "elastic_transform (\(s.interpolation.rawValue)) \(s.geometry)"
-        case .signal(let s): return "\(s.op.name)\(s.relative ? " (relative)" : "") signal C=\(s.geometry.channels) T=\(s.geometry.width)"
+        case .signal(let s): return "\(s.planDescription) signal C=\(s.geometry.channels) T=\(s.geometry.width)"
         case .replicate(let s): return "replicate x\(s.copies) \(s.geometry) (\(s.outputCount) samples follow)"
         case .weightedSum(let s): return "weighted sum of \(s.terms) samples each \(s.geometry) (\(s.count) samples follow)"
         }
