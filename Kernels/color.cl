@@ -8,10 +8,21 @@
 // it is just before that step, by running the program's earlier steps on the fly; one work-group
 // per (sample, channel), NDRange (STAT_GROUP, channels, samples).
 //
-// Build-time defines: CHANNELS (input channels), OUT_CHANNELS (1 when a 3-channel program ends in
-// grayscale, 3 when a 1-channel image is replicated, else CHANNELS), STAT_GROUP (work-group size of
-// color_stats, a power of two), and USE_<OP> for each op the stage uses, so that a variant compiles
-// only the math it needs.
+// Build-time defines: CHANNELS (channels the programs see), OUT_CHANNELS (1 when a 3-channel program
+// ends in grayscale, 3 when a 1-channel image is replicated, else CHANNELS), STAT_GROUP (work-group
+// size of color_stats, a power of two), and USE_<OP> for each op the stage uses, so that a variant
+// compiles only the math it needs. A stage on some channels only (ColorStage.channelIndices:
+// multispectral bands, RGBA) also gets IMAGE_CHANNELS (the image's channels) and CHANNEL_MAP (the
+// CHANNELS image channels the programs see, comma-separated); color_apply copies every other
+// channel unchanged and OUT_CHANNELS is then CHANNELS.
+
+#if defined(CHANNEL_MAP)
+__constant int color_channel_map[CHANNELS] = {CHANNEL_MAP};
+#define COLOR_SOURCE_CHANNEL(c) color_channel_map[c]
+#else
+#define IMAGE_CHANNELS CHANNELS
+#define COLOR_SOURCE_CHANNEL(c) (c)
+#endif
 
 // The op codes and the per-pixel colour math (color_step and its helpers) live in common.cl, so
 // that the warp kernels can run colour programs in their epilogue too.
@@ -42,17 +53,24 @@ __kernel void color_apply(__global const float* restrict src,
 #endif
     const size_t plane = (size_t)height * width;
     const size_t p = (size_t)y * width + x;
-    __global const float* s = src + (size_t)n * CHANNELS * plane + p;
+    __global const float* s = src + (size_t)n * IMAGE_CHANNELS * plane + p;
     float v[CHANNELS];
-    COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = s[c * plane];
+    COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) v[c] = s[COLOR_SOURCE_CHANNEL(c) * plane];
     __global const int* program = ops + (size_t)n * steps;
     __global const float* program_args = args + (size_t)n * steps * 2;
     __global const float* sample_stats = stats + (size_t)n * stat_stride;
     COLOR_UNROLL for (int k = 0; k < STEPS; ++k) {
         color_step(v, program[k], program_args[2 * k], program_args[2 * k + 1], sample_stats);
     }
+#if defined(CHANNEL_MAP)
+    // The other channels pass through bit for bit; the selected ones are overwritten after.
+    __global float* d = dst + (size_t)n * IMAGE_CHANNELS * plane + p;
+    for (int c = 0; c < IMAGE_CHANNELS; ++c) d[c * plane] = s[c * plane];
+    COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) d[COLOR_SOURCE_CHANNEL(c) * plane] = v[c];
+#else
     __global float* d = dst + (size_t)n * OUT_CHANNELS * plane + p;
     COLOR_UNROLL for (int c = 0; c < OUT_CHANNELS; ++c) d[c * plane] = v[OUT_CHANNELS == CHANNELS ? c : 0];
+#endif
 }
 
 #if USE_CONTRAST || USE_AUTOCONTRAST || USE_EQUALIZE
@@ -94,13 +112,13 @@ __kernel void color_stats(__global const float* restrict src,
     barrier(CLK_LOCAL_MEM_FENCE);
 
     const size_t plane = (size_t)height * width;
-    __global const float* image = src + (size_t)n * CHANNELS * plane;
+    __global const float* image = src + (size_t)n * IMAGE_CHANNELS * plane;
     ulong sum = 0;
     float minimum = INFINITY;
     float maximum = -INFINITY;
     for (size_t p = lid; p < plane; p += STAT_GROUP) {
         float v[CHANNELS];
-        for (int c = 0; c < CHANNELS; ++c) v[c] = image[c * plane + p];
+        for (int c = 0; c < CHANNELS; ++c) v[c] = image[COLOR_SOURCE_CHANNEL(c) * plane + p];
         for (int k = 0; k < s; ++k) {
             const float2 ab = program_args[k];
             color_step(v, program[k], ab.x, ab.y, stats);  // earlier steps never read statistics

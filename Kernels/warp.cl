@@ -15,7 +15,7 @@
 // matrices. Every float operation here is mirrored by Sources/Augment/CPU/Warp.swift in the same order.
 //
 // Build-time defines (chosen by the host per variant):
-//   SRC_U8 / SRC_F32, SRC_NHWC / SRC_NCHW, DST_U8 / DST_F32, DST_NHWC / DST_NCHW,
+//   SRC_U8 / SRC_U16 / SRC_F32, SRC_NHWC / SRC_NCHW, DST_U8 / DST_U16 / DST_F16 / DST_F32, DST_NHWC / DST_NCHW,
 //   CHANNELS (channel count), HAS_EPILOGUE (0 or 1);
 //   warp_general also: INTERP (0 nearest, 1 bilinear), BORDER (0 constant, 1 edge, 2 reflect),
 //   FILL (0 none, 1 torchvision mask blend, 2 extend), PERSPECTIVE (0 or 1);
@@ -27,6 +27,10 @@
 #if defined(SRC_U8)
 typedef uchar src_t;
 #define LOAD_UNIT(v) unit_from_u8(v)
+#elif defined(SRC_U16)
+// uint16 holds raw values (depth in millimetres, 16-bit images): not rescaled (PixelType.uint16).
+typedef ushort src_t;
+#define LOAD_UNIT(v) ((float)(v))
 #else
 typedef float src_t;
 #define LOAD_UNIT(v) (v)
@@ -36,6 +40,10 @@ typedef float src_t;
 #if defined(DST_U8)
 typedef uchar dst_t;
 #define STORE(p, i, v) ((p)[i] = u8_from_unit(v))
+#elif defined(DST_U16)
+// Raw values: clamp to [0, 65535] (fmax/fmin turn NaN into 0), round to nearest even.
+typedef ushort dst_t;
+#define STORE(p, i, v) ((p)[i] = (ushort)rint(fmin(fmax((v), 0.0f), 65535.0f)))
 #elif defined(DST_F16)
 // half is storage only (core OpenCL 1.2, no cl_khr_fp16): round to nearest even, as Float16(x).
 typedef half dst_t;

@@ -131,8 +131,9 @@ struct ImageDescription: Equatable {
         case Int32(SA_DTYPE_UINT8): pixelType = .uint8
         case Int32(SA_DTYPE_FLOAT32): pixelType = .float32
         case Int32(SA_DTYPE_FLOAT16): pixelType = .float16
+        case Int32(SA_DTYPE_UINT16): pixelType = .uint16
         default:
-            throw BoundaryError.argument("\(what): dtype \(desc.dtype) is not SA_DTYPE_UINT8 (0), SA_DTYPE_FLOAT32 (1) or SA_DTYPE_FLOAT16 (2)")
+            throw BoundaryError.argument("\(what): dtype \(desc.dtype) is not SA_DTYPE_UINT8 (0), SA_DTYPE_FLOAT32 (1), SA_DTYPE_FLOAT16 (2) or SA_DTYPE_UINT16 (3)")
         }
         switch desc.layout {
         case Int32(SA_LAYOUT_NHWC): layout = .nhwc
@@ -169,6 +170,7 @@ struct ImageDescription: Equatable {
         case .uint8: dtype = Int32(SA_DTYPE_UINT8)
         case .float32: dtype = Int32(SA_DTYPE_FLOAT32)
         case .float16: dtype = Int32(SA_DTYPE_FLOAT16)
+        case .uint16: dtype = Int32(SA_DTYPE_UINT16)
         }
         return sa_image_desc(dtype: dtype, layout: layout == .nhwc ? Int32(SA_LAYOUT_NHWC) : Int32(SA_LAYOUT_NCHW),
                              count: Int64(count), height: Int64(geometry.height), width: Int64(geometry.width),
@@ -481,6 +483,7 @@ public func saApply(
         let pixels: PixelBuffer
         switch description.pixelType {
         case .uint8: pixels = .uint8(copyValues(inputData, count: try description.elementCount(), as: UInt8.self))
+        case .uint16: pixels = .uint16(copyValues(inputData, count: try description.elementCount(), as: UInt16.self))
         default: pixels = .float32(copyValues(inputData, count: try description.elementCount(), as: Float.self))
         }
         let images = try ImageBatch(pixels: pixels, count: description.count, geometry: description.geometry,
@@ -524,6 +527,7 @@ public func saApply(
         case .uint8(let values): try write(values, to: outputData, byteCount: outputByteCount, what: "output")
         case .float32(let values): try write(values, to: outputData, byteCount: outputByteCount, what: "output")
         case .float16(let values): try write(values, to: outputData, byteCount: outputByteCount, what: "output")
+        case .uint16(let values): try write(values, to: outputData, byteCount: outputByteCount, what: "output")
         }
         if labelValues != nil, let outputLabels {
             try write(output.labels?.values ?? [], to: UnsafeMutableRawPointer(outputLabels), byteCount: labelByteCount, what: "output labels")

@@ -4,8 +4,10 @@ import Foundation
 /// What `augment apply` reads: a batch and where its samples came from.
 public struct LoadedInput: Sendable {
     public enum Kind: Sendable, Equatable {
-        /// A `.npy` image batch (uint8 NHWC or float32 NCHW).
+        /// A `.npy` image batch (uint8 or uint16 NHWC, or float32 NCHW).
         case imageArray
+        /// A `.npy` uint16 batch (N, H, W) of one-channel images (depth maps), read as NHWC with C = 1.
+        case depthArray
         /// A `.npy` spectrogram batch, (N, F, T) when `hasChannelAxis` is false.
         case spectrogramArray(hasChannelAxis: Bool)
         /// PNG/JPEG files, one per sample.
@@ -30,6 +32,10 @@ public enum BatchFiles {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw IOError.unreadable(path: path, reason: "no such file or folder")
         }
+        guard options.bitDepth == 8 || options.bitDepth == 16 else {
+            throw IOError.invalidFile(path: path, reason: "bit depth \(options.bitDepth) is not 8 or 16")
+        }
+        let sixteen = options.bitDepth == 16 && !path.lowercased().hasSuffix(".npy")
         if isFolder.boolValue {
             let names: [String]
             do {
@@ -39,6 +45,12 @@ public enum BatchFiles {
                 throw IOError.unreadable(path: path, reason: error.localizedDescription)
             }
             guard !names.isEmpty else { throw IOError.invalidFile(path: path, reason: "the folder has no .png, .jpg or .jpeg files") }
+            if sixteen {
+                let images = try names.map {
+                    try ImageCodecs.decodePNG16(readFile("\(path)/\($0)"), name: "\(path)/\($0)", maxPixels: options.maxPixels, mode: options.mode)
+                }
+                return LoadedInput(images: try stack16(images, names: names.map { "\(path)/\($0)" }), kind: .imageFiles(names: names))
+            }
             let images = try names.map {
                 try ImageCodecs.decode(readFile("\(path)/\($0)"), name: "\(path)/\($0)", options: options, warnings: warnings)
             }
@@ -46,6 +58,10 @@ public enum BatchFiles {
         }
         if path.lowercased().hasSuffix(".npy") {
             return try loadArray(path)
+        }
+        if sixteen {
+            let image = try ImageCodecs.decodePNG16(readFile(path), name: path, maxPixels: options.maxPixels, mode: options.mode)
+            return LoadedInput(images: try stack16([image], names: [path]), kind: .imageFiles(names: [URL(fileURLWithPath: path).lastPathComponent]))
         }
         let image = try ImageCodecs.decode(readFile(path), name: path, options: options, warnings: warnings)
         return LoadedInput(images: try stack([image], names: [path]), kind: .imageFiles(names: [URL(fileURLWithPath: path).lastPathComponent]))
@@ -77,6 +93,14 @@ public enum BatchFiles {
         case (.uint8(let values), 4):
             return LoadedInput(images: try wrap { try ImageBatch(uint8NHWC: values, count: s[0], height: s[1], width: s[2], channels: s[3]) },
                                kind: .imageArray)
+        case (.uint16(let values), 4):
+            return LoadedInput(images: try wrap { try ImageBatch(pixels: .uint16(values), count: s[0],
+                                                                 geometry: ImageGeometry(height: s[1], width: s[2], channels: s[3]), layout: .nhwc) },
+                               kind: .imageArray)
+        case (.uint16(let values), 3):
+            return LoadedInput(images: try wrap { try ImageBatch(pixels: .uint16(values), count: s[0],
+                                                                 geometry: ImageGeometry(height: s[1], width: s[2], channels: 1), layout: .nhwc) },
+                               kind: .depthArray)
         case (.float32(let values), 4):
             return LoadedInput(images: try wrap { try ImageBatch(float32NCHW: values, count: s[0], channels: s[1], height: s[2], width: s[3]) },
                                kind: .imageArray)
@@ -85,7 +109,7 @@ public enum BatchFiles {
                                kind: .spectrogramArray(hasChannelAxis: false))
         default:
             throw IOError.invalidFile(path: path, reason:
-                "holds \(array.elementType) \(s); expected uint8 NHWC (N, H, W, C), float32 NCHW (N, C, H, W), or a float32 spectrogram (N, F, T) / (N, C, F, T)")
+                "holds \(array.elementType) \(s); expected uint8 or uint16 NHWC (N, H, W, C), uint16 depth maps (N, H, W), float32 NCHW (N, C, H, W), or a float32 spectrogram (N, F, T) / (N, C, F, T)")
         }
     }
 
@@ -113,6 +137,12 @@ public enum BatchFiles {
                     shape = [images.count, g.height, g.width]
                 }
                 array = try NPYArray(shape: shape, values: .float16(values))
+            case .uint16(let values):
+                var shape = images.layout == .nhwc ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
+                if input?.kind == .depthArray, g.channels == 1 {
+                    shape = [images.count, g.height, g.width]
+                }
+                array = try NPYArray(shape: shape, values: .uint16(values))
             }
             try writeAtomically(NPY.encode(array), to: path)
             return [path]
@@ -121,7 +151,7 @@ public enum BatchFiles {
             guard images.count == 1 else {
                 throw IOError.unwritable(path: path, reason: "the batch has \(images.count) images; write to a folder or a .npy file")
             }
-            try writeAtomically(encode(decoded(images, sample: 0, path: path), format: format, name: path), to: path)
+            try writeAtomically(encodeSample(images, sample: 0, format: format, path: path), to: path)
             return [path]
         }
         do {
@@ -137,10 +167,22 @@ public enum BatchFiles {
         for (sample, name) in names.enumerated() {
             let file = "\(path)/\(name)"
             let format = ImageFileFormat(path: name) ?? .png
-            try writeAtomically(encode(decoded(images, sample: sample, path: file), format: format, name: file), to: file)
+            try writeAtomically(encodeSample(images, sample: sample, format: format, path: file), to: file)
             written.append(file)
         }
         return written
+    }
+
+    /// Sample `sample` encoded as `format`: uint16 batches as 16-bit PNG (JPEG has 8 bits only),
+    /// everything else as 8 bits.
+    static func encodeSample(_ images: ImageBatch, sample: Int, format: ImageFileFormat, path: String) throws -> Data {
+        guard images.pixelType == .uint16 else {
+            return try encode(decoded(images, sample: sample, path: path), format: format, name: path)
+        }
+        guard format == .png else {
+            throw IOError.unwritable(path: path, reason: "uint16 images need 16 bits, which JPEG does not have; write .png or .npy")
+        }
+        return try ImageCodecs.encodePNG16(decoded16(images, sample: sample, path: path), name: path)
     }
 
     static func encode(_ image: DecodedImage, format: ImageFileFormat, name: String) throws -> Data {
@@ -166,6 +208,7 @@ public enum BatchFiles {
                     case .uint8(let v): value = v[i]
                     case .float32(let v): value = UInt8((Float.minimum(Float.maximum(v[i], 0), 1) * 255).rounded())
                     case .float16(let v): value = UInt8((Float.minimum(Float.maximum(Float(v[i]), 0), 1) * 255).rounded())
+                    case .uint16(let v): value = UInt8((Float(v[i]) * 255 / 65535).rounded())
                     }
                     pixels[(y * g.width + x) * g.channels + c] = value
                 }

@@ -52,6 +52,7 @@ public enum ClipFiles {
         case .uint8(let v): values = .uint8(v)
         case .float32(let v): values = .float32(v)
         case .float16(let v): values = .float16(v)
+        case .uint16(let v): values = .uint16(v)
         }
         try writeAtomically(NPY.encode(NPYArray(shape: shape, values: values)), to: path)
     }

@@ -66,12 +66,17 @@ public struct DecodeOptions: Sendable, Equatable {
     /// segment") is an error unless this is true; then the decoder's partial image is kept and the
     /// warning goes to `warnings`.
     public var allowCorruptJPEG: Bool
+    /// 8 (the default: 16-bit PNGs are scaled exactly to 8 bits, as photo pipelines expect) or 16
+    /// (16-bit PNGs keep their 16 bits as a uint16 batch of raw values, e.g. depth in millimetres;
+    /// see ``ImageCodecs/decodePNG16(_:name:maxPixels:mode:)``).
+    public var bitDepth: Int
 
     public init(maxPixels: Int = DecodeOptions.defaultMaxPixels, mode: ImageReadMode = .unchanged,
-                allowCorruptJPEG: Bool = false) {
+                allowCorruptJPEG: Bool = false, bitDepth: Int = 8) {
         self.maxPixels = maxPixels
         self.mode = mode
         self.allowCorruptJPEG = allowCorruptJPEG
+        self.bitDepth = bitDepth
     }
 }
 

@@ -8,11 +8,12 @@ public enum NPYElementType: String, Sendable, CaseIterable {
     case int64 = "<i8"
     case float32 = "<f4"
     case float16 = "<f2"
+    case uint16 = "<u2"
 
     var byteCount: Int {
         switch self {
         case .uint8: return 1
-        case .float16: return 2
+        case .float16, .uint16: return 2
         case .int32, .float32: return 4
         case .int64: return 8
         }
@@ -27,6 +28,7 @@ public struct NPYArray: Sendable, Equatable {
         case int64([Int64])
         case float32([Float])
         case float16([Float16])
+        case uint16([UInt16])
 
         public var count: Int {
             switch self {
@@ -35,6 +37,7 @@ public struct NPYArray: Sendable, Equatable {
             case .int64(let v): return v.count
             case .float32(let v): return v.count
             case .float16(let v): return v.count
+            case .uint16(let v): return v.count
             }
         }
 
@@ -45,6 +48,7 @@ public struct NPYArray: Sendable, Equatable {
             case .int64: return .int64
             case .float32: return .float32
             case .float16: return .float16
+            case .uint16: return .uint16
             }
         }
     }
@@ -70,7 +74,7 @@ public struct NPYArray: Sendable, Equatable {
     public var elementType: NPYElementType { values.elementType }
 }
 
-/// Reads and writes `.npy` files. Supports little-endian uint8, int32, int64, float32 and float16 in C
+/// Reads and writes `.npy` files. Supports little-endian uint8, uint16, int32, int64, float32 and float16 in C
 /// order; anything else (big-endian, Fortran order, object arrays, other dtypes) is an error that
 /// names the file and what it holds.
 public enum NPY {
@@ -104,7 +108,7 @@ public enum NPY {
         let descrValue = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
         let normalized = descrValue == "<u1" ? "|u1" : descrValue
         guard let type = NPYElementType(rawValue: normalized) else {
-            throw bad("dtype \(descrValue) is not supported; use uint8, int32, int64, float32 or float16 (little-endian)")
+            throw bad("dtype \(descrValue) is not supported; use uint8, uint16, int32, int64, float32 or float16 (little-endian)")
         }
         let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
         let shape = try inner.split(separator: ",").map { part -> Int in
@@ -134,6 +138,7 @@ public enum NPY {
             case .float32: return .float32((0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) })
             case .float16:
                 return .float16((0..<count).map { Float16(bitPattern: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) })
+            case .uint16: return .uint16((0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self) })
             }
         }
         return try NPYArray(shape: shape, values: values)
@@ -171,6 +176,7 @@ public enum NPY {
         case .int64(let v): v.withUnsafeBytes { data.append(contentsOf: $0) }
         case .float32(let v): v.withUnsafeBytes { data.append(contentsOf: $0) }
         case .float16(let v): v.withUnsafeBytes { data.append(contentsOf: $0) }
+        case .uint16(let v): v.withUnsafeBytes { data.append(contentsOf: $0) }
         }
         return data
     }

@@ -77,6 +77,9 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Largest image (height x width pixels) to decode; larger headers are refused before anything is allocated.")
     var maxPixels: Int = DecodeOptions.defaultMaxPixels
 
+    @Option(help: "PNG bit depth to read: 8 (16-bit files scaled to 8 bits) or 16 (16-bit PNGs kept as uint16 raw values, e.g. depth in millimetres).")
+    var bitDepth: Int = 8
+
     @Flag(help: "Keep what decodes from truncated or corrupt JPEG data, with a warning, instead of failing.")
     var allowCorruptJpeg = false
 
@@ -154,7 +157,7 @@ struct ApplyCommand: ParsableCommand {
         let stagedRecord = try record.map { try outputs.stage($0, flag: "--record") }
         InterruptCleanup.install()
 
-        let options = DecodeOptions(maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg)
+        let options = DecodeOptions(maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg, bitDepth: bitDepth)
         let loaded = try BatchFiles.load(input, options: options, warnings: warn)
         let signals = file.input == .signal  // (N, C, T) arrays: see SignalInput
         var batch = try AugmentBatch(images: signals ? SignalInput.signals(from: loaded, path: input) : loaded.images)
@@ -259,7 +262,7 @@ struct ApplyCommand: ParsableCommand {
         // The whole folder is staged and renamed into place at the end: all groups or none.
         let stagedFolder = try outputs.stage(output, flag: "--output")
         InterruptCleanup.install()
-        let options = DecodeOptions(maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg)
+        let options = DecodeOptions(maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg, bitDepth: bitDepth)
         let loaded = try BatchFiles.load(input, options: options, warnings: warn)
         var batch = try AugmentBatch(images: loaded.images)
         if let labels {

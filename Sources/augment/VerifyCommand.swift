@@ -70,6 +70,9 @@ struct VerifyCommand: ParsableCommand {
             ((.float32, .nchw), .uint8NHWC),
             ((.uint8, .nchw), OutputFormat(pixelType: .float32, layout: .nhwc)),
             ((.uint8, .nhwc), .float16NCHW),
+            // uint16 (raw values, depth maps): only entries that list it (depth_uint16).
+            ((.uint16, .nhwc), .uint16NHWC),
+            ((.uint16, .nhwc), .float32NCHW),
         ]
 
         let entries = TransformCatalog.entries.filter { only == nil || $0.name.contains(only!) }
@@ -103,7 +106,7 @@ struct VerifyCommand: ParsableCommand {
                         let (result, _, _) = try Parity.check(pipeline, on: input, seed: caseSeed,
                                                               reference: CPUBackend(), candidate: backend)
                         cases += 1
-                        if format.output.pixelType == .uint8 {
+                        if format.output.pixelType == .uint8 || format.output.pixelType == .uint16 {
                             byteMismatches += result.elementsOverTolerance
                         } else {
                             floatMax = max(floatMax, result.maxAbsDifference)
@@ -134,7 +137,7 @@ struct VerifyCommand: ParsableCommand {
             print("\(failures) of \(entries.count) transforms disagree between cpu and opencl")
             throw ExitCode(1)
         }
-        print("all \(entries.count) transforms agree (float32 within \(Parity.floatTolerance), float16 within it or one float16 step, uint8 exact)")
+        print("all \(entries.count) transforms agree (float32 within \(Parity.floatTolerance), float16 within it or one float16 step, uint8 and uint16 exact)")
     }
 }
 

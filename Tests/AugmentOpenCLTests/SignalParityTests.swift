@@ -51,6 +51,37 @@ struct SignalParityTests {
         }
     }
 
+    /// Chains of signal ops fused into one pass (one program per sample): two stretches, relative
+    /// noise after gathers (its standard deviation taken over the signal just before it, a
+    /// reduction per relative op), shifts and channel maps between pointwise ops; bit-exact, and
+    /// one launch plus one per relative noise.
+    @Test func fusedProgramsAreBitExactInOneLaunch() throws {
+        let chains: [[any Transform]] = [
+            [try TimeStretch(factor: ValueRange(0.5, 2)), try SignalGaussianNoise(sigma: ValueRange(0.05, 0.2), relative: true),
+             try AmplitudeScale(factor: ValueRange(-2, 2)), try TimeStretch(factor: ValueRange(0.3, 3))],
+            [try TimeShift(shift: ValueRange(-300, 300), mode: .roll), ChannelPermute(), try BaselineWander(amplitude: ValueRange(0, 1), frequency: ValueRange(0, 20)),
+             try ChannelDropout(p: 0.3), try TimeShift(shift: ValueRange(-50, 50), mode: .pad), try SignalGaussianNoise(sigma: ValueRange(0, 0.3))],
+            [try AmplitudeScale(factor: ValueRange(0.5, 3)), try SignalGaussianNoise(sigma: ValueRange(0.1, 0.3), relative: true),
+             try TimeShift(shift: ValueRange(-20, 20), mode: .pad), try SignalGaussianNoise(sigma: ValueRange(0.1, 0.3), relative: true)],
+        ]
+        var seed: UInt64 = 4400
+        for (i, chain) in chains.enumerated() {
+            for shape in Self.shapes {
+                seed &+= 1
+                let input = try ImageBatch.random(count: shape.count, geometry: ImageGeometry(height: 1, width: shape.length, channels: shape.channels),
+                                                  pixelType: .float32, layout: .nchw, seed: seed)
+                try expectBitExact(try Pipeline(chain), on: input, seed: seed, "chain \(i) \(shape)")
+            }
+            let input = try ImageBatch.random(count: 3, geometry: ImageGeometry(height: 1, width: 300, channels: 4),
+                                              pixelType: .float32, layout: .nchw, seed: 8)
+            let plan = try Pipeline(chain).sample(count: 3, geometry: input.geometry, seed: 1).plan(for: input)
+            #expect(plan.passes == 1, "chain \(i): \(plan.summary)")
+            let (_, timing) = try Shared.backend().runProfiled(plan, on: input)
+            let relative = chain.filter { ($0 as? SignalGaussianNoise)?.relative == true }.count
+            #expect(timing.launches == 1 + relative, "chain \(i): \(timing.launches)")
+        }
+    }
+
     /// A long signal with a large offset: the fixed-order sums agree on both backends.
     @Test func relativeNoiseOnLongSignalsAgrees() throws {
         let t = 50_000

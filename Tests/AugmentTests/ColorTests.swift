@@ -131,15 +131,27 @@ import Testing
     }
 
     @Test func channelRulesNameTheOp() throws {
+        let two = try floats(ImageGeometry(height: 4, width: 4, channels: 2))
+        for transform: any Transform in [try AdjustBrightness(brightnessFactor: 2), try AdjustHue(hueFactor: 0.1),
+                                         try ColorJitter(brightness: 0.2), Autocontrast(), try RandomGrayscale(),
+                                         try RGBToGrayscale()] {
+            #expect(throws: AugmentError.incompatible(
+                "\(transform.opName): needs an image with 1 or 3 channels (as torchvision), or 4 or more (it then acts on the first three, or on those its \"channels\" argument names); the image has 2")) {
+                try run([transform], two)
+            }
+        }
+        #expect(throws: AugmentError.incompatible(
+            "adjust_sharpness: needs an image with 1 or 3 channels (as torchvision), or 4 or more (every channel is sharpened); the image has 2")) {
+            try run([try AdjustSharpness(sharpnessFactor: 2)], two)
+        }
+        // 4 or more channels (RGB + NIR ...): colour ops act on the first three (MultispectralTests).
         let four = try floats(ImageGeometry(height: 4, width: 4, channels: 4))
         for transform: any Transform in [try AdjustBrightness(brightnessFactor: 2), try AdjustHue(hueFactor: 0.1),
                                          try ColorJitter(brightness: 0.2), Autocontrast(), try RandomGrayscale(),
-                                         try AdjustSharpness(sharpnessFactor: 2), try RGBToGrayscale()] {
-            #expect(throws: AugmentError.incompatible(
-                "\(transform.opName): needs an image with 1 or 3 channels (as torchvision), the image has 4")) {
-                try run([transform], four)
-            }
+                                         try AdjustSharpness(sharpnessFactor: 2), try RGBToGrayscale(numOutputChannels: 3)] {
+            #expect(try run([transform], four).geometry == four.geometry)
         }
+        #expect(throws: AugmentError.self) { try run([try RGBToGrayscale(numOutputChannels: 1)], four) }
         // Per-channel ops take any channel count (RGB + NIR).
         let inverted = try run([Invert(), Posterize(bits: 3), Solarize(threshold: 0.4), AdjustGamma(gamma: 1.7),
                                 Equalize()], four)

@@ -18,7 +18,7 @@ OpsLike = Union[str, Mapping[str, Any], Sequence[Mapping[str, Any]], "os.PathLik
 
 _UINT64_LIMIT = 1 << 64
 _DTYPES = {_native.DTYPE_UINT8: np.dtype(np.uint8), _native.DTYPE_FLOAT32: np.dtype(np.float32),
-           _native.DTYPE_FLOAT16: np.dtype(np.float16)}
+           _native.DTYPE_FLOAT16: np.dtype(np.float16), _native.DTYPE_UINT16: np.dtype(np.uint16)}
 _LAYOUTS = {"nhwc": _native.LAYOUT_NHWC, "nchw": _native.LAYOUT_NCHW}
 
 
@@ -177,11 +177,13 @@ def _describe(shape: Tuple[int, ...], dtype: np.dtype, layout: Optional[str]) ->
         code = _native.DTYPE_UINT8
     elif dtype == np.float32:
         code = _native.DTYPE_FLOAT32
+    elif dtype == np.uint16:
+        code = _native.DTYPE_UINT16
     else:
         raise InvalidArgumentError(
-            f"images must be uint8 or float32 (native byte order), got {dtype}; convert with .astype(np.float32)")
+            f"images must be uint8, uint16 or float32 (native byte order), got {dtype}; convert with .astype(np.float32)")
     if layout is None:
-        layout = "nhwc" if code == _native.DTYPE_UINT8 else "nchw"
+        layout = "nhwc" if code in (_native.DTYPE_UINT8, _native.DTYPE_UINT16) else "nchw"
     if not isinstance(layout, str) or layout.lower() not in _LAYOUTS:
         raise InvalidArgumentError(f"layout must be 'nhwc' or 'nchw', got {layout!r}")
     layout = layout.lower()

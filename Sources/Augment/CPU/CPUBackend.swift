@@ -77,6 +77,12 @@ extension UInt8: CPUSourcePixel {
     static func unitValue(_ raw: UInt8) -> Float { Float(raw) * (1 / Float(255)) }
 }
 
+extension UInt16: CPUSourcePixel {
+    /// Raw values, not rescaled (depth maps and 16-bit images keep their units; see ``PixelType/uint16``).
+    @inline(__always)
+    static func unitValue(_ raw: UInt16) -> Float { Float(raw) }
+}
+
 extension Float: CPUSourcePixel {
     @inline(__always)
     static func unitValue(_ raw: Float) -> Float { raw }
@@ -110,6 +116,17 @@ extension UInt8: CPUDestinationPixel {
     static func fromUnitValue(_ value: Float) -> UInt8 {
         let clamped = Float.minimum(Float.maximum(value, 0), 1)
         return UInt8(clamped * 255.999)
+    }
+}
+
+extension UInt16: CPUDestinationPixel {
+    static var poison: UInt16 { 0xCDCD }
+    /// Round to nearest (ties to even, OpenCL's `rint`) after clamping to [0, 65535] with IEEE
+    /// maxNum/minNum (NaN becomes 0), as warp.cl's `u16_from_float`.
+    @inline(__always)
+    static func fromUnitValue(_ value: Float) -> UInt16 {
+        let clamped = Float.minimum(Float.maximum(value, 0), 65535)
+        return UInt16(clamped.rounded(.toNearestOrEven))
     }
 }
 

@@ -132,7 +132,12 @@ enum CPUColor {
         try stage.check(count: input.count, geometry: input.geometry)
         let statistics = self.statistics(stage, source)
         let geometry = stage.input
-        let (height, width, channels, outChannels) = (geometry.height, geometry.width, geometry.channels,
+        // channels: what the programs see; map: their image channels (all, or ColorStage.channelIndices,
+        // whose other channels are copied unchanged as color_apply does).
+        let imageChannels = geometry.channels
+        let map = stage.channelIndices ?? Array(0..<imageChannels)
+        let partial = stage.channelIndices != nil
+        let (height, width, channels, outChannels) = (geometry.height, geometry.width, stage.colorChannels,
                                                       stage.outputChannels)
         let plane = height * width
         let stride = stage.statisticStride
@@ -149,12 +154,19 @@ enum CPUColor {
                     withPixel(channels) { v in
                         for x in 0..<width {
                             let p = y * width + x
-                            for c in 0..<channels { v[c] = src.base[(n * channels + c) * plane + p] }
+                            for c in 0..<channels { v[c] = src.base[(n * imageChannels + map[c]) * plane + p] }
                             for step in program {
                                 ColorMath.apply(step, to: v, channels: channels, statistics: stats.base + n * stride)
                             }
-                            for c in 0..<outChannels {
-                                dst.base[(n * outChannels + c) * plane + p] = v[outChannels == channels ? c : 0]
+                            if partial {
+                                for c in 0..<imageChannels {
+                                    dst.base[(n * imageChannels + c) * plane + p] = src.base[(n * imageChannels + c) * plane + p]
+                                }
+                                for c in 0..<channels { dst.base[(n * imageChannels + map[c]) * plane + p] = v[c] }
+                            } else {
+                                for c in 0..<outChannels {
+                                    dst.base[(n * outChannels + c) * plane + p] = v[outChannels == channels ? c : 0]
+                                }
                             }
                         }
                     }
@@ -169,7 +181,9 @@ enum CPUColor {
         let stride = stage.statisticStride
         guard stage.needsStatistics else { return [Float](repeating: 0, count: stage.count * stride) }
         let geometry = stage.input
-        let channels = geometry.channels
+        let channels = stage.colorChannels
+        let imageChannels = geometry.channels
+        let map = stage.channelIndices ?? Array(0..<imageChannels)
         let plane = geometry.height * geometry.width
         let programs = stage.programs
         let meanScale = Float(1 / (Double(contrastScale) * Double(plane)))
@@ -191,7 +205,7 @@ enum CPUColor {
                 withPixel(channels) { v in
                     withPixel(1) { noStatistics in
                         for p in 0..<plane {
-                            for c in 0..<channels { v[c] = src.base[(n * channels + c) * plane + p] }
+                            for c in 0..<channels { v[c] = src.base[(n * imageChannels + map[c]) * plane + p] }
                             for step in prefix {
                                 ColorMath.apply(step, to: v, channels: channels, statistics: noStatistics)
                             }

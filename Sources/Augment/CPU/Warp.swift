@@ -89,6 +89,12 @@ func dispatchPixels<Pass: PixelPass>(
     case (.float32(let source), .uint8): values = .uint8(pass.run(source, into: UInt8.self))
     case (.float32(let source), .float32): values = .float32(pass.run(source, into: Float.self))
     case (.float32(let source), .float16): values = .float16(pass.run(source, into: Float16.self))
+    case (.uint8(let source), .uint16): values = .uint16(pass.run(source, into: UInt16.self))
+    case (.float32(let source), .uint16): values = .uint16(pass.run(source, into: UInt16.self))
+    case (.uint16(let source), .uint8): values = .uint8(pass.run(source, into: UInt8.self))
+    case (.uint16(let source), .float32): values = .float32(pass.run(source, into: Float.self))
+    case (.uint16(let source), .float16): values = .float16(pass.run(source, into: Float16.self))
+    case (.uint16(let source), .uint16): values = .uint16(pass.run(source, into: UInt16.self))
     case (.float16, _): throw AugmentError.float16Input()
     }
     return try ImageBatch(pixels: values, count: count, geometry: geometry, layout: format.layout)

@@ -10,6 +10,7 @@ extension ImageBatch {
         case .uint8(let v): return try ImageBatch(pixels: .uint8(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
         case .float32(let v): return try ImageBatch(pixels: .float32(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
         case .float16(let v): return try ImageBatch(pixels: .float16(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
+        case .uint16(let v): return try ImageBatch(pixels: .uint16(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
         }
     }
 
@@ -26,6 +27,8 @@ extension ImageBatch {
             return try ImageBatch(pixels: .float32(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count, geometry: geometry, layout: layout)
         case .float16(let v):
             return try ImageBatch(pixels: .float16(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count, geometry: geometry, layout: layout)
+        case .uint16(let v):
+            return try ImageBatch(pixels: .uint16(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count, geometry: geometry, layout: layout)
         }
     }
 
@@ -40,6 +43,8 @@ extension ImageBatch {
         case .uint8: return try ImageBatch(pixels: .uint8(parts.flatMap { $0.uint8Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
         case .float32: return try ImageBatch(pixels: .float32(parts.flatMap { $0.float32Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
         case .float16: return try ImageBatch(pixels: .float16(parts.flatMap { $0.float16Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
+        case .uint16: return try ImageBatch(pixels: .uint16(parts.flatMap { $0.uint16Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
+        case .uint16: return try ImageBatch(pixels: .uint16(parts.flatMap { $0.uint16Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
         }
     }
 }

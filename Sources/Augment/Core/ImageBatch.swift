@@ -15,6 +15,11 @@ public enum PixelType: String, Codable, Sendable, CaseIterable {
     /// IEEE 754 binary16, an output format only: the final pass rounds its float32 result to the
     /// nearest half (ties to even), halving the bytes a model reads. Pipelines reject float16 inputs.
     case float16
+    /// 0...65535 raw values (depth maps in millimetres, 16-bit PNGs read with 16 bits kept). Unlike
+    /// uint8 they are not rescaled: a float32 pipeline sees the raw values (as torchvision v2 keeps
+    /// uint16 tensors' values through geometric ops), and a uint16 output rounds to nearest and clamps
+    /// to 0...65535. Colour ops refuse uint16 input (see docs/semantics.md, "Depth and multispectral").
+    case uint16
 
     /// Bytes per element.
     public var byteCount: Int {
@@ -22,6 +27,7 @@ public enum PixelType: String, Codable, Sendable, CaseIterable {
         case .uint8: return 1
         case .float32: return 4
         case .float16: return 2
+        case .uint16: return 2
         }
     }
 }
@@ -59,12 +65,15 @@ public enum PixelBuffer: Sendable, Equatable {
     case float32([Float])
     /// Half-precision values (outputs in ``PixelType/float16``).
     case float16([Float16])
+    /// Raw 16-bit values (``PixelType/uint16``).
+    case uint16([UInt16])
 
     public var pixelType: PixelType {
         switch self {
         case .uint8: return .uint8
         case .float32: return .float32
         case .float16: return .float16
+        case .uint16: return .uint16
         }
     }
 
@@ -73,6 +82,7 @@ public enum PixelBuffer: Sendable, Equatable {
         case .uint8(let values): return values.count
         case .float32(let values): return values.count
         case .float16(let values): return values.count
+        case .uint16(let values): return values.count
         }
     }
 }
@@ -159,6 +169,12 @@ public struct ImageBatch: Sendable, Equatable {
         return nil
     }
 
+    /// The values as uint16, or nil when the batch holds another type.
+    public var uint16Values: [UInt16]? {
+        if case .uint16(let values) = pixels { return values }
+        return nil
+    }
+
     /// Flat index of (sample, channel, row, column) in this batch's layout.
     public func index(sample n: Int, channel c: Int, y: Int, x: Int) -> Int {
         if let raggedGeometries {
@@ -183,6 +199,7 @@ public struct ImageBatch: Sendable, Equatable {
         case .uint8(let values): return Float(values[i])
         case .float32(let values): return values[i]
         case .float16(let values): return Float(values[i])
+        case .uint16(let values): return Float(values[i])
         }
     }
 
@@ -212,6 +229,8 @@ public struct OutputFormat: Hashable, Codable, Sendable, CustomStringConvertible
     public static let uint8NHWC = OutputFormat(pixelType: .uint8, layout: .nhwc)
     /// float16 NCHW: half the bytes of float32 NCHW, rounded to nearest even by the final pass.
     public static let float16NCHW = OutputFormat(pixelType: .float16, layout: .nchw)
+    /// uint16 NHWC: raw values rounded to nearest and clamped to 0...65535 (16-bit PNG, depth maps).
+    public static let uint16NHWC = OutputFormat(pixelType: .uint16, layout: .nhwc)
 
     public var description: String { "\(pixelType.rawValue) \(layout.rawValue.uppercased())" }
 }

@@ -1,5 +1,5 @@
 extension ImageBatch {
-    /// A batch of uniformly random pixels (uint8 in 0...255, float32 and float16 in [0, 1)), a pure function of
+    /// A batch of uniformly random pixels (uint8 in 0...255, uint16 in 0...65535, float32 and float16 in [0, 1)), a pure function of
     /// `seed`: for tests, `augment verify` and benchmarks.
     public static func random(
         count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout, seed: UInt64
@@ -23,6 +23,10 @@ extension ImageBatch {
             var values = [Float16](repeating: 0, count: total)
             for i in 0..<total { values[i] = Float16(Float(random.nextUInt32() >> 21) * 0x1p-11) }
             return try ImageBatch(pixels: .float16(values), count: count, geometry: geometry, layout: layout)
+        case .uint16:
+            var values = [UInt16](repeating: 0, count: total)
+            for i in 0..<total { values[i] = UInt16(truncatingIfNeeded: random.nextUInt32() >> 16) }
+            return try ImageBatch(pixels: .uint16(values), count: count, geometry: geometry, layout: layout)
         }
     }
 }

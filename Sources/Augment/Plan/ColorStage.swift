@@ -119,16 +119,25 @@ public struct ColorStage: Sendable, Equatable {
     public var input: ImageGeometry
     public var outputChannels: Int
     public var programs: [[ColorStep]]
+    /// The image channels the programs act on, in this order (the program's channels 0, 1, 2 are
+    /// image channels `channelIndices[0]`, ...); the other channels are copied unchanged, bit for bit.
+    /// nil: all channels. Multispectral images (RGB + near infrared ...) select their RGB bands.
+    public var channelIndices: [Int]? = nil
 
     /// The longest program a stage may hold; fusion stops there.
     public static let maxSteps = 16
 
-    public init(count: Int, input: ImageGeometry, outputChannels: Int, programs: [[ColorStep]]) {
+    public init(count: Int, input: ImageGeometry, outputChannels: Int, programs: [[ColorStep]],
+                channelIndices: [Int]? = nil) {
         self.count = count
         self.input = input
         self.outputChannels = outputChannels
         self.programs = programs
+        self.channelIndices = channelIndices
     }
+
+    /// The number of channels the programs see: the selected ones, or all.
+    public var colorChannels: Int { channelIndices?.count ?? input.channels }
 
     public var output: ImageGeometry {
         ImageGeometry(height: input.height, width: input.width, channels: outputChannels)
@@ -157,8 +166,8 @@ public struct ColorStage: Sendable, Equatable {
     /// channel), `2 * C` (autocontrast: minimum and scale per channel) or 1 (contrast: the mean).
     public var statisticStride: Int {
         let ops = Set(programs.flatMap { $0.map(\.op) })
-        if ops.contains(.equalize) { return max(1, input.channels * 256) }
-        if ops.contains(.autocontrast) { return max(1, 2 * input.channels) }
+        if ops.contains(.equalize) { return max(1, colorChannels * 256) }
+        if ops.contains(.autocontrast) { return max(1, 2 * colorChannels) }
         return 1
     }
 
@@ -171,17 +180,26 @@ public struct ColorStage: Sendable, Equatable {
             throw AugmentError.parameterMismatch(
                 "the colour stage expects \(self.count) images of \(input) with one program each, got \(count) images of \(geometry) and \(programs.count) programs")
         }
-        let channels = input.channels
+        let channels = colorChannels
+        if let channelIndices {
+            guard !channelIndices.isEmpty, Set(channelIndices).count == channelIndices.count,
+                  channelIndices.allSatisfy({ (0..<input.channels).contains($0) }), outputChannels == input.channels else {
+                throw AugmentError.parameterMismatch(
+                    "colour channels \(channelIndices) do not select distinct channels of a \(input.channels)-channel image that the stage keeps")
+            }
+        }
         for (n, program) in programs.enumerated() {
             guard program.filter({ $0.op.needsStatistic }).count <= 1, program.count <= Self.maxSteps else {
                 throw AugmentError.parameterMismatch(
                     "colour program of sample \(n) has \(program.count) steps and more than one statistic step")
             }
             for step in program where step.op.needsOneOrThreeChannels && channels != 1 && channels != 3 {
-                throw AugmentError.incompatible("colour op \(step.op) needs 1 or 3 channels, the image has \(channels)")
+                throw AugmentError.incompatible(channelIndices == nil
+                    ? "colour op \(step.op) needs 1 or 3 channels, the image has \(channels)"
+                    : "colour op \(step.op) needs 1 or 3 channels, it is asked to act on \(channels) (\(channelIndices ?? []))")
             }
         }
-        switch (channels, outputChannels) {
+        switch (input.channels, outputChannels) {
         case (let c, let o) where c == o:
             break
         case (3, 1):
@@ -191,7 +209,7 @@ public struct ColorStage: Sendable, Equatable {
         case (1, 3):
             break
         default:
-            throw AugmentError.parameterMismatch("a colour stage cannot turn \(channels) channels into \(outputChannels)")
+            throw AugmentError.parameterMismatch("a colour stage cannot turn \(input.channels) channels into \(outputChannels)")
         }
     }
 
@@ -200,7 +218,7 @@ public struct ColorStage: Sendable, Equatable {
     /// per sample, at most ``maxSteps`` steps.
     public func fused(with next: ColorStage) -> ColorStage? {
         guard next.count == count, next.input == output, outputChannels == input.channels,
-              programs.count == next.programs.count else { return nil }
+              programs.count == next.programs.count, channelIndices == next.channelIndices else { return nil }
         var merged: [[ColorStep]] = []
         merged.reserveCapacity(count)
         for (first, second) in zip(programs, next.programs) {
@@ -208,17 +226,49 @@ public struct ColorStage: Sendable, Equatable {
             guard program.count <= Self.maxSteps, program.filter({ $0.op.needsStatistic }).count <= 1 else { return nil }
             merged.append(program)
         }
-        return ColorStage(count: count, input: input, outputChannels: next.outputChannels, programs: merged)
+        return ColorStage(count: count, input: input, outputChannels: next.outputChannels, programs: merged,
+                          channelIndices: channelIndices)
     }
 }
 
 extension PlanBuilder {
+    /// The channels colour ops act on: ``colorChannelSelection`` when set (`color_channels`, or a
+    /// colour op's `"channels"` argument), else the first three of an image with 4 or more channels
+    /// (RGB of RGB + near infrared ..., RGB of RGBA), else all (1 or 3 channels, as torchvision).
+    public var colorChannels: [Int] {
+        colorChannelSelection ?? Self.defaultColorChannels(geometry.channels)
+    }
+
+    /// The default colour channels of a `channels`-channel image: [0, 1, 2] for 4 or more, else all.
+    public static func defaultColorChannels(_ channels: Int) -> [Int] {
+        channels >= 4 ? [0, 1, 2] : Array(0..<max(0, channels))
+    }
+
     /// Adds per-sample colour programs (one per sample; an empty program leaves that sample
     /// unchanged), fusing them into the previous colour stage when nothing lies between the two.
     /// Nothing is added when every program is empty and the channel count stays.
     public mutating func color(_ programs: [[ColorStep]], outputChannels: Int? = nil) throws {
         guard programs.count == count else {
             throw AugmentError.parameterMismatch("\(programs.count) colour programs for a batch of \(count)")
+        }
+        guard inputPixelType != .uint16 else { throw AugmentError.uint16ColorInput(op: "a colour op") }
+        let selected = colorChannels
+        if selected != Array(0..<geometry.channels) {
+            // Some channels only (multispectral bands, RGBA): a stage of its own whose other channels
+            // are copied unchanged; it fuses only with colour stages on the same channels.
+            guard outputChannels == nil || outputChannels == geometry.channels else {
+                throw AugmentError.incompatible(
+                    "a colour op that changes the channel count (rgb_to_grayscale with num_output_channels \(outputChannels ?? 0)) cannot act on channels \(selected) of a \(geometry.channels)-channel image; use num_output_channels \(selected.count), which writes the luma into the selected channels")
+            }
+            if programs.allSatisfy(\.isEmpty) { return }
+            let stage = ColorStage(count: count, input: geometry, outputChannels: geometry.channels, programs: programs,
+                                   channelIndices: selected)
+            try stage.check(count: count, geometry: geometry)
+            try append(.color(stage), outputGeometry: stage.output) { previous in
+                guard case .color(let last) = previous, let fused = last.fused(with: stage) else { return nil }
+                return .color(fused)
+            }
+            return
         }
         let channels = outputChannels ?? geometry.channels
         if channels == geometry.channels, programs.allSatisfy(\.isEmpty) { return }
@@ -254,11 +304,14 @@ extension ColorStage: PlanStage {
     public var checkedOutputBytes: Int? { outputBytes(output, 4) }
     public var detail: String {
         let s = self
-        return "color program of up to \(s.stepCount) steps (\(s.ops.map { "\($0)" }.sorted().joined(separator: ", ")))\(s.needsStatistics ? " + per-image statistics" : "") \(s.input)"
+        return "color program of up to \(s.stepCount) steps (\(s.ops.map { "\($0)" }.sorted().joined(separator: ", ")))\(s.needsStatistics ? " + per-image statistics" : "") \(s.input)\(s.channelIndices.map { " on channels \($0), the others copied" } ?? "")"
     }
     public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
         let color = self
         guard color.outputChannels == color.input.channels else { throw spread.notMaskable("it changes the channel count") }
+        if let indices = color.channelIndices, indices != PlanBuilder.defaultColorChannels(color.input.channels) {
+            throw spread.notMaskable("it acts on channels \(indices) only; put the per-sample choice inside color_channels instead")
+        }
         return [.color(spread.spread(color.programs, identity: []))]
     }
 }

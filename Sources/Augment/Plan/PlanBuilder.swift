@@ -51,6 +51,11 @@ public struct PlanBuilder: Sendable {
     private var colorPrograms: [[ColorStep]]?
     /// Whether values may have left [0, 1] (normalize ran): a uint8 output would then clip them.
     private var leftUnitRange = false
+    /// The element type of the batch the plan reads (uint16: raw values, which colour ops refuse).
+    public let inputPixelType: PixelType
+    /// The channels the colour ops being lowered act on (set by `color_channels` while it lowers its
+    /// ops); nil: ``colorChannels``' default.
+    public var colorChannelSelection: [Int]? = nil
 
     public init(count: Int, geometry: ImageGeometry, inputPixelType: PixelType, inputLayout: ImageLayout) {
         self.init(geometries: Array(repeating: geometry, count: max(count, 1)), ragged: false,
@@ -61,6 +66,7 @@ public struct PlanBuilder: Sendable {
     public init(geometries: [ImageGeometry], ragged: Bool, inputPixelType: PixelType, inputLayout: ImageLayout) {
         count = geometries.count
         sampleGeometries = geometries
+        self.inputPixelType = inputPixelType
         groupInputs = geometries
         groupRagged = ragged
         groupPixelType = inputPixelType
@@ -298,6 +304,20 @@ public struct PlanBuilder: Sendable {
         if leftUnitRange, output.pixelType == .uint8 {
             throw AugmentError.incompatible(
                 "normalize produces values outside [0, 1]; it needs a float32 output, not \(output)")
+        }
+        // uint16 holds raw values (depth in millimetres, 16-bit images); uint8 is torchvision's
+        // [0, 1] scale. Converting between them would clip or flatten every value.
+        if inputPixelType == .uint16, output.pixelType == .uint8 {
+            throw AugmentError.incompatible(
+                "uint16 input holds raw values (e.g. depth in millimetres) and a uint8 output would clip them to 0...255 of the [0, 1] scale; use a uint16 or float32 output")
+        }
+        if inputPixelType == .uint8, output.pixelType == .uint16 {
+            throw AugmentError.incompatible(
+                "uint8 input is read on torchvision's [0, 1] scale, which a uint16 output (raw values, rounded) would flatten to 0 and 1; use a uint8 or float32 output")
+        }
+        if leftUnitRange, output.pixelType == .uint16 {
+            throw AugmentError.incompatible(
+                "normalize produces standardised values; it needs a float32 output, not \(output)")
         }
         guard isUniform else {
             throw AugmentError.incompatible(

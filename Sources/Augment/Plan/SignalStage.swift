@@ -29,7 +29,9 @@ public enum SignalOp: Int32, Sendable, Equatable, CaseIterable {
     }
 }
 
-/// One signal op over a batch of signals (family `signal`: `Kernels/signal.cl`, `CPU/Signal.swift`).
+/// Signal ops over a batch of signals in one pass (family `signal`: `Kernels/signal.cl`,
+/// `CPU/Signal.swift`): this stage's own op, then the ops of ``following`` (consecutive signal ops
+/// fuse into one per-sample program, see ``fused(with:)``).
 ///
 /// Signals are float32 NCHW batches with height 1: C channels, T = width samples (the memory of an
 /// (N, C, T) array). Per sample n the stage holds `values[4n ..< 4n + 4]` (Float) and
@@ -51,6 +53,47 @@ public struct SignalStage: Sendable, Equatable {
     public var relative: Bool
     /// ``SignalOp/timeShift``: wrap around (true) or fill with 0 (false).
     public var roll: Bool
+    /// The ops run after this one in the same pass, in order: stages of one op each (empty
+    /// ``following``), with this stage's count and geometry. A relative gaussian_noise among them
+    /// gets its standard deviations from a reduction over the signal just before it (one
+    /// `signal_std` launch per such op).
+    public var following: [SignalStage] = []
+
+    /// The most ops one pass holds.
+    public static let maxSteps = 8
+    /// The most time_stretch ops one pass holds: each doubles the input elements an output element
+    /// reads (interpolation).
+    public static let maxStretches = 2
+
+    /// This pass's ops in order: this stage's own op, then ``following``.
+    public var steps: [SignalStage] {
+        var first = self
+        first.following = []
+        return [first] + following
+    }
+
+    /// `self` followed by `next` in one pass, or nil when that would exceed ``maxSteps`` or
+    /// ``maxStretches`` or the batches differ.
+    public func fused(with next: SignalStage) -> SignalStage? {
+        guard next.count == count, next.geometry == geometry else { return nil }
+        let all = steps + next.steps
+        guard all.count <= Self.maxSteps, all.filter({ $0.op == .timeStretch }).count <= Self.maxStretches else { return nil }
+        var fused = self
+        fused.following = Array(all.dropFirst())
+        return fused
+    }
+
+    /// The ops, as `augment plan` shows them ("amplitude_scale + gaussian_noise (relative)").
+    public var programDescription: String {
+        steps.map { "\($0.op.name)\($0.relative ? " (relative)" : "")" }.joined(separator: " + ")
+    }
+
+    /// The pass as `augment plan` shows it: its ops, and the standard-deviation pre-passes of its
+    /// relative noise ops (one `signal_std` launch each, before the pass).
+    public var planDescription: String {
+        let reductions = steps.filter { $0.op == .gaussianNoise && $0.relative }.count
+        return "\(programDescription) in one pass" + (reductions == 0 ? "" : " + \(reductions) signal_std pre-pass\(reductions == 1 ? "" : "es")")
+    }
 
     public init(count: Int, geometry: ImageGeometry, op: SignalOp, values: [Float], integers: [Int32],
                 channelMap: [Int32] = [], keys: [NoiseKey] = [], relative: Bool = false, roll: Bool = false) {
@@ -67,6 +110,16 @@ public struct SignalStage: Sendable, Equatable {
 
     /// Throws unless the stage fits a float32 NCHW signal batch of `count` samples of `geometry`.
     public func check(count: Int, geometry: ImageGeometry) throws {
+        guard steps.count <= Self.maxSteps, steps.filter({ $0.op == .timeStretch }).count <= Self.maxStretches,
+              following.allSatisfy({ $0.following.isEmpty }) else {
+            throw AugmentError.parameterMismatch(
+                "a signal pass holds at most \(Self.maxSteps) ops and \(Self.maxStretches) time_stretch ops, got \(programDescription)")
+        }
+        for step in steps { try step.checkStep(count: count, geometry: geometry) }
+    }
+
+    /// ``check(count:geometry:)`` for this stage's own op.
+    private func checkStep(count: Int, geometry: ImageGeometry) throws {
         let channels = geometry.channels
         guard count == self.count, geometry == self.geometry, geometry.height == 1,
               values.count == 4 * count, integers.count == 4 * count,
@@ -99,6 +152,7 @@ public struct SignalStage: Sendable, Equatable {
     /// The stage for samples `range` alone.
     func sliced(_ range: Range<Int>) -> SignalStage {
         var s = self
+        s.following = following.map { $0.sliced(range) }
         s.values = Array(values[(4 * range.lowerBound)..<(4 * range.upperBound)])
         s.integers = Array(integers[(4 * range.lowerBound)..<(4 * range.upperBound)])
         if !channelMap.isEmpty {
@@ -119,8 +173,10 @@ public struct SignalStage: Sendable, Equatable {
         return (Int32(62 - bits), Int32((62 - bits) / 2))
     }
 
-    /// Bytes read per sample: the relative noise reads the signal three more times for its statistics.
-    public var bytesReadPerSample: Int { (op == .gaussianNoise && relative ? 4 : 1) * geometry.elementCount * 4 }
+    /// Bytes read per sample: each relative noise reads the signal three more times for its statistics.
+    public var bytesReadPerSample: Int {
+        (1 + 3 * steps.filter { $0.op == .gaussianNoise && $0.relative }.count) * geometry.elementCount * 4
+    }
 }
 
 extension SignalStage: PlanStage {
@@ -129,8 +185,19 @@ extension SignalStage: PlanStage {
     public func slicedStage(_ range: Range<Int>) -> Stage? { .signal(sliced(range)) }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
     public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
-    public var detail: String { "\(op.name)\(relative ? " (relative)" : "") signal C=\(geometry.channels) T=\(geometry.width)" }
+    public var detail: String { "\(planDescription) signal C=\(geometry.channels) T=\(geometry.width)" }
     public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
         throw spread.notMaskable("its \(family) stage has no per-sample identity")
+    }
+}
+
+extension PlanBuilder {
+    /// Adds a signal op, fused into the signal pass right before it when nothing lies between them
+    /// (one pass for a run of signal ops; see ``SignalStage/fused(with:)``).
+    public mutating func appendSignal(_ stage: SignalStage) throws {
+        try append(.signal(stage)) { previous in
+            guard case .signal(let last) = previous, let fused = last.fused(with: stage) else { return nil }
+            return .signal(fused)
+        }
     }
 }

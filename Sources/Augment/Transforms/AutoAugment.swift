@@ -169,7 +169,7 @@ struct PolicyLowering {
         // rotate(angle = magnitude), counter-clockwise about the centre.
         case .rotate: return affine(center: nil, angle: -m)
         case .brightness: return .color(.brightness(1 + m))
-        case .color: return g.channels == 3 ? .color(.saturation(1 + m)) : .none
+        case .color: return g.channels >= 3 ? .color(.saturation(1 + m)) : .none  // 4+: on the first three
         case .contrast: return .color(.contrast(1 + m))
         case .sharpness: return .sharpness(1 + m)
         case .posterize: return .color(.posterize(bits: Int(m)))

@@ -184,7 +184,7 @@ public struct AdjustSharpness: Transform {
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
-        try checkOneOrThreeChannels(input, op: Self.opName)
+        try checkSharpnessChannels(input, op: Self.opName)
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
@@ -215,7 +215,7 @@ public struct RandomAdjustSharpness: Transform {
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
-        try checkOneOrThreeChannels(input, op: Self.opName)
+        try checkSharpnessChannels(input, op: Self.opName)
     }
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> ApplyParameters {
@@ -237,4 +237,14 @@ public struct RandomAdjustSharpness: Transform {
         try self.init(sharpnessFactor: c.decode(Double.self, forKey: .sharpnessFactor),
                       p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
     }
+}
+
+/// Throws unless the image has 1 or 3 channels (torchvision), or 4 or more (multispectral: every
+/// channel is sharpened, as the policies' sharpness steps do on such images).
+func checkSharpnessChannels(_ input: ImageGeometry, op: String) throws -> ImageGeometry {
+    guard input.channels == 1 || input.channels >= 3 else {
+        throw AugmentError.incompatible(
+            "\(op): needs an image with 1 or 3 channels (as torchvision), or 4 or more (every channel is sharpened); the image has \(input.channels)")
+    }
+    return input
 }

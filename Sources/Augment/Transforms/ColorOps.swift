@@ -11,11 +11,13 @@ func checkFactor(_ value: Double, op: String, argument: String) throws {
     try AugmentError.check(value, in: 0...maxFactor, op: op, argument: argument)
 }
 
-/// Throws unless the image has 1 or 3 channels, as torchvision's colour kernels require.
+/// Throws unless the image has 1 or 3 channels, as torchvision's colour kernels require, or 4 or
+/// more (multispectral, RGBA): then colour ops act on the first three channels, or on those that
+/// `color_channels` (a colour op's `"channels"` argument) selects, and leave the others unchanged.
 func checkOneOrThreeChannels(_ input: ImageGeometry, op: String) throws -> ImageGeometry {
-    guard input.channels == 1 || input.channels == 3 else {
+    guard input.channels == 1 || input.channels >= 3 else {
         throw AugmentError.incompatible(
-            "\(op): needs an image with 1 or 3 channels (as torchvision), the image has \(input.channels)")
+            "\(op): needs an image with 1 or 3 channels (as torchvision), or 4 or more (it then acts on the first three, or on those its \"channels\" argument names); the image has \(input.channels)")
     }
     return input
 }
@@ -168,7 +170,7 @@ public struct AdjustSaturation: Transform {
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        guard plan.geometry.channels == 3 else { return }
+        guard plan.colorChannels.count == 3 else { return }
         try plan.color(uniformPrograms([.saturation(saturationFactor)], count: plan.count))
     }
 
@@ -197,7 +199,7 @@ public struct AdjustHue: Transform {
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        guard plan.geometry.channels == 3 else { return }
+        guard plan.colorChannels.count == 3 else { return }
         try plan.color(uniformPrograms([.hue(hueFactor)], count: plan.count))
     }
 
@@ -226,13 +228,23 @@ public struct RGBToGrayscale: Transform {
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
         var output = try checkOneOrThreeChannels(input, op: Self.opName)
+        if input.channels >= 4 {
+            // Colour acts on three of the channels (see checkOneOrThreeChannels): the luma goes into
+            // those three, the image keeps its channels.
+            guard numOutputChannels == 3 else {
+                throw AugmentError.invalidArgument(op: Self.opName, argument: "num_output_channels", value: "1",
+                                                   allowed: "3 on a \(input.channels)-channel image (the luma replaces the three colour channels; the others stay)")
+            }
+            return output
+        }
         output.channels = numOutputChannels
         return output
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        let program: [ColorStep] = plan.geometry.channels == 3 ? [.grayscale] : []
-        try plan.color(uniformPrograms(program, count: plan.count), outputChannels: numOutputChannels)
+        let program: [ColorStep] = plan.colorChannels.count == 3 ? [.grayscale] : []
+        try plan.color(uniformPrograms(program, count: plan.count),
+                       outputChannels: plan.geometry.channels >= 4 ? nil : numOutputChannels)
     }
 
     private enum CodingKeys: String, CodingKey { case numOutputChannels = "num_output_channels" }
@@ -497,7 +509,7 @@ public struct ColorJitter: Transform {
     }
 
     public func lower(_ parameters: [ColorJitterParameters], into plan: inout PlanBuilder) throws {
-        let rgb = plan.geometry.channels == 3
+        let rgb = plan.colorChannels.count == 3
         let programs = parameters.map { sample -> [ColorStep] in
             guard sample.applied else { return [] }
             return sample.order.compactMap { index -> ColorStep? in
@@ -556,7 +568,7 @@ public struct RandomGrayscale: Transform {
     public func validate(_ parameters: ApplyParameters, for input: ImageGeometry) throws {}
 
     public func lower(_ parameters: [ApplyParameters], into plan: inout PlanBuilder) throws {
-        guard plan.geometry.channels == 3 else { return }
+        guard plan.colorChannels.count == 3 else { return }
         try plan.color(parameters.map { $0.applied ? [.grayscale] : [] })
     }
 

@@ -36,6 +36,10 @@ public struct GaussianNoise: Transform {
     public func validate(_ parameters: GaussianNoiseParameters, for input: ImageGeometry) throws {}
 
     public func lower(_ parameters: [GaussianNoiseParameters], into plan: inout PlanBuilder) throws {
+        if clip, plan.inputPixelType == .uint16 {
+            throw AugmentError.invalidArgument(op: Self.opName, argument: "clip", value: "true",
+                                               allowed: "false on uint16 input: clip clamps to [0, 1], which would flatten raw values such as depth in millimetres (a uint16 output clamps to 0...65535 itself)")
+        }
         try plan.append(.noise(NoiseStage(count: plan.count, geometry: plan.geometry,
                                           mean: Array(repeating: Float(mean), count: plan.count),
                                           sigma: Array(repeating: Float(sigma), count: plan.count),

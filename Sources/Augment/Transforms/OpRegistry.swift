@@ -67,6 +67,7 @@ public enum OpRegistry {
         AugMix.self,
         AutoAugment.self,
         ClassConditionedApply.self,
+        ColorChannels.self,
     ]
 
     /// Ops on (N, C, T) signal batches (`"input": "signal"`). A name here that is also in ``types``
@@ -99,7 +100,7 @@ public enum OpRegistry {
         "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "rgb_to_grayscale", "adjust_gamma",
         "posterize", "solarize", "autocontrast", "equalize", "invert", "color_jitter", "random_grayscale", "random_gamma",
         "random_posterize", "random_solarize", "random_equalize", "random_autocontrast", "random_invert", "rand_augment",
-        "trivial_augment_wide", "aug_mix",
+        "trivial_augment_wide", "aug_mix", "auto_augment", "color_channels",
     ]
 
     /// All op names, sorted.

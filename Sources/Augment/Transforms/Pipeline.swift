@@ -247,6 +247,9 @@ public struct SampledPipeline: Sendable {
     }
 
     private static func lower<T: Transform>(_ op: SampledOp, transform: T, into builder: inout PlanBuilder) throws {
+        if builder.inputPixelType == .uint16, OpRegistry.colorOpNames.contains(T.opName) {
+            throw AugmentError.uint16ColorInput(op: T.opName)
+        }
         let before = builder.sampleGeometries
         let values = try op.typedParameters(for: transform, geometries: before)
         try transform.lower(values, into: &builder)

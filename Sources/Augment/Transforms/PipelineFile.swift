@@ -168,14 +168,14 @@ public struct PipelineFile: Sendable {
     private static func parseOutput(_ value: Any, name: String) throws -> OutputFormat {
         guard let dict = value as? [String: Any] else {
             throw AugmentError.invalidArgument(op: name, argument: "output", value: "\(value)",
-                                               allowed: "{\"dtype\": \"float32\"|\"float16\"|\"uint8\", \"layout\": \"nchw\"|\"nhwc\"}")
+                                               allowed: "{\"dtype\": \"float32\"|\"float16\"|\"uint8\"|\"uint16\", \"layout\": \"nchw\"|\"nhwc\"}")
         }
         var format = OutputFormat.float32NCHW
         for (key, raw) in dict {
             switch key {
             case "dtype":
                 guard let text = raw as? String, let type = PixelType(rawValue: text) else {
-                    throw AugmentError.invalidArgument(op: "output", argument: "dtype", value: "\(raw)", allowed: "\"float32\", \"float16\" or \"uint8\"")
+                    throw AugmentError.invalidArgument(op: "output", argument: "dtype", value: "\(raw)", allowed: "\"float32\", \"float16\", \"uint8\" or \"uint16\" (raw values, for uint16 input such as depth in millimetres)")
                 }
                 format.pixelType = type
             case "layout":
@@ -217,6 +217,17 @@ public struct PipelineFile: Sendable {
         if PipelineInput.parsing == .depth, OpRegistry.colorOpNames.contains(name) {
             throw AugmentError.invalidArgument(op: "\(name) (\(label))", argument: "(input)", value: "depth",
                                                allowed: "ops that keep depth values meaningful (geometric ops, noise, blur, random_dropout): colour ops do not apply to depth maps")
+        }
+        // "channels": [...] on a colour op: the op inside color_channels (the other channels unchanged).
+        if OpRegistry.colorOpNames.contains(name), let channels = dict.removeValue(forKey: "channels") {
+            let opLabel = "\(name) (\(label))"
+            let list = channels as? [Any] ?? []
+            let indices = list.compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }
+            guard channels is [Any], indices.count == list.count else {
+                throw AugmentError.wrongType(op: opLabel, argument: "channels", expected: "a list of channel indices, e.g. [0, 1, 2]")
+            }
+            dict["op"] = name
+            return try ColorChannels([parseOp(dict, label: label)], channels: indices)
         }
         // "p": {"by_class": [...]} or {"class_balanced": {...}} on any op: the op with p = 1 inside
         // class_conditioned_apply, which draws each sample's choice with its class's probability.
@@ -324,7 +335,7 @@ public struct PipelineFile: Sendable {
     }
 
     /// The composites, whose "ops" hold nested ops.
-    static let compositeOpNames: Set<String> = ["compose", "random_apply", "one_of", "some_of"]
+    static let compositeOpNames: Set<String> = ["compose", "random_apply", "one_of", "some_of", "color_channels"]
 
     /// Nested ops handed from ``decode(_:from:label:)`` to a composite's decoder.
     final class NestedOps: @unchecked Sendable {

@@ -56,9 +56,9 @@ public struct AmplitudeScale: Transform {
     }
 
     public func lower(_ parameters: [AmplitudeScaleParameters], into plan: inout PlanBuilder) throws {
-        try plan.append(.signal(SignalStage(
+        try plan.appendSignal(SignalStage(
             count: plan.count, geometry: plan.geometry, op: .amplitudeScale,
-            values: parameters.flatMap { [Float($0.factor), 0, 0, 0] }, integers: Array(repeating: 0, count: 4 * plan.count))))
+            values: parameters.flatMap { [Float($0.factor), 0, 0, 0] }, integers: Array(repeating: 0, count: 4 * plan.count)))
     }
 
     private enum CodingKeys: String, CodingKey { case factor }
@@ -118,10 +118,10 @@ public struct BaselineWander: Transform {
 
     public func lower(_ parameters: [BaselineWanderParameters], into plan: inout PlanBuilder) throws {
         let length = Double(plan.geometry.width)
-        try plan.append(.signal(SignalStage(
+        try plan.appendSignal(SignalStage(
             count: plan.count, geometry: plan.geometry, op: .baselineWander,
             values: parameters.flatMap { [Float($0.amplitude), Float($0.frequencyCyclesPerLength / length), Float($0.phaseCycles), 0] },
-            integers: Array(repeating: 0, count: 4 * plan.count))))
+            integers: Array(repeating: 0, count: 4 * plan.count)))
     }
 
     private enum CodingKeys: String, CodingKey { case amplitude, frequency }
@@ -176,10 +176,10 @@ public struct SignalGaussianNoise: Transform {
     }
 
     public func lower(_ parameters: [SignalNoiseParameters], into plan: inout PlanBuilder) throws {
-        try plan.append(.signal(SignalStage(
+        try plan.appendSignal(SignalStage(
             count: plan.count, geometry: plan.geometry, op: .gaussianNoise,
             values: parameters.flatMap { [Float($0.sigma), 0, 0, 0] }, integers: Array(repeating: 0, count: 4 * plan.count),
-            keys: parameters.map(\.noise), relative: relative)))
+            keys: parameters.map(\.noise), relative: relative))
     }
 
     private enum CodingKeys: String, CodingKey { case sigma, relative }
@@ -236,10 +236,10 @@ public struct TimeStretch: Transform {
     public func lower(_ parameters: [TimeStretchParameters], into plan: inout PlanBuilder) throws {
         let length = plan.geometry.width
         let stretches = parameters.map { Self.stretch(length: length, factor: $0.factor) }
-        try plan.append(.signal(SignalStage(
+        try plan.appendSignal(SignalStage(
             count: plan.count, geometry: plan.geometry, op: .timeStretch,
             values: stretches.flatMap { [$0.step, 0, 0, 0] },
-            integers: stretches.flatMap { [Int32(min($0.stretchedLength, length)), 0, 0, 0] })))
+            integers: stretches.flatMap { [Int32(min($0.stretchedLength, length)), 0, 0, 0] }))
     }
 
     private enum CodingKeys: String, CodingKey { case factor }
@@ -306,10 +306,10 @@ public struct TimeShift: Transform {
             case .pad: return Int32(min(max(p.shiftSamples, -length), length))
             }
         }
-        try plan.append(.signal(SignalStage(
+        try plan.appendSignal(SignalStage(
             count: plan.count, geometry: plan.geometry, op: .timeShift,
             values: Array(repeating: 0, count: 4 * plan.count), integers: shifts.flatMap { [$0, 0, 0, 0] },
-            roll: mode == .roll)))
+            roll: mode == .roll))
     }
 
     private enum CodingKeys: String, CodingKey { case shift, mode }
@@ -341,10 +341,10 @@ func validateChannelMap(_ parameters: ChannelMapParameters, channels: Int, op: S
 }
 
 func lowerChannelMaps(_ parameters: [ChannelMapParameters], into plan: inout PlanBuilder) throws {
-    try plan.append(.signal(SignalStage(
+    try plan.appendSignal(SignalStage(
         count: plan.count, geometry: plan.geometry, op: .channelMap,
         values: Array(repeating: 0, count: 4 * plan.count), integers: Array(repeating: 0, count: 4 * plan.count),
-        channelMap: parameters.flatMap { $0.sourceChannels.map(Int32.init) })))
+        channelMap: parameters.flatMap { $0.sourceChannels.map(Int32.init) }))
 }
 
 /// `channel_dropout`: each channel of each signal is set to 0 with probability `p` (in [0, 1]),

@@ -120,6 +120,7 @@ extension ImageBatch {
         case .uint8(let v): buffer = .uint8(repeated(v))
         case .float32(let v): buffer = .float32(repeated(v))
         case .float16(let v): buffer = .float16(repeated(v))
+        case .uint16(let v): buffer = .uint16(repeated(v))
         }
         if isRagged {
             return try ImageBatch(ragged: buffer, geometries: geometries.flatMap { Array(repeating: $0, count: times) }, layout: layout)

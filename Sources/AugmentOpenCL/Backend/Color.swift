@@ -23,12 +23,16 @@ enum OpenCLColor {
         }
         var groupSize = backend.reductionGroupSize
         var defines = [
-            "CHANNELS": "\(geometry.channels)",
-            "OUT_CHANNELS": "\(stage.outputChannels)",
+            "CHANNELS": "\(stage.colorChannels)",
+            "OUT_CHANNELS": "\(stage.channelIndices == nil ? stage.outputChannels : stage.colorChannels)",
             "STAT_GROUP": "\(groupSize)",
             "STEPS": "\(steps)",
             "EXACT_WIDTH": rowGroupWidth(geometry.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact ? "1" : "0",
         ]
+        if let indices = stage.channelIndices {  // some channels only: the rest pass through
+            defines["IMAGE_CHANNELS"] = "\(geometry.channels)"
+            defines["CHANNEL_MAP"] = indices.map { "\($0)" }.joined(separator: ",")
+        }
         for op in stage.ops where op != .identity {
             defines["USE_\(String(describing: op).uppercased())"] = "1"
         }
@@ -59,7 +63,7 @@ enum OpenCLColor {
             try kernel.setArgument(7, value: Int32(geometry.height))
             try kernel.setArgument(8, value: Int32(geometry.width))
             try kernel.setArgument(9, value: Float(1 / (0x1p24 * Double(geometry.height * geometry.width))))
-            let channels = stage.needsChannelStatistics ? geometry.channels : 1
+            let channels = stage.needsChannelStatistics ? stage.colorChannels : 1
             let event = try kernel.enqueue(on: backend.context, global: [groupSize, channels, stage.count],
                                            local: [groupSize, 1, 1], fixedLocal: true)
             timing.recordKernel(event)

@@ -323,6 +323,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         switch images.pixels {
         case .uint8(let values): buffer = try upload(values, blocking: true, timing: &timing)
         case .float32(let values): buffer = try upload(values, blocking: true, timing: &timing)
+        case .uint16(let values): buffer = try upload(values, blocking: true, timing: &timing)
         case .float16: throw AugmentError.float16Input()
         }
         return DeviceImages(buffer: buffer, count: images.count, geometry: images.geometry,
@@ -339,6 +340,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             case .uint8: pattern = [0xCD]
             case .float32: pattern = [0x00, 0x00, 0xC0, 0x7F]  // NaN
             case .float16: pattern = [0x00, 0x7E]  // NaN
+            case .uint16: pattern = [0xCD, 0xCD]
             }
             try buffer.fill(pattern: pattern, on: context)
         }
@@ -362,6 +364,10 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             timing.downloadNanoseconds += try event.durationNanoseconds()
             return try ImageBatch(pixels: .float16(bits.map(Float16.init(bitPattern:))), count: images.count,
                                   geometry: images.geometry, layout: images.layout)
+        case .uint16:
+            let (values, event) = try images.buffer.download(UInt16.self, count: count, on: context)
+            timing.downloadNanoseconds += try event.durationNanoseconds()
+            return try ImageBatch(pixels: .uint16(values), count: images.count, geometry: images.geometry, layout: images.layout)
         }
     }
 

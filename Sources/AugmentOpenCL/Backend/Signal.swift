@@ -2,49 +2,59 @@ import Augment
 
 /// Host side of `Kernels/signal.cl`.
 enum OpenCLSignal {
-    /// Runs a ``SignalStage``: one `signal_apply` launch (built for the stage's op), preceded by one
-    /// `signal_std` launch for relative Gaussian noise.
+    /// Runs a ``SignalStage`` (a program of signal ops): one `signal_std` launch per relative
+    /// Gaussian noise op, in program order, then one `signal_apply` launch for the whole program.
     static func run(
         _ stage: SignalStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
         timing: inout OpenCLTiming
     ) throws -> DeviceImages {
-        try input.checkFloatNCHW(count: stage.count, geometry: stage.geometry, stage: "the \(stage.op.name) signal stage")
+        try input.checkFloatNCHW(count: stage.count, geometry: stage.geometry, stage: "the \(stage.programDescription) signal stage")
         try stage.check(count: input.count, geometry: input.geometry)
+        let steps = stage.steps
         let length = stage.geometry.width
         let channels = stage.geometry.channels
         let rows = stage.count * channels
-        let relative = stage.op == .gaussianNoise && stage.relative
+        let stretches = steps.filter { $0.op == .timeStretch }.count
         let program = try backend.exactProgram(family: "signal", defines: [
-            "SIGNAL_OP": "\(stage.op.rawValue)",
-            "RELATIVE": relative ? "1" : "0",
-            "ROLL": stage.roll ? "1" : "0",
+            "SIGNAL_STEPS": "\(steps.count)",
+            "SIGNAL_OPS": steps.map { "\($0.op.rawValue)" }.joined(separator: ","),
+            "SIGNAL_ROLL": steps.map { $0.roll ? "1" : "0" }.joined(separator: ","),
+            "SIGNAL_RELATIVE": steps.map { $0.op == .gaussianNoise && $0.relative ? "1" : "0" }.joined(separator: ","),
+            "LEAVES": "\(1 << stretches)",
         ])
-        let values = try backend.upload(stage.values, timing: &timing)
-        let integers = try backend.upload(stage.integers, timing: &timing)
-        let channelMap = try backend.upload(stage.channelMap.isEmpty ? [Int32(0)] : stage.channelMap, timing: &timing)
-        let keys = try backend.upload(stage.keys.isEmpty ? [UInt32(0), 0] : stage.keys.flatMap { [$0.key0, $0.key1] },
-                                      timing: &timing)
-        let bases = try backend.upload(stage.keys.isEmpty ? [UInt32(0), 0, 0] : stage.keys.flatMap { [$0.base0, $0.base1, $0.base2] },
-                                       timing: &timing)
-        let rowSigma: CLBuffer
-        if relative {
-            rowSigma = try backend.scratchFloats(rows, options: options)
+        // Per-op parameters back to back (signal.cl's layout); absent ones as zeros.
+        let values = try backend.upload(steps.flatMap(\.values), timing: &timing)
+        let integers = try backend.upload(steps.flatMap(\.integers), timing: &timing)
+        let channelMap = try backend.upload(steps.flatMap { $0.channelMap.isEmpty ? Array(repeating: Int32(0), count: rows) : $0.channelMap },
+                                            timing: &timing)
+        let keys = try backend.upload(steps.flatMap { step in
+            step.keys.isEmpty ? Array(repeating: UInt32(0), count: 2 * stage.count) : step.keys.flatMap { [$0.key0, $0.key1] }
+        }, timing: &timing)
+        let bases = try backend.upload(steps.flatMap { step in
+            step.keys.isEmpty ? Array(repeating: UInt32(0), count: 3 * stage.count) : step.keys.flatMap { [$0.base0, $0.base1, $0.base2] }
+        }, timing: &timing)
+        let rowSigma = try backend.scratchFloats(steps.count * rows, options: options)
+        for (k, step) in steps.enumerated() where step.op == .gaussianNoise && step.relative {
             let kernel = try program.kernel("signal_std")
             try kernel.setArgument(0, input.buffer)
             try kernel.setArgument(1, rowSigma)
             try kernel.setArgument(2, values)
-            try kernel.setArgument(3, value: Int32(length))
-            try kernel.setArgument(4, value: Int32(channels))
-            try kernel.setArgument(5, value: Int32(rows))
-            try kernel.setArgument(6, value: Float(1 / Double(length)))
+            try kernel.setArgument(3, integers)
+            try kernel.setArgument(4, channelMap)
+            try kernel.setArgument(5, keys)
+            try kernel.setArgument(6, bases)
+            try kernel.setArgument(7, value: Int32(length))
+            try kernel.setArgument(8, value: Int32(channels))
+            try kernel.setArgument(9, value: Int32(rows))
+            try kernel.setArgument(10, value: Float(1 / Double(length)))
             let bits = SignalStage.fixedPointBits(length: length)
-            try kernel.setArgument(7, value: bits.sum)
-            try kernel.setArgument(8, value: bits.square)
+            try kernel.setArgument(11, value: bits.sum)
+            try kernel.setArgument(12, value: bits.square)
+            try kernel.setArgument(13, value: Int32(k))
+            try kernel.setArgument(14, value: Int32(stage.count))
             let group = min(64, roundUp(rows, to: 8), backend.device.maxWorkGroupSize)
             let event = try kernel.enqueue(on: backend.context, global: [roundUp(rows, to: group)], local: [group])
             timing.recordKernel(event)
-        } else {
-            rowSigma = values  // unread: the kernel is built without RELATIVE
         }
         let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
                                                    options: options)
@@ -59,6 +69,7 @@ enum OpenCLSignal {
         try kernel.setArgument(7, rowSigma)
         try kernel.setArgument(8, value: Int32(length))
         try kernel.setArgument(9, value: Int32(channels))
+        try kernel.setArgument(10, value: Int32(stage.count))
         let group = min(64, roundUp(length, to: 8), backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: backend.context, global: [roundUp(length, to: group), channels, stage.count],
                                        local: [group, 1, 1])

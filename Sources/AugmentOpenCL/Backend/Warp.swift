@@ -25,7 +25,7 @@ enum OpenCLWarp {
             let samples = stage.windows.indices.filter { stage.windows[$0].dx == direction }.map { Int32($0) }
             guard !samples.isEmpty else { continue }
             let program = try backend.program(family: "warp", exact: color.exact, defines: [
-                input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
+                sourceDefine(input.pixelType): "",
                 input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
                 destinationDefine(stage.outputFormat.pixelType): "",
                 stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
@@ -137,7 +137,7 @@ extension OpenCLWarp {
         let fillKind = stage.border.mode != .constant || stage.border.fill == nil ? "0"
             : (stage.border.fillRule == .torchvisionMask ? "1" : "2")
         let program = try backend.program(family: "warp", exact: color.exact, defines: [
-            input.pixelType == .uint8 ? "SRC_U8" : "SRC_F32": "",
+            sourceDefine(input.pixelType): "",
             input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
             destinationDefine(stage.outputFormat.pixelType): "",
             stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",

@@ -43,8 +43,9 @@ enum {
     SA_ERROR_INTERNAL = 7             /* anything else */
 };
 
-/* Element types (sa_image_desc.dtype). SA_DTYPE_FLOAT16 is an output type only. */
-enum { SA_DTYPE_UINT8 = 0, SA_DTYPE_FLOAT32 = 1, SA_DTYPE_FLOAT16 = 2 };
+/* Element types (sa_image_desc.dtype). SA_DTYPE_FLOAT16 is an output type only. SA_DTYPE_UINT16
+   holds raw values (depth in millimetres), not rescaled; colour ops refuse it. */
+enum { SA_DTYPE_UINT8 = 0, SA_DTYPE_FLOAT32 = 1, SA_DTYPE_FLOAT16 = 2, SA_DTYPE_UINT16 = 3 };
 
 /* Memory orders (sa_image_desc.layout). */
 enum { SA_LAYOUT_NHWC = 0, SA_LAYOUT_NCHW = 1 };

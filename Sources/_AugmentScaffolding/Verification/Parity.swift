@@ -10,7 +10,7 @@ public struct ParityResult: Sendable, CustomStringConvertible {
     public var elementsOverTolerance: Int
     public var elementCount: Int
     /// The tolerance the comparison used: 1e-5 for float32 outputs (float16: 1e-5 or one float16
-    /// step), 0 (exact) for uint8.
+    /// step), 0 (exact) for uint8 and uint16.
     public var tolerance: Double
     public var shapesMatch: Bool
 
@@ -29,7 +29,7 @@ public enum Parity {
     /// The float32 tolerance (absolute) of every parity check.
     public static let floatTolerance = 1e-5
 
-    /// Compares two outputs: exact for uint8, `floatTolerance` for float32, and for float16
+    /// Compares two outputs: exact for uint8 and uint16, `floatTolerance` for float32, and for float16
     /// `floatTolerance` or neighbouring float16 values (on PoCL the backends agree exactly).
     public static func compare(_ reference: ImageBatch, _ candidate: ImageBatch,
                                tolerance: Double = floatTolerance) -> ParityResult {
@@ -42,6 +42,12 @@ public enum Parity {
         guard result.shapesMatch else { return result }
         switch (reference.pixels, candidate.pixels) {
         case (.uint8(let a), .uint8(let b)):
+            result.tolerance = 0
+            for i in a.indices where a[i] != b[i] {
+                result.elementsOverTolerance += 1
+                result.maxAbsDifference = max(result.maxAbsDifference, Double(abs(Int(a[i]) - Int(b[i]))))
+            }
+        case (.uint16(let a), .uint16(let b)):
             result.tolerance = 0
             for i in a.indices where a[i] != b[i] {
                 result.elementsOverTolerance += 1

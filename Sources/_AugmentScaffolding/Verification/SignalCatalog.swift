@@ -57,5 +57,19 @@ extension TransformCatalog {
                 ChannelDropout(p: 0.2),
             ])
         },
+        // One fused pass at the limits: two stretches (four input elements per output element), two
+        // relative noises (a reduction each, over the signal just before it), gathers between them.
+        .signal("signal_chain (fused program)") { geometry, random in
+            try Pipeline([
+                TimeStretch(factor: ValueRange(0.5, 2)),
+                SignalGaussianNoise(sigma: ValueRange(0.01, 0.3), relative: true),
+                TimeShift(shift: ValueRange(-Double(geometry.width), Double(geometry.width)), mode: random.bernoulli(0.5) ? .roll : .pad),
+                ChannelPermute(),
+                AmplitudeScale(factor: ValueRange(-2, 2)),
+                TimeStretch(factor: ValueRange(0.3, 3)),
+                SignalGaussianNoise(sigma: ValueRange(0.01, 0.3), relative: true),
+                BaselineWander(amplitude: ValueRange(0, 1), frequency: ValueRange(0, 5)),
+            ])
+        },
     ]
 }

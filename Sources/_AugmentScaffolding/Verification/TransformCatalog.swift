@@ -151,7 +151,7 @@ public enum TransformCatalog {
                 Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
             ])
         },
-    ] + geometricEntries + colorEntries + compositionEntries + signalEntries + elasticEntries + dropoutEntries + shuffleEntries
+    ] + geometricEntries + colorEntries + compositionEntries + signalEntries + elasticEntries + dropoutEntries + shuffleEntries + depthEntries + multispectralEntries
 
     /// Entries of the geometric warps (affine, perspective, resize, crops, pad; random versions; a
     /// fused chain). Arguments are drawn so every shape, down to 1x1, is valid.
