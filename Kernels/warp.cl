@@ -204,7 +204,7 @@ inline void warp_point(__global const float* m, const int x, const int y, float*
 // sum_ty wy * (sum_tx wx * in[iy][ix]) accumulated with fma from 0 in tap order (antialiased
 // resampling, and the axis-aligned fast path of bilinear warps). Otherwise the matrix of sample n
 // gives the sampling point, read through the border rule and filled.
-inline void warp_sample_pixel(__global const src_t* restrict src,
+inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_t* restrict src,
                               __global const float* restrict matrices,
                               __global const int* restrict regions,
                               __global const long* restrict offsets,
