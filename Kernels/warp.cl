@@ -10,7 +10,10 @@
 // only moves whole pixels inside the image): output pixel (x, y) of sample n samples the input at
 // (u, v) = M_n (x, y, 1) in pixel-index coordinates (M_n: 9 floats, row-major, from the host, who
 // composed it in Double), dividing by the third row when PERSPECTIVE. Pixels outside the sample's
-// region [x0, x1) x [y0, y1) follow the border rule. The input may be ragged: each sample has its own
+// region [x0, x1) x [y0, y1) follow the border rule. When every matrix is axis-aligned (scale,
+// translation, flips) and the warp is bilinear with an edge or reflect border, or antialiased, the
+// host builds it SEPARABLE: per-column and per-row source indices and weights, made once on the host
+// (Sources/Augment/Plan/SeparableWarp.swift) and read by this kernel and the CPU twin alike. The input may be ragged: each sample has its own
 // element offset and size. warp_mask moves integer masks with nearest sampling through the same
 // matrices. Every float operation here is mirrored by Sources/Augment/CPU/Warp.swift in the same order.
 //
@@ -18,7 +21,8 @@
 //   SRC_U8 / SRC_U16 / SRC_F32, SRC_NHWC / SRC_NCHW, DST_U8 / DST_U16 / DST_F16 / DST_F32, DST_NHWC / DST_NCHW,
 //   CHANNELS (channel count), HAS_EPILOGUE (0 or 1);
 //   warp_general also: INTERP (0 nearest, 1 bilinear), BORDER (0 constant, 1 edge, 2 reflect),
-//   FILL (0 none, 1 torchvision mask blend, 2 extend), PERSPECTIVE (0 or 1);
+//   FILL (0 none, 1 torchvision mask blend, 2 extend), PERSPECTIVE (0 or 1), SEPARABLE (0 or 1:
+//   sample through per-axis tap tables instead, see warp_sample_pixel) with TAPS_X, TAPS_Y;
 //   warp_mask: MASK_U8 / MASK_I32, BORDER, PERSPECTIVE.
 
 // a*b+c is never contracted behind our back: the CPU twin must see the same roundings.
@@ -189,30 +193,40 @@ inline void warp_point(__global const float* m, const int x, const int y, float*
     *pv = fmin(fmax(v, -1.0e7f), 1.0e7f);
 }
 
-__kernel void warp_general(__global const src_t* restrict src,
-                           __global dst_t* restrict dst,
-                           __global const float* restrict matrices,
-                           __global const int* restrict regions,   // 4 ints per sample: x0, y0, x1, y1
-                           __global const long* restrict offsets,
-                           __global const int* restrict sizes,     // 2 ints per sample: height, width
-                           __constant float* scale,
-                           __constant float* bias,
-                           __constant float* fill,
-                           const int out_h, const int out_w,
-                           __global const int* restrict color_ops,    // samples x COLOR_STEPS
-                           __global const float* restrict color_args) {  // samples x COLOR_STEPS x 2
-    const int x = get_global_id(0);
-    const int y = get_global_id(1);
-    const int n = get_global_id(2);
-#if !EXACT_WIDTH
-    if (x >= out_w) {
-        return;
-    }
+#ifndef SEPARABLE
+#define SEPARABLE 0
 #endif
-    float px, py;
-    warp_point(matrices + 9 * (size_t)n, x, y, &px, &py);
-    __global const int* rp = regions + 4 * n;
-    const int rx0 = rp[0], ry0 = rp[1], rx1 = rp[2], ry1 = rp[3];
+#ifndef TAPS_X
+#define TAPS_X 2
+#endif
+#ifndef TAPS_Y
+#define TAPS_Y 2
+#endif
+
+// The sampled (and filled) channel values pv[0..CHANNELS) of output pixel (x, y) of sample n, on
+// torchvision's float scale, before colour programs and the epilogue: the one place a warp samples
+// its input (warp_general calls it; a pass that needs the same samples, such as image statistics of
+// the warped image, calls it with the same arguments). With SEPARABLE the matrices, regions and fill
+// are not read: the per-axis tap tables (WarpStage.separableTables) give each output column TAPS_X
+// input columns and weights and each output row TAPS_Y input rows and weights, and the pixel is
+// sum_ty wy * (sum_tx wx * in[iy][ix]) accumulated with fma from 0 in tap order (antialiased
+// resampling, and the axis-aligned fast path of bilinear warps). Otherwise the matrix of sample n
+// gives the sampling point, read through the border rule and filled. Forced inline (PoCL otherwise
+// keeps the call, measured 10-25% slower on the affine pipeline); its pointers are not `restrict`
+// (the kernel's are): inlined restrict parameters emit llvm.experimental.noalias.scope.decl, which
+// Oclgrind cannot run.
+inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_t* src,
+                              __global const float* matrices,
+                              __global const int* regions,
+                              __global const long* offsets,
+                              __global const int* sizes,
+                              __constant float* fill,
+                              __global const int* col_index,
+                              __global const float* col_weight,
+                              __global const int* row_index,
+                              __global const float* row_weight,
+                              const int out_h, const int out_w,
+                              const int x, const int y, const int n, float* pv) {
     const int in_h = sizes[2 * n];
     const int in_w = sizes[2 * n + 1];
     __global const src_t* s = src + offsets[n];
@@ -223,15 +237,33 @@ __kernel void warp_general(__global const src_t* restrict src,
     const size_t s_step = (size_t)in_h * in_w;
 #define PIXEL(ix, iy) ((size_t)(iy) * in_w + (ix))
 #endif
-    const size_t out_plane = (size_t)out_h * out_w;
-#if defined(DST_NHWC)
-    __global dst_t* d = dst + (((size_t)n * out_h + y) * out_w + x) * CHANNELS;
-    const size_t d_step = 1;
+#if SEPARABLE
+    __global const int* ci = col_index + ((size_t)n * out_w + x) * TAPS_X;
+    __global const float* cw = col_weight + ((size_t)n * out_w + x) * TAPS_X;
+    __global const int* ri = row_index + ((size_t)n * out_h + y) * TAPS_Y;
+    __global const float* rw = row_weight + ((size_t)n * out_h + y) * TAPS_Y;
+#pragma unroll
+    for (int c = 0; c < CHANNELS; ++c) pv[c] = 0.0f;
+    for (int ty = 0; ty < TAPS_Y; ++ty) {
+        const int iy = ri[ty];
+        const float wy = rw[ty];
+        float h[CHANNELS];
+#pragma unroll
+        for (int c = 0; c < CHANNELS; ++c) h[c] = 0.0f;
+        for (int tx = 0; tx < TAPS_X; ++tx) {
+            const size_t at = PIXEL(ci[tx], iy);
+            const float wx = cw[tx];
+#pragma unroll
+            for (int c = 0; c < CHANNELS; ++c) h[c] = fma(wx, LOAD_UNIT(s[at + c * s_step]), h[c]);
+        }
+#pragma unroll
+        for (int c = 0; c < CHANNELS; ++c) pv[c] = fma(wy, h[c], pv[c]);
+    }
 #else
-    __global dst_t* d = dst + (size_t)n * CHANNELS * out_plane + (size_t)y * out_w + x;
-    const size_t d_step = out_plane;
-#endif
-
+    float px, py;
+    warp_point(matrices + 9 * (size_t)n, x, y, &px, &py);
+    __global const int* rp = regions + 4 * n;
+    const int rx0 = rp[0], ry0 = rp[1], rx1 = rp[2], ry1 = rp[3];
 #if INTERP == 0
     int ix = (int)floor(px + 0.5f);
     int iy = (int)floor(py + 0.5f);
@@ -244,7 +276,6 @@ __kernel void warp_general(__global const src_t* restrict src,
     iy = warp_border_index(iy, ry0, ry1);
 #endif
     const size_t at = PIXEL(ix, iy);
-    float pv[CHANNELS];
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
         float value = LOAD_UNIT(s[at + c * s_step]);
@@ -256,15 +287,6 @@ __kernel void warp_general(__global const src_t* restrict src,
 #endif
 #endif
         pv[c] = value;
-    }
-    WARP_COLOR(pv, n)
-#pragma unroll
-    for (int c = 0; c < CHANNELS; ++c) {
-        float value = pv[c];
-#if HAS_EPILOGUE
-        value = fma(value, scale[c], bias[c]);
-#endif
-        STORE(d, c * d_step, value);
     }
 #else
     const float x0f = floor(px);
@@ -307,7 +329,6 @@ __kernel void warp_general(__global const src_t* restrict src,
     ya = warp_border_index(ya, ry0, ry1);
     yb = warp_border_index(yb, ry0, ry1);
 #endif
-    float pv[CHANNELS];
     const size_t a00 = PIXEL(xa, ya);
     const size_t a01 = PIXEL(xb, ya);
     const size_t a10 = PIXEL(xa, yb);
@@ -336,6 +357,46 @@ __kernel void warp_general(__global const src_t* restrict src,
 #endif
         pv[c] = value;
     }
+#endif
+#endif
+#undef PIXEL
+}
+
+__kernel void warp_general(__global const src_t* restrict src,
+                           __global dst_t* restrict dst,
+                           __global const float* restrict matrices,
+                           __global const int* restrict regions,   // 4 ints per sample: x0, y0, x1, y1
+                           __global const long* restrict offsets,
+                           __global const int* restrict sizes,     // 2 ints per sample: height, width
+                           __constant float* scale,
+                           __constant float* bias,
+                           __constant float* fill,
+                           const int out_h, const int out_w,
+                           __global const int* restrict color_ops,    // samples x COLOR_STEPS
+                           __global const float* restrict color_args,  // samples x COLOR_STEPS x 2
+                           __global const int* restrict col_index,     // SEPARABLE: samples x out_w x TAPS_X
+                           __global const float* restrict col_weight,
+                           __global const int* restrict row_index,     // SEPARABLE: samples x out_h x TAPS_Y
+                           __global const float* restrict row_weight) {
+    const int x = get_global_id(0);
+    const int y = get_global_id(1);
+    const int n = get_global_id(2);
+#if !EXACT_WIDTH
+    if (x >= out_w) {
+        return;
+    }
+#endif
+    const size_t out_plane = (size_t)out_h * out_w;
+#if defined(DST_NHWC)
+    __global dst_t* d = dst + (((size_t)n * out_h + y) * out_w + x) * CHANNELS;
+    const size_t d_step = 1;
+#else
+    __global dst_t* d = dst + (size_t)n * CHANNELS * out_plane + (size_t)y * out_w + x;
+    const size_t d_step = out_plane;
+#endif
+    float pv[CHANNELS];
+    warp_sample_pixel(src, matrices, regions, offsets, sizes, fill, col_index, col_weight, row_index, row_weight,
+                      out_h, out_w, x, y, n, pv);
     WARP_COLOR(pv, n)
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
@@ -345,8 +406,6 @@ __kernel void warp_general(__global const src_t* restrict src,
 #endif
         STORE(d, c * d_step, value);
     }
-#endif
-#undef PIXEL
 }
 
 #if defined(MASK_U8)

@@ -11,7 +11,7 @@ struct WarpGeometryParityTests {
         let input = try ImageBatch.random(count: 9, geometry: ImageGeometry(height: 41, width: 57, channels: 3),
                                           pixelType: .uint8, layout: .nhwc, seed: 12)
         let pipeline = try Pipeline([
-            RandomResizedCrop(size: [24, 32]),
+            RandomResizedCrop(size: [24, 32], antialias: false),
             RandomAffine(degrees: [25], translate: [0.1, 0.1], scale: [0.8, 1.2], shear: [8], interpolation: .bilinear,
                          fill: [0.1, 0.2, 0.3]),
             RandomHorizontalFlip(),
@@ -36,7 +36,7 @@ struct WarpGeometryParityTests {
             let ragged = try ImageBatch(ragged: pixels, geometries: geometries, layout: layout)
             for pipeline in [
                 try Pipeline([RandomResizedCrop(size: [16, 20]), RandomHorizontalFlip(), Normalize(mean: [0.5], std: [0.3])]),
-                try Pipeline([Resize(size: [12]), CenterCrop(height: 12, width: 12), RandomRotation(degrees: [20], interpolation: .bilinear)],
+                try Pipeline([Resize(size: [12], antialias: false), CenterCrop(height: 12, width: 12), RandomRotation(degrees: [20], interpolation: .bilinear)],
                              output: .uint8NHWC),
             ] {
                 try expectParity(pipeline, on: ragged, seed: 4, "ragged \(pixelType)")

@@ -2,13 +2,17 @@
 """Reference fixtures for the geometric warps (Tests/AugmentTests/WarpFixtureTests.swift).
 
 Runs torchvision.transforms.v2.functional on small float32 CHW images with explicit parameters and
-writes warp_geometry.json (affine, rotate, perspective: images, boxes, keypoints) and warp_resize.json
-(resize, crops, resized crops, pad, flips, rot90). Inputs are rounded to 6 decimals before use, so the
+writes warp_geometry.json (affine, rotate, perspective: images, boxes, keypoints), warp_resize.json
+(resize, crops, resized crops, pad, flips, rot90; antialias=False) and warp_antialias.json (resize and
+resized_crop with antialias=True, the default of torchvision v2). Inputs are rounded to 6 decimals before use, so the
 Swift side reads exactly the values torchvision saw.
 
 Environment used for the committed files (reproduce with pip, CPU only):
     torch==2.13.0+cpu (the CPU wheel), torchvision==0.28.0, numpy 2.x, mpmath
     PYTHONPATH=<dir with torch and torchvision> python Tests/Fixtures/generate_warp.py
+warp_antialias.json (and warp_resize.json since antialias became an explicit argument; its values
+are unchanged) were written with torch 2.15.0 and torchvision 0.29.2; warp_geometry.json regenerated
+with those differs from the committed one by at most 2e-6 (kept as written with 2.13).
 If torchvision's C extension cannot load next to the installed torch (its ops are not needed here),
 the script stubs torchvision._meta_registrations and goes on.
 
@@ -182,16 +186,19 @@ def resize_cases(inputs):
     for index, x in enumerate(inputs):
         c, h, w = x.shape
         for size in ([7, 9], [20, 23], [11, 5], [h * 2, w * 2]):
-            add(f"resize {size} bilinear input {index}", index, "resize", {"size": size, "interpolation": "bilinear"},
+            add(f"resize {size} bilinear input {index}", index, "resize",
+                {"size": size, "interpolation": "bilinear", "antialias": False},
                 F.resize(x, size, interpolation=BILINEAR, antialias=False),
                 extra=targets(lambda t: F.resize(t, size), h, w) if index == 0 else None)
             add(f"resize {size} nearest input {index}", index, "resize", {"size": size, "interpolation": "nearest"},
                 F.resize(x, size, interpolation=F.InterpolationMode.NEAREST_EXACT))
-        add(f"resize smaller edge input {index}", index, "resize", {"size": [6], "interpolation": "bilinear"},
+        add(f"resize smaller edge input {index}", index, "resize",
+            {"size": [6], "interpolation": "bilinear", "antialias": False},
             F.resize(x, [6], interpolation=BILINEAR, antialias=False))
         for top, left, hh, ww, size in ((1, 2, 6, 7, [9, 11]), (0, 0, h, w, [5, 6]), (3, 1, 5, 4, [10, 8])):
             add(f"resized_crop {top},{left},{hh},{ww} input {index}", index, "resized_crop",
-                {"top": top, "left": left, "height": hh, "width": ww, "size": size, "interpolation": "bilinear"},
+                {"top": top, "left": left, "height": hh, "width": ww, "size": size, "interpolation": "bilinear",
+                 "antialias": False},
                 F.resized_crop(x, top, left, hh, ww, size, interpolation=BILINEAR, antialias=False),
                 extra=targets(lambda t: F.resized_crop(t, top, left, hh, ww, size), h, w) if index == 0 else None)
         add(f"crop input {index}", index, "crop", {"top": 2, "left": 1, "height": 5, "width": 6},
@@ -207,6 +214,38 @@ def resize_cases(inputs):
     return cases
 
 
+def antialias_cases():
+    """resize / resized_crop with antialias=True (torchvision v2's default; torch's
+    _upsample_bilinear2d_aa) on float32 inputs: down- and upscaling, non-integer factors, odd sizes."""
+    g = torch.Generator().manual_seed(20261130)
+    shapes = [(3, 23, 31), (1, 17, 12), (4, 9, 40)]
+    inputs = []
+    for s in shapes:
+        x = torch.rand(s, generator=g)
+        inputs.append(torch.tensor(r6(x), dtype=torch.float32).reshape(s))
+    cases = []
+
+    def add(name, index, op, args, out):
+        cases.append({"name": name, "input": index, "op": op, "args": args, "shape": list(out.shape),
+                      "expected": r6(out), "exclude": []})
+
+    for index, x in enumerate(inputs):
+        c, h, w = x.shape
+        sizes = ([7, 9], [h // 2, w // 3], [h - 1, w - 2], [5, 13], [h * 2 + 1, w + 3], [3, 3], [1, 2], [h, w // 4 + 1])
+        for size in sizes:
+            add(f"resize {size} antialias input {index}", index, "resize",
+                {"size": size, "interpolation": "bilinear", "antialias": True},
+                F.resize(x, size, interpolation=BILINEAR, antialias=True))
+        add(f"resize smaller edge antialias input {index}", index, "resize", {"size": [5], "antialias": True},
+            F.resize(x, [5], interpolation=BILINEAR, antialias=True))
+        for top, left, hh, ww, size in ((1, 2, h - 3, w - 5, [5, 7]), (0, 0, h, w, [h // 3 + 1, w // 2 + 1]),
+                                        (2, 1, 5, 7, [11, 13]), (h // 2, w // 3, h - h // 2, w - w // 3, [4, 3])):
+            add(f"resized_crop {top},{left},{hh},{ww} {size} antialias input {index}", index, "resized_crop",
+                {"top": top, "left": left, "height": hh, "width": ww, "size": size, "antialias": True},
+                F.resized_crop(x, top, left, hh, ww, size, interpolation=BILINEAR, antialias=True))
+    return inputs, cases
+
+
 def main():
     inputs = make_inputs()
     header = {"torch": torch.__version__, "torchvision": torchvision.__version__,
@@ -216,6 +255,12 @@ def main():
         with open(os.path.join(HERE, name), "w") as f:
             json.dump(dict(header, cases=cases), f, separators=(",", ":"))
         print(name, len(cases), "cases", os.path.getsize(os.path.join(HERE, name)), "bytes")
+    aa_inputs, aa_cases = antialias_cases()
+    name = "warp_antialias.json"
+    with open(os.path.join(HERE, name), "w") as f:
+        json.dump(dict(header, inputs=[{"shape": list(x.shape), "values": r6(x)} for x in aa_inputs], cases=aa_cases), f,
+                  separators=(",", ":"))
+    print(name, len(aa_cases), "cases", os.path.getsize(os.path.join(HERE, name)), "bytes")
 
 
 if __name__ == "__main__":

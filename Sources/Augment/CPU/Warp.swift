@@ -197,6 +197,7 @@ extension CPUWarp {
         let perspective = !stage.isAffine
         let nhwc = stage.inputLayout == .nhwc
         let programs = stage.colorPrograms
+        let tables = stage.isSeparable ? stage.separableTables : nil
         return source.withUnsafeBufferPointer { buffer in
             guard let sourceBase = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: sourceBase)
@@ -221,6 +222,33 @@ extension CPUWarp {
                         if hasEpilogue { value = bias[c].addingProduct(value, scale[c]) }
                         dst.base[destination + c * outStrides.channel] = Destination.fromUnitValue(value)
                     }
+                }
+                if let tables {
+                    // warp_sample_pixel with SEPARABLE: horizontal sums per tap row, then the
+                    // vertical sum, each with fma from 0 in tap order.
+                    let tx = tables.columns.taps, ty = tables.rows.taps
+                    let rowBase = (n * height + y) * ty
+                    let h = UnsafeMutablePointer<Float>.allocate(capacity: max(1, channels))
+                    defer { h.deallocate() }
+                    for x in 0..<width {
+                        let columnBase = (n * width + x) * tx
+                        for c in 0..<channels { px[c] = 0 }
+                        for j in 0..<ty {
+                            let iy = Int(tables.rows.indices[rowBase + j])
+                            let wy = tables.rows.weights[rowBase + j]
+                            for c in 0..<channels { h[c] = 0 }
+                            for i in 0..<tx {
+                                let at = pixel(Int(tables.columns.indices[columnBase + i]), iy)
+                                let wx = tables.columns.weights[columnBase + i]
+                                for c in 0..<channels {
+                                    h[c] = h[c].addingProduct(wx, Source.unitValue(src.base[at + c * channelStep]))
+                                }
+                            }
+                            for c in 0..<channels { px[c] = px[c].addingProduct(wy, h[c]) }
+                        }
+                        store(n * outStrides.sample + y * outStrides.row + x * outStrides.column)
+                    }
+                    return
                 }
                 for x in 0..<width {
                     let (u, v) = point(sample.m, x, y, perspective: perspective)

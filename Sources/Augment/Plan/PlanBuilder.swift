@@ -44,6 +44,9 @@ public struct PlanBuilder: Sendable {
     private var matrices: [WarpMatrix]
     private var regions: [PixelRect]
     private var interpolation: Interpolation?
+    /// Whether the group's resampling is antialiased (then it holds only axis-aligned maps and no
+    /// border rule: it samples through per-axis windows, see ``WarpStage/antialias``).
+    private var antialias = false
     private var border: WarpBorder?
     private var epilogue: ChannelAffine?
     /// Per-sample colour programs run after the group's sampling, before its epilogue: colour ops
@@ -120,9 +123,11 @@ public struct PlanBuilder: Sendable {
     /// `matrices[i]` applied to each output point (continuous coordinates: pixel (x, y) spans
     /// [x, x + 1) x [y, y + 1), so its centre is (x + 0.5, y + 0.5)). `interpolation` is nil for ops
     /// that only move whole pixels. Composes into the pending group when it fits; otherwise closes
-    /// the group first (which needs every sample at one size).
+    /// the group first (which needs every sample at one size). `antialias` (bilinear only, as
+    /// torchvision) widens the filter when the group downscales; see ``WarpStage/antialias``.
     public mutating func warp(_ opMatrices: [WarpMatrix], outputs: [ImageGeometry], interpolation opInterpolation: Interpolation?,
-                              reads: WarpReads, op: String) throws {
+                              antialias opAntialias: Bool = false, reads: WarpReads, op: String) throws {
+        let opAntialias = opAntialias && opInterpolation == .bilinear
         try checkCount(opMatrices.count, "\(op) matrices")
         try checkCount(outputs.count, "\(op) output sizes")
         for (i, m) in opMatrices.enumerated() where !m.m.allSatisfy(\.isFinite) || m.inverse == nil {
@@ -140,6 +145,14 @@ public struct PlanBuilder: Sendable {
         // Colour already in the group runs after sampling: it commutes with ops that only move
         // whole pixels (crops, flips), not with resampling or with a border's fill.
         if colorPrograms != nil, reads != .inside || opInterpolation != nil { fits = false }
+        // One antialias setting per resampling; an antialiased group stays axis-aligned and
+        // borderless (its windows are clipped to the region, as torch's interpolate).
+        if opInterpolation != nil, interpolation != nil, opAntialias != antialias { fits = false }
+        if antialias || opAntialias {
+            if reads != .inside && reads != .margin { fits = false }
+            if border != nil { fits = false }
+            if !matrices.allSatisfy(\.isAxisAligned) || !opMatrices.allSatisfy(\.isAxisAligned) { fits = false }
+        }
         if case .outside(let opBorder) = reads {
             if border != nil { fits = false }
             if opBorder.mode == .constant, epilogue != nil { fits = false }
@@ -162,7 +175,10 @@ public struct PlanBuilder: Sendable {
         for i in 0..<count {
             matrices[i] = matrices[i].concatenating(opMatrices[i])
         }
-        if let opInterpolation { interpolation = opInterpolation }
+        if let opInterpolation {
+            interpolation = opInterpolation
+            antialias = opAntialias
+        }
         if case .outside(let opBorder) = reads { border = opBorder }
         sampleGeometries = outputs
     }
@@ -284,13 +300,14 @@ public struct PlanBuilder: Sendable {
                     count: count, inputGeometries: groupInputs, inputIsRagged: groupRagged, inputPixelType: groupPixelType,
                     inputLayout: groupLayout, output: geometry, outputFormat: format, matrices: matrices, regions: regions,
                     interpolation: interpolation ?? .nearest, border: border ?? WarpBorder(mode: .edge), epilogue: epilogue,
-                    colorPrograms: colorPrograms)))
+                    colorPrograms: colorPrograms, antialias: antialias)))
             }
         }
         matrices = Array(repeating: .identity, count: count)
         epilogue = nil
         colorPrograms = nil
         interpolation = nil
+        antialias = false
         border = nil
         groupInputs = sampleGeometries
         regions = groupInputs.map(PixelRect.init)

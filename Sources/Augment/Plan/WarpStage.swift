@@ -118,6 +118,10 @@ public struct WarpMatrix: Sendable, Equatable, Codable {
         isAffine && ((m[1] == 0 && m[3] == 0) || (m[0] == 0 && m[4] == 0))
     }
 
+    /// Whether the matrix is a scale and translation, possibly mirrored (no rotation, shear or
+    /// quarter turn): x' depends on x alone and y' on y alone, so sampling is separable.
+    public var isAxisAligned: Bool { isAffine && m[1] == 0 && m[3] == 0 }
+
     /// Whether the matrix moves whole pixels: x' = ±x + integer, y' = ±y + integer.
     public var isIntegerFlipTranslation: Bool {
         isAffine && m[1] == 0 && m[3] == 0 && abs(m[0]) == 1 && abs(m[4]) == 1
@@ -189,6 +193,13 @@ public struct WarpStage: Sendable, Equatable {
     /// Per-sample colour programs run on each sampled pixel (after the fill, before the epilogue);
     /// nil when none. Only steps without image statistics are fused here.
     public var colorPrograms: [[ColorStep]]? = nil
+    /// Antialiased resampling (torchvision v2 `resize(antialias=True)`, torch's
+    /// `_upsample_bilinear2d_aa`): with bilinear interpolation and axis-aligned matrices, each output
+    /// index averages a window of input pixels with triangle weights whose support is widened by the
+    /// scale factor when downscaling, clipped to the region and renormalised (no border rule).
+    /// Ignored for nearest (as torchvision). Only axis-aligned matrices can be antialiased; the
+    /// planner never makes another kind.
+    public var antialias: Bool = false
 
     /// Whether every matrix is affine, so the kernel variant without the division is used.
     public var isAffine: Bool { matrices.allSatisfy(\.isAffine) }

@@ -22,16 +22,18 @@ public enum BuiltinPipelines {
     public static let entries: [Entry] = [
         Entry(
             name: "imagenet",
-            summary: "random_resized_crop 224 (scale 0.08-1) + random_horizontal_flip + color_jitter(0.4, 0.4, 0.4, 0.1) + normalize",
+            summary: "random_resized_crop 224 (scale 0.08-1, antialias) + random_horizontal_flip + color_jitter(0.4, 0.4, 0.4, 0.1) + normalize",
             trainJSON: """
-                {"ops": [{"op": "random_resized_crop", "size": [224, 224], "scale": [0.08, 1.0], "interpolation": "bilinear"},
+                {"ops": [{"op": "random_resized_crop", "size": [224, 224], "scale": [0.08, 1.0], "interpolation": "bilinear",
+                          "antialias": true},
                          {"op": "random_horizontal_flip", "p": 0.5},
                          {"op": "color_jitter", "brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1},
                          {"op": "normalize", "mean": [0.485, 0.456, 0.406], "std": [0.229, 0.224, 0.225]}]}
                 """,
             displayJSON: """
                 {"output": {"dtype": "uint8", "layout": "nhwc"},
-                 "ops": [{"op": "random_resized_crop", "size": [224, 224], "scale": [0.08, 1.0], "interpolation": "bilinear"},
+                 "ops": [{"op": "random_resized_crop", "size": [224, 224], "scale": [0.08, 1.0], "interpolation": "bilinear",
+                          "antialias": true},
                          {"op": "random_horizontal_flip", "p": 0.5},
                          {"op": "color_jitter", "brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1}]}
                 """,

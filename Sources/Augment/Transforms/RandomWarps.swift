@@ -390,7 +390,8 @@ public struct RandomPerspective: Transform {
 /// ratio in `ratio`, resized to `size` (torchvision `RandomResizedCrop`: up to 10 tries of
 /// w = round(sqrt(A r)), h = round(sqrt(A / r)), accepted when 0 < w <= W and 0 < h <= H, then
 /// top ~ randint(0, H - h + 1), left ~ randint(0, W - w + 1); otherwise the centre crop clamped to
-/// the ratio range). Ragged batches draw each box inside each sample's own size.
+/// the ratio range). Ragged batches draw each box inside each sample's own size. `antialias`
+/// (default true, as torchvision v2) as `resize`, its window clipped to the box.
 public struct RandomResizedCrop: Transform {
     public static let opName = "random_resized_crop"
     public let size: [Int]
@@ -401,7 +402,7 @@ public struct RandomResizedCrop: Transform {
     public let sameOnBatch: Bool
 
     public init(size: [Int], scale: [Double] = [0.08, 1], ratio: [Double] = [3.0 / 4, 4.0 / 3],
-                interpolation: Interpolation = .bilinear, antialias: Bool = false, sameOnBatch: Bool = false) throws {
+                interpolation: Interpolation = .bilinear, antialias: Bool = true, sameOnBatch: Bool = false) throws {
         let size = size.count == 1 ? [size[0], size[0]] : size
         guard size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
             throw AugmentError.invalidArgument(op: Self.opName, argument: "size", value: "\(size)", allowed: "[height, width], integers >= 1")
@@ -411,11 +412,6 @@ public struct RandomResizedCrop: Transform {
         }
         guard ratio.count == 2, ratio.allSatisfy({ $0.isFinite && $0 > 0 }), ratio[0] <= ratio[1] else {
             throw AugmentError.invalidArgument(op: Self.opName, argument: "ratio", value: "\(ratio)", allowed: "[min, max], 0 < min <= max")
-        }
-        if antialias {
-            throw AugmentError.invalidArgument(
-                op: Self.opName, argument: "antialias", value: "true",
-                allowed: "false (antialiased downscaling is not implemented; see docs/semantics.md, resize)")
         }
         self.size = size
         self.scale = scale
@@ -463,7 +459,8 @@ public struct RandomResizedCrop: Transform {
     }
 
     public func lower(_ parameters: [CropBox], into plan: inout PlanBuilder) throws {
-        try lowerResizedCrops(parameters, size: size, interpolation: interpolation, op: Self.opName, into: &plan)
+        try lowerResizedCrops(parameters, size: size, interpolation: interpolation, antialias: antialias, op: Self.opName,
+                              into: &plan)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -477,7 +474,7 @@ public struct RandomResizedCrop: Transform {
                       scale: c.decodeIfPresent([Double].self, forKey: .scale) ?? [0.08, 1],
                       ratio: c.decodeIfPresent([Double].self, forKey: .ratio) ?? [3.0 / 4, 4.0 / 3],
                       interpolation: interpolationArgument(c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
-                      antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? false,
+                      antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true,
                       sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
     }
 

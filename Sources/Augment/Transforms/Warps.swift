@@ -20,14 +20,6 @@ private func checkBorderMode(_ value: String?, op: String, argument: String = "p
     return parsed
 }
 
-private func checkAntialias(_ antialias: Bool, op: String) throws {
-    guard !antialias else {
-        throw AugmentError.invalidArgument(
-            op: op, argument: "antialias", value: "true",
-            allowed: "false (antialiased downscaling is not implemented; see docs/semantics.md, resize)")
-    }
-}
-
 private func checkCenter(_ center: [Double]?, op: String) throws {
     if let center {
         guard center.count == 2 else {
@@ -283,7 +275,9 @@ public struct Perspective: Transform {
 /// `resize`: to `size` = [height, width], or [s] for the smaller edge (aspect ratio kept, the longer
 /// edge truncated, capped by `maxSize`) (torchvision `resize`). Bilinear (default) is
 /// interpolate(align_corners=False) with the edge clamped; nearest is pixel-centre nearest
-/// (torchvision `NEAREST_EXACT`). `antialias` must be false: see docs/semantics.md.
+/// (torchvision `NEAREST_EXACT`). `antialias` (default true, as torchvision v2) makes bilinear
+/// downscaling average a window widened by the scale factor (torch's `_upsample_bilinear2d_aa`; the
+/// same as plain bilinear when upscaling; ignored for nearest); see docs/semantics.md.
 public struct Resize: Transform {
     public static let opName = "resize"
     public let size: [Int]
@@ -291,7 +285,7 @@ public struct Resize: Transform {
     public let interpolation: Interpolation
     public let antialias: Bool
 
-    public init(size: [Int], maxSize: Int? = nil, interpolation: Interpolation = .bilinear, antialias: Bool = false) throws {
+    public init(size: [Int], maxSize: Int? = nil, interpolation: Interpolation = .bilinear, antialias: Bool = true) throws {
         guard size.count == 1 || size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
             throw AugmentError.invalidArgument(op: Self.opName, argument: "size", value: "\(size)",
                                                allowed: "[height, width] or [smaller edge], integers in [1, \(maxImageSide)]")
@@ -303,7 +297,6 @@ public struct Resize: Transform {
                                                    allowed: "only with a one-value size, and larger than it")
             }
         }
-        try checkAntialias(antialias, op: Self.opName)
         self.size = size
         self.maxSize = maxSize
         self.interpolation = interpolation
@@ -320,7 +313,8 @@ public struct Resize: Transform {
         let matrices = zip(plan.sampleGeometries, outputs).map { g, o in
             WarpMatrix.scaling(Double(g.width) / Double(o.width), Double(g.height) / Double(o.height))
         }
-        try plan.warp(matrices, outputs: outputs, interpolation: interpolation, reads: .margin, op: Self.opName)
+        try plan.warp(matrices, outputs: outputs, interpolation: interpolation, antialias: antialias, reads: .margin,
+                      op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -332,7 +326,7 @@ public struct Resize: Transform {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(size: c.integers(.size, op: Self.opName) ?? [], maxSize: c.decodeIfPresent(Int.self, forKey: .maxSize),
                       interpolation: checkInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
-                      antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? false)
+                      antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -367,7 +361,7 @@ public struct CropBox: Codable, Sendable, Equatable {
 }
 
 /// Lowers per-sample crop boxes resized to `size` (shared by resized_crop and random_resized_crop).
-func lowerResizedCrops(_ boxes: [CropBox], size: [Int], interpolation: Interpolation, op: String,
+func lowerResizedCrops(_ boxes: [CropBox], size: [Int], interpolation: Interpolation, antialias: Bool, op: String,
                        into plan: inout PlanBuilder) throws {
     for (i, box) in boxes.enumerated() { try box.check(in: plan.sampleGeometries[i], op: op) }
     // Crop first (so the resize clamps at the box, as torchvision's crop-then-resize), then resize;
@@ -379,7 +373,7 @@ func lowerResizedCrops(_ boxes: [CropBox], size: [Int], interpolation: Interpola
     let matrices = boxes.map { box in
         WarpMatrix.scaling(Double(box.width) / Double(size[1]), Double(box.height) / Double(size[0]))
     }
-    try plan.warp(matrices, outputs: outputs, interpolation: interpolation, reads: .margin, op: op)
+    try plan.warp(matrices, outputs: outputs, interpolation: interpolation, antialias: antialias, reads: .margin, op: op)
 }
 
 private func checkOutputSize(_ size: [Int], op: String) throws -> [Int] {
@@ -391,7 +385,8 @@ private func checkOutputSize(_ size: [Int], op: String) throws -> [Int] {
 }
 
 /// `resized_crop`: the box (top, left, height, width), which must lie inside the image, resized to
-/// `size` = [height, width] (torchvision `resized_crop` = crop then resize).
+/// `size` = [height, width] (torchvision `resized_crop` = crop then resize; `antialias` as `resize`,
+/// default true, its window clipped to the box).
 public struct ResizedCrop: Transform {
     public static let opName = "resized_crop"
     public let box: CropBox
@@ -400,12 +395,11 @@ public struct ResizedCrop: Transform {
     public let antialias: Bool
 
     public init(top: Int, left: Int, height: Int, width: Int, size: [Int], interpolation: Interpolation = .bilinear,
-                antialias: Bool = false) throws {
+                antialias: Bool = true) throws {
         try AugmentError.check(top, in: 0...Int(Int32.max), op: Self.opName, argument: "top")
         try AugmentError.check(left, in: 0...Int(Int32.max), op: Self.opName, argument: "left")
         try AugmentError.check(height, in: 1...maxImageSide, op: Self.opName, argument: "height")
         try AugmentError.check(width, in: 1...maxImageSide, op: Self.opName, argument: "width")
-        try checkAntialias(antialias, op: Self.opName)
         box = CropBox(top: top, left: left, height: height, width: width)
         self.size = try checkOutputSize(size, op: Self.opName)
         self.interpolation = interpolation
@@ -418,8 +412,8 @@ public struct ResizedCrop: Transform {
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        try lowerResizedCrops(Array(repeating: box, count: plan.count), size: size, interpolation: interpolation, op: Self.opName,
-                              into: &plan)
+        try lowerResizedCrops(Array(repeating: box, count: plan.count), size: size, interpolation: interpolation,
+                              antialias: antialias, op: Self.opName, into: &plan)
     }
 
     private enum CodingKeys: String, CodingKey { case top, left, height, width, size, interpolation, antialias }
@@ -430,7 +424,7 @@ public struct ResizedCrop: Transform {
                       height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
                       size: c.integers(.size, op: Self.opName) ?? [],
                       interpolation: checkInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
-                      antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? false)
+                      antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true)
     }
 
     public func encode(to encoder: any Encoder) throws {

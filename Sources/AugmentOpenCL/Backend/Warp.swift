@@ -134,6 +134,9 @@ extension OpenCLWarp {
         }
         let out = stage.output
         let color = try colorEpilogue(stage.colorPrograms, count: stage.count, backend: backend, timing: &timing)
+        // Axis-aligned bilinear and antialiased warps sample through per-axis tap tables (see
+        // SeparableWarp.swift); the tables are uploaded with the other per-sample arrays.
+        let tables = stage.isSeparable ? stage.separableTables : nil
         let fillKind = stage.border.mode != .constant || stage.border.fill == nil ? "0"
             : (stage.border.fillRule == .torchvisionMask ? "1" : "2")
         let program = try backend.program(family: "warp", exact: color.exact, defines: [
@@ -148,6 +151,9 @@ extension OpenCLWarp {
             "FILL": fillKind,
             "PERSPECTIVE": stage.isAffine ? "0" : "1",
             "EXACT_WIDTH": rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact ? "1" : "0",
+            "SEPARABLE": tables == nil ? "0" : "1",
+            "TAPS_X": "\(tables?.columns.taps ?? 2)",
+            "TAPS_Y": "\(tables?.rows.taps ?? 2)",
         ].merging(color.defines) { $1 })
         let kernel = try program.kernel("warp_general")
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
@@ -169,6 +175,15 @@ extension OpenCLWarp {
         try kernel.setArgument(10, value: Int32(out.width))
         try kernel.setArgument(11, color.ops)
         try kernel.setArgument(12, color.args)
+        if let tables {
+            try kernel.setArgument(13, try backend.upload(tables.columns.indices, timing: &timing))
+            try kernel.setArgument(14, try backend.upload(tables.columns.weights, timing: &timing))
+            try kernel.setArgument(15, try backend.upload(tables.rows.indices, timing: &timing))
+            try kernel.setArgument(16, try backend.upload(tables.rows.weights, timing: &timing))
+        } else {
+            // Never read without SEPARABLE: pooled placeholders, no transfer.
+            for index in 13...16 { try kernel.setArgument(index, try backend.runBuffer(byteCount: 4)) }
+        }
         let (groupWidth, _) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: backend.context,
                                        global: [roundUp(out.width, to: groupWidth), out.height, stage.count],

@@ -232,9 +232,37 @@ public enum TransformCatalog {
                                          padding: [random.integer(in: 0...2)], padIfNeeded: true, fill: fill(&random, g.channels) ?? [0],
                                          paddingMode: mode(&random))])
             },
+            CatalogEntry(name: "resize (antialias false)") { g, random in
+                try Pipeline([Resize(size: [random.integer(in: 1...(2 * g.height + 3)), random.integer(in: 1...(2 * g.width + 3))],
+                                     antialias: false)])
+            },
+            CatalogEntry(name: "resize (antialias, strong downscale)") { g, random in
+                try Pipeline([Resize(size: [max(1, g.height / random.integer(in: 2...7)), max(1, g.width / random.integer(in: 2...9))],
+                                     antialias: true)])
+            },
+            CatalogEntry(name: "resized_crop (antialias false)") { g, random in
+                let h = random.integer(in: 1...g.height), w = random.integer(in: 1...g.width)
+                return try Pipeline([ResizedCrop(top: random.integer(in: 0...(g.height - h)), left: random.integer(in: 0...(g.width - w)),
+                                                 height: h, width: w, size: [random.integer(in: 1...30), random.integer(in: 1...30)],
+                                                 antialias: false)])
+            },
+            CatalogEntry(name: "rrc_flips_normalize (antialias)") { g, random in
+                try Pipeline([
+                    RandomResizedCrop(size: [random.integer(in: 1...24), random.integer(in: 1...24)], scale: [0.08, 1], antialias: true),
+                    RandomHorizontalFlip(p: 0.5),
+                    RandomVerticalFlip(p: 0.5),
+                    Normalize(mean: [0.5], std: [0.25]),
+                ])
+            },
+            CatalogEntry(name: "scale_translate (axis-aligned bilinear, edge)") { g, random in
+                try Pipeline([Affine(translatePixels: [random.uniform(-3, 3), random.uniform(-3, 3)], scale: random.uniform(0.4, 2.5),
+                                     interpolation: .bilinear, paddingMode: random.bernoulli(0.5) ? .edge : .reflect),
+                              RandomHorizontalFlip(p: 0.5)])
+            },
             CatalogEntry(name: "rrc_affine_hflip_normalize (fused)") { g, random in
                 try Pipeline([
-                    RandomResizedCrop(size: [random.integer(in: 1...24), random.integer(in: 1...24)], interpolation: .bilinear),
+                    RandomResizedCrop(size: [random.integer(in: 1...24), random.integer(in: 1...24)], interpolation: .bilinear,
+                                      antialias: false),
                     RandomAffine(degrees: [30], translate: [0.1, 0.1], scale: [0.8, 1.2], interpolation: .bilinear,
                                  fill: fill(&random, g.channels)),
                     RandomHorizontalFlip(p: 0.5),
