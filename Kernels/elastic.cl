@@ -102,3 +102,108 @@ __kernel void elastic_mask(__global const MASK_T* restrict src,
     dst[(size_t)n * plane + pixel] = in ? src[(size_t)n * plane + i] : (MASK_T)ignore_index;
 }
 #endif
+
+// ---------------------------------------------------------------------------------------------
+// The drawn displacement field, made on the device (CPU twin: ElasticField.pixels(sample:) in
+// Sources/Augment/Plan/ElasticField.swift, the same float32 operations in the same order).
+// Three passes: uniforms (N, 2, H, W), the horizontal blur (N, 2, H, W), the vertical blur times
+// alpha / 2 into the interleaved field (N, H, W, 2) in pixels, which warp_general reads
+// (-DDISPLACEMENT, Kernels/warp.cl).
+// ---------------------------------------------------------------------------------------------
+
+// Element e of a sample's field stream as a uniform in [-1, 1): 24 bits of a Philox word, exact.
+inline float elastic_unit(const uint word) {
+    return (float)(word >> 8) * 0x1p-24f * 2.0f - 1.0f;
+}
+
+// Reflect without repeating the edge (torch "reflect"), folding until inside [0, n).
+inline int elastic_reflect(int i, const int n) {
+    if (n <= 1) {
+        return 0;
+    }
+    while (i < 0 || i >= n) {
+        i = i < 0 ? -i : 2 * (n - 1) - i;
+    }
+    return i;
+}
+
+// One work-item per Philox block: elements 4b ... 4b + 3 of sample n's 2·H·W uniforms.
+// NDRange (blocks rounded up, N). keys: 2 words per sample, bases: 4 per sample (the 4th unused).
+__kernel void elastic_field_noise(__global float* restrict out,
+                                  __global const uint* restrict keys,
+                                  __global const uint* restrict bases,
+                                  const uint per_sample) {
+    const uint b = (uint)get_global_id(0);
+    const int n = (int)get_global_id(1);
+    const uint e = b * 4u;
+    if (e >= per_sample) {
+        return;
+    }
+    const uint4 w = philox4x32_10((uint4)(b, bases[4 * n], bases[4 * n + 1], bases[4 * n + 2]),
+                                  (uint2)(keys[2 * n], keys[2 * n + 1]));
+    __global float* o = out + (size_t)n * per_sample;
+    o[e] = elastic_unit(w.x);
+    if (e + 1u < per_sample) o[e + 1u] = elastic_unit(w.y);
+    if (e + 2u < per_sample) o[e + 2u] = elastic_unit(w.z);
+    if (e + 3u < per_sample) o[e + 3u] = elastic_unit(w.w);
+}
+
+// The horizontal blur of plane p = z % 2 of sample z / 2: NDRange (W rounded up, H, 2N). taps holds
+// per plane the row taps then the column taps (sizes k0, k1; 0: the plane is copied).
+__kernel void elastic_field_rows(__global const float* restrict src,
+                                 __global float* restrict dst,
+                                 __global const float* restrict taps,
+                                 const int k0, const int k1,
+                                 const int height, const int width) {
+    const int x = (int)get_global_id(0);
+    const int y = (int)get_global_id(1);
+    const int z = (int)get_global_id(2);
+    if (x >= width) {
+        return;
+    }
+    const int p = z & 1;
+    const int k = p == 0 ? k0 : k1;
+    __global const float* h = taps + (p == 0 ? 0 : 2 * k0);
+    const size_t row = ((size_t)z * height + y) * width;
+    if (k == 0) {
+        dst[row + x] = src[row + x];
+        return;
+    }
+    const int r = k / 2;
+    float sum = 0.0f;
+    for (int t = 0; t < k; ++t) {
+        sum = fma(h[t], src[row + elastic_reflect(x + t - r, width)], sum);
+    }
+    dst[row + x] = sum;
+}
+
+// The vertical blur and the scale to pixels, into the interleaved field: NDRange (W, H, 2N).
+__kernel void elastic_field_columns(__global const float* restrict src,
+                                    __global float* restrict field,
+                                    __global const float* restrict taps,
+                                    const int k0, const int k1,
+                                    const float scale0, const float scale1,
+                                    const int height, const int width) {
+    const int x = (int)get_global_id(0);
+    const int y = (int)get_global_id(1);
+    const int z = (int)get_global_id(2);
+    if (x >= width) {
+        return;
+    }
+    const int p = z & 1;
+    const int n = z >> 1;
+    const int k = p == 0 ? k0 : k1;
+    __global const float* v = taps + (p == 0 ? k0 : 2 * k0 + k1);
+    __global const float* s = src + (size_t)z * height * width;
+    float sum;
+    if (k == 0) {
+        sum = s[(size_t)y * width + x];
+    } else {
+        const int r = k / 2;
+        sum = 0.0f;
+        for (int t = 0; t < k; ++t) {
+            sum = fma(v[t], s[(size_t)elastic_reflect(y + t - r, height) * width + x], sum);
+        }
+    }
+    field[(((size_t)n * height + y) * width + x) * 2 + p] = sum * (p == 0 ? scale0 : scale1);
+}

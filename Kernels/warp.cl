@@ -19,7 +19,8 @@
 //   CHANNELS (channel count), HAS_EPILOGUE (0 or 1);
 //   warp_general also: INTERP (0 nearest, 1 bilinear), BORDER (0 constant, 1 edge, 2 reflect),
 //   FILL (0 none, 1 torchvision mask blend, 2 extend), PERSPECTIVE (0 or 1);
-//   warp_mask: MASK_U8 / MASK_I32, BORDER, PERSPECTIVE.
+//   warp_mask: MASK_U8 / MASK_I32, BORDER, PERSPECTIVE;
+//   both: DISPLACEMENT (0 none, 1 or 2: an elastic field between the matrices, see below).
 
 // a*b+c is never contracted behind our back: the CPU twin must see the same roundings.
 #pragma OPENCL FP_CONTRACT OFF
@@ -181,6 +182,64 @@ inline void warp_point(__global const float* m, const int x, const int y, float*
     *pv = fmin(fmax(v, -1.0e7f), 1.0e7f);
 }
 
+#ifndef DISPLACEMENT
+#define DISPLACEMENT 0
+#endif
+#if DISPLACEMENT
+// An elastic_transform inside the warp (-DDISPLACEMENT=1: the post matrices move whole pixels, the
+// field is read at a grid pixel; 2: read bilinearly): q = post (x, y) clamped into the grid,
+// q' = q + field(q), then the group matrix m maps q' to the input. field: this sample's (H, W, 2)
+// pixels (elastic.cl makes drawn ones). CPU twin: CPUWarp.displacedPoint.
+inline void warp_displaced_point(__global const float* m, __global const float* post,
+                                 __global const float* field, const int fh, const int fw,
+                                 const int x, const int y, float* pu, float* pv) {
+    float qx, qy;
+    warp_point(post, x, y, &qx, &qy);
+    qx = fmin(fmax(qx, 0.0f), (float)(fw - 1));
+    qy = fmin(fmax(qy, 0.0f), (float)(fh - 1));
+#if DISPLACEMENT == 1
+    const size_t at = ((size_t)(int)qy * fw + (int)qx) * 2;
+    const float dx = field[at];
+    const float dy = field[at + 1];
+#else
+    const float fx = floor(qx);
+    const float fy = floor(qy);
+    const float ax = qx - fx;
+    const float ay = qy - fy;
+    const float bx = 1.0f - ax;
+    const float by = 1.0f - ay;
+    const int xa = (int)fx;
+    const int ya = (int)fy;
+    const int xb = min(xa + 1, fw - 1);
+    const int yb = min(ya + 1, fh - 1);
+    const size_t a00 = ((size_t)ya * fw + xa) * 2, a01 = ((size_t)ya * fw + xb) * 2;
+    const size_t a10 = ((size_t)yb * fw + xa) * 2, a11 = ((size_t)yb * fw + xb) * 2;
+    const float k00 = bx * by, k01 = ax * by, k10 = bx * ay, k11 = ax * ay;
+    float dx = k00 * field[a00];
+    dx = fma(k01, field[a01], dx);
+    dx = fma(k10, field[a10], dx);
+    dx = fma(k11, field[a11], dx);
+    float dy = k00 * field[a00 + 1];
+    dy = fma(k01, field[a01 + 1], dy);
+    dy = fma(k10, field[a10 + 1], dy);
+    dy = fma(k11, field[a11 + 1], dy);
+#endif
+    const float ux = qx + dx;
+    const float uy = qy + dy;
+    const float u = fma(m[0], ux, fma(m[1], uy, m[2]));
+    const float v = fma(m[3], ux, fma(m[4], uy, m[5]));
+    *pu = fmin(fmax(u, -1.0e7f), 1.0e7f);
+    *pv = fmin(fmax(v, -1.0e7f), 1.0e7f);
+}
+#define WARP_DISPLACEMENT_ARGS , __global const float* restrict field, __global const float* restrict post, \
+                               const int field_h, const int field_w
+#define WARP_POINT(n, x, y, pu, pv) warp_displaced_point(matrices + 9 * (size_t)(n), post + 9 * (size_t)(n), \
+        field + (size_t)(n) * field_h * field_w * 2, field_h, field_w, x, y, pu, pv)
+#else
+#define WARP_DISPLACEMENT_ARGS
+#define WARP_POINT(n, x, y, pu, pv) warp_point(matrices + 9 * (size_t)(n), x, y, pu, pv)
+#endif
+
 __kernel void warp_general(__global const src_t* restrict src,
                            __global dst_t* restrict dst,
                            __global const float* restrict matrices,
@@ -192,7 +251,8 @@ __kernel void warp_general(__global const src_t* restrict src,
                            __constant float* fill,
                            const int out_h, const int out_w,
                            __global const int* restrict color_ops,    // samples x COLOR_STEPS
-                           __global const float* restrict color_args) {  // samples x COLOR_STEPS x 2
+                           __global const float* restrict color_args  // samples x COLOR_STEPS x 2
+                           WARP_DISPLACEMENT_ARGS) {
     const int x = get_global_id(0);
     const int y = get_global_id(1);
     const int n = get_global_id(2);
@@ -202,7 +262,7 @@ __kernel void warp_general(__global const src_t* restrict src,
     }
 #endif
     float px, py;
-    warp_point(matrices + 9 * (size_t)n, x, y, &px, &py);
+    WARP_POINT(n, x, y, &px, &py);
     __global const int* rp = regions + 4 * n;
     const int rx0 = rp[0], ry0 = rp[1], rx1 = rp[2], ry1 = rp[3];
     const int in_h = sizes[2 * n];
@@ -356,7 +416,8 @@ __kernel void warp_mask(__global const mask_t* restrict src,
                         __global const long* restrict offsets,
                         __global const int2* restrict sizes,
                         const int fill_value,
-                        const int out_h, const int out_w) {
+                        const int out_h, const int out_w
+                        WARP_DISPLACEMENT_ARGS) {
     const int x = get_global_id(0);
     const int y = get_global_id(1);
     const int n = get_global_id(2);
@@ -364,7 +425,7 @@ __kernel void warp_mask(__global const mask_t* restrict src,
         return;
     }
     float px, py;
-    warp_point(matrices + 9 * (size_t)n, x, y, &px, &py);
+    WARP_POINT(n, x, y, &px, &py);
     const int4 r = regions[n];
     const int in_w = sizes[n].y;
     int ix = (int)floor(px + 0.5f);

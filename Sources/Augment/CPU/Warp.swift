@@ -191,6 +191,7 @@ extension CPUWarp {
         let perspective = !stage.isAffine
         let nhwc = stage.inputLayout == .nhwc
         let programs = stage.colorPrograms
+        let displacement = CPUDisplacement(stage.displacement)
         return source.withUnsafeBufferPointer { buffer in
             guard let sourceBase = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: sourceBase)
@@ -217,7 +218,7 @@ extension CPUWarp {
                     }
                 }
                 for x in 0..<width {
-                    let (u, v) = point(sample.m, x, y, perspective: perspective)
+                    let (u, v) = displacement?.point(sample.m, n, x, y) ?? point(sample.m, x, y, perspective: perspective)
                     let destination = n * outStrides.sample + y * outStrides.row + x * outStrides.column
                     if !bilinear {
                         var ix = Int((u + 0.5).rounded(.down))
@@ -317,6 +318,7 @@ extension CPUWarp {
         let total = try checkedProduct([stage.count, out.height, out.width], what: "mask output")
         let perspective = !stage.isAffine
         let mode = stage.border.mode
+        let displacement = CPUDisplacement(stage.displacement)
         func run<T: Sendable>(_ source: [T], fill: T) -> [T] {
             source.withUnsafeBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return [] }
@@ -325,7 +327,7 @@ extension CPUWarp {
                     let n = job / out.height, y = job % out.height
                     let sample = samples[n], r = sample.region
                     for x in 0..<out.width {
-                        let (u, v) = point(sample.m, x, y, perspective: perspective)
+                        let (u, v) = displacement?.point(sample.m, n, x, y) ?? point(sample.m, x, y, perspective: perspective)
                         var ix = Int((u + 0.5).rounded(.down)), iy = Int((v + 0.5).rounded(.down))
                         let d = (n * out.height + y) * out.width + x
                         if mode == .constant {

@@ -111,6 +111,7 @@ public enum Stage: Sendable, Equatable {
             s.regions = Array(s.regions[range])
             s.inputGeometries = Array(s.inputGeometries[range])
             s.colorPrograms = s.colorPrograms.map { Array($0[range]) }
+            s.displacement = s.displacement?.sliced(range)
             s.count = range.count
             return .warp(s)
         case .mix:
@@ -166,7 +167,7 @@ public enum Stage: Sendable, Equatable {
         case .remap(let s): return s.input.elementCount * s.inputPixelType.byteCount
         case .warp(let s):
             let total = s.inputGeometries.reduce(0) { $0 + $1.elementCount }
-            return total / max(1, s.count) * s.inputPixelType.byteCount
+            return total / max(1, s.count) * s.inputPixelType.byteCount + (s.displacement?.bytesReadPerSample ?? 0)
         case .mix(let s): return 2 * s.geometry.elementCount * 4  // the sample and its partner
         case .specMask(let s): return (s.fill == .mean && s.masksAnything ? 2 : 1) * s.geometry.elementCount * 4
         case .timeWarp(let s): return s.geometry.elementCount * 4
@@ -187,7 +188,8 @@ public enum Stage: Sendable, Equatable {
     public var bytesWrittenPerSample: Int {
         switch self {
         case .remap(let s): return s.output.elementCount * s.outputFormat.pixelType.byteCount
-        case .warp(let s): return s.output.elementCount * s.outputFormat.pixelType.byteCount
+        case .warp(let s):
+            return s.output.elementCount * s.outputFormat.pixelType.byteCount + (s.displacement?.bytesWrittenPerSample ?? 0)
         case .mix(let s): return s.geometry.elementCount * 4
         case .specMask(let s): return s.geometry.elementCount * 4
         case .timeWarp(let s): return s.geometry.elementCount * 4
@@ -266,7 +268,7 @@ public enum Stage: Sendable, Equatable {
         case .remap(let s):
             return "remap \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.input) -> \(s.outputFormat) \(s.output)\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
         case .warp(let s):
-            return "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
+            return "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(s.displacement.map { " + elastic field \($0.field.isDrawn ? "drawn on the device" : "given") \($0.grid.height)x\($0.grid.width)" } ?? "")\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
         case .mix(let s): return "\(s.op) \(s.geometry)"
         case .specMask(let s): return "\(s.op) along \(s.axis) \(s.geometry)"
         case .timeWarp(let s): return "time_warp (\(s.interpolation.rawValue)) \(s.geometry)"

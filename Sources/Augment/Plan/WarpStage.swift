@@ -189,6 +189,9 @@ public struct WarpStage: Sendable, Equatable {
     /// Per-sample colour programs run on each sampled pixel (after the fill, before the epilogue);
     /// nil when none. Only steps without image statistics are fused here.
     public var colorPrograms: [[ColorStep]]? = nil
+    /// An elastic_transform inside the group: `matrices` then map its grid to the input, and the
+    /// displacement maps the output to the grid (see ``WarpDisplacement``); nil when none.
+    public var displacement: WarpDisplacement? = nil
 
     /// Whether every matrix is affine, so the kernel variant without the division is used.
     public var isAffine: Bool { matrices.allSatisfy(\.isAffine) }

@@ -66,7 +66,19 @@ extension RemapStage {
 
 extension WarpStage {
     /// Moves the boxes and keypoints of `batch` through this warp (host math, shared by backends).
+    /// With an elastic step inside: through the ops before it onto its grid, through the field
+    /// (``ElasticStage/moveTargets(_:)``, the field made on the host: the device's bits), then
+    /// through the ops after it, as the unfused chain would.
     public func moveTargets(_ batch: inout AugmentBatch) throws {
-        try WarpTargets.move(&batch, matrices: matrices, output: output)
+        guard let displacement else {
+            try WarpTargets.move(&batch, matrices: matrices, output: output)
+            return
+        }
+        guard batch.boxes != nil || batch.keypoints != nil else { return }
+        try WarpTargets.move(&batch, matrices: matrices, output: displacement.grid)
+        let elastic = ElasticStage(count: count, geometry: displacement.grid, interpolation: interpolation,
+                                   fill: expandedFill, displacement: displacement.field.allPixels())
+        try elastic.moveTargets(&batch)
+        try WarpTargets.move(&batch, matrices: displacement.post, output: output)
     }
 }

@@ -148,6 +148,7 @@ extension OpenCLWarp {
             "FILL": fillKind,
             "PERSPECTIVE": stage.isAffine ? "0" : "1",
             "EXACT_WIDTH": rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact ? "1" : "0",
+            "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
         ].merging(color.defines) { $1 })
         let kernel = try program.kernel("warp_general")
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
@@ -169,6 +170,8 @@ extension OpenCLWarp {
         try kernel.setArgument(10, value: Int32(out.width))
         try kernel.setArgument(11, color.ops)
         try kernel.setArgument(12, color.args)
+        try OpenCLElastic.setDisplacementArguments(stage.displacement, kernel: kernel, first: 13, backend: backend,
+                                                   timing: &timing)
         let (groupWidth, _) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: backend.context,
                                        global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
@@ -212,6 +215,7 @@ extension OpenCLWarp {
             masks.isUInt8 ? "MASK_U8" : "MASK_I32": "",
             "BORDER": borderDefine(stage.border.mode),
             "PERSPECTIVE": stage.isAffine ? "0" : "1",
+            "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
         ])
         let kernel = try program.kernel("warp_mask")
         let arrays = try sampleArrays(stage, geometries: masks.geometries, backend: backend, timing: &timing)
@@ -227,6 +231,8 @@ extension OpenCLWarp {
         try kernel.setArgument(6, value: masks.ignoreIndex)
         try kernel.setArgument(7, value: Int32(out.height))
         try kernel.setArgument(8, value: Int32(out.width))
+        try OpenCLElastic.setDisplacementArguments(stage.displacement, kernel: kernel, first: 9, backend: backend,
+                                                   timing: &timing)
         let groupWidth = min(64, roundUp(out.width, to: 8), backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: backend.context,
                                        global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
