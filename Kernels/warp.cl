@@ -189,10 +189,12 @@ inline void warp_point(__global const float* m, const int x, const int y, float*
 // An elastic_transform inside the warp (-DDISPLACEMENT=1: the post matrices move whole pixels, the
 // field is read at a grid pixel; 2: read bilinearly): q = post (x, y) clamped into the grid,
 // q' = q + field(q), then the group matrix m maps q' to the input. field: this sample's (H, W, 2)
-// pixels (elastic.cl makes drawn ones). CPU twin: CPUWarp.displacedPoint.
+// pixels (elastic.cl makes drawn ones). *pmask is the grid's own fill mask at q' (torchvision's
+// all-ones image sampled there: bilinear, the sum of the in-grid tap weights; nearest, 1 or 0),
+// which WARP_ELASTIC_FILL blends with the elastic fill. CPU twin: CPUDisplacement.point.
 inline void warp_displaced_point(__global const float* m, __global const float* post,
                                  __global const float* field, const int fh, const int fw,
-                                 const int x, const int y, float* pu, float* pv) {
+                                 const int x, const int y, float* pu, float* pv, float* pmask) {
     float qx, qy;
     warp_point(post, x, y, &qx, &qy);
     qx = fmin(fmax(qx, 0.0f), (float)(fw - 1));
@@ -226,18 +228,45 @@ inline void warp_displaced_point(__global const float* m, __global const float* 
 #endif
     const float ux = qx + dx;
     const float uy = qy + dy;
+#if INTERP == 0
+    const float rx = floor(ux + 0.5f);
+    const float ry = floor(uy + 0.5f);
+    *pmask = (rx >= 0.0f && rx < (float)fw && ry >= 0.0f && ry < (float)fh) ? 1.0f : 0.0f;
+#else
+    {
+        const float gx = floor(ux);
+        const float gy = floor(uy);
+        const float ex = ux - gx;
+        const float ey = uy - gy;
+        const float fx0 = 1.0f - ex;
+        const float fy0 = 1.0f - ey;
+        const bool ixa = gx >= 0.0f && gx < (float)fw, ixb = gx + 1.0f >= 0.0f && gx + 1.0f < (float)fw;
+        const bool iya = gy >= 0.0f && gy < (float)fh, iyb = gy + 1.0f >= 0.0f && gy + 1.0f < (float)fh;
+        float mask = (ixa && iya) ? fx0 * fy0 : 0.0f;
+        mask = mask + ((ixb && iya) ? ex * fy0 : 0.0f);
+        mask = mask + ((ixa && iyb) ? fx0 * ey : 0.0f);
+        mask = mask + ((ixb && iyb) ? ex * ey : 0.0f);
+        *pmask = mask;
+    }
+#endif
     const float u = fma(m[0], ux, fma(m[1], uy, m[2]));
     const float v = fma(m[3], ux, fma(m[4], uy, m[5]));
     *pu = fmin(fmax(u, -1.0e7f), 1.0e7f);
     *pv = fmin(fmax(v, -1.0e7f), 1.0e7f);
 }
 #define WARP_DISPLACEMENT_ARGS , __global const float* restrict field, __global const float* restrict post, \
-                               const int field_h, const int field_w
-#define WARP_POINT(n, x, y, pu, pv) warp_displaced_point(matrices + 9 * (size_t)(n), post + 9 * (size_t)(n), \
-        field + (size_t)(n) * field_h * field_w * 2, field_h, field_w, x, y, pu, pv)
+                               const int field_h, const int field_w, __global const float* restrict elastic_fill
+#define WARP_POINT(n, x, y, pu, pv) float emask; warp_displaced_point(matrices + 9 * (size_t)(n), \
+        post + 9 * (size_t)(n), field + (size_t)(n) * field_h * field_w * 2, field_h, field_w, x, y, pu, pv, &emask)
+#if INTERP == 0
+#define WARP_ELASTIC_FILL(px) { for (int c = 0; c < CHANNELS; ++c) px[c] = emask != 0.0f ? px[c] : elastic_fill[c]; }
+#else
+#define WARP_ELASTIC_FILL(px) { for (int c = 0; c < CHANNELS; ++c) px[c] = fma(emask, px[c] - elastic_fill[c], elastic_fill[c]); }
+#endif
 #else
 #define WARP_DISPLACEMENT_ARGS
 #define WARP_POINT(n, x, y, pu, pv) warp_point(matrices + 9 * (size_t)(n), x, y, pu, pv)
+#define WARP_ELASTIC_FILL(px)
 #endif
 
 __kernel void warp_general(__global const src_t* restrict src,
@@ -309,6 +338,7 @@ __kernel void warp_general(__global const src_t* restrict src,
 #endif
         pv[c] = value;
     }
+    WARP_ELASTIC_FILL(pv)
     WARP_COLOR(pv, n)
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
@@ -388,6 +418,7 @@ __kernel void warp_general(__global const src_t* restrict src,
 #endif
         pv[c] = value;
     }
+    WARP_ELASTIC_FILL(pv)
     WARP_COLOR(pv, n)
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
@@ -431,6 +462,12 @@ __kernel void warp_mask(__global const mask_t* restrict src,
     int ix = (int)floor(px + 0.5f);
     int iy = (int)floor(py + 0.5f);
     __global mask_t* d = dst + ((size_t)n * out_h + y) * out_w + x;
+#if DISPLACEMENT
+    if (emask == 0.0f) {  // displaced out of the elastic grid
+        *d = (mask_t)fill_value;
+        return;
+    }
+#endif
 #if BORDER == 0
     if (ix < r.x || ix >= r.z || iy < r.y || iy >= r.w) {
         *d = (mask_t)fill_value;

@@ -147,26 +147,32 @@ public struct ElasticField: Sendable, Equatable {
 /// clamped into [0, W-1] x [0, H-1] as a resize reads at most to the edge pixel), displaced by the
 /// field there, q' = q + d(q) (read at q itself when every post matrix moves whole pixels,
 /// bilinearly otherwise), and q' is mapped to the group input by the stage's `matrices` (the ops
-/// before the elastic step). torchvision's composition: op A then elastic reads A's output at
-/// p + d(p), i.e. the source at M_A(p + d(p)).
+/// before the elastic step), where the stage samples with its border. torchvision's composition:
+/// op A then elastic reads A's output at p + d(p), i.e. the source at M_A(p + d(p)). The elastic
+/// fill then enters as torchvision's grid-sample blend with the grid's own mask at q' (bilinear:
+/// `fma(mask, v - fill, fill)`, mask the in-grid share of the four tap weights; nearest: fill
+/// where q' rounds outside the grid), after the stage's border and before colour and epilogue.
 public struct WarpDisplacement: Sendable, Equatable {
     /// The size of the images elastic_transform deformed: the field's grid.
     public var grid: ImageGeometry
     /// Per sample: output continuous coordinates -> grid continuous coordinates.
     public var post: [WarpMatrix]
     public var field: ElasticField
+    /// The elastic fill, one value per channel.
+    public var fill: [Float]
 
-    public init(grid: ImageGeometry, post: [WarpMatrix], field: ElasticField) {
+    public init(grid: ImageGeometry, post: [WarpMatrix], field: ElasticField, fill: [Float]) {
         self.grid = grid
         self.post = post
         self.field = field
+        self.fill = fill
     }
 
     /// Whether every post matrix moves whole pixels (the field is read at grid pixels, no blend).
     public var postIsInteger: Bool { post.allSatisfy(\.isIntegerFlipTranslation) }
 
     func sliced(_ range: Range<Int>) -> WarpDisplacement {
-        WarpDisplacement(grid: grid, post: Array(post[range]), field: field.sliced(range))
+        WarpDisplacement(grid: grid, post: Array(post[range]), field: field.sliced(range), fill: fill)
     }
 
     /// Device bytes per sample of making the field (uniforms written; read and blurred rows

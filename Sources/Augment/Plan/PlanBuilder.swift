@@ -53,7 +53,7 @@ public struct PlanBuilder: Sendable {
     private var leftUnitRange = false
     /// An elastic_transform in the group: its field, the grid it deforms, and the group matrices
     /// before it (grid -> input); `matrices` then hold the ops after it (output -> grid).
-    private var pendingElastic: (field: ElasticField, grid: ImageGeometry, pre: [WarpMatrix])?
+    private var pendingElastic: (field: ElasticField, grid: ImageGeometry, pre: [WarpMatrix], fill: [Float])?
 
     public init(count: Int, geometry: ImageGeometry, inputPixelType: PixelType, inputLayout: ImageLayout) {
         self.init(geometries: Array(repeating: geometry, count: max(count, 1)), ragged: false,
@@ -137,8 +137,12 @@ public struct PlanBuilder: Sendable {
         // Colour already in the group runs after sampling: it commutes with ops that only move
         // whole pixels (crops, flips), not with resampling or with a border's fill.
         if colorPrograms != nil, reads != .inside || opInterpolation != nil { fits = false }
-        // After an elastic step: affine ops only (the displaced kernel has no perspective division).
-        if pendingElastic != nil, !opMatrices.allSatisfy(\.isAffine) { fits = false }
+        // After an elastic step: affine ops that read no border (the displaced kernel has no
+        // perspective division, and the stage's border belongs to the ops before the elastic step).
+        if pendingElastic != nil {
+            if !opMatrices.allSatisfy(\.isAffine) { fits = false }
+            if case .outside = reads { fits = false }
+        }
         if case .outside(let opBorder) = reads {
             if border != nil { fits = false }
             if opBorder.mode == .constant, epilogue != nil { fits = false }
@@ -182,11 +186,14 @@ public struct PlanBuilder: Sendable {
 
     /// Adds elastic_transform to the pending group: output pixels of the group are displaced by
     /// `field` (pixels, on the current image's grid) between the ops before it and those after it
-    /// (``WarpDisplacement``), sampled with `interpolation`, zeros outside the image blended with
-    /// `fill` as torchvision's grid-sample fill (one value per channel). Joins the group when it
-    /// holds no elastic step, border, colour program or normalize yet, its interpolation agrees and
-    /// its matrices are rectilinear; otherwise closes the group first. Ops after it join while they
-    /// are affine and read no border of their own.
+    /// (``WarpDisplacement``), sampled with `interpolation`; what leaves the grid is blended with
+    /// `fill` (one value per channel) as torchvision's grid-sample fill. A group of whole-pixel
+    /// moves (crops, flips) reads zeros outside the grid's window (torchvision's zeros padding,
+    /// exactly); a group that resamples (resize, affine, rotate, pad before the elastic step) keeps
+    /// its own border, so the source is read once through both ops (within a pixel of the grid
+    /// edge the taps then see that border's values rather than zeros). Joins the group when it holds no elastic step, colour program or
+    /// normalize yet, its interpolation agrees and its matrices are affine; otherwise closes the
+    /// group first. Ops after it join while they are affine and read no border of their own.
     public mutating func elastic(_ field: ElasticField, interpolation opInterpolation: Interpolation, fill: [Float]) throws {
         guard isUniform else {
             throw AugmentError.incompatible(
@@ -198,17 +205,20 @@ public struct PlanBuilder: Sendable {
             throw AugmentError.parameterMismatch(
                 "elastic_transform: a field of \(field.count) x \(field.height)x\(field.width) and \(fill.count) fill values for \(count) images of \(geometry)")
         }
-        var fits = pendingElastic == nil && border == nil && colorPrograms == nil && epilogue == nil
-            && matrices.allSatisfy(\.isRectilinear)
+        var fits = pendingElastic == nil && colorPrograms == nil && epilogue == nil && matrices.allSatisfy(\.isAffine)
         if let interpolation, interpolation != opInterpolation { fits = false }
         if !fits { closeGroup(into: .float32NCHW) }
-        for i in 0..<count where matrices[i].isRectilinear {
-            regions[i] = regions[i].intersection(footprint(of: sampleGeometries[i], through: matrices[i]))
+        if border == nil, matrices.allSatisfy(\.isIntegerFlipTranslation) {
+            // Whole-pixel moves only (crops, flips): the grid is a window of the input, read with
+            // zeros around it, exactly torchvision's padding.
+            for i in 0..<count {
+                regions[i] = regions[i].intersection(footprint(of: sampleGeometries[i], through: matrices[i]))
+            }
+            border = WarpBorder(mode: .constant, fill: nil)
         }
-        pendingElastic = (field, geometry, matrices)
+        pendingElastic = (field, geometry, matrices, fill)
         matrices = Array(repeating: .identity, count: count)
         interpolation = opInterpolation
-        border = WarpBorder(mode: .constant, fill: fill, fillRule: .torchvisionMask)
     }
 
     /// Adds colour programs (one per sample) to the pending group when they can ride in its warp
@@ -316,7 +326,7 @@ public struct PlanBuilder: Sendable {
                     inputLayout: groupLayout, output: geometry, outputFormat: format, matrices: pendingElastic?.pre ?? matrices,
                     regions: regions, interpolation: interpolation ?? .nearest, border: border ?? WarpBorder(mode: .edge),
                     epilogue: epilogue, colorPrograms: colorPrograms,
-                    displacement: pendingElastic.map { WarpDisplacement(grid: $0.grid, post: matrices, field: $0.field) })))
+                    displacement: pendingElastic.map { WarpDisplacement(grid: $0.grid, post: matrices, field: $0.field, fill: $0.fill) })))
             }
         }
         pendingElastic = nil

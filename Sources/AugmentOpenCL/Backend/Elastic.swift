@@ -63,7 +63,7 @@ enum OpenCLElastic {
     }
 
     /// Sets the trailing `WARP_DISPLACEMENT_ARGS` of a warp kernel (field, post coefficients, grid
-    /// height and width) from `first` on, making the field first; nothing without a displacement.
+    /// height and width, elastic fill) from `first` on, making the field first; nothing without a displacement.
     static func setDisplacementArguments(
         _ displacement: WarpDisplacement?, kernel: CLKernel, first: Int, backend: OpenCLBackend, timing: inout OpenCLTiming
     ) throws {
@@ -72,6 +72,7 @@ enum OpenCLElastic {
         try kernel.setArgument(first + 1, try backend.upload(displacement.post.flatMap(\.kernelCoefficients), timing: &timing))
         try kernel.setArgument(first + 2, value: Int32(displacement.grid.height))
         try kernel.setArgument(first + 3, value: Int32(displacement.grid.width))
+        try kernel.setArgument(first + 4, try backend.upload(displacement.fill, timing: &timing))
     }
 
     /// The field in pixels, (N, H, W, 2) floats on the device: uploaded when explicit, otherwise made
