@@ -171,8 +171,15 @@ __kernel void elastic_field_rows(__global const float* restrict src,
     }
     const int r = k / 2;
     float sum = 0.0f;
-    for (int t = 0; t < k; ++t) {
-        sum = fma(h[t], src[row + elastic_reflect(x + t - r, width)], sum);
+    if (x >= r && x + r < width) {  // the window inside the row: no reflection (the same sum)
+        __global const float* s = src + row + (x - r);
+        for (int t = 0; t < k; ++t) {
+            sum = fma(h[t], s[t], sum);
+        }
+    } else {
+        for (int t = 0; t < k; ++t) {
+            sum = fma(h[t], src[row + elastic_reflect(x + t - r, width)], sum);
+        }
     }
     dst[row + x] = sum;
 }
@@ -201,8 +208,15 @@ __kernel void elastic_field_columns(__global const float* restrict src,
     } else {
         const int r = k / 2;
         sum = 0.0f;
-        for (int t = 0; t < k; ++t) {
-            sum = fma(v[t], s[(size_t)elastic_reflect(y + t - r, height) * width + x], sum);
+        if (y >= r && y + r < height) {  // the window inside the column: no reflection
+            __global const float* c = s + (size_t)(y - r) * width + x;
+            for (int t = 0; t < k; ++t) {
+                sum = fma(v[t], c[(size_t)t * width], sum);
+            }
+        } else {
+            for (int t = 0; t < k; ++t) {
+                sum = fma(v[t], s[(size_t)elastic_reflect(y + t - r, height) * width + x], sum);
+            }
         }
     }
     field[(((size_t)n * height + y) * width + x) * 2 + p] = sum * (p == 0 ? scale0 : scale1);
