@@ -79,6 +79,7 @@ struct ElasticFusionParityTests {
             (try ElasticTransform(alpha: [80, 20], sigma: [3, 0]), 2, 7, 5),
             (try ElasticTransform(alpha: [10], sigma: [0]), 1, 1, 1),
             (try ElasticTransform(alpha: [300], sigma: [1.2, 2.6]), 1, 13, 2),
+            (try ElasticTransform(alpha: [60, 40], sigma: [3, 2]), 2, 64, 70),  // windows inside and at the edges
         ]
         for (index, (op, count, height, width)) in cases.enumerated() {
             let keys = (0..<count).map { NoiseKey(RandomKey(seed: UInt64(40 + index), sampleIndex: UInt64($0), opIndex: 1)) }
