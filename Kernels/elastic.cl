@@ -148,76 +148,93 @@ __kernel void elastic_field_noise(__global float* restrict out,
     if (e + 3u < per_sample) o[e + 3u] = elastic_unit(w.w);
 }
 
-// The horizontal blur of plane p = z % 2 of sample z / 2: NDRange (W rounded up, H, 2N). taps holds
-// per plane the row taps then the column taps (sizes k0, k1; 0: the plane is copied).
+// The horizontal blur of plane p = z % 2 of sample z / 2: NDRange (ceil(W / 4) rounded up, H, 2N),
+// four neighbouring outputs per work-item (float4 lanes; every lane does the scalar sum's fma in
+// the same order, so the bits do not depend on the lane). taps holds per plane the row taps then
+// the column taps (sizes k0, k1; 0: the plane is copied).
 __kernel void elastic_field_rows(__global const float* restrict src,
                                  __global float* restrict dst,
                                  __global const float* restrict taps,
                                  const int k0, const int k1,
                                  const int height, const int width) {
-    const int x = (int)get_global_id(0);
+    const int x0 = 4 * (int)get_global_id(0);
     const int y = (int)get_global_id(1);
     const int z = (int)get_global_id(2);
-    if (x >= width) {
+    if (x0 >= width) {
         return;
     }
     const int p = z & 1;
     const int k = p == 0 ? k0 : k1;
     __global const float* h = taps + (p == 0 ? 0 : 2 * k0);
     const size_t row = ((size_t)z * height + y) * width;
-    if (k == 0) {
-        dst[row + x] = src[row + x];
+    const int r = k / 2;
+    if (k > 0 && x0 >= r && x0 + 3 + r < width) {  // all four windows inside the row: no reflection
+        __global const float* s = src + row + (x0 - r);
+        float4 sum = (float4)(0.0f);
+        for (int t = 0; t < k; ++t) {
+            sum = fma((float4)(h[t]), vload4(0, s + t), sum);
+        }
+        vstore4(sum, 0, dst + row + x0);
         return;
     }
-    const int r = k / 2;
-    float sum = 0.0f;
-    if (x >= r && x + r < width) {  // the window inside the row: no reflection (the same sum)
-        __global const float* s = src + row + (x - r);
-        for (int t = 0; t < k; ++t) {
-            sum = fma(h[t], s[t], sum);
+    for (int x = x0; x < min(x0 + 4, width); ++x) {
+        if (k == 0) {
+            dst[row + x] = src[row + x];
+            continue;
         }
-    } else {
+        float sum = 0.0f;
         for (int t = 0; t < k; ++t) {
             sum = fma(h[t], src[row + elastic_reflect(x + t - r, width)], sum);
         }
+        dst[row + x] = sum;
     }
-    dst[row + x] = sum;
 }
 
-// The vertical blur and the scale to pixels, into the interleaved field: NDRange (W, H, 2N).
+// The vertical blur and the scale to pixels, into the interleaved field: NDRange (ceil(W / 4)
+// rounded up, H, 2N), four neighbouring columns per work-item as above.
 __kernel void elastic_field_columns(__global const float* restrict src,
                                     __global float* restrict field,
                                     __global const float* restrict taps,
                                     const int k0, const int k1,
                                     const float scale0, const float scale1,
                                     const int height, const int width) {
-    const int x = (int)get_global_id(0);
+    const int x0 = 4 * (int)get_global_id(0);
     const int y = (int)get_global_id(1);
     const int z = (int)get_global_id(2);
-    if (x >= width) {
+    if (x0 >= width) {
         return;
     }
     const int p = z & 1;
     const int n = z >> 1;
     const int k = p == 0 ? k0 : k1;
+    const float scale = p == 0 ? scale0 : scale1;
     __global const float* v = taps + (p == 0 ? k0 : 2 * k0 + k1);
     __global const float* s = src + (size_t)z * height * width;
-    float sum;
-    if (k == 0) {
-        sum = s[(size_t)y * width + x];
-    } else {
-        const int r = k / 2;
-        sum = 0.0f;
-        if (y >= r && y + r < height) {  // the window inside the column: no reflection
-            __global const float* c = s + (size_t)(y - r) * width + x;
-            for (int t = 0; t < k; ++t) {
-                sum = fma(v[t], c[(size_t)t * width], sum);
-            }
+    __global float* out = field + (((size_t)n * height + y) * width) * 2 + p;
+    const int r = k / 2;
+    if (k > 0 && y >= r && y + r < height && x0 + 3 < width) {  // the windows inside the columns
+        __global const float* c = s + (size_t)(y - r) * width + x0;
+        float4 sum = (float4)(0.0f);
+        for (int t = 0; t < k; ++t) {
+            sum = fma((float4)(v[t]), vload4(0, c + (size_t)t * width), sum);
+        }
+        sum = sum * scale;
+        out[(size_t)x0 * 2] = sum.x;
+        out[(size_t)(x0 + 1) * 2] = sum.y;
+        out[(size_t)(x0 + 2) * 2] = sum.z;
+        out[(size_t)(x0 + 3) * 2] = sum.w;
+        return;
+    }
+    for (int x = x0; x < min(x0 + 4, width); ++x) {
+        float sum;
+        if (k == 0) {
+            sum = s[(size_t)y * width + x];
         } else {
+            sum = 0.0f;
             for (int t = 0; t < k; ++t) {
                 sum = fma(v[t], s[(size_t)elastic_reflect(y + t - r, height) * width + x], sum);
             }
         }
+        out[(size_t)x * 2] = sum * scale;
     }
-    field[(((size_t)n * height + y) * width + x) * 2 + p] = sum * (p == 0 ? scale0 : scale1);
 }

@@ -148,6 +148,18 @@ import Testing
         #expect(masks.contains(255) && masks != ids)
     }
 
+    /// The float32 field (device bits) against the Double reference blur of the same uniforms.
+    @Test func floatFieldMatchesTheDoubleReference() throws {
+        for (op, h, w) in [(try ElasticTransform(alpha: [50], sigma: [5]), 30, 41), (try ElasticTransform(alpha: [200, 30], sigma: [2, 0.7]), 9, 64)] {
+            let key = NoiseKey(RandomKey(seed: 3, sampleIndex: 2, opIndex: 1))
+            let field = op.field(keys: [key], height: h, width: w)
+            let uniforms = (0..<(2 * h * w)).map { Double(ElasticField.uniform(key, $0)) }
+            let reference = op.displacementPixels(uniforms: uniforms, height: h, width: w)
+            let worst = zip(field.pixels(sample: 0), reference).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-6 * Float(op.alpha.max() ?? 1), "max |diff| \(worst) px")  // float32 rounding of alpha / 2 scaled sums
+        }
+    }
+
     /// The planner folds elastic_transform into the warp group of the ops around it.
     @Test func elasticFusesIntoTheWarpGroup() throws {
         let geometry = ImageGeometry(height: 40, width: 48, channels: 3)

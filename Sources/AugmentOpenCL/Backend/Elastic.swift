@@ -102,7 +102,7 @@ enum OpenCLElastic {
                                                  local: [group, 1]))
         let taps = try backend.upload(field.rowTaps[0] + field.columnTaps[0] + field.rowTaps[1] + field.columnTaps[1] + [0],
                                       timing: &timing)
-        let grid = ImageGeometry(height: height, width: width, channels: 1)
+        let grid = ImageGeometry(height: height, width: (width + 3) / 4, channels: 1)  // four columns per work-item
         let blurRows = try program.kernel("elastic_field_rows")
         try blurRows.setArgument(0, noise)
         try blurRows.setArgument(1, rows)
