@@ -87,6 +87,9 @@ enum SampleMasking {
                 if let programs = remap.colorPrograms { effects.append(.color(spread(programs, identity: []))) }
             case .warp(let warp):
                 guard warp.epilogue == nil else { throw notMaskable("its per-channel map applies to the whole batch") }
+                guard warp.displacement == nil else {
+                    throw notMaskable("its displacement field has no per-sample identity (a zero field is exact only with fill 0)")
+                }
                 guard zip(warp.regions, warp.inputGeometries).allSatisfy({ $0 == PixelRect($1) }) else {
                     throw notMaskable("it reads part of each image (a crop box) in a way that cannot be redone per sample")
                 }
