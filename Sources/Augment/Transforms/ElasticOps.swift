@@ -36,7 +36,8 @@ public struct ElasticParameters: Codable, Sendable, Equatable {
 /// The field is made on the device from the recorded key (``ElasticField``: float32 blur with the
 /// taps rounded once, the CPU backend computing the very same bits; replay is exact), and the
 /// sampling rides in the warp group of the ops around it (``PlanBuilder/elastic(_:interpolation:fill:)``):
-/// op A, then elastic, then op B sample the source once, at M_A(q + d(q)), q = M_B(p). Explicit fields (``ElasticParameters/init(displacement:)``, ``sampled(displacement:count:geometry:)``)
+/// op A, then elastic, then op B sample the source once, at M_A(q + d(q)), q = M_B(p). Explicit
+/// fields (``ElasticParameters/init(displacement:)``, ``sampled(displacement:count:geometry:)``)
 /// reproduce torchvision's functional `elastic`. Masks, boxes and keypoints follow the field
 /// (``ElasticStage``).
 public struct ElasticTransform: Transform {
