@@ -68,10 +68,6 @@ public struct CPUBackend: Backend {
                 current.images = try CPUNoise.run(noise, input: current.images)
             case .signal(let signal):
                 current.images = try CPUSignal.run(signal, input: current.images)
-            case .elastic(let elastic):
-                current.images = try CPUElastic.run(elastic, input: current.images)
-                if let masks = current.masks { current.masks = try CPUElastic.masks(elastic, masks: masks) }
-                try elastic.moveTargets(&current)
             case .dropout(let dropout):
                 current.images = try CPUDropout.run(dropout, input: current.images)
             case .replicate(let replicate):

@@ -67,8 +67,6 @@ public enum Stage: Sendable, Equatable {
     case noise(NoiseStage)
     /// One op over (N, C, T) signals (float32 NCHW, height 1): see ``SignalStage``.
     case signal(SignalStage)
-    /// Sampling at per-pixel displaced positions (elastic_transform): see ``ElasticStage``.
-    case elastic(ElasticStage)
     /// Pixels or patches set to a value (random_dropout): see ``DropoutStage``.
     case dropout(DropoutStage)
     /// Every sample copied several times (the plan continues on the larger batch): see
@@ -90,7 +88,6 @@ public enum Stage: Sendable, Equatable {
         case .erase: return "erase"
         case .noise: return "noise"
         case .signal: return "signal"
-        case .elastic: return "elastic"
         case .dropout: return "dropout"
         case .replicate, .weightedSum: return "fanout"
         }
@@ -152,8 +149,6 @@ public enum Stage: Sendable, Equatable {
             return .noise(s)
         case .signal(let s):
             return .signal(s.sliced(range))
-        case .elastic(let s):
-            return .elastic(s.sliced(range))
         case .dropout(let s):
             return .dropout(s.sliced(range))
         case .replicate, .weightedSum:
@@ -177,7 +172,6 @@ public enum Stage: Sendable, Equatable {
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
         case .signal(let s): return s.bytesReadPerSample
-        case .elastic(let s): return s.geometry.elementCount * 4 + s.geometry.height * s.geometry.width * 8
         case .dropout(let s): return s.geometry.elementCount * 4
         case .replicate(let s): return s.geometry.elementCount * 4
         case .weightedSum(let s): return s.terms * s.geometry.elementCount * 4
@@ -199,7 +193,6 @@ public enum Stage: Sendable, Equatable {
         case .erase(let s): return s.geometry.elementCount * 4
         case .noise(let s): return s.geometry.elementCount * 4
         case .signal(let s): return s.geometry.elementCount * 4
-        case .elastic(let s): return s.geometry.elementCount * 4
         case .dropout(let s): return s.geometry.elementCount * 4
         case .replicate(let s): return s.copies * s.geometry.elementCount * 4
         case .weightedSum(let s): return s.geometry.elementCount * 4
@@ -235,7 +228,6 @@ public enum Stage: Sendable, Equatable {
         case .replicate(let s): return bytes(s.geometry, 4, copies: s.copies)
         case .weightedSum(let s): return bytes(s.geometry, 4)
         case .signal(let s): return bytes(s.geometry, 4)
-        case .elastic(let s): return bytes(s.geometry, 4)
         case .dropout(let s): return bytes(s.geometry, 4)
         }
     }
@@ -255,7 +247,6 @@ public enum Stage: Sendable, Equatable {
         case .erase(let s): return s.count
         case .noise(let s): return s.count
         case .signal(let s): return s.count
-        case .elastic(let s): return s.count
         case .dropout(let s): return s.count
         case .replicate(let s): return s.count
         case .weightedSum(let s): return s.count
@@ -279,7 +270,6 @@ public enum Stage: Sendable, Equatable {
         case .erase(let s): return "erase \(s.geometry)"
         case .noise(let s): return "gaussian_noise \(s.geometry)"
         case .dropout(let s): return "random_dropout (\(s.thresholds == nil ? "up to \(s.boxesPerSample) patches" : "pixels")) \(s.geometry)"
-        case .elastic(let s): return "elastic_transform (\(s.interpolation.rawValue)) \(s.geometry)"
         case .signal(let s): return "\(s.op.name)\(s.relative ? " (relative)" : "") signal C=\(s.geometry.channels) T=\(s.geometry.width)"
         case .replicate(let s): return "replicate x\(s.copies) \(s.geometry) (\(s.outputCount) samples follow)"
         case .weightedSum(let s): return "weighted sum of \(s.terms) samples each \(s.geometry) (\(s.count) samples follow)"

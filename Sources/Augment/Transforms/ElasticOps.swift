@@ -29,7 +29,9 @@ public struct ElasticParameters: Codable, Sendable, Equatable {
 /// made odd (no blur when that sigma is 0; borders reflect without repeating the edge, folding
 /// again for fields smaller than the kernel, where torchvision raises), then dx times alpha_x / W
 /// and dy times alpha_y / H. The field is added to the identity grid and sampled as `grid_sample`
-/// (align_corners=False, zeros padding) with torchvision's fill blend (see ``ElasticStage``).
+/// (align_corners=False, zeros padding) with torchvision's fill blend (bilinear: `(v - fill) ·
+/// mask + fill`, nearest: `fill` where the all-ones mask is 0, mask being the same sampling of an
+/// all-ones image).
 /// alpha, sigma: one number or [x, y], alpha in [0, 1e6], sigma in [0, 1000]; interpolation
 /// "bilinear" (default) or "nearest"; fill: one value or one per channel (default 0).
 ///
@@ -38,8 +40,8 @@ public struct ElasticParameters: Codable, Sendable, Equatable {
 /// sampling rides in the warp group of the ops around it (``PlanBuilder/elastic(_:interpolation:fill:)``):
 /// op A, then elastic, then op B sample the source once, at M_A(q + d(q)), q = M_B(p). Explicit
 /// fields (``ElasticParameters/init(displacement:)``, ``sampled(displacement:count:geometry:)``)
-/// reproduce torchvision's functional `elastic`. Masks, boxes and keypoints follow the field
-/// (``ElasticStage``).
+/// reproduce torchvision's functional `elastic`. Masks (nearest, their ignore index outside),
+/// boxes and keypoints follow the field (``WarpStage/moveTargets(_:)``).
 public struct ElasticTransform: Transform {
     public static let opName = "elastic_transform"
     public let alpha: [Double]

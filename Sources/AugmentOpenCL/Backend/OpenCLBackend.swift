@@ -265,10 +265,6 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
                 images = try OpenCLNoise.run(noise, input: images, backend: self, options: options, timing: &timing)
             case .signal(let signal):
                 images = try OpenCLSignal.run(signal, input: images, backend: self, options: options, timing: &timing)
-            case .elastic(let elastic):
-                images = try OpenCLElastic.run(elastic, input: images, backend: self, options: options, timing: &timing)
-                masks = try masks.map { try OpenCLElastic.masks(elastic, masks: $0, backend: self, timing: &timing) }
-                try elastic.moveTargets(&result)
             case .dropout(let dropout):
                 images = try OpenCLDropout.run(dropout, input: images, backend: self, options: options, timing: &timing)
             case .replicate(let replicate):
