@@ -23,7 +23,9 @@
 //   warp_general also: INTERP (0 nearest, 1 bilinear), BORDER (0 constant, 1 edge, 2 reflect),
 //   FILL (0 none, 1 torchvision mask blend, 2 extend), PERSPECTIVE (0 or 1), SEPARABLE (0 or 1:
 //   sample through per-axis tap tables instead, see warp_sample_pixel) with TAPS_X, TAPS_Y;
-//   warp_mask: MASK_U8 / MASK_I32, BORDER, PERSPECTIVE.
+//   warp_mask: MASK_U8 / MASK_I32, BORDER, PERSPECTIVE;
+//   both: DISPLACEMENT (0 none, 1 or 2: an elastic field between the matrices, see below; never
+//   with SEPARABLE).
 
 // a*b+c is never contracted behind our back: the CPU twin must see the same roundings.
 #pragma OPENCL FP_CONTRACT OFF
@@ -203,6 +205,102 @@ inline void warp_point(__global const float* m, const int x, const int y, float*
 #define TAPS_Y 2
 #endif
 
+#ifndef DISPLACEMENT
+#define DISPLACEMENT 0
+#endif
+#if DISPLACEMENT
+// An elastic_transform inside the warp (-DDISPLACEMENT=1: the post matrices move whole pixels, the
+// field is read at a grid pixel; 2: read bilinearly): q = post (x, y) clamped into the grid,
+// q' = q + field(q), then the group matrix m maps q' to the input. field: this sample's (H, W, 2)
+// pixels (elastic.cl makes drawn ones). *pmask is the grid's own fill mask at q' (torchvision's
+// all-ones image sampled there: bilinear, the sum of the in-grid tap weights; nearest, 1 or 0),
+// which WARP_ELASTIC_FILL blends with the elastic fill. CPU twin: CPUDisplacement.point.
+inline void warp_displaced_point(__global const float* m, __global const float* post,
+                                 __global const float* field, const int fh, const int fw,
+                                 const int x, const int y, float* pu, float* pv, float* pmask) {
+    float qx, qy;
+    warp_point(post, x, y, &qx, &qy);
+    qx = fmin(fmax(qx, 0.0f), (float)(fw - 1));
+    qy = fmin(fmax(qy, 0.0f), (float)(fh - 1));
+#if DISPLACEMENT == 1
+    const size_t at = ((size_t)(int)qy * fw + (int)qx) * 2;
+    const float dx = field[at];
+    const float dy = field[at + 1];
+#else
+    const float fx = floor(qx);
+    const float fy = floor(qy);
+    const float ax = qx - fx;
+    const float ay = qy - fy;
+    const float bx = 1.0f - ax;
+    const float by = 1.0f - ay;
+    const int xa = (int)fx;
+    const int ya = (int)fy;
+    const int xb = min(xa + 1, fw - 1);
+    const int yb = min(ya + 1, fh - 1);
+    const size_t a00 = ((size_t)ya * fw + xa) * 2, a01 = ((size_t)ya * fw + xb) * 2;
+    const size_t a10 = ((size_t)yb * fw + xa) * 2, a11 = ((size_t)yb * fw + xb) * 2;
+    const float k00 = bx * by, k01 = ax * by, k10 = bx * ay, k11 = ax * ay;
+    float dx = k00 * field[a00];
+    dx = fma(k01, field[a01], dx);
+    dx = fma(k10, field[a10], dx);
+    dx = fma(k11, field[a11], dx);
+    float dy = k00 * field[a00 + 1];
+    dy = fma(k01, field[a01 + 1], dy);
+    dy = fma(k10, field[a10 + 1], dy);
+    dy = fma(k11, field[a11 + 1], dy);
+#endif
+    const float ux = qx + dx;
+    const float uy = qy + dy;
+#if INTERP == 0
+    const float rx = floor(ux + 0.5f);
+    const float ry = floor(uy + 0.5f);
+    *pmask = (rx >= 0.0f && rx < (float)fw && ry >= 0.0f && ry < (float)fh) ? 1.0f : 0.0f;
+#else
+    {
+        const float gx = floor(ux);
+        const float gy = floor(uy);
+        const float ex = ux - gx;
+        const float ey = uy - gy;
+        const float fx0 = 1.0f - ex;
+        const float fy0 = 1.0f - ey;
+        const bool ixa = gx >= 0.0f && gx < (float)fw, ixb = gx + 1.0f >= 0.0f && gx + 1.0f < (float)fw;
+        const bool iya = gy >= 0.0f && gy < (float)fh, iyb = gy + 1.0f >= 0.0f && gy + 1.0f < (float)fh;
+        float mask = (ixa && iya) ? fx0 * fy0 : 0.0f;
+        mask = mask + ((ixb && iya) ? ex * fy0 : 0.0f);
+        mask = mask + ((ixa && iyb) ? fx0 * ey : 0.0f);
+        mask = mask + ((ixb && iyb) ? ex * ey : 0.0f);
+        *pmask = mask;
+    }
+#endif
+    const float u = fma(m[0], ux, fma(m[1], uy, m[2]));
+    const float v = fma(m[3], ux, fma(m[4], uy, m[5]));
+    *pu = fmin(fmax(u, -1.0e7f), 1.0e7f);
+    *pv = fmin(fmax(v, -1.0e7f), 1.0e7f);
+}
+#define WARP_DISPLACEMENT_ARGS , __global const float* restrict field, __global const float* restrict post, \
+                               const int field_h, const int field_w, __global const float* restrict elastic_fill
+// The same, as parameters of warp_sample_pixel (not restrict: see there) and as its call's arguments.
+#define WARP_DISPLACEMENT_PARAMS , __global const float* field, __global const float* post, \
+                                 const int field_h, const int field_w, __global const float* elastic_fill
+#define WARP_DISPLACEMENT_PASS , field, post, field_h, field_w, elastic_fill
+#define WARP_POINT(n, x, y, pu, pv) float emask; warp_displaced_point(matrices + 9 * (size_t)(n), \
+        post + 9 * (size_t)(n), field + (size_t)(n) * field_h * field_w * 2, field_h, field_w, x, y, pu, pv, &emask)
+#if INTERP == 0
+#define WARP_ELASTIC_FILL(px) { for (int c = 0; c < CHANNELS; ++c) px[c] = emask != 0.0f ? px[c] : elastic_fill[c]; }
+#else
+#define WARP_ELASTIC_FILL(px) { for (int c = 0; c < CHANNELS; ++c) px[c] = fma(emask, px[c] - elastic_fill[c], elastic_fill[c]); }
+#endif
+#if SEPARABLE
+#error "DISPLACEMENT and SEPARABLE exclude each other (WarpStage.isSeparable is false with a displacement)"
+#endif
+#else
+#define WARP_DISPLACEMENT_ARGS
+#define WARP_DISPLACEMENT_PARAMS
+#define WARP_DISPLACEMENT_PASS
+#define WARP_POINT(n, x, y, pu, pv) warp_point(matrices + 9 * (size_t)(n), x, y, pu, pv)
+#define WARP_ELASTIC_FILL(px)
+#endif
+
 // The sampled (and filled) channel values pv[0..CHANNELS) of output pixel (x, y) of sample n, on
 // torchvision's float scale, before colour programs and the epilogue: the one place a warp samples
 // its input (warp_general calls it; a pass that needs the same samples, such as image statistics of
@@ -226,7 +324,8 @@ inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_
                               __global const int* row_index,
                               __global const float* row_weight,
                               const int out_h, const int out_w,
-                              const int x, const int y, const int n, float* pv) {
+                              const int x, const int y, const int n, float* pv
+                              WARP_DISPLACEMENT_PARAMS) {
     const int in_h = sizes[2 * n];
     const int in_w = sizes[2 * n + 1];
     __global const src_t* s = src + offsets[n];
@@ -261,7 +360,7 @@ inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_
     }
 #else
     float px, py;
-    warp_point(matrices + 9 * (size_t)n, x, y, &px, &py);
+    WARP_POINT(n, x, y, &px, &py);
     __global const int* rp = regions + 4 * n;
     const int rx0 = rp[0], ry0 = rp[1], rx1 = rp[2], ry1 = rp[3];
 #if INTERP == 0
@@ -288,6 +387,7 @@ inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_
 #endif
         pv[c] = value;
     }
+    WARP_ELASTIC_FILL(pv)
 #else
     const float x0f = floor(px);
     const float y0f = floor(py);
@@ -357,6 +457,7 @@ inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_
 #endif
         pv[c] = value;
     }
+    WARP_ELASTIC_FILL(pv)
 #endif
 #endif
 #undef PIXEL
@@ -377,7 +478,8 @@ __kernel void warp_general(__global const src_t* restrict src,
                            __global const int* restrict col_index,     // SEPARABLE: samples x out_w x TAPS_X
                            __global const float* restrict col_weight,
                            __global const int* restrict row_index,     // SEPARABLE: samples x out_h x TAPS_Y
-                           __global const float* restrict row_weight) {
+                           __global const float* restrict row_weight
+                           WARP_DISPLACEMENT_ARGS) {
     const int x = get_global_id(0);
     const int y = get_global_id(1);
     const int n = get_global_id(2);
@@ -396,7 +498,7 @@ __kernel void warp_general(__global const src_t* restrict src,
 #endif
     float pv[CHANNELS];
     warp_sample_pixel(src, matrices, regions, offsets, sizes, fill, col_index, col_weight, row_index, row_weight,
-                      out_h, out_w, x, y, n, pv);
+                      out_h, out_w, x, y, n, pv WARP_DISPLACEMENT_PASS);
     WARP_COLOR(pv, n)
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
@@ -423,7 +525,8 @@ __kernel void warp_mask(__global const mask_t* restrict src,
                         __global const long* restrict offsets,
                         __global const int2* restrict sizes,
                         const int fill_value,
-                        const int out_h, const int out_w) {
+                        const int out_h, const int out_w
+                        WARP_DISPLACEMENT_ARGS) {
     const int x = get_global_id(0);
     const int y = get_global_id(1);
     const int n = get_global_id(2);
@@ -431,12 +534,18 @@ __kernel void warp_mask(__global const mask_t* restrict src,
         return;
     }
     float px, py;
-    warp_point(matrices + 9 * (size_t)n, x, y, &px, &py);
+    WARP_POINT(n, x, y, &px, &py);
     const int4 r = regions[n];
     const int in_w = sizes[n].y;
     int ix = (int)floor(px + 0.5f);
     int iy = (int)floor(py + 0.5f);
     __global mask_t* d = dst + ((size_t)n * out_h + y) * out_w + x;
+#if DISPLACEMENT
+    if (emask == 0.0f) {  // displaced out of the elastic grid
+        *d = (mask_t)fill_value;
+        return;
+    }
+#endif
 #if BORDER == 0
     if (ix < r.x || ix >= r.z || iy < r.y || iy >= r.w) {
         *d = (mask_t)fill_value;

@@ -2,8 +2,9 @@ import Testing
 import Augment
 import AugmentOpenCL
 
-/// CPU vs OpenCL for the elastic family (Kernels/elastic.cl vs CPU/Elastic.swift): outputs
-/// poisoned first, then required bit-identical (explicit fma, the field made once on the host).
+/// CPU vs OpenCL for the elastic family (Kernels/elastic.cl's field and the -DDISPLACEMENT warp vs
+/// ElasticField and CPU/Elastic.swift): outputs poisoned first, then required bit-identical
+/// (explicit fma, the same field bits on both sides).
 @Suite(.enabled(if: !Shared.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
 struct ElasticParityTests {
     @Test func elasticIsBitExact() throws {

@@ -22,7 +22,6 @@ struct StageCompletenessTests {
         case .erase: EraseStage.self
         case .noise: NoiseStage.self
         case .signal: SignalStage.self
-        case .elastic: ElasticStage.self
         case .dropout: DropoutStage.self
         case .replicate: ReplicateStage.self
         case .weightedSum: WeightedSumStage.self
@@ -33,7 +32,7 @@ struct StageCompletenessTests {
     static let allBodyTypes: [any PlanStage.Type] = [
         RemapStage.self, MixStage.self, MaskStage.self, TimeWarpStage.self, WarpStage.self, ColorStage.self,
         GaussianBlurStage.self, SharpnessStage.self, EraseStage.self, NoiseStage.self, SignalStage.self,
-        ElasticStage.self, DropoutStage.self, ReplicateStage.self, WeightedSumStage.self, ChannelShuffleStage.self,
+        DropoutStage.self, ReplicateStage.self, WeightedSumStage.self, ChannelShuffleStage.self,
     ]
 
     @Test func everyStageTypeRunsOnBothBackends() {

@@ -147,4 +147,81 @@ import Testing
         #expect(masks.map(Float.init) == image, "masks take the class ids of the nearest image path (255 outside)")
         #expect(masks.contains(255) && masks != ids)
     }
+
+    /// The float32 field (device bits) against the Double reference blur of the same uniforms.
+    @Test func floatFieldMatchesTheDoubleReference() throws {
+        for (op, h, w) in [(try ElasticTransform(alpha: [50], sigma: [5]), 30, 41), (try ElasticTransform(alpha: [200, 30], sigma: [2, 0.7]), 9, 64)] {
+            let key = NoiseKey(RandomKey(seed: 3, sampleIndex: 2, opIndex: 1))
+            let field = op.field(keys: [key], height: h, width: w)
+            let uniforms = (0..<(2 * h * w)).map { Double(ElasticField.uniform(key, $0)) }
+            let reference = op.displacementPixels(uniforms: uniforms, height: h, width: w)
+            let worst = zip(field.pixels(sample: 0), reference).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(worst <= 1e-6 * Float(op.alpha.max() ?? 1), "max |diff| \(worst) px")  // float32 rounding of alpha / 2 scaled sums
+        }
+    }
+
+    /// The planner folds elastic_transform into the warp group of the ops around it.
+    @Test func elasticFusesIntoTheWarpGroup() throws {
+        let geometry = ImageGeometry(height: 40, width: 48, channels: 3)
+        func stages(_ transforms: [any Transform], output: OutputFormat = .float32NCHW) throws -> [Stage] {
+            var pipeline = try Pipeline(transforms)
+            pipeline.output = output
+            let input = try ImageBatch.random(count: 2, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 1)
+            return try pipeline.sample(count: 2, geometry: geometry, seed: 3).plan(for: input).stages
+        }
+        func displacement(_ stage: Stage?) -> WarpDisplacement? {
+            if case .warp(let w)? = stage { return w.displacement }
+            return nil
+        }
+        let elastic = try ElasticTransform(alpha: [50], sigma: [5])
+        let normalize = try Normalize(mean: [0.5], std: [0.25])
+        // affine + elastic + normalize: one pass, the affine's border kept, the field drawn on the device.
+        let a = try stages([RandomAffine(degrees: [15], interpolation: .bilinear, fill: [0.2]), elastic, normalize])
+        #expect(a.count == 1)
+        if case .warp(let w)? = a.first {
+            #expect(w.epilogue != nil && w.border.fill == [0.2] && w.displacement?.field.isDrawn == true)
+            #expect(w.displacement?.post.allSatisfy { $0 == .identity } == true)
+        }
+        // crop + elastic + flip: one pass, zeros padding around the crop window, whole-pixel post.
+        let b = try stages([CenterCrop(height: 30, width: 20), elastic, HorizontalFlip()])
+        #expect(b.count == 1 && displacement(b.first)?.postIsInteger == true && displacement(b.first)?.grid.width == 20)
+        if case .warp(let w)? = b.first { #expect(w.border.mode == .constant && w.border.fill == nil && w.regions[0].x1 - w.regions[0].x0 == 20) }
+        // resized crop + elastic + resize: one pass, the field read bilinearly.
+        let c = try stages([RandomResizedCrop(size: [32, 32]), elastic, Resize(size: [16, 24])])
+        #expect(c.count == 1 && displacement(c.first)?.postIsInteger == false && displacement(c.first)?.grid.height == 32)
+        // normalize before elastic, a rotation after it, a second elastic: new passes.
+        #expect(try stages([normalize, elastic]).count == 2)
+        #expect(try stages([elastic, Rotate(angleDegrees: 10)]).count == 2)
+        #expect(try stages([elastic, elastic]).count == 2)
+        // Interpolations that differ do not share a pass.
+        #expect(try stages([RandomAffine(degrees: [15], interpolation: .nearest), elastic]).count == 2)
+    }
+
+    /// Whole-pixel chains fused are the chain run op by op (crop, elastic from an explicit field,
+    /// flip), within float32 rounding of the shifted sampling point.
+    @Test func fusedChainEqualsTheOpsOneByOne() throws {
+        let geometry = ImageGeometry(height: 19, width: 23, channels: 3)
+        let input = try ImageBatch.random(count: 2, geometry: geometry, pixelType: .float32, layout: .nchw, seed: 9)
+        let crop = try CenterCrop(height: 15, width: 16)
+        let cropped = ImageGeometry(height: 15, width: 16, channels: 3)
+        var random = RandomStream(RandomKey(seed: 5, sampleIndex: 0, opIndex: 0))
+        let field = (0..<(2 * 15 * 16 * 2)).map { _ in Float(random.uniform(-0.3, 0.3)) }
+        for mode in [Interpolation.bilinear, .nearest] {
+            let elastic = try ElasticTransform(interpolation: mode, fill: [0.25, 0.5, 0.75])
+            let pipeline = try Pipeline([crop, elastic, HorizontalFlip()])
+            let drawn = try pipeline.sample(count: 2, geometry: geometry, seed: 1)
+            let ops = [drawn.ops[0], try elastic.sampled(displacement: field, count: 2, geometry: cropped), drawn.ops[2]]
+            let fused = try SampledPipeline(pipeline: pipeline, count: 2, inputGeometry: geometry, ops: ops).plan(for: input)
+            #expect(fused.passes == 1)
+            let got = try #require(try CPUBackend().run(fused, on: AugmentBatch(images: input)).images.float32Values)
+            var step = input
+            for (transforms, op, g) in [([crop] as [any Transform], ops[0], geometry), ([elastic], ops[1], cropped), ([HorizontalFlip()], ops[2], cropped)] {
+                let plan = try SampledPipeline(pipeline: try Pipeline(transforms), count: 2, inputGeometry: g, ops: [op]).plan(for: step)
+                step = try CPUBackend().run(plan, on: AugmentBatch(images: step)).images
+            }
+            let want = try #require(step.float32Values)
+            let worst = zip(got, want).map { abs($0 - $1) }.max() ?? .infinity
+            #expect(got.count == want.count && worst <= 1e-5, "\(mode): max |diff| \(worst)")
+        }
+    }
 }

@@ -198,6 +198,7 @@ extension CPUWarp {
         let nhwc = stage.inputLayout == .nhwc
         let programs = stage.colorPrograms
         let tables = stage.isSeparable ? stage.separableTables : nil
+        let displacement = CPUDisplacement(stage.displacement, bilinear: bilinear)
         return source.withUnsafeBufferPointer { buffer in
             guard let sourceBase = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: sourceBase)
@@ -215,7 +216,9 @@ extension CPUWarp {
                 // epilogue and store: the order of warp_general.
                 let px = UnsafeMutablePointer<Float>.allocate(capacity: max(1, channels))
                 defer { px.deallocate() }
+                var elasticMask: Float = 1
                 @inline(__always) func store(_ destination: Int) {
+                    displacement?.blend(px, channels: channels, mask: elasticMask)
                     if let programs { ColorMath.run(programs[n], on: px, channels: channels) }
                     for c in 0..<channels {
                         var value = px[c]
@@ -251,7 +254,12 @@ extension CPUWarp {
                     return
                 }
                 for x in 0..<width {
-                    let (u, v) = point(sample.m, x, y, perspective: perspective)
+                    let (u, v): (Float, Float)
+                    if let displacement {
+                        (u, v, elasticMask) = displacement.point(sample.m, n, x, y)
+                    } else {
+                        (u, v) = point(sample.m, x, y, perspective: perspective)
+                    }
                     let destination = n * outStrides.sample + y * outStrides.row + x * outStrides.column
                     if !bilinear {
                         var ix = Int((u + 0.5).rounded(.down))
@@ -351,6 +359,7 @@ extension CPUWarp {
         let total = try checkedProduct([stage.count, out.height, out.width], what: "mask output")
         let perspective = !stage.isAffine
         let mode = stage.border.mode
+        let displacement = CPUDisplacement(stage.displacement, bilinear: false)
         func run<T: Sendable>(_ source: [T], fill: T) -> [T] {
             source.withUnsafeBufferPointer { buffer in
                 guard let base = buffer.baseAddress else { return [] }
@@ -359,9 +368,18 @@ extension CPUWarp {
                     let n = job / out.height, y = job % out.height
                     let sample = samples[n], r = sample.region
                     for x in 0..<out.width {
-                        let (u, v) = point(sample.m, x, y, perspective: perspective)
+                        var (u, v, inGrid): (Float, Float, Float) = (0, 0, 1)
+                        if let displacement {
+                            (u, v, inGrid) = displacement.point(sample.m, n, x, y)
+                        } else {
+                            (u, v) = point(sample.m, x, y, perspective: perspective)
+                        }
                         var ix = Int((u + 0.5).rounded(.down)), iy = Int((v + 0.5).rounded(.down))
                         let d = (n * out.height + y) * out.width + x
+                        if inGrid == 0 {  // displaced out of the elastic grid
+                            dst.base[d] = fill
+                            continue
+                        }
                         if mode == .constant {
                             if ix < r.x0 || ix >= r.x1 || iy < r.y0 || iy >= r.y1 {
                                 dst.base[d] = fill

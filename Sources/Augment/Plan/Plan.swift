@@ -67,8 +67,6 @@ public enum Stage: Sendable, Equatable {
     case noise(NoiseStage)
     /// One op over (N, C, T) signals (float32 NCHW, height 1): see ``SignalStage``.
     case signal(SignalStage)
-    /// Sampling at per-pixel displaced positions (elastic_transform): see ``ElasticStage``.
-    case elastic(ElasticStage)
     /// Pixels or patches set to a value (random_dropout): see ``DropoutStage``.
     case dropout(DropoutStage)
     /// Every sample copied several times (the plan continues on the larger batch): see
@@ -94,7 +92,6 @@ public enum Stage: Sendable, Equatable {
         case .erase(let s): return s
         case .noise(let s): return s
         case .signal(let s): return s
-        case .elastic(let s): return s
         case .dropout(let s): return s
         case .replicate(let s): return s
         case .weightedSum(let s): return s

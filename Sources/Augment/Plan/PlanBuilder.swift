@@ -59,6 +59,9 @@ public struct PlanBuilder: Sendable {
     /// The channels the colour ops being lowered act on (set by `color_channels` while it lowers its
     /// ops); nil: ``colorChannels``' default.
     public var colorChannelSelection: [Int]? = nil
+    /// An elastic_transform in the group: its field, the grid it deforms, and the group matrices
+    /// before it (grid -> input); `matrices` then hold the ops after it (output -> grid).
+    private var pendingElastic: (field: ElasticField, grid: ImageGeometry, pre: [WarpMatrix], fill: [Float])?
 
     public init(count: Int, geometry: ImageGeometry, inputPixelType: PixelType, inputLayout: ImageLayout) {
         self.init(geometries: Array(repeating: geometry, count: max(count, 1)), ragged: false,
@@ -153,6 +156,14 @@ public struct PlanBuilder: Sendable {
             if border != nil { fits = false }
             if !matrices.allSatisfy(\.isAxisAligned) || !opMatrices.allSatisfy(\.isAxisAligned) { fits = false }
         }
+        // After an elastic step: affine ops that read no border (the displaced kernel has no
+        // perspective division, and the stage's border belongs to the ops before the elastic step).
+        if pendingElastic != nil {
+            if !opMatrices.allSatisfy(\.isAffine) { fits = false }
+            if case .outside = reads { fits = false }
+            // Antialiasing tables cannot follow a displacement.
+            if opAntialias { fits = false }
+        }
         if case .outside(let opBorder) = reads {
             if border != nil { fits = false }
             if opBorder.mode == .constant, epilogue != nil { fits = false }
@@ -167,7 +178,8 @@ public struct PlanBuilder: Sendable {
         }
         // Ops that read beyond pixel centres see only the pixels of their input: the current image's
         // footprint in the group input (exact while the group is rectilinear).
-        if reads != .inside {
+        // (After an elastic step the regions stay those of the input before it.)
+        if reads != .inside, pendingElastic == nil {
             for i in 0..<count where matrices[i].isRectilinear {
                 regions[i] = regions[i].intersection(footprint(of: sampleGeometries[i], through: matrices[i]))
             }
@@ -196,6 +208,45 @@ public struct PlanBuilder: Sendable {
         return PixelRect(x0: clampInt(lo.x), y0: clampInt(lo.y), x1: clampInt(hi.x), y1: clampInt(hi.y))
     }
 
+    /// Adds elastic_transform to the pending group: output pixels of the group are displaced by
+    /// `field` (pixels, on the current image's grid) between the ops before it and those after it
+    /// (``WarpDisplacement``), sampled with `interpolation`; what leaves the grid is blended with
+    /// `fill` (one value per channel) as torchvision's grid-sample fill. A group of whole-pixel
+    /// moves (crops, flips) reads zeros outside the grid's window (torchvision's zeros padding,
+    /// exactly); a group that resamples (resize, affine, rotate, pad before the elastic step) keeps
+    /// its own border, so the source is read once through both ops (within a pixel of the grid
+    /// edge the taps then see that border's values rather than zeros). Joins the group when it holds no elastic step, colour program or
+    /// normalize yet, its interpolation agrees and its matrices are affine; otherwise closes the
+    /// group first. Ops after it join while they are affine and read no border of their own.
+    public mutating func elastic(_ field: ElasticField, interpolation opInterpolation: Interpolation, fill: [Float]) throws {
+        guard isUniform else {
+            throw AugmentError.incompatible(
+                "elastic_transform: the samples of this ragged batch have different sizes: bring them to one size (resize, resized crop or a fixed-size crop) first")
+        }
+        try field.check()
+        guard field.count == count, field.height == geometry.height, field.width == geometry.width,
+              fill.count == geometry.channels else {
+            throw AugmentError.parameterMismatch(
+                "elastic_transform: a field of \(field.count) x \(field.height)x\(field.width) and \(fill.count) fill values for \(count) images of \(geometry)")
+        }
+        // An antialiased group samples through per-axis tables, which a displacement cannot follow.
+        var fits = pendingElastic == nil && colorPrograms == nil && epilogue == nil && !antialias
+            && matrices.allSatisfy(\.isAffine)
+        if let interpolation, interpolation != opInterpolation { fits = false }
+        if !fits { closeGroup(into: .float32NCHW) }
+        if border == nil, matrices.allSatisfy(\.isIntegerFlipTranslation) {
+            // Whole-pixel moves only (crops, flips): the grid is a window of the input, read with
+            // zeros around it, exactly torchvision's padding.
+            for i in 0..<count {
+                regions[i] = regions[i].intersection(footprint(of: sampleGeometries[i], through: matrices[i]))
+            }
+            border = WarpBorder(mode: .constant, fill: nil)
+        }
+        pendingElastic = (field, geometry, matrices, fill)
+        matrices = Array(repeating: .identity, count: count)
+        interpolation = opInterpolation
+    }
+
     /// Adds colour programs (one per sample) to the pending group when they can ride in its warp
     /// kernel: no step needs an image statistic, the channel count stays, no normalize is pending
     /// in the group (the kernel runs colour before the epilogue), and the merged programs stay within
@@ -213,7 +264,7 @@ public struct PlanBuilder: Sendable {
     /// current image, unchanged).
     var nothingPendingSinceLastStage: Bool {
         matrices.allSatisfy { $0 == .identity } && epilogue == nil && border == nil && colorPrograms == nil
-            && !groupRagged && groupInputs == sampleGeometries && groupPixelType == .float32 && groupLayout == .nchw
+            && pendingElastic == nil && !groupRagged && groupInputs == sampleGeometries && groupPixelType == .float32 && groupLayout == .nchw
     }
 
     /// Applies a per-channel affine map to the values (as floats in torchvision's [0, 1] scale).
@@ -262,7 +313,7 @@ public struct PlanBuilder: Sendable {
         _ stage: Stage, outputGeometry: ImageGeometry? = nil, fusing fuse: (Stage) -> Stage?
     ) throws {
         let nothingPending = matrices.allSatisfy { $0 == .identity } && epilogue == nil && border == nil
-            && colorPrograms == nil
+            && colorPrograms == nil && pendingElastic == nil
             && !groupRagged && groupInputs == sampleGeometries && groupPixelType == .float32 && groupLayout == .nchw
         if nothingPending, let last = stages.last, let fused = fuse(last) {
             stages[stages.count - 1] = fused
@@ -279,9 +330,9 @@ public struct PlanBuilder: Sendable {
     /// NCHW batch unchanged into float32 NCHW (also at the start of the plan when a stage follows,
     /// which then reads the input batch itself: every stage writes a new batch).
     private mutating func closeGroup(into format: OutputFormat, beforeStage: Bool = false) {
-        let integer = !groupRagged && border == nil && matrices.allSatisfy(\.isIntegerFlipTranslation)
+        let integer = !groupRagged && border == nil && pendingElastic == nil && matrices.allSatisfy(\.isIntegerFlipTranslation)
         let identity = matrices.allSatisfy { $0 == .identity } && epilogue == nil && groupInputs == sampleGeometries
-            && colorPrograms == nil
+            && colorPrograms == nil && pendingElastic == nil
             && !groupRagged
         let sameFormat = groupPixelType == format.pixelType && groupLayout == format.layout
         if !(identity && sameFormat && (beforeStage || !stages.isEmpty)) {
@@ -298,11 +349,14 @@ public struct PlanBuilder: Sendable {
             } else {
                 stages.append(.warp(WarpStage(
                     count: count, inputGeometries: groupInputs, inputIsRagged: groupRagged, inputPixelType: groupPixelType,
-                    inputLayout: groupLayout, output: geometry, outputFormat: format, matrices: matrices, regions: regions,
-                    interpolation: interpolation ?? .nearest, border: border ?? WarpBorder(mode: .edge), epilogue: epilogue,
-                    colorPrograms: colorPrograms, antialias: antialias)))
+                    inputLayout: groupLayout, output: geometry, outputFormat: format, matrices: pendingElastic?.pre ?? matrices,
+                    regions: regions, interpolation: interpolation ?? .nearest, border: border ?? WarpBorder(mode: .edge),
+                    epilogue: epilogue, colorPrograms: colorPrograms,
+                    antialias: antialias,
+                    displacement: pendingElastic.map { WarpDisplacement(grid: $0.grid, post: matrices, field: $0.field, fill: $0.fill) })))
             }
         }
+        pendingElastic = nil
         matrices = Array(repeating: .identity, count: count)
         epilogue = nil
         colorPrograms = nil

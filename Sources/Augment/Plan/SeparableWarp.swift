@@ -27,7 +27,8 @@ extension WarpStage {
     /// every matrix axis-aligned (scales, translations, flips), and either antialiased or with an
     /// edge / reflect border (a constant border's fill blend stays on the general path).
     public var isSeparable: Bool {
-        interpolation == .bilinear && matrices.allSatisfy(\.isAxisAligned) && (antialias || border.mode != .constant)
+        displacement == nil && interpolation == .bilinear && matrices.allSatisfy(\.isAxisAligned)
+            && (antialias || border.mode != .constant)
     }
 
     /// The tap tables of a separable stage (see ``isSeparable``).

@@ -200,6 +200,9 @@ public struct WarpStage: Sendable, Equatable {
     /// Ignored for nearest (as torchvision). Only axis-aligned matrices can be antialiased; the
     /// planner never makes another kind.
     public var antialias: Bool = false
+    /// An elastic_transform inside the group: `matrices` then map its grid to the input, and the
+    /// displacement maps the output to the grid (see ``WarpDisplacement``); nil when none.
+    public var displacement: WarpDisplacement? = nil
 
     /// Whether every matrix is affine, so the kernel variant without the division is used.
     public var isAffine: Bool { matrices.allSatisfy(\.isAffine) }
@@ -293,27 +296,33 @@ extension WarpStage: PlanStage {
         s.regions = Array(s.regions[range])
         s.inputGeometries = Array(s.inputGeometries[range])
         s.colorPrograms = s.colorPrograms.map { Array($0[range]) }
+        s.displacement = s.displacement?.sliced(range)
         s.count = range.count
         return .warp(s)
     }
 
     public var bytesReadPerSample: Int {
         let total = inputGeometries.reduce(0) { $0 + $1.elementCount }
-        return total / max(1, count) * inputPixelType.byteCount
+        return total / max(1, count) * inputPixelType.byteCount + (displacement?.bytesReadPerSample ?? 0)
     }
 
-    public var bytesWrittenPerSample: Int { output.elementCount * outputFormat.pixelType.byteCount }
+    public var bytesWrittenPerSample: Int {
+        output.elementCount * outputFormat.pixelType.byteCount + (displacement?.bytesWrittenPerSample ?? 0)
+    }
     public var checkedOutputBytes: Int? { outputBytes(output, outputFormat.pixelType.byteCount) }
 
     public var detail: String {
         let s = self
-        return "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
+        return "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(s.displacement.map { " + elastic field \($0.field.isDrawn ? "drawn on the device" : "given") \($0.grid.height)x\($0.grid.width)" } ?? "")\(s.antialias ? " antialiased" : "")\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
     }
 
     public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
         let warp = self
         var effects: [MaskedEffect] = []
         guard warp.epilogue == nil else { throw spread.notMaskable("its per-channel map applies to the whole batch") }
+        guard warp.displacement == nil else {
+            throw spread.notMaskable("its displacement field has no per-sample identity (a zero field is exact only with fill 0)")
+        }
         guard zip(warp.regions, warp.inputGeometries).allSatisfy({ $0 == PixelRect($1) }) else {
             throw spread.notMaskable("it reads part of each image (a crop box) in a way that cannot be redone per sample")
         }

@@ -29,14 +29,19 @@ public struct ElasticParameters: Codable, Sendable, Equatable {
 /// made odd (no blur when that sigma is 0; borders reflect without repeating the edge, folding
 /// again for fields smaller than the kernel, where torchvision raises), then dx times alpha_x / W
 /// and dy times alpha_y / H. The field is added to the identity grid and sampled as `grid_sample`
-/// (align_corners=False, zeros padding) with torchvision's fill blend (see ``ElasticStage``).
+/// (align_corners=False, zeros padding) with torchvision's fill blend (bilinear: `(v - fill) ·
+/// mask + fill`, nearest: `fill` where the all-ones mask is 0, mask being the same sampling of an
+/// all-ones image).
 /// alpha, sigma: one number or [x, y], alpha in [0, 1e6], sigma in [0, 1000]; interpolation
 /// "bilinear" (default) or "nearest"; fill: one value or one per channel (default 0).
 ///
-/// The field is made on the host in Double from the recorded key (replay is exact) and rounded to
-/// float32 once; explicit fields (``ElasticParameters/init(displacement:)``, ``sampled(displacement:count:geometry:)``)
-/// reproduce torchvision's functional `elastic`. Masks, boxes and keypoints follow the field
-/// (``ElasticStage``).
+/// The field is made on the device from the recorded key (``ElasticField``: float32 blur with the
+/// taps rounded once, the CPU backend computing the very same bits; replay is exact), and the
+/// sampling rides in the warp group of the ops around it (``PlanBuilder/elastic(_:interpolation:fill:)``):
+/// op A, then elastic, then op B sample the source once, at M_A(q + d(q)), q = M_B(p). Explicit
+/// fields (``ElasticParameters/init(displacement:)``, ``sampled(displacement:count:geometry:)``)
+/// reproduce torchvision's functional `elastic`. Masks (nearest, their ignore index outside),
+/// boxes and keypoints follow the field (``WarpStage/moveTargets(_:)``).
 public struct ElasticTransform: Transform {
     public static let opName = "elastic_transform"
     public let alpha: [Double]
@@ -102,23 +107,25 @@ public struct ElasticTransform: Transform {
         return j
     }
 
-    /// Sample's field in pixels (x then y per pixel), from its key, as described above.
+    /// Sample's field in pixels (x then y per pixel), from its key, as described above: exactly the
+    /// bits the device makes (``ElasticField/pixels(sample:)``).
     public func displacementPixels(noise: NoiseKey, height: Int, width: Int) -> [Float] {
-        let plane = height * width
-        var uniforms = [Double](repeating: 0, count: 2 * plane)
-        for e in 0..<(2 * plane) {
-            let words = Philox4x32.block(counter: (UInt32(truncatingIfNeeded: e >> 2), noise.base0, noise.base1, noise.base2),
-                                         key: (noise.key0, noise.key1))
-            let word: UInt32
-            switch e & 3 {
-            case 0: word = words.0
-            case 1: word = words.1
-            case 2: word = words.2
-            default: word = words.3
-            }
-            uniforms[e] = Double(word >> 8) * 0x1p-24 * 2 - 1
+        field(keys: [noise], height: height, width: width).pixels(sample: 0)
+    }
+
+    /// The drawn fields of samples with these keys: torchvision's kernels (sizes from each plane's
+    /// sigma, horizontal taps from sigma_x, vertical from sigma_y) rounded once to float32, and the
+    /// scale alpha / 2 pixels per plane.
+    public func field(keys: [NoiseKey], height: Int, width: Int) -> ElasticField {
+        var rowTaps: [[Float]] = [[], []], columnTaps: [[Float]] = [[], []]
+        for p in 0..<2 where sigma[p] > 0 {
+            var size = Int(8 * sigma[p] + 1)
+            if size % 2 == 0 { size += 1 }
+            rowTaps[p] = Self.gaussianKernel(size: size, sigma: sigma[0]).map { Float($0) }
+            columnTaps[p] = Self.gaussianKernel(size: size, sigma: sigma[1]).map { Float($0) }
         }
-        return displacementPixels(uniforms: uniforms, height: height, width: width)
+        return ElasticField(count: keys.count, height: height, width: width, keys: keys, rowTaps: rowTaps,
+                            columnTaps: columnTaps, scale: alpha.map { Float($0 / 2) })
     }
 
     /// The field in pixels from given uniforms (dx plane then dy plane, H·W each, values in
@@ -165,21 +172,28 @@ public struct ElasticTransform: Transform {
             throw AugmentError.invalidArgument(op: Self.opName, argument: "sigma", value: "\(sigma)",
                                                allowed: "a blur small enough for \(height)x\(width) images")
         }
-        var field: [Float] = []
-        field.reserveCapacity(parameters.count * height * width * 2)
-        for p in parameters {
-            if let explicit = p.displacement {
-                for i in 0..<(height * width) {
-                    field.append(explicit[2 * i] * Float(width) / 2)
-                    field.append(explicit[2 * i + 1] * Float(height) / 2)
-                }
-            } else if let noise = p.noise {
-                field += displacementPixels(noise: noise, height: height, width: width)
-            }
-        }
         let fills = fill.count == 1 ? Array(repeating: fill[0], count: geometry.channels) : fill
-        try plan.append(.elastic(ElasticStage(count: plan.count, geometry: geometry, interpolation: interpolation,
-                                              fill: fills, displacement: field)))
+        var drawn = field(keys: parameters.compactMap(\.noise), height: height, width: width)
+        if parameters.contains(where: { $0.displacement != nil }) {
+            // Explicit fields travel as values; drawn samples of the same batch are made here (same bits).
+            var values: [Float] = []
+            values.reserveCapacity(parameters.count * height * width * 2)
+            var next = 0
+            for p in parameters {
+                if let explicit = p.displacement {
+                    for i in 0..<(height * width) {
+                        values.append(explicit[2 * i] * Float(width) / 2)
+                        values.append(explicit[2 * i + 1] * Float(height) / 2)
+                    }
+                } else {
+                    values += drawn.pixels(sample: next)
+                    next += 1
+                }
+            }
+            drawn = ElasticField(count: parameters.count, height: height, width: width, keys: [], rowTaps: drawn.rowTaps,
+                                 columnTaps: drawn.columnTaps, scale: drawn.scale, explicit: values)
+        }
+        try plan.elastic(drawn, interpolation: interpolation, fill: fills)
     }
 
     /// One op per sample with explicit fields: `displacement` holds N·H·W·2 values, an (N, H, W, 2)

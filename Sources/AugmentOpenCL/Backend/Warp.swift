@@ -154,6 +154,7 @@ extension OpenCLWarp {
             "SEPARABLE": tables == nil ? "0" : "1",
             "TAPS_X": "\(tables?.columns.taps ?? 2)",
             "TAPS_Y": "\(tables?.rows.taps ?? 2)",
+            "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
         ].merging(color.defines) { $1 })
         let kernel = try program.kernel("warp_general")
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
@@ -184,6 +185,8 @@ extension OpenCLWarp {
             // Never read without SEPARABLE: pooled placeholders, no transfer.
             for index in 13...16 { try kernel.setArgument(index, try backend.runBuffer(byteCount: 4)) }
         }
+        try OpenCLElastic.setDisplacementArguments(stage.displacement, kernel: kernel, first: 17, backend: backend,
+                                                   timing: &timing)
         let (groupWidth, _) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: backend.context,
                                        global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
@@ -227,6 +230,7 @@ extension OpenCLWarp {
             masks.isUInt8 ? "MASK_U8" : "MASK_I32": "",
             "BORDER": borderDefine(stage.border.mode),
             "PERSPECTIVE": stage.isAffine ? "0" : "1",
+            "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
         ])
         let kernel = try program.kernel("warp_mask")
         let arrays = try sampleArrays(stage, geometries: masks.geometries, backend: backend, timing: &timing)
@@ -242,6 +246,8 @@ extension OpenCLWarp {
         try kernel.setArgument(6, value: masks.ignoreIndex)
         try kernel.setArgument(7, value: Int32(out.height))
         try kernel.setArgument(8, value: Int32(out.width))
+        try OpenCLElastic.setDisplacementArguments(stage.displacement, kernel: kernel, first: 9, backend: backend,
+                                                   timing: &timing)
         let groupWidth = min(64, roundUp(out.width, to: 8), backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(on: backend.context,
                                        global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
