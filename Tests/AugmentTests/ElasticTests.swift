@@ -40,9 +40,12 @@ import Testing
                 let mode = try #require(Interpolation(rawValue: modeName))
                 let fill = try #require(output["fill"] as? [Double])
                 let transform = try ElasticTransform(alpha: alpha, sigma: sigma, interpolation: mode, fill: fill)
-                let sampled = SampledPipeline(pipeline: try Pipeline([transform]), count: 1, inputGeometry: image.geometry,
-                                              ops: [try transform.sampled(displacement: displacement, count: 1, geometry: image.geometry)])
-                let got = try #require(try CPUBackend().run(sampled.plan(for: image), on: AugmentBatch(images: image)).images.float32Values)
+                let sampled = SampledPipeline(
+                    pipeline: try Pipeline([transform]), count: 1, inputGeometry: image.geometry,
+                    ops: [try transform.sampled(displacement: displacement, count: 1, geometry: image.geometry)])
+                let got = try #require(
+                    try CPUBackend().run(sampled.plan(for: image), on: AugmentBatch(images: image)).images.float32Values
+                )
                 let want = try Self.floats(output["expected"])
                 var worst: Float = 0
                 var ties = 0
@@ -62,8 +65,9 @@ import Testing
     }
 
     @Test func drawnFieldsAreSmoothAndReplayExactly() throws {
-        let input = try ImageBatch.random(count: 3, geometry: ImageGeometry(height: 24, width: 30, channels: 3),
-                                          pixelType: .float32, layout: .nchw, seed: 4)
+        let input = try ImageBatch.random(
+            count: 3, geometry: ImageGeometry(height: 24, width: 30, channels: 3),
+            pixelType: .float32, layout: .nchw, seed: 4)
         let pipeline = try Pipeline([ElasticTransform(alpha: [40], sigma: [4])])
         let sampled = try pipeline.sample(count: 3, geometry: input.geometry, seed: 8, epoch: 2)
         let record = try ParameterRecord.encode(sampled, seed: 8, epoch: 2, firstSampleIndex: 0)
@@ -73,7 +77,8 @@ import Testing
         #expect(a == b && a != input)
         // A blurred field: neighbouring displacements differ far less than the field's spread.
         let op = try ElasticTransform(alpha: [40], sigma: [4])
-        let field = op.displacementPixels(noise: NoiseKey(RandomKey(seed: 1, sampleIndex: 0, opIndex: 0)), height: 24, width: 30)
+        let field = op.displacementPixels(
+            noise: NoiseKey(RandomKey(seed: 1, sampleIndex: 0, opIndex: 0)), height: 24, width: 30)
         let xs = stride(from: 0, to: field.count, by: 2).map { field[$0] }
         let spread = (xs.max() ?? 0) - (xs.min() ?? 0)
         var step: Float = 0  // largest step between horizontal neighbours
@@ -82,7 +87,8 @@ import Testing
         }
         #expect(spread > 0.1 && step < spread / 3, "spread \(spread), largest neighbour step \(step)")
         // No blur: a uniform field scaled by alpha / 2 pixels.
-        let raw = try ElasticTransform(alpha: [10, 6], sigma: [0]).displacementPixels(uniforms: [0.5, -1, 0.25, 1], height: 1, width: 2)
+        let raw = try ElasticTransform(alpha: [10, 6], sigma: [0]).displacementPixels(
+            uniforms: [0.5, -1, 0.25, 1], height: 1, width: 2)
         #expect(raw == [2.5, 0.75, -5, 3])
     }
 
@@ -90,7 +96,8 @@ import Testing
         #expect(throws: AugmentError.self) { try ElasticTransform(alpha: [-1]) }
         #expect(throws: AugmentError.self) { try ElasticTransform(sigma: [.nan]) }
         #expect(throws: AugmentError.self) { try ElasticTransform(alpha: [1, 2, 3]) }
-        let file = #"{"ops": [{"op": "elastic_transform", "alpha": [30, 20], "sigma": 3, "interpolation": "nearest", "fill": [0.5]}]}"#
+        let file =
+            #"{"ops": [{"op": "elastic_transform", "alpha": [30, 20], "sigma": 3, "interpolation": "nearest", "fill": [0.5]}]}"#
         let op = try #require(try PipelineFile.parse(Data(file.utf8)).pipeline.transforms.first as? ElasticTransform)
         #expect(op.alpha == [30, 20] && op.sigma == [3, 3] && op.interpolation == .nearest)
         #expect(throws: AugmentError.self) {
@@ -116,19 +123,26 @@ import Testing
         var batch = try AugmentBatch(images: images)
         batch.masks = try MaskBatch(values: .uint8(ids), count: 1, height: h, width: w)
         let points = try Self.floats(targets["keypoints"])
-        batch.keypoints = try KeypointBatch(points: [stride(from: 0, to: points.count, by: 2).map { Keypoint(x: points[$0], y: points[$0 + 1]) }])
+        batch.keypoints = try KeypointBatch(points: [
+            stride(from: 0, to: points.count, by: 2).map { Keypoint(x: points[$0], y: points[$0 + 1]) }
+        ])
         let boxes = try Self.floats(targets["boxes"])
-        batch.boxes = try BoxBatch(boxes: [stride(from: 0, to: boxes.count, by: 4).map {
-            BoundingBox(x0: boxes[$0], y0: boxes[$0 + 1], x1: boxes[$0 + 2], y1: boxes[$0 + 3])
-        }], labels: [[1, 2, 3]])
-        let sampled = SampledPipeline(pipeline: try Pipeline([op]), count: 1, inputGeometry: geometry,
-                                      ops: [try op.sampled(displacement: displacement, count: 1, geometry: geometry)])
+        batch.boxes = try BoxBatch(
+            boxes: [
+                stride(from: 0, to: boxes.count, by: 4).map {
+                    BoundingBox(x0: boxes[$0], y0: boxes[$0 + 1], x1: boxes[$0 + 2], y1: boxes[$0 + 3])
+                }
+            ], labels: [[1, 2, 3]])
+        let sampled = SampledPipeline(
+            pipeline: try Pipeline([op]), count: 1, inputGeometry: geometry,
+            ops: [try op.sampled(displacement: displacement, count: 1, geometry: geometry)])
         let out = try CPUBackend().run(sampled.plan(for: images), on: batch)
         let movedPoints = try Self.floats(targets["moved_keypoints"])
         let gotPoints = try #require(out.keypoints?.points.first)
         for (i, p) in gotPoints.enumerated() {
-            #expect(abs(p.x - movedPoints[2 * i]) <= 1e-4 && abs(p.y - movedPoints[2 * i + 1]) <= 1e-4,
-                    "keypoint \(i): \(p) vs \(movedPoints[2 * i]), \(movedPoints[2 * i + 1])")
+            #expect(
+                abs(p.x - movedPoints[2 * i]) <= 1e-4 && abs(p.y - movedPoints[2 * i + 1]) <= 1e-4,
+                "keypoint \(i): \(p) vs \(movedPoints[2 * i]), \(movedPoints[2 * i + 1])")
             #expect(p.visible == (p.x >= 0 && p.x < Float(w) && p.y >= 0 && p.y < Float(h)))
         }
         let movedBoxes = try Self.floats(targets["moved_boxes"])
@@ -150,7 +164,10 @@ import Testing
 
     /// The float32 field (device bits) against the Double reference blur of the same uniforms.
     @Test func floatFieldMatchesTheDoubleReference() throws {
-        for (op, h, w) in [(try ElasticTransform(alpha: [50], sigma: [5]), 30, 41), (try ElasticTransform(alpha: [200, 30], sigma: [2, 0.7]), 9, 64)] {
+        for (op, h, w) in [
+            (try ElasticTransform(alpha: [50], sigma: [5]), 30, 41),
+            (try ElasticTransform(alpha: [200, 30], sigma: [2, 0.7]), 9, 64),
+        ] {
             let key = NoiseKey(RandomKey(seed: 3, sampleIndex: 2, opIndex: 1))
             let field = op.field(keys: [key], height: h, width: w)
             let uniforms = (0..<(2 * h * w)).map { Double(ElasticField.uniform(key, $0)) }
@@ -185,10 +202,24 @@ import Testing
         // crop + elastic + flip: one pass, zeros padding around the crop window, whole-pixel post.
         let b = try stages([CenterCrop(height: 30, width: 20), elastic, HorizontalFlip()])
         #expect(b.count == 1 && displacement(b.first)?.postIsInteger == true && displacement(b.first)?.grid.width == 20)
-        if case .warp(let w)? = b.first { #expect(w.border.mode == .constant && w.border.fill == nil && w.regions[0].x1 - w.regions[0].x0 == 20) }
-        // resized crop + elastic + resize: one pass, the field read bilinearly.
-        let c = try stages([RandomResizedCrop(size: [32, 32]), elastic, Resize(size: [16, 24])])
-        #expect(c.count == 1 && displacement(c.first)?.postIsInteger == false && displacement(c.first)?.grid.height == 32)
+        if case .warp(let w)? = b.first {
+            #expect(w.border.mode == .constant && w.border.fill == nil && w.regions[0].x1 - w.regions[0].x0 == 20)
+        }
+        // resized crop + elastic + resize without antialiasing: one pass, the field read bilinearly.
+        let c = try stages([
+            RandomResizedCrop(size: [32, 32], antialias: false), elastic, Resize(size: [16, 24], antialias: false),
+        ])
+        #expect(
+            c.count == 1 && displacement(c.first)?.postIsInteger == false && displacement(c.first)?.grid.height == 32)
+        // Antialiased (torchvision v2's default): the resampling samples through per-axis tap tables,
+        // which a displacement cannot follow, so each antialiased resize is a pass of its own.
+        let d = try stages([RandomResizedCrop(size: [32, 32]), elastic, Resize(size: [16, 24])])
+        #expect(d.count == 3)
+        if d.count == 3, case .warp(let first) = d[0], case .warp(let second) = d[1], case .warp(let third) = d[2] {
+            #expect(first.antialias && first.isSeparable && first.displacement == nil)
+            #expect(!second.antialias && second.displacement != nil && !second.isSeparable)
+            #expect(third.antialias && third.displacement == nil)
+        }
         // normalize before elastic, a rotation after it, a second elastic: new passes.
         #expect(try stages([normalize, elastic]).count == 2)
         #expect(try stages([elastic, Rotate(angleDegrees: 10)]).count == 2)
@@ -210,13 +241,21 @@ import Testing
             let elastic = try ElasticTransform(interpolation: mode, fill: [0.25, 0.5, 0.75])
             let pipeline = try Pipeline([crop, elastic, HorizontalFlip()])
             let drawn = try pipeline.sample(count: 2, geometry: geometry, seed: 1)
-            let ops = [drawn.ops[0], try elastic.sampled(displacement: field, count: 2, geometry: cropped), drawn.ops[2]]
-            let fused = try SampledPipeline(pipeline: pipeline, count: 2, inputGeometry: geometry, ops: ops).plan(for: input)
+            let ops = [
+                drawn.ops[0], try elastic.sampled(displacement: field, count: 2, geometry: cropped), drawn.ops[2],
+            ]
+            let fused = try SampledPipeline(pipeline: pipeline, count: 2, inputGeometry: geometry, ops: ops).plan(
+                for: input)
             #expect(fused.passes == 1)
             let got = try #require(try CPUBackend().run(fused, on: AugmentBatch(images: input)).images.float32Values)
             var step = input
-            for (transforms, op, g) in [([crop] as [any Transform], ops[0], geometry), ([elastic], ops[1], cropped), ([HorizontalFlip()], ops[2], cropped)] {
-                let plan = try SampledPipeline(pipeline: try Pipeline(transforms), count: 2, inputGeometry: g, ops: [op]).plan(for: step)
+            for (transforms, op, g) in [
+                ([crop] as [any Transform], ops[0], geometry), ([elastic], ops[1], cropped),
+                ([HorizontalFlip()], ops[2], cropped),
+            ] {
+                let plan = try SampledPipeline(
+                    pipeline: try Pipeline(transforms), count: 2, inputGeometry: g, ops: [op]
+                ).plan(for: step)
                 step = try CPUBackend().run(plan, on: AugmentBatch(images: step)).images
             }
             let want = try #require(step.float32Values)
