@@ -13,7 +13,7 @@ let package = Package(
         .library(name: "SwiftAugment", type: .dynamic, targets: ["AugmentC"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         // The OpenCL headers and ICD loader, from Debian's ocl-icd-opencl-dev + opencl-headers.

@@ -32,8 +32,9 @@ struct RepeatingSource: BatchSource {
 let batches = option("--batches", 10_000)
 let batchSize = option("--batch", 32)
 let size = option("--size", 64)
-let pool = try AugmentBatch(images: SyntheticScenes.batch(count: 128, height: size, width: size, seed: 3),
-                            labels: LabelBatch(classIDs: (0..<128).map { $0 % 10 }, classCount: 10))
+let pool = try AugmentBatch(
+    images: SyntheticScenes.batch(count: 128, height: size, width: size, seed: 3),
+    labels: LabelBatch(classIDs: (0..<128).map { $0 % 10 }, classCount: 10))
 let source = RepeatingSource(pool: pool, count: batches * batchSize)
 let pipeline = try Pipeline([
     RandomCrop(height: size * 7 / 8, width: size * 7 / 8), RandomHorizontalFlip(),
@@ -41,7 +42,9 @@ let pipeline = try Pipeline([
 ])
 let lanes = [try OpenCLBackend(), try OpenCLBackend()]
 let epoch = try EpochPlan(datasetSize: source.count, batchSize: batchSize, seed: 1, epoch: 0)
-print("soak: \(batches) batches of \(batchSize) x \(size)x\(size)x3 through AugmentedBatchStream on \(lanes[0].device.name), 2 lanes, prefetch 3")
+print(
+    "soak: \(batches) batches of \(batchSize) x \(size)x\(size)x3 through AugmentedBatchStream on \(lanes[0].device.name), 2 lanes, prefetch 3"
+)
 print(" batches   resident MiB   pool allocations   pool reuses   outstanding   bytes held (MiB)   batches/s")
 let start = Date()
 var done = 0
@@ -49,11 +52,15 @@ var checksum: Float = 0
 @MainActor func report() {
     let stats = lanes.map(\.pool.statistics)
     let rate = Double(done) / Date().timeIntervalSince(start)
-    print(String(format: "%8d   %12.1f   %16d   %11d   %11d   %16.1f   %9.0f", done, residentMiB(),
-                 stats.map(\.allocations).reduce(0, +), stats.map(\.reuses).reduce(0, +),
-                 stats.map(\.outstanding).reduce(0, +), Double(stats.map(\.bytesHeld).reduce(0, +)) / 1_048_576, rate))
+    print(
+        String(
+            format: "%8d   %12.1f   %16d   %11d   %11d   %16.1f   %9.0f", done, residentMiB(),
+            stats.map(\.allocations).reduce(0, +), stats.map(\.reuses).reduce(0, +),
+            stats.map(\.outstanding).reduce(0, +), Double(stats.map(\.bytesHeld).reduce(0, +)) / 1_048_576, rate))
 }
-for try await item in AugmentedBatchStream(source: source, pipeline: pipeline, epoch: epoch, seed: 5, lanes: lanes, prefetch: 3) {
+for try await item in AugmentedBatchStream(
+    source: source, pipeline: pipeline, epoch: epoch, seed: 5, lanes: lanes, prefetch: 3)
+{
     checksum += item.batch.images.float32Values?.first ?? 0
     done += 1
     if done == 1 || done % max(1, batches / 10) == 0 { report() }

@@ -44,7 +44,9 @@ if useCPU {
     }
 }
 print("augmentation backend: \(lanes[0].name) x\(lanes.count) lanes")
-print("data: \(trainCount) labelled training images (\(trainCount / classes) per class), \(validationCount) validation images, \(classes) classes, \(side)x\(side) RGB")
+print(
+    "data: \(trainCount) labelled training images (\(trainCount / classes) per class), \(validationCount) validation images, \(classes) classes, \(side)x\(side) RGB"
+)
 
 let trainInput = try CPUBackend().run(
     plain.sample(count: trainCount, geometry: train.images.geometry, seed: 0).plan(for: train.images), on: train)
@@ -170,7 +172,8 @@ func trainModel(pipeline: Pipeline, name: String) async throws -> (accuracy: Dou
     let start = Date()
     for epoch in 0..<epochs {
         let plan = try EpochPlan(datasetSize: source.count, batchSize: batchSize, seed: 7, epoch: UInt64(epoch))
-        let stream = AugmentedBatchStream(source: source, pipeline: pipeline, epoch: plan, seed: 7, lanes: lanes, prefetch: 3)
+        let stream = AugmentedBatchStream(
+            source: source, pipeline: pipeline, epoch: plan, seed: 7, lanes: lanes, prefetch: 3)
         var iterator = stream.makeAsyncIterator()
         let rate: Float = epoch < epochs * 3 / 4 ? 0.01 : 0.001
         while true {
@@ -181,8 +184,10 @@ func trainModel(pipeline: Pipeline, name: String) async throws -> (accuracy: Dou
             _ = model.step(inputs, labels: labels.values, count: item.batch.count, rate: rate)
         }
         if (epoch + 1) % 20 == 0 {
-            print(String(format: "  %@ epoch %3d: training accuracy %5.1f%%, validation accuracy %5.1f%%", name, epoch + 1,
-                         model.accuracy(trainInput) * 100, model.accuracy(validationInput) * 100))
+            print(
+                String(
+                    format: "  %@ epoch %3d: training accuracy %5.1f%%, validation accuracy %5.1f%%", name, epoch + 1,
+                    model.accuracy(trainInput) * 100, model.accuracy(validationInput) * 100))
         }
     }
     return (model.accuracy(validationInput), waiting, Date().timeIntervalSince(start))
@@ -195,5 +200,7 @@ let withAugmentation = try await trainModel(pipeline: augmented, name: "augmente
 print("")
 print(String(format: "validation accuracy without augmentation: %.1f%%", baseline.accuracy * 100))
 print(String(format: "validation accuracy with augmentation:    %.1f%%", withAugmentation.accuracy * 100))
-print(String(format: "time waiting for augmented batches: %.2f s of %.2f s training (%.1f%%)",
-             withAugmentation.waiting, withAugmentation.total, withAugmentation.waiting / withAugmentation.total * 100))
+print(
+    String(
+        format: "time waiting for augmented batches: %.2f s of %.2f s training (%.1f%%)",
+        withAugmentation.waiting, withAugmentation.total, withAugmentation.waiting / withAugmentation.total * 100))

@@ -11,7 +11,7 @@ import CSwiftAugment
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // MARK: - Handles
@@ -80,7 +80,9 @@ private func cString(_ text: String) -> UnsafeMutablePointer<CChar>? {
 }
 
 /// Runs `body`, mapping a thrown error to its status and message.
-private func boundary(_ errorMessage: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ body: () throws -> Void) -> Int32 {
+private func boundary(
+    _ errorMessage: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?, _ body: () throws -> Void
+) -> Int32 {
     do {
         try body()
         return Int32(SA_OK)
@@ -133,16 +135,22 @@ struct ImageDescription: Equatable {
         case Int32(SA_DTYPE_FLOAT16): pixelType = .float16
         case Int32(SA_DTYPE_UINT16): pixelType = .uint16
         default:
-            throw BoundaryError.argument("\(what): dtype \(desc.dtype) is not SA_DTYPE_UINT8 (0), SA_DTYPE_FLOAT32 (1), SA_DTYPE_FLOAT16 (2) or SA_DTYPE_UINT16 (3)")
+            throw BoundaryError.argument(
+                "\(what): dtype \(desc.dtype) is not SA_DTYPE_UINT8 (0), SA_DTYPE_FLOAT32 (1), SA_DTYPE_FLOAT16 (2) or SA_DTYPE_UINT16 (3)"
+            )
         }
         switch desc.layout {
         case Int32(SA_LAYOUT_NHWC): layout = .nhwc
         case Int32(SA_LAYOUT_NCHW): layout = .nchw
-        default: throw BoundaryError.argument("\(what): layout \(desc.layout) is not SA_LAYOUT_NHWC (0) or SA_LAYOUT_NCHW (1)")
+        default:
+            throw BoundaryError.argument(
+                "\(what): layout \(desc.layout) is not SA_LAYOUT_NHWC (0) or SA_LAYOUT_NCHW (1)")
         }
         let dims = [desc.count, desc.height, desc.width, desc.channels]
         guard dims.allSatisfy({ $0 >= 1 }) else {
-            throw BoundaryError.shape("\(what): every dimension must be at least 1, got N=\(desc.count), H=\(desc.height), W=\(desc.width), C=\(desc.channels)")
+            throw BoundaryError.shape(
+                "\(what): every dimension must be at least 1, got N=\(desc.count), H=\(desc.height), W=\(desc.width), C=\(desc.channels)"
+            )
         }
         count = Int(desc.count)
         geometry = ImageGeometry(height: Int(desc.height), width: Int(desc.width), channels: Int(desc.channels))
@@ -172,16 +180,18 @@ struct ImageDescription: Equatable {
         case .float16: dtype = Int32(SA_DTYPE_FLOAT16)
         case .uint16: dtype = Int32(SA_DTYPE_UINT16)
         }
-        return sa_image_desc(dtype: dtype, layout: layout == .nhwc ? Int32(SA_LAYOUT_NHWC) : Int32(SA_LAYOUT_NCHW),
-                             count: Int64(count), height: Int64(geometry.height), width: Int64(geometry.width),
-                             channels: Int64(geometry.channels))
+        return sa_image_desc(
+            dtype: dtype, layout: layout == .nhwc ? Int32(SA_LAYOUT_NHWC) : Int32(SA_LAYOUT_NCHW),
+            count: Int64(count), height: Int64(geometry.height), width: Int64(geometry.width),
+            channels: Int64(geometry.channels))
     }
 
     /// What `pipeline` makes of a batch like this one.
     func output(of pipeline: Pipeline) throws -> ImageDescription {
         let geometry = try pipeline.outputGeometry(for: geometry)
-        return ImageDescription(pixelType: pipeline.output.pixelType, layout: pipeline.output.layout,
-                                count: count, geometry: geometry)
+        return ImageDescription(
+            pixelType: pipeline.output.pixelType, layout: pipeline.output.layout,
+            count: count, geometry: geometry)
     }
 }
 
@@ -199,7 +209,9 @@ private func copyValues<T>(_ source: UnsafeRawPointer, count: Int, as type: T.Ty
 private func write<T>(_ values: [T], to destination: UnsafeMutableRawPointer, byteCount: Int, what: String) throws {
     let needed = values.count * MemoryLayout<T>.stride
     guard needed == byteCount else {
-        throw BoundaryError(status: Int32(SA_ERROR_INTERNAL), message: "\(what): the result has \(needed) bytes, the buffer \(byteCount)")
+        throw BoundaryError(
+            status: Int32(SA_ERROR_INTERNAL),
+            message: "\(what): the result has \(needed) bytes, the buffer \(byteCount)")
     }
     values.withUnsafeBytes { bytes in
         if let base = bytes.baseAddress, needed > 0 { memcpy(destination, base, needed) }
@@ -213,7 +225,8 @@ private func labelBatch(_ labels: sa_labels, count: Int) throws -> LabelBatch? {
     case Int32(SA_LABELS_CLASS_IDS), Int32(SA_LABELS_SOFT):
         break
     default:
-        throw BoundaryError.argument("labels: kind \(labels.kind) is not SA_LABELS_NONE (0), SA_LABELS_CLASS_IDS (1) or SA_LABELS_SOFT (2)")
+        throw BoundaryError.argument(
+            "labels: kind \(labels.kind) is not SA_LABELS_NONE (0), SA_LABELS_CLASS_IDS (1) or SA_LABELS_SOFT (2)")
     }
     guard labels.count == Int64(count) else {
         throw BoundaryError.shape("labels: \(labels.count) labels for a batch of \(count) images")
@@ -233,9 +246,11 @@ private func labelBatch(_ labels: sa_labels, count: Int) throws -> LabelBatch? {
     let values = try product([count, classes], "labels")
     let bytes = try product([values, 4], "labels")
     guard labels.bytes == Int64(bytes) else {
-        throw BoundaryError.argument("labels: (\(count), \(classes)) float32 soft labels need \(bytes) bytes, got \(labels.bytes)")
+        throw BoundaryError.argument(
+            "labels: (\(count), \(classes)) float32 soft labels need \(bytes) bytes, got \(labels.bytes)")
     }
-    return try LabelBatch(softLabels: copyValues(data, count: values, as: Float.self), count: count, classCount: classes)
+    return try LabelBatch(
+        softLabels: copyValues(data, count: values, as: Float.self), count: count, classCount: classes)
 }
 
 // MARK: - Entry points
@@ -346,7 +361,9 @@ public func saPipelineInfoJSON(
             "seed": file.seed.map { NSNumber(value: $0) } ?? NSNull(),
             "ops": file.pipeline.transforms.count,
             "op_names": file.pipeline.transforms.map(\.opName),
-            "output": ["dtype": file.pipeline.output.pixelType.rawValue, "layout": file.pipeline.output.layout.rawValue],
+            "output": [
+                "dtype": file.pipeline.output.pixelType.rawValue, "layout": file.pipeline.output.layout.rawValue,
+            ],
         ]
         let data = try JSONSerialization.data(withJSONObject: info, options: [.sortedKeys])
         json.pointee = cString(String(decoding: data, as: UTF8.self))
@@ -368,8 +385,11 @@ public func saBuiltinPipelineJSON(
         let wanted = try requiredString(name, "name")
         guard let json else { throw BoundaryError.argument("json is NULL") }
         guard let entry = BuiltinPipelines.entries.first(where: { $0.name == wanted }) else {
-            throw BoundaryError(status: Int32(SA_ERROR_PIPELINE),
-                                message: "no built-in pipeline named '\(wanted)'; built-in: \(BuiltinPipelines.entries.map(\.name).joined(separator: ", "))")
+            throw BoundaryError(
+                status: Int32(SA_ERROR_PIPELINE),
+                message:
+                    "no built-in pipeline named '\(wanted)'; built-in: \(BuiltinPipelines.entries.map(\.name).joined(separator: ", "))"
+            )
         }
         json.pointee = cString(entry.trainJSON)
     }
@@ -384,7 +404,9 @@ public func saEpochIndices(
     boundary(errorMessage) {
         guard let indices else { throw BoundaryError.argument("indices is NULL") }
         guard let count else { throw BoundaryError.argument("count is NULL") }
-        guard datasetSize >= 1 else { throw BoundaryError.shape("an epoch needs at least one sample, the dataset has \(datasetSize)") }
+        guard datasetSize >= 1 else {
+            throw BoundaryError.shape("an epoch needs at least one sample, the dataset has \(datasetSize)")
+        }
         // The plan builds the whole permutation: the caller's buffer shows that much memory exists.
         guard capacity >= datasetSize else {
             throw BoundaryError.argument("indices: capacity \(capacity) is below the dataset size \(datasetSize)")
@@ -394,14 +416,17 @@ public func saEpochIndices(
         case Int32(SA_SHARE_UNEVEN): rankShare = .uneven
         case Int32(SA_SHARE_PAD): rankShare = .pad
         case Int32(SA_SHARE_DROP): rankShare = .drop
-        default: throw BoundaryError.argument("share \(share) is not SA_SHARE_UNEVEN (0), SA_SHARE_PAD (1) or SA_SHARE_DROP (2)")
+        default:
+            throw BoundaryError.argument(
+                "share \(share) is not SA_SHARE_UNEVEN (0), SA_SHARE_PAD (1) or SA_SHARE_DROP (2)")
         }
         // With .pad the order grows to a multiple of the world size: bound it by the caller's memory too.
         guard worldSize <= capacity else {
             throw BoundaryError.argument("indices: capacity \(capacity) is below the world size \(worldSize)")
         }
-        let plan = try EpochPlan(datasetSize: Int(datasetSize), batchSize: 1, seed: seed, epoch: epoch, shuffle: shuffle != 0,
-                                 rank: Int(clamping: rank), worldSize: Int(clamping: worldSize), share: rankShare)
+        let plan = try EpochPlan(
+            datasetSize: Int(datasetSize), batchSize: 1, seed: seed, epoch: epoch, shuffle: shuffle != 0,
+            rank: Int(clamping: rank), worldSize: Int(clamping: worldSize), share: rankShare)
         guard Int64(plan.indices.count) <= capacity else {
             throw BoundaryError.argument("indices: \(plan.indices.count) indices do not fit capacity \(capacity)")
         }
@@ -447,35 +472,48 @@ public func saApply(
         guard let inputData else { throw BoundaryError.argument("input data is NULL") }
         let inputByteCount = try description.byteCount()
         guard inputBytes == Int64(inputByteCount) else {
-            throw BoundaryError.argument("input: \(description.count) x \(description.geometry) \(description.pixelType.rawValue) images need \(inputByteCount) bytes, got \(inputBytes)")
+            throw BoundaryError.argument(
+                "input: \(description.count) x \(description.geometry) \(description.pixelType.rawValue) images need \(inputByteCount) bytes, got \(inputBytes)"
+            )
         }
         let result = try description.output(of: file.pipeline)
         let outputByteCount = try result.byteCount()
         guard let outputData else { throw BoundaryError.argument("output data is NULL") }
         guard outputBytes == Int64(outputByteCount) else {
-            throw BoundaryError.argument("output: the result (\(result.count) x \(result.geometry) \(result.pixelType.rawValue)) needs \(outputByteCount) bytes, got \(outputBytes)")
+            throw BoundaryError.argument(
+                "output: the result (\(result.count) x \(result.geometry) \(result.pixelType.rawValue)) needs \(outputByteCount) bytes, got \(outputBytes)"
+            )
         }
         let labelValues = try labels.flatMap { try labelBatch($0.pointee, count: description.count) }
         var labelByteCount = 0
         if let labelValues {
             labelByteCount = try product([labelValues.count, labelValues.classCount, 4], "output labels")
-            guard outputLabels != nil else { throw BoundaryError.argument("output labels are NULL but labels were given") }
+            guard outputLabels != nil else {
+                throw BoundaryError.argument("output labels are NULL but labels were given")
+            }
             guard outputLabelBytes == Int64(labelByteCount) else {
-                throw BoundaryError.argument("output labels: (\(labelValues.count), \(labelValues.classCount)) float32 need \(labelByteCount) bytes, got \(outputLabelBytes)")
+                throw BoundaryError.argument(
+                    "output labels: (\(labelValues.count), \(labelValues.classCount)) float32 need \(labelByteCount) bytes, got \(outputLabelBytes)"
+                )
             }
         }
-        let settings = options?.pointee ?? sa_apply_options(seed: 0, epoch: 0, first_index: 0, replay_json: nil, record: 0,
-                                                             sample_indices: nil, sample_index_count: 0)
+        let settings =
+            options?.pointee
+            ?? sa_apply_options(
+                seed: 0, epoch: 0, first_index: 0, replay_json: nil, record: 0,
+                sample_indices: nil, sample_index_count: 0)
         if settings.record != 0, recordJSON == nil {
             throw BoundaryError.argument("record is set but record_json is NULL")
         }
         var sampleIndices: [UInt64]?
         if let indices = settings.sample_indices {
             guard settings.sample_index_count == Int64(description.count) else {
-                throw BoundaryError.shape("sample indices: \(settings.sample_index_count) for a batch of \(description.count) images")
+                throw BoundaryError.shape(
+                    "sample indices: \(settings.sample_index_count) for a batch of \(description.count) images")
             }
             guard settings.replay_json == nil else {
-                throw BoundaryError.argument("sample indices and replay exclude each other (a record holds its own parameters)")
+                throw BoundaryError.argument(
+                    "sample indices and replay exclude each other (a record holds its own parameters)")
             }
             sampleIndices = copyValues(UnsafeRawPointer(indices), count: description.count, as: UInt64.self)
         }
@@ -486,19 +524,22 @@ public func saApply(
         case .uint16: pixels = .uint16(copyValues(inputData, count: try description.elementCount(), as: UInt16.self))
         default: pixels = .float32(copyValues(inputData, count: try description.elementCount(), as: Float.self))
         }
-        let images = try ImageBatch(pixels: pixels, count: description.count, geometry: description.geometry,
-                                    layout: description.layout)
+        let images = try ImageBatch(
+            pixels: pixels, count: description.count, geometry: description.geometry,
+            layout: description.layout)
         let batch = try AugmentBatch(images: images, labels: labelValues)
         // As `augment apply` does it: sample (or decode the replay), plan, run.
         let sampled: SampledPipeline
         if let replay = settings.replay_json {
             sampled = try ParameterRecord.decode(Data(String(cString: replay).utf8), for: file.pipeline, name: "replay")
         } else if let sampleIndices {
-            sampled = try file.pipeline.sample(geometry: images.geometry, seed: settings.seed, epoch: settings.epoch,
-                                               sampleIndices: sampleIndices)
+            sampled = try file.pipeline.sample(
+                geometry: images.geometry, seed: settings.seed, epoch: settings.epoch,
+                sampleIndices: sampleIndices)
         } else {
-            sampled = try file.pipeline.sample(count: batch.count, geometry: images.geometry, seed: settings.seed,
-                                               epoch: settings.epoch, firstSampleIndex: settings.first_index)
+            sampled = try file.pipeline.sample(
+                count: batch.count, geometry: images.geometry, seed: settings.seed,
+                epoch: settings.epoch, firstSampleIndex: settings.first_index)
         }
         let plan = try sampled.plan(for: images)
         handle.lock.lock()
@@ -507,21 +548,25 @@ public func saApply(
             defer { handle.lock.unlock() }
             output = try handle.backend.run(plan, on: batch)
         }
-        let produced = ImageDescription(pixelType: output.images.pixelType, layout: output.images.layout,
-                                        count: output.images.count, geometry: output.images.geometry)
+        let produced = ImageDescription(
+            pixelType: output.images.pixelType, layout: output.images.layout,
+            count: output.images.count, geometry: output.images.geometry)
         guard produced == result, !output.images.isRagged else {
-            throw BoundaryError(status: Int32(SA_ERROR_INTERNAL),
-                                message: "the backend produced \(output.images.shapeDescription), sa_output_desc said \(result.desc)")
+            throw BoundaryError(
+                status: Int32(SA_ERROR_INTERNAL),
+                message: "the backend produced \(output.images.shapeDescription), sa_output_desc said \(result.desc)")
         }
         // Everything that can fail happens before the first byte is written to the caller's memory.
         var record: String?
         if settings.record != 0 {
-            let data = try ParameterRecord.encode(sampled, seed: settings.replay_json == nil ? settings.seed : nil,
-                                                  epoch: settings.epoch, firstSampleIndex: settings.first_index)
+            let data = try ParameterRecord.encode(
+                sampled, seed: settings.replay_json == nil ? settings.seed : nil,
+                epoch: settings.epoch, firstSampleIndex: settings.first_index)
             record = String(decoding: data, as: UTF8.self)
         }
         if labelValues != nil, output.labels?.values.count != labelByteCount / 4 {
-            throw BoundaryError(status: Int32(SA_ERROR_INTERNAL), message: "the backend returned no labels or labels of another size")
+            throw BoundaryError(
+                status: Int32(SA_ERROR_INTERNAL), message: "the backend returned no labels or labels of another size")
         }
         switch output.images.pixels {
         case .uint8(let values): try write(values, to: outputData, byteCount: outputByteCount, what: "output")
@@ -530,7 +575,9 @@ public func saApply(
         case .uint16(let values): try write(values, to: outputData, byteCount: outputByteCount, what: "output")
         }
         if labelValues != nil, let outputLabels {
-            try write(output.labels?.values ?? [], to: UnsafeMutableRawPointer(outputLabels), byteCount: labelByteCount, what: "output labels")
+            try write(
+                output.labels?.values ?? [], to: UnsafeMutableRawPointer(outputLabels), byteCount: labelByteCount,
+                what: "output labels")
         }
         if let record, let recordJSON {
             recordJSON.pointee = cString(record)

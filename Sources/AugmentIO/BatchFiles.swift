@@ -26,8 +26,10 @@ public enum BatchFiles {
     /// decoding images as `options` says (default: as stored). Images of different sizes become a
     /// ragged batch; they must share one channel count (`options.mode` `.rgb` or `.gray` makes
     /// sure of that). `warnings` receives messages about data accepted with a loss.
-    public static func load(_ path: String, options: DecodeOptions = DecodeOptions(),
-                            warnings: ((String) -> Void)? = nil) throws -> LoadedInput {
+    public static func load(
+        _ path: String, options: DecodeOptions = DecodeOptions(),
+        warnings: ((String) -> Void)? = nil
+    ) throws -> LoadedInput {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
             throw IOError.unreadable(path: path, reason: "no such file or folder")
@@ -44,27 +46,39 @@ public enum BatchFiles {
             } catch {
                 throw IOError.unreadable(path: path, reason: error.localizedDescription)
             }
-            guard !names.isEmpty else { throw IOError.invalidFile(path: path, reason: "the folder has no .png, .jpg or .jpeg files") }
+            guard !names.isEmpty else {
+                throw IOError.invalidFile(path: path, reason: "the folder has no .png, .jpg or .jpeg files")
+            }
             if sixteen {
                 let images = try names.map {
-                    try ImageCodecs.decodePNG16(readFile("\(path)/\($0)"), name: "\(path)/\($0)", maxPixels: options.maxPixels, mode: options.mode)
+                    try ImageCodecs.decodePNG16(
+                        readFile("\(path)/\($0)"), name: "\(path)/\($0)", maxPixels: options.maxPixels,
+                        mode: options.mode)
                 }
-                return LoadedInput(images: try stack16(images, names: names.map { "\(path)/\($0)" }), kind: .imageFiles(names: names))
+                return LoadedInput(
+                    images: try stack16(images, names: names.map { "\(path)/\($0)" }), kind: .imageFiles(names: names))
             }
             let images = try names.map {
-                try ImageCodecs.decode(readFile("\(path)/\($0)"), name: "\(path)/\($0)", options: options, warnings: warnings)
+                try ImageCodecs.decode(
+                    readFile("\(path)/\($0)"), name: "\(path)/\($0)", options: options, warnings: warnings)
             }
-            return LoadedInput(images: try stack(images, names: names.map { "\(path)/\($0)" }), kind: .imageFiles(names: names))
+            return LoadedInput(
+                images: try stack(images, names: names.map { "\(path)/\($0)" }), kind: .imageFiles(names: names))
         }
         if path.lowercased().hasSuffix(".npy") {
             return try loadArray(path)
         }
         if sixteen {
-            let image = try ImageCodecs.decodePNG16(readFile(path), name: path, maxPixels: options.maxPixels, mode: options.mode)
-            return LoadedInput(images: try stack16([image], names: [path]), kind: .imageFiles(names: [URL(fileURLWithPath: path).lastPathComponent]))
+            let image = try ImageCodecs.decodePNG16(
+                readFile(path), name: path, maxPixels: options.maxPixels, mode: options.mode)
+            return LoadedInput(
+                images: try stack16([image], names: [path]),
+                kind: .imageFiles(names: [URL(fileURLWithPath: path).lastPathComponent]))
         }
         let image = try ImageCodecs.decode(readFile(path), name: path, options: options, warnings: warnings)
-        return LoadedInput(images: try stack([image], names: [path]), kind: .imageFiles(names: [URL(fileURLWithPath: path).lastPathComponent]))
+        return LoadedInput(
+            images: try stack([image], names: [path]),
+            kind: .imageFiles(names: [URL(fileURLWithPath: path).lastPathComponent]))
     }
 
     /// Stacks decoded images into one uint8 NHWC batch: dense when all have one size, ragged
@@ -73,43 +87,70 @@ public enum BatchFiles {
     public static func stack(_ images: [DecodedImage], names: [String]) throws -> ImageBatch {
         guard let first = images.first else { throw AugmentError.emptyBatch("no images to stack") }
         for (image, name) in zip(images, names) where image.channels != first.channels {
-            throw IOError.invalidFile(path: name, reason:
-                "has \(image.channels) channels (\(image.height)x\(image.width)x\(image.channels), height x width x channels) but \(names[0]) has \(first.channels); decode both with --mode rgb or --mode gray")
+            throw IOError.invalidFile(
+                path: name,
+                reason:
+                    "has \(image.channels) channels (\(image.height)x\(image.width)x\(image.channels), height x width x channels) but \(names[0]) has \(first.channels); decode both with --mode rgb or --mode gray"
+            )
         }
         if images.allSatisfy({ $0.geometry == first.geometry }) {
-            return try ImageBatch(uint8NHWC: images.flatMap(\.pixels), count: images.count, height: first.height,
-                                  width: first.width, channels: first.channels)
+            return try ImageBatch(
+                uint8NHWC: images.flatMap(\.pixels), count: images.count, height: first.height,
+                width: first.width, channels: first.channels)
         }
-        return try ImageBatch(ragged: .uint8(images.flatMap(\.pixels)), geometries: images.map(\.geometry), layout: .nhwc)
+        return try ImageBatch(
+            ragged: .uint8(images.flatMap(\.pixels)), geometries: images.map(\.geometry), layout: .nhwc)
     }
 
     static func loadArray(_ path: String) throws -> LoadedInput {
         let array = try NPY.decode(readFile(path), name: path)
         let s = array.shape
         func wrap<T>(_ body: () throws -> T) throws -> T {
-            do { return try body() } catch let error as AugmentError { throw IOError.invalidFile(path: path, reason: error.description) }
+            do { return try body() } catch let error as AugmentError {
+                throw IOError.invalidFile(path: path, reason: error.description)
+            }
         }
         switch (array.values, s.count) {
         case (.uint8(let values), 4):
-            return LoadedInput(images: try wrap { try ImageBatch(uint8NHWC: values, count: s[0], height: s[1], width: s[2], channels: s[3]) },
-                               kind: .imageArray)
+            return LoadedInput(
+                images: try wrap {
+                    try ImageBatch(uint8NHWC: values, count: s[0], height: s[1], width: s[2], channels: s[3])
+                },
+                kind: .imageArray)
         case (.uint16(let values), 4):
-            return LoadedInput(images: try wrap { try ImageBatch(pixels: .uint16(values), count: s[0],
-                                                                 geometry: ImageGeometry(height: s[1], width: s[2], channels: s[3]), layout: .nhwc) },
-                               kind: .imageArray)
+            return LoadedInput(
+                images: try wrap {
+                    try ImageBatch(
+                        pixels: .uint16(values), count: s[0],
+                        geometry: ImageGeometry(height: s[1], width: s[2], channels: s[3]), layout: .nhwc)
+                },
+                kind: .imageArray)
         case (.uint16(let values), 3):
-            return LoadedInput(images: try wrap { try ImageBatch(pixels: .uint16(values), count: s[0],
-                                                                 geometry: ImageGeometry(height: s[1], width: s[2], channels: 1), layout: .nhwc) },
-                               kind: .depthArray)
+            return LoadedInput(
+                images: try wrap {
+                    try ImageBatch(
+                        pixels: .uint16(values), count: s[0],
+                        geometry: ImageGeometry(height: s[1], width: s[2], channels: 1), layout: .nhwc)
+                },
+                kind: .depthArray)
         case (.float32(let values), 4):
-            return LoadedInput(images: try wrap { try ImageBatch(float32NCHW: values, count: s[0], channels: s[1], height: s[2], width: s[3]) },
-                               kind: .imageArray)
+            return LoadedInput(
+                images: try wrap {
+                    try ImageBatch(float32NCHW: values, count: s[0], channels: s[1], height: s[2], width: s[3])
+                },
+                kind: .imageArray)
         case (.float32(let values), 3):
-            return LoadedInput(images: try wrap { try ImageBatch(float32NCHW: values, count: s[0], channels: 1, height: s[1], width: s[2]) },
-                               kind: .spectrogramArray(hasChannelAxis: false))
+            return LoadedInput(
+                images: try wrap {
+                    try ImageBatch(float32NCHW: values, count: s[0], channels: 1, height: s[1], width: s[2])
+                },
+                kind: .spectrogramArray(hasChannelAxis: false))
         default:
-            throw IOError.invalidFile(path: path, reason:
-                "holds \(array.elementType) \(s); expected uint8 or uint16 NHWC (N, H, W, C), uint16 depth maps (N, H, W), float32 NCHW (N, C, H, W), or a float32 spectrogram (N, F, T) / (N, C, F, T)")
+            throw IOError.invalidFile(
+                path: path,
+                reason:
+                    "holds \(array.elementType) \(s); expected uint8 or uint16 NHWC (N, H, W, C), uint16 depth maps (N, H, W), float32 NCHW (N, C, H, W), or a float32 spectrogram (N, F, T) / (N, C, F, T)"
+            )
         }
     }
 
@@ -123,22 +164,32 @@ public enum BatchFiles {
             let g = images.geometry
             switch images.pixels {
             case .uint8(let values):
-                let shape = images.layout == .nhwc ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
+                let shape =
+                    images.layout == .nhwc
+                    ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
                 array = try NPYArray(shape: shape, values: .uint8(values))
             case .float32(let values):
-                var shape = images.layout == .nhwc ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
-                if case .spectrogramArray(hasChannelAxis: false)? = input?.kind, g.channels == 1, images.layout == .nchw {
+                var shape =
+                    images.layout == .nhwc
+                    ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
+                if case .spectrogramArray(hasChannelAxis: false)? = input?.kind, g.channels == 1, images.layout == .nchw
+                {
                     shape = [images.count, g.height, g.width]
                 }
                 array = try NPYArray(shape: shape, values: .float32(values))
             case .float16(let values):
-                var shape = images.layout == .nhwc ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
-                if case .spectrogramArray(hasChannelAxis: false)? = input?.kind, g.channels == 1, images.layout == .nchw {
+                var shape =
+                    images.layout == .nhwc
+                    ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
+                if case .spectrogramArray(hasChannelAxis: false)? = input?.kind, g.channels == 1, images.layout == .nchw
+                {
                     shape = [images.count, g.height, g.width]
                 }
                 array = try NPYArray(shape: shape, values: .float16(values))
             case .uint16(let values):
-                var shape = images.layout == .nhwc ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
+                var shape =
+                    images.layout == .nhwc
+                    ? [images.count, g.height, g.width, g.channels] : [images.count, g.channels, g.height, g.width]
                 if input?.kind == .depthArray, g.channels == 1 {
                     shape = [images.count, g.height, g.width]
                 }
@@ -149,7 +200,8 @@ public enum BatchFiles {
         }
         if let format = ImageFileFormat(path: path) {
             guard images.count == 1 else {
-                throw IOError.unwritable(path: path, reason: "the batch has \(images.count) images; write to a folder or a .npy file")
+                throw IOError.unwritable(
+                    path: path, reason: "the batch has \(images.count) images; write to a folder or a .npy file")
             }
             try writeAtomically(encodeSample(images, sample: 0, format: format, path: path), to: path)
             return [path]
@@ -180,7 +232,8 @@ public enum BatchFiles {
             return try encode(decoded(images, sample: sample, path: path), format: format, name: path)
         }
         guard format == .png else {
-            throw IOError.unwritable(path: path, reason: "uint16 images need 16 bits, which JPEG does not have; write .png or .npy")
+            throw IOError.unwritable(
+                path: path, reason: "uint16 images need 16 bits, which JPEG does not have; write .png or .npy")
         }
         return try ImageCodecs.encodePNG16(decoded16(images, sample: sample, path: path), name: path)
     }
@@ -196,7 +249,8 @@ public enum BatchFiles {
     public static func decoded(_ images: ImageBatch, sample: Int, path: String) throws -> DecodedImage {
         let g = images.geometry
         guard (1...4).contains(g.channels) else {
-            throw IOError.unwritable(path: path, reason: "\(g.channels)-channel images cannot be written as PNG/JPEG; write a .npy file")
+            throw IOError.unwritable(
+                path: path, reason: "\(g.channels)-channel images cannot be written as PNG/JPEG; write a .npy file")
         }
         var pixels = [UInt8](repeating: 0, count: g.elementCount)
         for y in 0..<g.height {
@@ -207,7 +261,8 @@ public enum BatchFiles {
                     switch images.pixels {
                     case .uint8(let v): value = v[i]
                     case .float32(let v): value = UInt8((Float.minimum(Float.maximum(v[i], 0), 1) * 255).rounded())
-                    case .float16(let v): value = UInt8((Float.minimum(Float.maximum(Float(v[i]), 0), 1) * 255).rounded())
+                    case .float16(let v):
+                        value = UInt8((Float.minimum(Float.maximum(Float(v[i]), 0), 1) * 255).rounded())
                     case .uint16(let v): value = UInt8((Float(v[i]) * 255 / 65535).rounded())
                     }
                     pixels[(y * g.width + x) * g.channels + c] = value
@@ -228,22 +283,30 @@ public enum BatchFiles {
         let array = try NPY.decode(readFile(path), name: path)
         func classes<I: BinaryInteger>(_ ids: [I]) throws -> Int {
             if let bad = ids.first(where: { $0 < 0 }) {
-                throw IOError.invalidFile(path: path, reason: "class id \(bad) is negative; --labels takes class ids 0, 1, 2, ...")
+                throw IOError.invalidFile(
+                    path: path, reason: "class id \(bad) is negative; --labels takes class ids 0, 1, 2, ...")
             }
             let largest = ids.max().map { Int(clamping: $0) } ?? 0
             if let classCount {
                 guard (1...maxClassCount).contains(classCount) else {
-                    throw IOError.invalidFile(path: path, reason: "--num-classes \(classCount) is outside 1...\(maxClassCount)")
+                    throw IOError.invalidFile(
+                        path: path, reason: "--num-classes \(classCount) is outside 1...\(maxClassCount)")
                 }
                 guard largest < classCount else {
-                    throw IOError.invalidFile(path: path, reason:
-                        "class id \(largest) needs at least \(largest + 1) classes but there are \(classCount) (--num-classes, or the mixing op's num_classes)")
+                    throw IOError.invalidFile(
+                        path: path,
+                        reason:
+                            "class id \(largest) needs at least \(largest + 1) classes but there are \(classCount) (--num-classes, or the mixing op's num_classes)"
+                    )
                 }
                 return classCount
             }
             guard largest < maxClassCount else {
-                throw IOError.invalidFile(path: path, reason:
-                    "class id \(largest) would make \(largest) + 1 classes; at most \(maxClassCount) are supported (check the file holds class ids, or pass soft labels (N, K))")
+                throw IOError.invalidFile(
+                    path: path,
+                    reason:
+                        "class id \(largest) would make \(largest) + 1 classes; at most \(maxClassCount) are supported (check the file holds class ids, or pass soft labels (N, K))"
+                )
             }
             return largest + 1
         }
@@ -254,15 +317,21 @@ public enum BatchFiles {
             case (.float32(let values), 2):
                 return try LabelBatch(softLabels: values, count: array.shape[0], classCount: array.shape[1])
             default:
-                throw IOError.invalidFile(path: path, reason: "holds \(array.elementType) \(array.shape); --labels takes int32/int64 class ids (N,) or float32 soft labels (N, K)")
+                throw IOError.invalidFile(
+                    path: path,
+                    reason:
+                        "holds \(array.elementType) \(array.shape); --labels takes int32/int64 class ids (N,) or float32 soft labels (N, K)"
+                )
             }
         } catch let error as AugmentError {
-            throw IOError.invalidFile(path: path, reason: error.description.replacingOccurrences(of: "label batch: ", with: ""))
+            throw IOError.invalidFile(
+                path: path, reason: error.description.replacingOccurrences(of: "label batch: ", with: ""))
         }
     }
 
     /// Writes (N, K) float32 soft labels.
     public static func writeLabels(_ labels: LabelBatch, to path: String) throws {
-        try writeAtomically(NPY.encode(NPYArray(shape: [labels.count, labels.classCount], values: .float32(labels.values))), to: path)
+        try writeAtomically(
+            NPY.encode(NPYArray(shape: [labels.count, labels.classCount], values: .float32(labels.values))), to: path)
     }
 }

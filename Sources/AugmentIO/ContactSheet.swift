@@ -17,7 +17,9 @@ public struct ContactSheet {
     public let width: Int
     public let height: Int
 
-    public init(rows: Int, columns: Int, cellWidth: Int, cellHeight: Int, title: String? = nil, columnCaptions: [String] = []) {
+    public init(
+        rows: Int, columns: Int, cellWidth: Int, cellHeight: Int, title: String? = nil, columnCaptions: [String] = []
+    ) {
         self.rows = rows
         self.columns = columns
         self.cellWidth = cellWidth
@@ -106,7 +108,9 @@ public enum Colormap {
 
     /// An RGB image of a (rows, columns) array, low frequencies at the bottom, values scaled from
     /// [low, high] (values outside are clamped).
-    public static func image(_ values: ArraySlice<Float>, rows: Int, columns: Int, low: Float, high: Float) throws -> DecodedImage {
+    public static func image(
+        _ values: ArraySlice<Float>, rows: Int, columns: Int, low: Float, high: Float
+    ) throws -> DecodedImage {
         var pixels = [UInt8](repeating: 0, count: rows * columns * 3)
         let base = values.startIndex
         for r in 0..<rows {

@@ -15,8 +15,11 @@ public struct DecodedImage: Sendable, Equatable {
         let area = width.multipliedReportingOverflow(by: height)
         let elements = area.partialValue.multipliedReportingOverflow(by: channels)
         guard width >= 1, height >= 1, (1...4).contains(channels), !area.overflow, !elements.overflow,
-              elements.partialValue == pixels.count else {
-            throw AugmentError.invalidShape("an image of \(height)x\(width)x\(channels) (height x width x channels, 1...4 channels) cannot hold \(pixels.count) bytes")
+            elements.partialValue == pixels.count
+        else {
+            throw AugmentError.invalidShape(
+                "an image of \(height)x\(width)x\(channels) (height x width x channels, 1...4 channels) cannot hold \(pixels.count) bytes"
+            )
         }
         self.width = width
         self.height = height
@@ -71,8 +74,10 @@ public struct DecodeOptions: Sendable, Equatable {
     /// see ``ImageCodecs/decodePNG16(_:name:maxPixels:mode:)``).
     public var bitDepth: Int
 
-    public init(maxPixels: Int = DecodeOptions.defaultMaxPixels, mode: ImageReadMode = .unchanged,
-                allowCorruptJPEG: Bool = false, bitDepth: Int = 8) {
+    public init(
+        maxPixels: Int = DecodeOptions.defaultMaxPixels, mode: ImageReadMode = .unchanged,
+        allowCorruptJPEG: Bool = false, bitDepth: Int = 8
+    ) {
         self.maxPixels = maxPixels
         self.mode = mode
         self.allowCorruptJPEG = allowCorruptJPEG
@@ -98,15 +103,18 @@ public enum ImageCodecs {
     /// Decodes PNG or JPEG bytes (detected from the content, not the name) and converts the
     /// channels as `options.mode` says. `warnings` receives messages about data that was accepted
     /// with a loss (corrupt JPEG data with `allowCorruptJPEG`).
-    public static func decode(_ data: Data, name: String, options: DecodeOptions,
-                              warnings: ((String) -> Void)? = nil) throws -> DecodedImage {
+    public static func decode(
+        _ data: Data, name: String, options: DecodeOptions,
+        warnings: ((String) -> Void)? = nil
+    ) throws -> DecodedImage {
         let bytes = [UInt8](data.prefix(8))
         let image: DecodedImage
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
             image = try decodePNG(data, name: name, maxPixels: options.maxPixels)
         } else if bytes.starts(with: [0xFF, 0xD8, 0xFF]) {
-            image = try decodeJPEG(data, name: name, maxPixels: options.maxPixels,
-                                   allowCorrupt: options.allowCorruptJPEG, warnings: warnings)
+            image = try decodeJPEG(
+                data, name: name, maxPixels: options.maxPixels,
+                allowCorrupt: options.allowCorruptJPEG, warnings: warnings)
         } else {
             throw IOError.invalidFile(path: name, reason: "not a PNG or JPEG image")
         }
@@ -144,12 +152,16 @@ public enum ImageCodecs {
     /// Throws unless `width` x `height` is a plausible image within `maxPixels`.
     static func checkSize(_ width: Int, _ height: Int, maxPixels: Int, format: String, name: String) throws {
         guard width >= 1, height >= 1 else {
-            throw IOError.invalidFile(path: name, reason: "\(format) declares a size of \(height)x\(width) (height x width)")
+            throw IOError.invalidFile(
+                path: name, reason: "\(format) declares a size of \(height)x\(width) (height x width)")
         }
         let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
         guard !overflow, pixels <= maxPixels else {
-            throw IOError.invalidFile(path: name, reason:
-                "\(format) declares \(height)x\(width) (height x width) pixels, more than the limit of \(maxPixels); raise it with --max-pixels (DecodeOptions.maxPixels) if the image is real")
+            throw IOError.invalidFile(
+                path: name,
+                reason:
+                    "\(format) declares \(height)x\(width) (height x width) pixels, more than the limit of \(maxPixels); raise it with --max-pixels (DecodeOptions.maxPixels) if the image is real"
+            )
         }
     }
 
@@ -165,7 +177,9 @@ public enum ImageCodecs {
         let begun = data.withUnsafeBytes { raw in
             png_image_begin_read_from_memory(&image, raw.baseAddress, raw.count)
         }
-        guard begun != 0 else { throw IOError.invalidFile(path: name, reason: "not a valid PNG (\(pngMessage(image)))") }
+        guard begun != 0 else {
+            throw IOError.invalidFile(path: name, reason: "not a valid PNG (\(pngMessage(image)))")
+        }
         defer { png_image_free(&image) }
         let hasColor = image.format & png_uint_32(PNG_FORMAT_FLAG_COLOR) != 0
         let hasAlpha = image.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA) != 0
@@ -175,8 +189,11 @@ public enum ImageCodecs {
         // bytes (1-bit samples): a file too small for its declared size is corrupt, whatever it says.
         let (leastRaw, rawOverflow) = height.multipliedReportingOverflow(by: 1 + (width + 7) / 8)
         guard !rawOverflow, leastRaw <= data.count * 1032 else {
-            throw IOError.invalidFile(path: name, reason:
-                "PNG declares \(height)x\(width) (height x width) pixels but its \(data.count) bytes cannot hold them (corrupt or truncated)")
+            throw IOError.invalidFile(
+                path: name,
+                reason:
+                    "PNG declares \(height)x\(width) (height x width) pixels but its \(data.count) bytes cannot hold them (corrupt or truncated)"
+            )
         }
         let channels: Int
         switch (hasColor, hasAlpha) {
@@ -240,24 +257,30 @@ public enum ImageCodecs {
 
     /// Decodes a grey or colour JPEG, refusing images above `maxPixels`, CMYK/YCCK images, and
     /// (unless `allowCorrupt`) data that libjpeg-turbo only warns about (truncated or corrupt).
-    public static func decodeJPEG(_ data: Data, name: String, maxPixels: Int, allowCorrupt: Bool,
-                                  warnings: ((String) -> Void)?) throws -> DecodedImage {
+    public static func decodeJPEG(
+        _ data: Data, name: String, maxPixels: Int, allowCorrupt: Bool,
+        warnings: ((String) -> Void)?
+    ) throws -> DecodedImage {
         guard let handle = tjInitDecompress() else {
             throw IOError.invalidFile(path: name, reason: "cannot start the JPEG decoder")
         }
         defer { tjDestroy(handle) }
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         let header = data.withUnsafeBytes { raw in
-            tjDecompressHeader3(handle, raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count),
-                                &width, &height, &subsampling, &colorspace)
+            tjDecompressHeader3(
+                handle, raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count),
+                &width, &height, &subsampling, &colorspace)
         }
         guard header == 0 else {
             throw IOError.invalidFile(path: name, reason: "not a valid JPEG (\(jpegMessage(handle)))")
         }
         try checkSize(Int(width), Int(height), maxPixels: maxPixels, format: "JPEG", name: name)
         if colorspace == Int32(TJCS_CMYK.rawValue) || colorspace == Int32(TJCS_YCCK.rawValue) {
-            throw IOError.invalidFile(path: name, reason:
-                "is a CMYK JPEG (print colours), which is not supported; convert it to RGB first (e.g. `convert in.jpg -colorspace sRGB out.jpg`)")
+            throw IOError.invalidFile(
+                path: name,
+                reason:
+                    "is a CMYK JPEG (print colours), which is not supported; convert it to RGB first (e.g. `convert in.jpg -colorspace sRGB out.jpg`)"
+            )
         }
         let gray = colorspace == Int32(TJCS_GRAY.rawValue)
         let channels = gray ? 1 : 3
@@ -266,15 +289,19 @@ public enum ImageCodecs {
         let flags = Int32(TJFLAG_LIMITSCANS) | (allowCorrupt ? 0 : Int32(TJFLAG_STOPONWARNING))
         let status = pixels.withUnsafeMutableBufferPointer { out in
             data.withUnsafeBytes { raw in
-                tjDecompress2(handle, raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), out.baseAddress,
-                              width, 0, height, Int32(gray ? TJPF_GRAY.rawValue : TJPF_RGB.rawValue), flags)
+                tjDecompress2(
+                    handle, raw.bindMemory(to: UInt8.self).baseAddress, UInt(raw.count), out.baseAddress,
+                    width, 0, height, Int32(gray ? TJPF_GRAY.rawValue : TJPF_RGB.rawValue), flags)
             }
         }
         if status != 0 {
             let message = jpegMessage(handle)
             if tjGetErrorCode(handle) == Int32(TJERR_FATAL.rawValue) || !allowCorrupt {
-                throw IOError.invalidFile(path: name, reason:
-                    "corrupt or truncated JPEG (\(message))" + (allowCorrupt ? "" : "; --allow-corrupt-jpeg keeps what decodes, with a warning"))
+                throw IOError.invalidFile(
+                    path: name,
+                    reason:
+                        "corrupt or truncated JPEG (\(message))"
+                        + (allowCorrupt ? "" : "; --allow-corrupt-jpeg keeps what decodes, with a warning"))
             }
             warnings?("\(name): corrupt or truncated JPEG data (\(message)); kept what decoded")
         }
@@ -284,7 +311,9 @@ public enum ImageCodecs {
     /// Encodes 1- or 3-channel images (an alpha channel of 2- or 4-channel images is dropped) at
     /// `quality` 1...100, 4:4:4.
     public static func encodeJPEG(_ image: DecodedImage, quality: Int = 95, name: String) throws -> Data {
-        guard let handle = tjInitCompress() else { throw IOError.unwritable(path: name, reason: "cannot start the JPEG encoder") }
+        guard let handle = tjInitCompress() else {
+            throw IOError.unwritable(path: name, reason: "cannot start the JPEG encoder")
+        }
         defer { tjDestroy(handle) }
         var source = image.pixels
         var channels = image.channels
@@ -299,9 +328,10 @@ public enum ImageCodecs {
         var size: UInt = 0
         let format = channels == 1 ? TJPF_GRAY : TJPF_RGB
         let status = source.withUnsafeBufferPointer { src in
-            tjCompress2(handle, src.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(format.rawValue),
-                        &buffer, &size, Int32(channels == 1 ? TJSAMP_GRAY.rawValue : TJSAMP_444.rawValue),
-                        Int32(min(100, max(1, quality))), 0)
+            tjCompress2(
+                handle, src.baseAddress, Int32(image.width), 0, Int32(image.height), Int32(format.rawValue),
+                &buffer, &size, Int32(channels == 1 ? TJSAMP_GRAY.rawValue : TJSAMP_444.rawValue),
+                Int32(min(100, max(1, quality))), 0)
         }
         defer { if let buffer { tjFree(buffer) } }
         guard status == 0, let buffer else {

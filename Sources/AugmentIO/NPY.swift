@@ -84,7 +84,9 @@ public enum NPY {
     public static func decode(_ data: Data, name: String) throws -> NPYArray {
         let bytes = [UInt8](data)
         func bad(_ why: String) -> IOError { IOError.invalidFile(path: name, reason: why) }
-        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw bad("not a .npy file (no \\x93NUMPY magic)") }
+        guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
+            throw bad("not a .npy file (no \\x93NUMPY magic)")
+        }
         let major = bytes[6]
         let headerLength: Int
         let headerStart: Int
@@ -104,11 +106,15 @@ public enum NPY {
         let descr = try field("descr", in: header, name: name)
         let fortran = try field("fortran_order", in: header, name: name)
         let shapeText = try field("shape", in: header, name: name)
-        guard fortran == "False" else { throw bad("Fortran-ordered arrays are not supported; save with np.ascontiguousarray") }
+        guard fortran == "False" else {
+            throw bad("Fortran-ordered arrays are not supported; save with np.ascontiguousarray")
+        }
         let descrValue = descr.trimmingCharacters(in: CharacterSet(charactersIn: "'\""))
         let normalized = descrValue == "<u1" ? "|u1" : descrValue
         guard let type = NPYElementType(rawValue: normalized) else {
-            throw bad("dtype \(descrValue) is not supported; use uint8, uint16, int32, int64, float32 or float16 (little-endian)")
+            throw bad(
+                "dtype \(descrValue) is not supported; use uint8, uint16, int32, int64, float32 or float16 (little-endian)"
+            )
         }
         let inner = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
         let shape = try inner.split(separator: ",").map { part -> Int in
@@ -127,7 +133,9 @@ public enum NPY {
         guard !bytesOverflow else { throw bad("shape \(shape) of \(descrValue) has more bytes than fit in memory") }
         let payloadStart = headerStart + headerLength
         guard bytes.count - payloadStart == payloadBytes else {
-            throw bad("shape \(shape) of \(descrValue) needs \(payloadBytes) bytes of data, the file has \(bytes.count - payloadStart)")
+            throw bad(
+                "shape \(shape) of \(descrValue) needs \(payloadBytes) bytes of data, the file has \(bytes.count - payloadStart)"
+            )
         }
         let payload = bytes[payloadStart...]
         let values: NPYArray.Values = payload.withUnsafeBytes { raw in
@@ -135,9 +143,11 @@ public enum NPY {
             case .uint8: return .uint8(Array(raw.bindMemory(to: UInt8.self)))
             case .int32: return .int32((0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self) })
             case .int64: return .int64((0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self) })
-            case .float32: return .float32((0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) })
+            case .float32:
+                return .float32((0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) })
             case .float16:
-                return .float16((0..<count).map { Float16(bitPattern: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) })
+                return .float16(
+                    (0..<count).map { Float16(bitPattern: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) })
             case .uint16: return .uint16((0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self) })
             }
         }
@@ -147,12 +157,15 @@ public enum NPY {
     /// The value text of `key` in a header dict like "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }".
     private static func field(_ key: String, in header: String, name: String) throws -> String {
         guard let keyRange = header.range(of: "'\(key)'") ?? header.range(of: "\"\(key)\""),
-              let colon = header[keyRange.upperBound...].firstIndex(of: ":") else {
+            let colon = header[keyRange.upperBound...].firstIndex(of: ":")
+        else {
             throw IOError.invalidFile(path: name, reason: ".npy header has no '\(key)'")
         }
         var rest = header[header.index(after: colon)...].drop { $0 == " " }
         if rest.first == "(" {
-            guard let close = rest.firstIndex(of: ")") else { throw IOError.invalidFile(path: name, reason: "bad .npy shape") }
+            guard let close = rest.firstIndex(of: ")") else {
+                throw IOError.invalidFile(path: name, reason: "bad .npy shape")
+            }
             return String(rest[...close])
         }
         if let end = rest.firstIndex(where: { $0 == "," || $0 == "}" }) { rest = rest[..<end] }
@@ -161,7 +174,9 @@ public enum NPY {
 
     /// The bytes of a version 1.0 `.npy` file holding `array`.
     public static func encode(_ array: NPYArray) -> Data {
-        let shapeText = array.shape.count == 1 ? "(\(array.shape[0]),)" : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
+        let shapeText =
+            array.shape.count == 1
+            ? "(\(array.shape[0]),)" : "(" + array.shape.map(String.init).joined(separator: ", ") + ")"
         var header = "{'descr': '\(array.elementType.rawValue)', 'fortran_order': False, 'shape': \(shapeText), }"
         // Pad with spaces so that magic + version + length + header + newline is a multiple of 64.
         let unpadded = 10 + header.utf8.count + 1

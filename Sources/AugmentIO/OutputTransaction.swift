@@ -27,14 +27,17 @@ public final class OutputTransaction {
         let folder = url.deletingLastPathComponent().path
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
-            throw IOError.unwritable(path: path, reason:
-                "\(flag): the folder \(folder) does not exist; create it first (mkdir -p \(folder))")
+            throw IOError.unwritable(
+                path: path,
+                reason:
+                    "\(flag): the folder \(folder) does not exist; create it first (mkdir -p \(folder))")
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw IOError.unwritable(path: path, reason: "\(flag): the folder \(folder) is not writable")
         }
         if staged.contains(where: { $0.destination == url.path }) {
-            throw IOError.unwritable(path: path, reason: "\(flag) names a path that another output of this run writes too")
+            throw IOError.unwritable(
+                path: path, reason: "\(flag) names a path that another output of this run writes too")
         }
         if FileManager.default.fileExists(atPath: url.path), !force {
             throw IOError.unwritable(path: path, reason: "\(flag): it already exists; pass --force to replace it")
@@ -57,7 +60,8 @@ public final class OutputTransaction {
                 // rename(2) cannot replace a non-empty folder: move the old one aside first.
                 let old = staging + ".old"
                 guard rename(destination, old) == 0 else {
-                    throw IOError.unwritable(path: destination, reason: "cannot replace it: \(String(cString: strerror(errno)))")
+                    throw IOError.unwritable(
+                        path: destination, reason: "cannot replace it: \(String(cString: strerror(errno)))")
                 }
                 aside = old
             }

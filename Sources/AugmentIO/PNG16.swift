@@ -14,8 +14,11 @@ public struct DecodedImage16: Sendable, Equatable {
         let area = width.multipliedReportingOverflow(by: height)
         let elements = area.partialValue.multipliedReportingOverflow(by: channels)
         guard width >= 1, height >= 1, channels == 1 || channels == 3, !area.overflow, !elements.overflow,
-              elements.partialValue == pixels.count else {
-            throw AugmentError.invalidShape("a 16-bit image of \(height)x\(width)x\(channels) (height x width x channels, 1 or 3 channels) cannot hold \(pixels.count) values")
+            elements.partialValue == pixels.count
+        else {
+            throw AugmentError.invalidShape(
+                "a 16-bit image of \(height)x\(width)x\(channels) (height x width x channels, 1 or 3 channels) cannot hold \(pixels.count) values"
+            )
         }
         self.width = width
         self.height = height
@@ -35,8 +38,10 @@ extension ImageCodecs {
     /// read them without --bit-depth 16), files with alpha (libpng premultiplies 16-bit colour by
     /// alpha), and images above `maxPixels` (checked before allocating). `mode` converts as for
     /// 8 bits: grey to RGB repeats the channel; RGB to grey is round(0.2989 R + 0.587 G + 0.114 B).
-    public static func decodePNG16(_ data: Data, name: String, maxPixels: Int = DecodeOptions.defaultMaxPixels,
-                                   mode: ImageReadMode = .unchanged) throws -> DecodedImage16 {
+    public static func decodePNG16(
+        _ data: Data, name: String, maxPixels: Int = DecodeOptions.defaultMaxPixels,
+        mode: ImageReadMode = .unchanged
+    ) throws -> DecodedImage16 {
         guard data.prefix(4).elementsEqual([0x89, 0x50, 0x4E, 0x47]) else {
             throw IOError.invalidFile(path: name, reason: "not a PNG image; --bit-depth 16 reads 16-bit PNGs only")
         }
@@ -51,17 +56,26 @@ extension ImageCodecs {
         let hasAlpha = image.format & png_uint_32(PNG_FORMAT_FLAG_ALPHA) != 0
         let sixteen = image.format & png_uint_32(PNG_FORMAT_FLAG_LINEAR) != 0
         guard sixteen else {
-            throw IOError.invalidFile(path: name, reason: "is an 8-bit PNG; --bit-depth 16 keeps the 16 bits of 16-bit PNGs, read 8-bit files without it")
+            throw IOError.invalidFile(
+                path: name,
+                reason: "is an 8-bit PNG; --bit-depth 16 keeps the 16 bits of 16-bit PNGs, read 8-bit files without it")
         }
         guard !hasAlpha else {
-            throw IOError.invalidFile(path: name, reason: "is a 16-bit PNG with alpha, which --bit-depth 16 does not read (libpng premultiplies 16-bit colour by alpha); drop the alpha channel or read it with 8 bits")
+            throw IOError.invalidFile(
+                path: name,
+                reason:
+                    "is a 16-bit PNG with alpha, which --bit-depth 16 does not read (libpng premultiplies 16-bit colour by alpha); drop the alpha channel or read it with 8 bits"
+            )
         }
         let width = Int(image.width), height = Int(image.height)
         try checkSize(width, height, maxPixels: maxPixels, format: "PNG", name: name)
         let (leastRaw, rawOverflow) = height.multipliedReportingOverflow(by: 1 + 2 * width)
         guard !rawOverflow, leastRaw <= data.count * 1032 else {
-            throw IOError.invalidFile(path: name, reason:
-                "PNG declares \(height)x\(width) (height x width) pixels but its \(data.count) bytes cannot hold them (corrupt or truncated)")
+            throw IOError.invalidFile(
+                path: name,
+                reason:
+                    "PNG declares \(height)x\(width) (height x width) pixels but its \(data.count) bytes cannot hold them (corrupt or truncated)"
+            )
         }
         let channels = hasColor ? 3 : 1
         image.format = png_uint_32(hasColor ? PNG_FORMAT_LINEAR_RGB : PNG_FORMAT_LINEAR_Y)
@@ -76,10 +90,12 @@ extension ImageCodecs {
         case (.unchanged, _), (.rgb, 3), (.gray, 1):
             return decoded
         case (.rgb, _):
-            return try DecodedImage16(width: width, height: height, channels: 3, pixels: pixels.flatMap { [$0, $0, $0] })
+            return try DecodedImage16(
+                width: width, height: height, channels: 3, pixels: pixels.flatMap { [$0, $0, $0] })
         case (.gray, _):
             let gray = (0..<(width * height)).map { i -> UInt16 in
-                let l = 0.2989 * Float(pixels[3 * i]) + 0.587 * Float(pixels[3 * i + 1]) + 0.114 * Float(pixels[3 * i + 2])
+                let l =
+                    0.2989 * Float(pixels[3 * i]) + 0.587 * Float(pixels[3 * i + 1]) + 0.114 * Float(pixels[3 * i + 2])
                 return UInt16(min(65535, l.rounded()))
             }
             return try DecodedImage16(width: width, height: height, channels: 1, pixels: gray)
@@ -121,27 +137,37 @@ extension BatchFiles {
     public static func stack16(_ images: [DecodedImage16], names: [String]) throws -> ImageBatch {
         guard let first = images.first else { throw AugmentError.emptyBatch("no images to stack") }
         for (image, name) in zip(images, names) where image.channels != first.channels {
-            throw IOError.invalidFile(path: name, reason:
-                "has \(image.channels) channels but \(names[0]) has \(first.channels); decode both with --mode rgb or --mode gray")
+            throw IOError.invalidFile(
+                path: name,
+                reason:
+                    "has \(image.channels) channels but \(names[0]) has \(first.channels); decode both with --mode rgb or --mode gray"
+            )
         }
         if images.allSatisfy({ $0.geometry == first.geometry }) {
-            return try ImageBatch(pixels: .uint16(images.flatMap(\.pixels)), count: images.count,
-                                  geometry: first.geometry, layout: .nhwc)
+            return try ImageBatch(
+                pixels: .uint16(images.flatMap(\.pixels)), count: images.count,
+                geometry: first.geometry, layout: .nhwc)
         }
-        return try ImageBatch(ragged: .uint16(images.flatMap(\.pixels)), geometries: images.map(\.geometry), layout: .nhwc)
+        return try ImageBatch(
+            ragged: .uint16(images.flatMap(\.pixels)), geometries: images.map(\.geometry), layout: .nhwc)
     }
 
     /// One sample of a uint16 batch as a 16-bit HWC image (1 or 3 channels).
     static func decoded16(_ images: ImageBatch, sample: Int, path: String) throws -> DecodedImage16 {
         let g = images.geometry
         guard g.channels == 1 || g.channels == 3, let values = images.uint16Values else {
-            throw IOError.unwritable(path: path, reason: "\(g.channels)-channel uint16 images cannot be written as 16-bit PNG (1 or 3 channels); write a .npy file")
+            throw IOError.unwritable(
+                path: path,
+                reason:
+                    "\(g.channels)-channel uint16 images cannot be written as 16-bit PNG (1 or 3 channels); write a .npy file"
+            )
         }
         var pixels = [UInt16](repeating: 0, count: g.elementCount)
         for y in 0..<g.height {
             for x in 0..<g.width {
                 for c in 0..<g.channels {
-                    pixels[(y * g.width + x) * g.channels + c] = values[images.index(sample: sample, channel: c, y: y, x: x)]
+                    pixels[(y * g.width + x) * g.channels + c] =
+                        values[images.index(sample: sample, channel: c, y: y, x: x)]
                 }
             }
         }

@@ -28,10 +28,14 @@ func makeBackend(_ choice: BackendChoice, device: String?) throws -> any Backend
             return try OpenCLBackend(selector: device.map(CLDeviceSelector.init(parsing:)) ?? .automatic)
         } catch {
             if let device {
-                throw AugmentError.backendUnavailable("--device \(device) matches no usable OpenCL device (\(describe(error).replacingOccurrences(of: "backend unavailable: ", with: ""))); see `augment devices`, or omit --device to let --backend auto fall back to the CPU")
+                throw AugmentError.backendUnavailable(
+                    "--device \(device) matches no usable OpenCL device (\(describe(error).replacingOccurrences(of: "backend unavailable: ", with: ""))); see `augment devices`, or omit --device to let --backend auto fall back to the CPU"
+                )
             }
             if let environment {
-                throw AugmentError.backendUnavailable("\(CLDeviceSelector.environmentVariable)=\(environment) matches no usable OpenCL device (\(describe(error).replacingOccurrences(of: "backend unavailable: ", with: ""))); see `augment devices`, or unset it to let --backend auto fall back to the CPU")
+                throw AugmentError.backendUnavailable(
+                    "\(CLDeviceSelector.environmentVariable)=\(environment) matches no usable OpenCL device (\(describe(error).replacingOccurrences(of: "backend unavailable: ", with: ""))); see `augment devices`, or unset it to let --backend auto fall back to the CPU"
+                )
             }
             warn("no usable OpenCL device (\(describe(error))); running on the CPU backend")
             return CPUBackend()
@@ -68,16 +72,26 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Output: .npy, .png, .jpg or a folder (written all or nothing; see --force).")
     var output: String
 
-    @Flag(help: "Replace outputs that exist (a folder is replaced as a whole). Without it an existing output is an error.")
+    @Flag(
+        help: "Replace outputs that exist (a folder is replaced as a whole). Without it an existing output is an error."
+    )
     var force = false
 
-    @Option(help: "Decode images as rgb (3 channels, alpha dropped), gray (1 channel) or unchanged (as stored, alpha kept), like torchvision's read_image.")
+    @Option(
+        help:
+            "Decode images as rgb (3 channels, alpha dropped), gray (1 channel) or unchanged (as stored, alpha kept), like torchvision's read_image."
+    )
     var mode: ImageReadMode = .rgb
 
-    @Option(help: "Largest image (height x width pixels) to decode; larger headers are refused before anything is allocated.")
+    @Option(
+        help:
+            "Largest image (height x width pixels) to decode; larger headers are refused before anything is allocated.")
     var maxPixels: Int = DecodeOptions.defaultMaxPixels
 
-    @Option(help: "PNG bit depth to read: 8 (16-bit files scaled to 8 bits) or 16 (16-bit PNGs kept as uint16 raw values, e.g. depth in millimetres).")
+    @Option(
+        help:
+            "PNG bit depth to read: 8 (16-bit files scaled to 8 bits) or 16 (16-bit PNGs kept as uint16 raw values, e.g. depth in millimetres)."
+    )
     var bitDepth: Int = 8
 
     @Flag(help: "Keep what decodes from truncated or corrupt JPEG data, with a warning, instead of failing.")
@@ -107,7 +121,10 @@ struct ApplyCommand: ParsableCommand {
     @Option(help: "Labels: int32/int64 class ids (N,) or float32 soft labels (N, K) in a .npy file.")
     var labels: String?
 
-    @Option(help: "Where to write the output labels, float32 (N, K) .npy (with views: any value; each group writes <output>/<name>_labels.npy).")
+    @Option(
+        help:
+            "Where to write the output labels, float32 (N, K) .npy (with views: any value; each group writes <output>/<name>_labels.npy)."
+    )
     var outputLabels: String?
 
     @Option(help: "Number of classes for class-id labels (default: the mixing op's num_classes, else largest id + 1).")
@@ -143,7 +160,9 @@ struct ApplyCommand: ParsableCommand {
         let file = named.file
         for warning in file.pipeline.warnings { warn(warning) }
         if file.input == .signal, file.views != nil || ClipFiles.isClipArray(input) {
-            throw AugmentError.incompatible("\(pipeline): \"input\": \"signal\" runs one pipeline over an (N, C, T) .npy; views and clips are not supported for signals")
+            throw AugmentError.incompatible(
+                "\(pipeline): \"input\": \"signal\" runs one pipeline over an (N, C, T) .npy; views and clips are not supported for signals"
+            )
         }
         if let views = file.views {
             return try runViews(views, seed: seed ?? file.seed ?? 0, outputs: outputs)
@@ -157,20 +176,28 @@ struct ApplyCommand: ParsableCommand {
         let stagedRecord = try record.map { try outputs.stage($0, flag: "--record") }
         InterruptCleanup.install()
 
-        let options = DecodeOptions(maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg, bitDepth: bitDepth)
+        let options = DecodeOptions(
+            maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg, bitDepth: bitDepth)
         let loaded = try BatchFiles.load(input, options: options, warnings: warn)
         let signals = file.input == .signal  // (N, C, T) arrays: see SignalInput
         var batch = try AugmentBatch(images: signals ? SignalInput.signals(from: loaded, path: input) : loaded.images)
-        if !signals, case .imageArray = loaded.kind, let values = loaded.images.float32Values, values.contains(where: { $0 > 1.5 }) {
-            warn("\(input) holds float32 values above 1 (largest \(values.max() ?? 0)); float images are read on [0, 1] as in torchvision, so colour ops will clamp them. Divide by 255 first, or save uint8.")
+        if !signals, case .imageArray = loaded.kind, let values = loaded.images.float32Values,
+            values.contains(where: { $0 > 1.5 })
+        {
+            warn(
+                "\(input) holds float32 values above 1 (largest \(values.max() ?? 0)); float images are read on [0, 1] as in torchvision, so colour ops will clamp them. Divide by 255 first, or save uint8."
+            )
         }
         let seed = self.seed ?? file.seed ?? 0
         if let labels {
             // Read before sampling: class-conditioned ops ({"p": {"by_class": ...}}) draw by class.
             batch.labels = try BatchFiles.loadLabels(labels, classCount: numClasses)
             guard batch.labels?.count == loaded.images.count else {
-                throw IOError.invalidFile(path: labels, reason:
-                    "--labels has \(batch.labels?.count ?? 0) labels for the \(loaded.images.count) samples of --input \(input)")
+                throw IOError.invalidFile(
+                    path: labels,
+                    reason:
+                        "--labels has \(batch.labels?.count ?? 0) labels for the \(loaded.images.count) samples of --input \(input)"
+                )
             }
         }
         let sampled: SampledPipeline
@@ -181,15 +208,18 @@ struct ApplyCommand: ParsableCommand {
         }
         let plan = try sampled.plan(for: batch.images)
         if let labels, numClasses == nil,
-           let mixClasses = plan.stages.lazy.compactMap({ stage -> Int? in
-               if case .mix(let mix) = stage { return mix.classCount } else { return nil }
-           }).first {
+            let mixClasses = plan.stages.lazy.compactMap({ stage -> Int? in
+                if case .mix(let mix) = stage { return mix.classCount } else { return nil }
+            }).first
+        {
             // Class ids take the mixing op's num_classes when --num-classes is not given.
             batch.labels = try BatchFiles.loadLabels(labels, classCount: mixClasses)
         }
-        if batch.labels == nil, plan.stages.contains(where: { if case .mix = $0 { return true } else { return false } }) {
+        if batch.labels == nil, plan.stages.contains(where: { if case .mix = $0 { return true } else { return false } })
+        {
             throw AugmentError.incompatible(
-                "\(pipeline) mixes labels along with the images (mixup/cutmix), but no labels were given; pass --labels labels.npy (and --output-labels to keep the mixed ones)")
+                "\(pipeline) mixes labels along with the images (mixup/cutmix), but no labels were given; pass --labels labels.npy (and --output-labels to keep the mixed ones)"
+            )
         }
         let runner = try makeBackend(backend, device: device)
         let start = Date()
@@ -197,17 +227,20 @@ struct ApplyCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         let floats = result.images.float32Values ?? result.images.float16Values?.map(Float.init)
         if let values = floats, ImageFileFormat(path: output) != nil || !output.lowercased().hasSuffix(".npy"),
-           values.contains(where: { $0 < 0 || $0 > 1 }) {
+            values.contains(where: { $0 < 0 || $0 > 1 })
+        {
             warn("output values leave [0, 1] (normalized?); image files clamp them. Write a .npy file to keep them.")
         }
-        let written = try BatchFiles.write(signals ? SignalInput.array(from: result.images) : result.images,
-                                           to: stagedOutput, like: loaded)
+        let written = try BatchFiles.write(
+            signals ? SignalInput.array(from: result.images) : result.images,
+            to: stagedOutput, like: loaded)
         if let stagedLabels, let labels = result.labels {
             try BatchFiles.writeLabels(labels, to: stagedLabels)
         }
         if let stagedRecord {
-            let data = try ParameterRecord.encode(sampled, seed: replay == nil ? seed : nil, epoch: epoch,
-                                                  firstSampleIndex: firstSampleIndex)
+            let data = try ParameterRecord.encode(
+                sampled, seed: replay == nil ? seed : nil, epoch: epoch,
+                firstSampleIndex: firstSampleIndex)
             try TemporaryFiles.write(data, to: stagedRecord)
         }
         try outputs.commit()
@@ -215,14 +248,20 @@ struct ApplyCommand: ParsableCommand {
         if let outputLabels, let labels = result.labels {
             print("labels: \(outputLabels) (\(labels.count) x \(labels.classCount) float32)")
         }
-        print("\(batch.count) samples, \(file.pipeline.transforms.count) ops, \(plan.stages.count) passes on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms")
-        print("wrote \(written.count == 1 ? output : "\(written.count) files to \(output)") (\(result.images.shapeDescription))")
+        print(
+            "\(batch.count) samples, \(file.pipeline.transforms.count) ops, \(plan.stages.count) passes on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms"
+        )
+        print(
+            "wrote \(written.count == 1 ? output : "\(written.count) files to \(output)") (\(result.images.shapeDescription))"
+        )
     }
 
     /// 5-D .npy input: clips, parameters shared by each clip's frames.
     private func runClips(_ pipeline: Pipeline, seed: UInt64, outputs: OutputTransaction) throws {
         guard record == nil, replay == nil else {
-            fail("--record and --replay work on image batches; clips are sampled from --seed, --epoch and --first-sample-index (the first clip's index)")
+            fail(
+                "--record and --replay work on image batches; clips are sampled from --seed, --epoch and --first-sample-index (the first clip's index)"
+            )
         }
         let stagedOutput = try outputs.stage(output, flag: "--output")
         let stagedLabels = try outputLabels.map { try outputs.stage($0, flag: "--output-labels") }
@@ -230,7 +269,9 @@ struct ApplyCommand: ParsableCommand {
         var clips = try ClipFiles.load(input)
         if let labels {
             let loaded = try BatchFiles.loadLabels(labels, classCount: numClasses)
-            guard loaded.count == clips.count else { fail("\(labels): \(loaded.count) labels for \(clips.count) clips") }
+            guard loaded.count == clips.count else {
+                fail("\(labels): \(loaded.count) labels for \(clips.count) clips")
+            }
             clips.labels = loaded
         }
         let sampled = try pipeline.sample(for: clips, seed: seed, epoch: epoch, firstClipIndex: firstSampleIndex)
@@ -247,7 +288,9 @@ struct ApplyCommand: ParsableCommand {
         if let outputLabels, let labels = result.labels {
             print("labels: \(outputLabels) (\(labels.count) x \(labels.classCount) float32)")
         }
-        print("\(clips.count) clips of \(clips.frameCount) frames, \(pipeline.transforms.count) ops (\(pipeline.perFrameOpIndices.count) per frame), \(plan.stages.count) passes on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms")
+        print(
+            "\(clips.count) clips of \(clips.frameCount) frames, \(pipeline.transforms.count) ops (\(pipeline.perFrameOpIndices.count) per frame), \(plan.stages.count) passes on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms"
+        )
         print("wrote \(output) (\(result.shapeDescription))")
     }
 
@@ -262,14 +305,18 @@ struct ApplyCommand: ParsableCommand {
         // The whole folder is staged and renamed into place at the end: all groups or none.
         let stagedFolder = try outputs.stage(output, flag: "--output")
         InterruptCleanup.install()
-        let options = DecodeOptions(maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg, bitDepth: bitDepth)
+        let options = DecodeOptions(
+            maxPixels: maxPixels, mode: mode, allowCorruptJPEG: allowCorruptJpeg, bitDepth: bitDepth)
         let loaded = try BatchFiles.load(input, options: options, warnings: warn)
         var batch = try AugmentBatch(images: loaded.images)
         if let labels {
             batch.labels = try BatchFiles.loadLabels(labels, classCount: numClasses)
             guard batch.labels?.count == loaded.images.count else {
-                throw IOError.invalidFile(path: labels, reason:
-                    "--labels has \(batch.labels?.count ?? 0) labels for the \(loaded.images.count) samples of --input \(input)")
+                throw IOError.invalidFile(
+                    path: labels,
+                    reason:
+                        "--labels has \(batch.labels?.count ?? 0) labels for the \(loaded.images.count) samples of --input \(input)"
+                )
             }
         }
         do {
@@ -281,11 +328,15 @@ struct ApplyCommand: ParsableCommand {
         let start = Date()
         let groups = try runner.apply(views, to: batch, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex)
         let seconds = Date().timeIntervalSince(start)
-        print("\(batch.count) samples, \(groups.count) view groups on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms")
+        print(
+            "\(batch.count) samples, \(groups.count) view groups on \(runner.name) in \(String(format: "%.1f", seconds * 1000)) ms"
+        )
         var lines: [String] = []
         for group in groups {
             try BatchFiles.write(group.batch.images, to: "\(stagedFolder)/\(group.name).npy", like: nil)
-            lines.append("  \(group.name): \(group.viewCount) views per sample -> \(output)/\(group.name).npy (\(group.batch.images.shapeDescription))")
+            lines.append(
+                "  \(group.name): \(group.viewCount) views per sample -> \(output)/\(group.name).npy (\(group.batch.images.shapeDescription))"
+            )
             if outputLabels != nil, let labels = group.batch.labels {
                 try BatchFiles.writeLabels(labels, to: "\(stagedFolder)/\(group.name)_labels.npy")
                 lines.append("  \(group.name): labels -> \(output)/\(group.name)_labels.npy")

@@ -9,8 +9,11 @@ struct AugmentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "augment",
         abstract: "Batched data augmentation on OpenCL devices, checked against a CPU reference.",
-        subcommands: [DemoCommand.self, DevicesCommand.self, VerifyCommand.self, ApplyCommand.self, BenchCommand.self, PlanCommand.self,
-                      TTACommand.self, SamplePhotosCommand.self, OpsCommand.self]
+        subcommands: [
+            DemoCommand.self, DevicesCommand.self, VerifyCommand.self, ApplyCommand.self, BenchCommand.self,
+            PlanCommand.self,
+            TTACommand.self, SamplePhotosCommand.self, OpsCommand.self,
+        ]
     )
 }
 
@@ -43,8 +46,11 @@ struct NamedPipeline {
             return
         }
         guard FileManager.default.fileExists(atPath: text) else {
-            throw IOError.unreadable(path: text, reason:
-                "\(flag) names neither a file nor a built-in pipeline; built-in: \(BuiltinPipelines.entries.map(\.name).joined(separator: ", "))")
+            throw IOError.unreadable(
+                path: text,
+                reason:
+                    "\(flag) names neither a file nor a built-in pipeline; built-in: \(BuiltinPipelines.entries.map(\.name).joined(separator: ", "))"
+            )
         }
         let data: Data
         do {

@@ -76,10 +76,13 @@ struct BenchCommand: ParsableCommand {
                 let stem = URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent
                 // A file with views: each group's pipeline, one view per image (a group of count k
                 // runs the same plan on k times the images).
-                selected = file.views?.groups.map { ("\(stem)/\($0.name)", $0.pipeline, .images) }
+                selected =
+                    file.views?.groups.map { ("\(stem)/\($0.name)", $0.pipeline, .images) }
                     ?? [(stem, file.pipeline, .images)]
             } else {
-                fail("no built-in pipeline or file named '\(name)'; built-in: \(BuiltinPipelines.entries.map(\.name).joined(separator: ", "))")
+                fail(
+                    "no built-in pipeline or file named '\(name)'; built-in: \(BuiltinPipelines.entries.map(\.name).joined(separator: ", "))"
+                )
             }
         } else {
             selected = try BuiltinPipelines.entries.map { ($0.name, try BuiltinPipelines.trainPipeline($0), $0.input) }
@@ -88,7 +91,9 @@ struct BenchCommand: ParsableCommand {
         let (bins, frames) = parseSize(size) ?? (80, 3000)
         if !json {
             print("device: \(deviceName)   backend: \(runner.name)")
-            print("batch \(batch), images \(height)x\(width)x3 uint8, spectrograms \(bins)x\(frames) float32, median of \(repeats) runs; copy bandwidth \(String(format: "%.1f", bandwidth / 1e9)) GB/s (read + write)")
+            print(
+                "batch \(batch), images \(height)x\(width)x3 uint8, spectrograms \(bins)x\(frames) float32, median of \(repeats) runs; copy bandwidth \(String(format: "%.1f", bandwidth / 1e9)) GB/s (read + write)"
+            )
             print("")
             print(pad("pipeline", 22) + "  passes   end-to-end img/s   kernel img/s   bytes/img (moved)   % of copy bw")
             print(String(repeating: "-", count: 100))
@@ -98,11 +103,15 @@ struct BenchCommand: ParsableCommand {
             var data: AugmentBatch
             switch input {
             case .spectrograms:
-                data = try AugmentBatch(images: ImageBatch.random(count: batch, geometry: ImageGeometry(height: bins, width: frames, channels: 1),
-                                                                  pixelType: .float32, layout: .nchw, seed: 1))
+                data = try AugmentBatch(
+                    images: ImageBatch.random(
+                        count: batch, geometry: ImageGeometry(height: bins, width: frames, channels: 1),
+                        pixelType: .float32, layout: .nchw, seed: 1))
             case .images, .imagesWithLabels:
-                data = try AugmentBatch(images: ImageBatch.random(count: batch, geometry: ImageGeometry(height: height, width: width, channels: 3),
-                                                                  pixelType: .uint8, layout: .nhwc, seed: 1))
+                data = try AugmentBatch(
+                    images: ImageBatch.random(
+                        count: batch, geometry: ImageGeometry(height: height, width: width, channels: 3),
+                        pixelType: .uint8, layout: .nhwc, seed: 1))
                 if case .imagesWithLabels(let classes) = input {
                     data.labels = try LabelBatch(classIDs: (0..<batch).map { $0 % classes }, classCount: classes)
                 }
@@ -138,7 +147,8 @@ struct BenchCommand: ParsableCommand {
             guard let plan else { continue }
             let endToEnd = Double(batch) / median(wall)
             let kernelRate = Double(batch) / median(kernel)
-            let compulsory = data.images.geometry.elementCount * data.images.pixelType.byteCount
+            let compulsory =
+                data.images.geometry.elementCount * data.images.pixelType.byteCount
                 + plan.outputGeometry.elementCount * plan.output.pixelType.byteCount
             let moved = plan.bytesMovedPerSample
             let fraction = bandwidth > 0 ? kernelRate * Double(moved) / bandwidth : 0
@@ -146,10 +156,12 @@ struct BenchCommand: ParsableCommand {
             if json {
                 var object: [String: Any] = [
                     "pipeline": name, "device": deviceName, "backend": runner.name, "batch": batch,
-                    "size": [data.images.geometry.height, data.images.geometry.width], "images_per_second": endToEnd.rounded(), "kernel_images_per_second": kernelRate.rounded(),
+                    "size": [data.images.geometry.height, data.images.geometry.width],
+                    "images_per_second": endToEnd.rounded(), "kernel_images_per_second": kernelRate.rounded(),
                     "passes": plan.passes, "bytes_per_image": compulsory, "bytes_moved_per_image": moved,
                     "copy_bandwidth_bytes_per_second": bandwidth.rounded(),
-                    "transfer_seconds_per_batch": (median(transfer) * 1e6).rounded() / 1e6, "fraction_of_copy_bandwidth": (fraction * 1000).rounded() / 1000,
+                    "transfer_seconds_per_batch": (median(transfer) * 1e6).rounded() / 1e6,
+                    "fraction_of_copy_bandwidth": (fraction * 1000).rounded() / 1000,
                 ]
                 if let opencl {
                     // Which implementation produced the figure: compilers differ far more than devices.
@@ -161,9 +173,11 @@ struct BenchCommand: ParsableCommand {
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))
             } else {
-                print(pad(name, 22) + "  " + pad("\(plan.passes)", 6) + "   " + pad(String(format: "%10.0f", endToEnd), 16)
-                      + "   " + pad(String(format: "%10.0f", kernelRate), 12) + "   "
-                      + pad("\(compulsory) (\(moved))", 18) + "   " + String(format: "%5.1f%%", fraction * 100))
+                print(
+                    pad(name, 22) + "  " + pad("\(plan.passes)", 6) + "   "
+                        + pad(String(format: "%10.0f", endToEnd), 16)
+                        + "   " + pad(String(format: "%10.0f", kernelRate), 12) + "   "
+                        + pad("\(compulsory) (\(moved))", 18) + "   " + String(format: "%5.1f%%", fraction * 100))
             }
         }
         progress.clear()

@@ -52,9 +52,10 @@ struct DemoCommand: ParsableCommand {
         }
         let rows = 4
         let scenes = try SyntheticScenes.batch(count: rows, height: 256, width: 256, seed: 2026)
-        let sceneLabels = try LabelBatch(classIDs: (0..<rows).map {
-            SyntheticScenes.scene(index: $0, height: 8, width: 8, seed: 2026).label.rawValue
-        }, classCount: 4)
+        let sceneLabels = try LabelBatch(
+            classIDs: (0..<rows).map {
+                SyntheticScenes.scene(index: $0, height: 8, width: 8, seed: 2026).label.rawValue
+            }, classCount: 4)
         var written: [String] = []
 
         for entry in BuiltinPipelines.entries {
@@ -71,36 +72,51 @@ struct DemoCommand: ParsableCommand {
                     outputs.append(try runner.apply(pipeline, to: batch, seed: 1000 + UInt64(variant)).images)
                 }
                 let cell = max(256, outputs.map { max($0.geometry.height, $0.geometry.width) }.max() ?? 256)
-                var sheet = ContactSheet(rows: rows, columns: variants + 1, cellWidth: cell, cellHeight: cell,
-                                         title: "\(entry.name): " + pipeline.transforms.map(\.opName).joined(separator: " + "),
-                                         columnCaptions: ["original"] + (0..<variants).map { "seed \(1000 + $0)" })
+                var sheet = ContactSheet(
+                    rows: rows, columns: variants + 1, cellWidth: cell, cellHeight: cell,
+                    title: "\(entry.name): " + pipeline.transforms.map(\.opName).joined(separator: " + "),
+                    columnCaptions: ["original"] + (0..<variants).map { "seed \(1000 + $0)" })
                 for row in 0..<rows {
                     sheet.place(try BatchFiles.decoded(scenes, sample: row, path: path), row: row, column: 0)
                     for (column, images) in outputs.enumerated() {
-                        sheet.place(try BatchFiles.decoded(images, sample: row, path: path), row: row, column: column + 1)
+                        sheet.place(
+                            try BatchFiles.decoded(images, sample: row, path: path), row: row, column: column + 1)
                     }
                 }
-                try ImageCodecs.encodePNG(sheet.image, name: path).write(to: URL(fileURLWithPath: path), options: .atomic)
+                try ImageCodecs.encodePNG(sheet.image, name: path).write(
+                    to: URL(fileURLWithPath: path), options: .atomic)
                 written.append(path)
             }
         }
         // Spectrograms before and after SpecAugment.
-        if let entry = BuiltinPipelines.entries.first(where: { if case .spectrograms = $0.input { return true } else { return false } }) {
+        if let entry = BuiltinPipelines.entries.first(where: {
+            if case .spectrograms = $0.input { return true } else { return false }
+        }) {
             let path = "\(output)/\(entry.name).png"
             let speech = try SyntheticSpeech.batch(count: rows, melBins: 80, frames: 300, seed: 2026)
             let pipeline = try BuiltinPipelines.displayPipeline(entry)
             let spectrogramVariants = min(variants, 3)
-            let outputs = try (0..<spectrogramVariants).map { try runner.apply(pipeline, to: speech, seed: 1000 + UInt64($0)) }
+            let outputs = try (0..<spectrogramVariants).map {
+                try runner.apply(pipeline, to: speech, seed: 1000 + UInt64($0))
+            }
             let low: Float = -12, high: Float = 1
-            var sheet = ContactSheet(rows: rows, columns: spectrogramVariants + 1, cellWidth: 300, cellHeight: 160,
-                                     title: "\(entry.name): " + pipeline.transforms.map(\.opName).joined(separator: " + "),
-                                     columnCaptions: ["original (log-mel, 80 x 300)"] + (0..<spectrogramVariants).map { "seed \(1000 + $0)" })
+            var sheet = ContactSheet(
+                rows: rows, columns: spectrogramVariants + 1, cellWidth: 300, cellHeight: 160,
+                title: "\(entry.name): " + pipeline.transforms.map(\.opName).joined(separator: " + "),
+                columnCaptions: ["original (log-mel, 80 x 300)"] + (0..<spectrogramVariants).map { "seed \(1000 + $0)" }
+            )
             for row in 0..<rows {
                 let per = 80 * 300
-                sheet.place(try Colormap.image(speech.values[(row * per)..<((row + 1) * per)], rows: 80, columns: 300, low: low, high: high)
+                sheet.place(
+                    try Colormap.image(
+                        speech.values[(row * per)..<((row + 1) * per)], rows: 80, columns: 300, low: low, high: high
+                    )
                     .scaledVertically(by: 2), row: row, column: 0)
                 for (column, result) in outputs.enumerated() {
-                    sheet.place(try Colormap.image(result.values[(row * per)..<((row + 1) * per)], rows: 80, columns: 300, low: low, high: high)
+                    sheet.place(
+                        try Colormap.image(
+                            result.values[(row * per)..<((row + 1) * per)], rows: 80, columns: 300, low: low, high: high
+                        )
                         .scaledVertically(by: 2), row: row, column: column + 1)
                 }
             }
@@ -117,7 +133,9 @@ struct DemoCommand: ParsableCommand {
         for path in written { print("  \(path)") }
 
         if picturesOnly { return }
-        print("throughput (batch 64: 256x256 uint8 images or 80x300 spectrograms -> training pipeline, end to end incl. transfers):")
+        print(
+            "throughput (batch 64: 256x256 uint8 images or 80x300 spectrograms -> training pipeline, end to end incl. transfers):"
+        )
         let benchScenes = try SyntheticScenes.batch(count: 64, height: 256, width: 256, seed: 7)
         let benchLabels = try LabelBatch(classIDs: (0..<64).map { $0 % 1000 }, classCount: 1000)
         let benchSpeech = try SyntheticSpeech.batch(count: 64, melBins: 80, frames: 300, seed: 7)

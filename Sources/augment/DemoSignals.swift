@@ -35,7 +35,8 @@ enum SignalDemo {
             for x in 0..<width {
                 let t = x * signals.length / width
                 let v = signals.values[(n * signals.channels + c) * signals.length + t]
-                let y = v.isFinite ? Int((high - min(max(v, low), high)) / (high - low) * Float(height - 1)) : height - 1
+                let y =
+                    v.isFinite ? Int((high - min(max(v, low), high)) / (high - low) * Float(height - 1)) : height - 1
                 for yy in min(previous ?? y, y)...max(previous ?? y, y) {
                     let i = (yy * width + x) * 3
                     pixels[i] = colors[c].x
@@ -51,26 +52,31 @@ enum SignalDemo {
     static func sheet(runner: any Backend, output: String) throws -> String {
         let rows = 3
         let input = try signals(count: rows)
-        let pipeline = try PipelineFile.parse(Data("""
-            {"input": "signal", "ops": [
-              {"op": "time_stretch", "factor": [0.85, 1.15]},
-              {"op": "time_shift", "shift": [-100, 100], "mode": "roll"},
-              {"op": "amplitude_scale", "factor": [0.7, 1.3]},
-              {"op": "baseline_wander", "amplitude": [0.1, 0.3], "frequency": [0.5, 2]},
-              {"op": "gaussian_noise", "sigma": [0.05, 0.15], "relative": true},
-              {"op": "time_masking", "time_mask_param": 150, "iid_masks": false},
-              {"op": "channel_dropout", "p": 0.15}]}
-            """.utf8), name: "signal demo").pipeline
+        let pipeline = try PipelineFile.parse(
+            Data(
+                """
+                {"input": "signal", "ops": [
+                  {"op": "time_stretch", "factor": [0.85, 1.15]},
+                  {"op": "time_shift", "shift": [-100, 100], "mode": "roll"},
+                  {"op": "amplitude_scale", "factor": [0.7, 1.3]},
+                  {"op": "baseline_wander", "amplitude": [0.1, 0.3], "frequency": [0.5, 2]},
+                  {"op": "gaussian_noise", "sigma": [0.05, 0.15], "relative": true},
+                  {"op": "time_masking", "time_mask_param": 150, "iid_masks": false},
+                  {"op": "channel_dropout", "p": 0.15}]}
+                """.utf8), name: "signal demo"
+        ).pipeline
         let seeds: [UInt64] = [1, 2, 3]
         let outputs = try seeds.map { try runner.apply(pipeline, to: input, seed: $0).signals }
         let (cellWidth, cellHeight) = (320, 120)
-        var sheet = ContactSheet(rows: rows, columns: seeds.count + 1, cellWidth: cellWidth, cellHeight: cellHeight,
-                                 title: "signals, 3 leads x 1000: stretch, shift, scale, wander, noise, mask, dropout",
-                                 columnCaptions: ["original"] + seeds.map { "seed \($0)" })
+        var sheet = ContactSheet(
+            rows: rows, columns: seeds.count + 1, cellWidth: cellWidth, cellHeight: cellHeight,
+            title: "signals, 3 leads x 1000: stretch, shift, scale, wander, noise, mask, dropout",
+            columnCaptions: ["original"] + seeds.map { "seed \($0)" })
         for row in 0..<rows {
             sheet.place(try plot(input, sample: row, width: cellWidth, height: cellHeight), row: row, column: 0)
             for (column, result) in outputs.enumerated() {
-                sheet.place(try plot(result, sample: row, width: cellWidth, height: cellHeight), row: row, column: column + 1)
+                sheet.place(
+                    try plot(result, sample: row, width: cellWidth, height: cellHeight), row: row, column: column + 1)
             }
         }
         let path = "\(output)/signals.png"

@@ -18,7 +18,8 @@ struct DevicesCommand: ParsableCommand {
         do {
             platforms = try CLPlatform.all()
         } catch {
-            fail("""
+            fail(
+                """
                 no OpenCL platform found (\(describe(error))).
                 Install an OpenCL driver: `apt-get install pocl-opencl-icd` runs kernels on the CPU; \
                 docs/gpu.md lists the NVIDIA, AMD and Intel drivers.
@@ -39,18 +40,25 @@ struct DevicesCommand: ParsableCommand {
             for (d, device) in devices.enumerated() {
                 let marker = device == chosen ? "*" : " "
                 print("\(marker) #\(index) [\(p):\(d)] \(device.name)")
-                print("      type \(device.kind.rawValue), \(device.computeUnits) compute units @ \(device.maxClockMHz) MHz")
-                print("      global memory \(megabytes(device.globalMemoryBytes)), max allocation \(megabytes(device.maxAllocationBytes)), local memory \(kilobytes(device.localMemoryBytes))")
+                print(
+                    "      type \(device.kind.rawValue), \(device.computeUnits) compute units @ \(device.maxClockMHz) MHz"
+                )
+                print(
+                    "      global memory \(megabytes(device.globalMemoryBytes)), max allocation \(megabytes(device.maxAllocationBytes)), local memory \(kilobytes(device.localMemoryBytes))"
+                )
                 print("      max work-group size \(device.maxWorkGroupSize)")
                 print("      \(device.version); driver \(device.driverVersion); \(device.openCLCVersion)")
-                print("      fp16: \(device.extensions.contains("cl_khr_fp16") ? "yes" : "no"), fp64: \(device.extensions.contains("cl_khr_fp64") ? "yes" : "no")")
+                print(
+                    "      fp16: \(device.extensions.contains("cl_khr_fp16") ? "yes" : "no"), fp64: \(device.extensions.contains("cl_khr_fp64") ? "yes" : "no")"
+                )
                 index += 1
             }
         }
         if let chosen {
-            let how = ProcessInfo.processInfo.environment[CLDeviceSelector.environmentVariable].map {
-                "\(CLDeviceSelector.environmentVariable)=\($0)"
-            } ?? "GPU first, then CPU"
+            let how =
+                ProcessInfo.processInfo.environment[CLDeviceSelector.environmentVariable].map {
+                    "\(CLDeviceSelector.environmentVariable)=\($0)"
+                } ?? "GPU first, then CPU"
             print("* default device (\(how)): \(chosen.name)")
         }
     }

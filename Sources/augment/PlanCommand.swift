@@ -40,7 +40,9 @@ struct PlanCommand: ParsableCommand {
             let named = try NamedPipeline(pipeline)
             let parsed = named.file.pipeline
             if let views = named.file.views, views.groups.count > 1 {
-                warn("\(pipeline) declares \(views.groups.count) view groups; planning the first ('\(views.groups[0].name)'), one view per image")
+                warn(
+                    "\(pipeline) declares \(views.groups.count) view groups; planning the first ('\(views.groups[0].name)'), one view per image"
+                )
             }
             for warning in parsed.warnings { warn(warning) }
             let spectrogram: Bool
@@ -49,25 +51,36 @@ struct PlanCommand: ParsableCommand {
             let channels = self.channels ?? (spectrogram ? 1 : 3)
             let dtype = self.dtype ?? (spectrogram ? "float32" : "uint8")
             let parts = size.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, parts.allSatisfy({ (1...65536).contains($0) }), let pixelType = PixelType(rawValue: dtype),
-                  pixelType != .float16, (1...64).contains(channels) else {
-                fail("--size must look like 256x256 (height x width, each 1...65536), --channels be 1...64 and --dtype be uint8 or float32")
+            guard parts.count == 2, parts.allSatisfy({ (1...65536).contains($0) }),
+                let pixelType = PixelType(rawValue: dtype),
+                pixelType != .float16, (1...64).contains(channels)
+            else {
+                fail(
+                    "--size must look like 256x256 (height x width, each 1...65536), --channels be 1...64 and --dtype be uint8 or float32"
+                )
             }
             if spectrogram { print("input: a spectrogram batch (frequency bins x time frames)") }
             let geometry = ImageGeometry(height: parts[0], width: parts[1], channels: channels)
             let layout: ImageLayout = pixelType == .uint8 ? .nhwc : .nchw
             let sampled = try parsed.sample(count: max(1, batch), geometry: geometry, seed: 0)
             let plan = try sampled.plan(inputPixelType: pixelType, inputLayout: layout)
-            let compulsory = geometry.elementCount * pixelType.byteCount + plan.outputGeometry.elementCount * plan.output.pixelType.byteCount
+            let compulsory =
+                geometry.elementCount * pixelType.byteCount + plan.outputGeometry.elementCount
+                * plan.output.pixelType.byteCount
             print("pipeline: " + parsed.transforms.map(\.opName).joined(separator: " -> "))
-            print("input: \(pixelType.rawValue) \(layout.rawValue.uppercased()) \(geometry); output: \(plan.output) \(plan.outputGeometry)")
+            print(
+                "input: \(pixelType.rawValue) \(layout.rawValue.uppercased()) \(geometry); output: \(plan.output) \(plan.outputGeometry)"
+            )
             for line in plan.summary { print("  " + line) }
-            print("\(plan.passes) pass\(plan.passes == 1 ? "" : "es") over memory, \(plan.bytesMovedPerSample) bytes moved per sample; compulsory \(compulsory) (\(String(format: "%.2f", Double(plan.bytesMovedPerSample) / Double(max(1, compulsory))))x)")
+            print(
+                "\(plan.passes) pass\(plan.passes == 1 ? "" : "es") over memory, \(plan.bytesMovedPerSample) bytes moved per sample; compulsory \(compulsory) (\(String(format: "%.2f", Double(plan.bytesMovedPerSample) / Double(max(1, compulsory))))x)"
+            )
             if launches {
                 // A pass may take more than one launch on some devices (per flip direction; on CPU
                 // devices a general warp carrying colour runs as three kernels): measure it.
                 let backend = try OpenCLBackend(selector: device.map(CLDeviceSelector.init(parsing:)) ?? .automatic)
-                let input = try ImageBatch.random(count: batch, geometry: geometry, pixelType: pixelType, layout: layout, seed: 1)
+                let input = try ImageBatch.random(
+                    count: batch, geometry: geometry, pixelType: pixelType, layout: layout, seed: 1)
                 let realPlan = try parsed.sample(count: batch, geometry: geometry, seed: 0).plan(for: input)
                 let (_, timing) = try backend.runProfiled(realPlan, on: input)
                 print("on \(backend.device.name): \(timing.launches) kernel launches for a batch of \(batch)")

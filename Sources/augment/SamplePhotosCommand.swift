@@ -58,8 +58,11 @@ struct SamplePhotosCommand: ParsableCommand {
                     image = try ImageCodecs.convert(image, to: .gray)
                     data = try ImageCodecs.encodePNG(image, name: name)
                 case 3:  // with an alpha channel
-                    let rgba: [UInt8] = (0..<(width * height)).flatMap { (p: Int) -> [UInt8] in Array(pixels[(p * 3)..<(p * 3 + 3)]) + [255] }
-                    data = try ImageCodecs.encodePNG(DecodedImage(width: width, height: height, channels: 4, pixels: rgba), name: name)
+                    let rgba: [UInt8] = (0..<(width * height)).flatMap { (p: Int) -> [UInt8] in
+                        Array(pixels[(p * 3)..<(p * 3 + 3)]) + [255]
+                    }
+                    data = try ImageCodecs.encodePNG(
+                        DecodedImage(width: width, height: height, channels: 4, pixels: rgba), name: name)
                 default:
                     data = try ImageCodecs.encodePNG(image, name: name)
                 }
@@ -69,7 +72,9 @@ struct SamplePhotosCommand: ParsableCommand {
                 try TemporaryFiles.write(NPY.encode(NPYArray(shape: [count], values: .int64(classes))), to: labelsPath)
             }
             try outputs.commit()
-            print("wrote \(count) photos to \(output) (five sizes from 224x298 to 375x500, height x width; PNG, JPEG, greyscale, RGBA)")
+            print(
+                "wrote \(count) photos to \(output) (five sizes from 224x298 to 375x500, height x width; PNG, JPEG, greyscale, RGBA)"
+            )
             if let labels { print("labels: \(labels) (\(count) int64 class ids, 4 classes)") }
         } catch {
             outputs.rollback()

@@ -10,11 +10,13 @@ enum SignalInput {
         let images = loaded.images
         guard case .spectrogramArray(hasChannelAxis: false) = loaded.kind, let values = images.float32Values else {
             throw AugmentError.incompatible(
-                "\(path): the pipeline says \"input\": \"signal\", which reads a float32 .npy of shape (N, C, T); got \(images.shapeDescription)")
+                "\(path): the pipeline says \"input\": \"signal\", which reads a float32 .npy of shape (N, C, T); got \(images.shapeDescription)"
+            )
         }
         let g = images.geometry  // (F = C, T) as a one-channel image
-        return try ImageBatch(pixels: .float32(values), count: images.count,
-                              geometry: ImageGeometry(height: 1, width: g.width, channels: g.height), layout: .nchw)
+        return try ImageBatch(
+            pixels: .float32(values), count: images.count,
+            geometry: ImageGeometry(height: 1, width: g.width, channels: g.height), layout: .nchw)
     }
 
     /// A signal result (NCHW, height 1) in the one-channel form BatchFiles writes as (N, C, T).
@@ -22,9 +24,11 @@ enum SignalInput {
         let g = images.geometry
         guard images.layout == .nchw, g.height == 1, images.pixelType != .uint8 else {
             throw AugmentError.incompatible(
-                "signals are written as float32 or float16 (N, C, T) arrays: use an NCHW float output, got \(images.shapeDescription)")
+                "signals are written as float32 or float16 (N, C, T) arrays: use an NCHW float output, got \(images.shapeDescription)"
+            )
         }
-        return try ImageBatch(pixels: images.pixels, count: images.count,
-                              geometry: ImageGeometry(height: g.channels, width: g.width, channels: 1), layout: .nchw)
+        return try ImageBatch(
+            pixels: images.pixels, count: images.count,
+            geometry: ImageGeometry(height: g.channels, width: g.width, channels: 1), layout: .nchw)
     }
 }

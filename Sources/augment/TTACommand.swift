@@ -48,16 +48,22 @@ struct TTACommand: ParsableCommand {
 
         func run() throws {
             do {
-                guard let type = PixelType(rawValue: dtype), let order = ImageLayout(rawValue: layout.lowercased()) else {
+                guard let type = PixelType(rawValue: dtype), let order = ImageLayout(rawValue: layout.lowercased())
+                else {
                     throw ValidationError("--dtype must be float32, float16 or uint8 and --layout nchw or nhwc")
                 }
-                let tta = try TestTimeAugmentation(TestTimeViewSpec.parseList(views), output: OutputFormat(pixelType: type, layout: order))
+                let tta = try TestTimeAugmentation(
+                    TestTimeViewSpec.parseList(views), output: OutputFormat(pixelType: type, layout: order))
                 let loaded = try BatchFiles.load(input)
                 let runner = try makeBackend(backend, device: device)
                 let result = try tta.apply(to: loaded.images, on: runner)
                 let written = try BatchFiles.write(result.images, to: output, like: nil)
-                print("\(loaded.images.count) images x \(result.views.count) views on \(runner.name): " + result.views.map(\.name).joined(separator: ", "))
-                print("wrote \(written.count == 1 ? written[0] : "\(written.count) files to \(output)") (\(result.images.shapeDescription))")
+                print(
+                    "\(loaded.images.count) images x \(result.views.count) views on \(runner.name): "
+                        + result.views.map(\.name).joined(separator: ", "))
+                print(
+                    "wrote \(written.count == 1 ? written[0] : "\(written.count) files to \(output)") (\(result.images.shapeDescription))"
+                )
             } catch let error as ExitCode {
                 throw error
             } catch let error as ValidationError {
@@ -108,8 +114,11 @@ struct TTACommand: ParsableCommand {
                 let v = list.count
                 let path = predictions ?? boxes!
                 let array = try NPY.decode(Data(contentsOf: URL(fileURLWithPath: path)), name: path)
-                guard case .float32(let values) = array.values, array.shape.first.map({ $0 > 0 && $0 % v == 0 }) == true else {
-                    fail("\(path): expected float32 with a first axis of N x \(v) (the views), got \(array.elementType) \(array.shape)")
+                guard case .float32(let values) = array.values, array.shape.first.map({ $0 > 0 && $0 % v == 0 }) == true
+                else {
+                    fail(
+                        "\(path): expected float32 with a first axis of N x \(v) (the views), got \(array.elementType) \(array.shape)"
+                    )
                 }
                 let count = array.shape[0] / v
                 let placeholder = try ImageBatch(float32NCHW: [0], count: 1, channels: 1, height: 1, width: 1)
@@ -117,16 +126,26 @@ struct TTACommand: ParsableCommand {
                 if predictions != nil {
                     guard array.shape.count == 4 else { fail("\(path): expected (N*V, C, h, w), got \(array.shape)") }
                     let merged = try batch.mergeMaps(values, channels: array.shape[1], reduction: reduction)
-                    try NPY.encode(NPYArray(shape: [count, merged.channels, merged.height, merged.width], values: .float32(merged.values)))
-                        .write(to: URL(fileURLWithPath: output), options: .atomic)
+                    try NPY.encode(
+                        NPYArray(
+                            shape: [count, merged.channels, merged.height, merged.width],
+                            values: .float32(merged.values))
+                    )
+                    .write(to: URL(fileURLWithPath: output), options: .atomic)
                     if let coverage {
-                        try NPY.encode(NPYArray(shape: [count, merged.height, merged.width], values: .int32(merged.coverage)))
-                            .write(to: URL(fileURLWithPath: coverage), options: .atomic)
+                        try NPY.encode(
+                            NPYArray(shape: [count, merged.height, merged.width], values: .int32(merged.coverage))
+                        )
+                        .write(to: URL(fileURLWithPath: coverage), options: .atomic)
                         print("coverage: \(coverage)")
                     }
-                    print("merged \(count) x \(v) views (\(reduction.rawValue)) -> \(output) (\(count), \(merged.channels), \(merged.height), \(merged.width))")
+                    print(
+                        "merged \(count) x \(v) views (\(reduction.rawValue)) -> \(output) (\(count), \(merged.channels), \(merged.height), \(merged.width))"
+                    )
                 } else {
-                    guard array.shape.count == 3, array.shape[2] == 4 else { fail("\(path): expected (N*V, B, 4), got \(array.shape)") }
+                    guard array.shape.count == 3, array.shape[2] == 4 else {
+                        fail("\(path): expected (N*V, B, 4), got \(array.shape)")
+                    }
                     let b = array.shape[1]
                     let lists = (0..<(count * v)).map { i in
                         (0..<b).map { j in
@@ -136,7 +155,8 @@ struct TTACommand: ParsableCommand {
                     }
                     let merged = try batch.mergeBoxes(lists)
                     let flat = merged.flatMap { $0.flatMap { [$0.x0, $0.y0, $0.x1, $0.y1] } }
-                    try NPY.encode(NPYArray(shape: [count, b, 4], values: .float32(flat))).write(to: URL(fileURLWithPath: output), options: .atomic)
+                    try NPY.encode(NPYArray(shape: [count, b, 4], values: .float32(flat))).write(
+                        to: URL(fileURLWithPath: output), options: .atomic)
                     print("merged \(count) x \(v) views of \(b) boxes (mean) -> \(output) (\(count), \(b), 4)")
                 }
             } catch let error as ExitCode {

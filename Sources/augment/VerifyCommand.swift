@@ -26,7 +26,10 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Only transforms whose name contains this text.")
     var only: String?
 
-    @Option(help: "Input shapes: full (batch 1, odd sizes, 1, 3 and 4 channels, up to 65x70), or small (the same kinds of shape, at most 9x11: for slow devices such as the Oclgrind simulator). Never fewer transforms or formats.")
+    @Option(
+        help:
+            "Input shapes: full (batch 1, odd sizes, 1, 3 and 4 channels, up to 65x70), or small (the same kinds of shape, at most 9x11: for slow devices such as the Oclgrind simulator). Never fewer transforms or formats."
+    )
     var shapes: ShapeSet = .full
 
     enum ShapeSet: String, ExpressibleByArgument, CaseIterable {
@@ -101,10 +104,12 @@ struct VerifyCommand: ParsableCommand {
                         }
                         if !entry.pixelTypes.contains(format.input.0) { continue }
                         if !entry.supports(geometry) { continue }
-                        let input = try entry.makeBatch(count: shape.count, geometry: geometry,
-                                                        pixelType: format.input.0, layout: format.input.1, seed: caseSeed)
-                        let (result, _, _) = try Parity.check(pipeline, on: input, seed: caseSeed,
-                                                              reference: CPUBackend(), candidate: backend)
+                        let input = try entry.makeBatch(
+                            count: shape.count, geometry: geometry,
+                            pixelType: format.input.0, layout: format.input.1, seed: caseSeed)
+                        let (result, _, _) = try Parity.check(
+                            pipeline, on: input, seed: caseSeed,
+                            reference: CPUBackend(), candidate: backend)
                         cases += 1
                         if format.output.pixelType == .uint8 || format.output.pixelType == .uint16 {
                             byteMismatches += result.elementsOverTolerance
@@ -112,7 +117,8 @@ struct VerifyCommand: ParsableCommand {
                             floatMax = max(floatMax, result.maxAbsDifference)
                         }
                         if !result.passed {
-                            problems.append("\(shape.count)x\(geometry) \(format.input.0.rawValue)->\(format.output): \(result)")
+                            problems.append(
+                                "\(shape.count)x\(geometry) \(format.input.0.rawValue)->\(format.output): \(result)")
                         }
                     } catch {
                         problems.append("\(shape.count)x\(geometry): \(describe(error))")
@@ -121,14 +127,17 @@ struct VerifyCommand: ParsableCommand {
             }
             let ok = problems.isEmpty
             if !ok { failures += 1 }
-            print(pad(entry.name, nameWidth) + "  " + pad("\(cases)", 5) + "   "
-                  + pad(String(format: "%.3g", floatMax), 17) + "   " + pad("\(byteMismatches)", 16)
-                  + "   " + (ok ? "ok" : "MISMATCH"))
+            print(
+                pad(entry.name, nameWidth) + "  " + pad("\(cases)", 5) + "   "
+                    + pad(String(format: "%.3g", floatMax), 17) + "   " + pad("\(byteMismatches)", 16)
+                    + "   " + (ok ? "ok" : "MISMATCH"))
             for problem in problems.prefix(5) { print("    \(problem)") }
         }
         print("")
         let launches = backend.context.launchCount - launchesBefore
-        print("\(launches) kernel launches on \(backend.device.name) (\(backend.device.platform.name), driver \(backend.device.driverVersion))")
+        print(
+            "\(launches) kernel launches on \(backend.device.name) (\(backend.device.platform.name), driver \(backend.device.driverVersion))"
+        )
         if launches == 0 {
             print("no kernel ran on the device: nothing was compared")
             throw ExitCode(1)
@@ -137,7 +146,9 @@ struct VerifyCommand: ParsableCommand {
             print("\(failures) of \(entries.count) transforms disagree between cpu and opencl")
             throw ExitCode(1)
         }
-        print("all \(entries.count) transforms agree (float32 within \(Parity.floatTolerance), float16 within it or one float16 step, uint8 and uint16 exact)")
+        print(
+            "all \(entries.count) transforms agree (float32 within \(Parity.floatTolerance), float16 within it or one float16 step, uint8 and uint16 exact)"
+        )
     }
 }
 

@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 private func scratchFolder(_ name: String) throws -> URL {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("augment-\(name)-\(UInt32.random(in: 0...UInt32.max))")
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "augment-\(name)-\(UInt32.random(in: 0...UInt32.max))")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder
 }
@@ -29,17 +30,24 @@ private func npyShape(_ path: String) throws -> String {
         defer { try? FileManager.default.removeItem(at: folder) }
         let photos = folder.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
-        try uniformPNG(width: 300, height: 240, colorType: 2, fill: 120).write(to: photos.appendingPathComponent("a.png"))
-        try uniformPNG(width: 256, height: 256, colorType: 6, fill: 200).write(to: photos.appendingPathComponent("b.png"))
-        try uniformPNG(width: 250, height: 320, colorType: 0, fill: 40).write(to: photos.appendingPathComponent("c.png"))
+        try uniformPNG(width: 300, height: 240, colorType: 2, fill: 120).write(
+            to: photos.appendingPathComponent("a.png"))
+        try uniformPNG(width: 256, height: 256, colorType: 6, fill: 200).write(
+            to: photos.appendingPathComponent("b.png"))
+        try uniformPNG(width: 250, height: 320, colorType: 0, fill: 40).write(
+            to: photos.appendingPathComponent("c.png"))
         let out = folder.appendingPathComponent("out.npy").path
-        let run = try runAugmentCLI(["apply", "--pipeline", "imagenet", "--input", photos.path, "--output", out, "--backend", "cpu"])
+        let run = try runAugmentCLI([
+            "apply", "--pipeline", "imagenet", "--input", photos.path, "--output", out, "--backend", "cpu",
+        ])
         #expect(run.status == 0, "\(run.output)")
         #expect(try npyShape(out) == "(3, 3, 224, 224)")
         #expect(try listing(folder) == ["out.npy", "photos"])
         // unchanged keeps 3, 4 and 1 channels: they cannot share a batch, and the message says what to do.
-        let unchanged = try runAugmentCLI(["apply", "--pipeline", "imagenet", "--input", photos.path, "--output",
-                                           folder.appendingPathComponent("u.npy").path, "--backend", "cpu", "--mode", "unchanged"])
+        let unchanged = try runAugmentCLI([
+            "apply", "--pipeline", "imagenet", "--input", photos.path, "--output",
+            folder.appendingPathComponent("u.npy").path, "--backend", "cpu", "--mode", "unchanged",
+        ])
         #expect(unchanged.status == 1)
         #expect(unchanged.output.contains("--mode rgb"), "\(unchanged.output)")
         #expect(try listing(folder) == ["out.npy", "photos"])
@@ -51,7 +59,8 @@ private func npyShape(_ path: String) throws -> String {
         let input = folder.appendingPathComponent("in.png").path
         try uniformPNG(width: 8, height: 6, colorType: 2, fill: 10).write(to: URL(fileURLWithPath: input))
         let pipeline = folder.appendingPathComponent("p.json").path
-        try Data(#"{"output": {"dtype": "uint8", "layout": "nhwc"}, "ops": [{"op": "hflip"}]}"#.utf8).write(to: URL(fileURLWithPath: pipeline))
+        try Data(#"{"output": {"dtype": "uint8", "layout": "nhwc"}, "ops": [{"op": "hflip"}]}"#.utf8).write(
+            to: URL(fileURLWithPath: pipeline))
         let out = folder.appendingPathComponent("out.png").path
         let base = ["apply", "--pipeline", pipeline, "--input", input, "--output", out, "--backend", "cpu"]
         #expect(try runAugmentCLI(base).status == 0)
@@ -60,11 +69,15 @@ private func npyShape(_ path: String) throws -> String {
         #expect(again.output.contains("already exists; pass --force"), "\(again.output)")
         #expect(try runAugmentCLI(base + ["--force"]).status == 0)
         // --record into a missing folder fails before the work, naming the flag; nothing is written.
-        let missing = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output",
-                                         folder.appendingPathComponent("new.png").path, "--backend", "cpu",
-                                         "--record", folder.appendingPathComponent("nowhere/params.json").path])
+        let missing = try runAugmentCLI([
+            "apply", "--pipeline", pipeline, "--input", input, "--output",
+            folder.appendingPathComponent("new.png").path, "--backend", "cpu",
+            "--record", folder.appendingPathComponent("nowhere/params.json").path,
+        ])
         #expect(missing.status == 1)
-        #expect(missing.output.contains("--record: the folder") && missing.output.contains("does not exist"), "\(missing.output)")
+        #expect(
+            missing.output.contains("--record: the folder") && missing.output.contains("does not exist"),
+            "\(missing.output)")
         #expect(!missing.output.contains("NSError") && !missing.output.contains("Error Domain"))
         // Labels that do not fit: neither images nor labels are written.
         let labels = folder.appendingPathComponent("labels.npy").path
@@ -74,8 +87,10 @@ private func npyShape(_ path: String) throws -> String {
         npy.append(contentsOf: [UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)] + Array(header.utf8))
         npy.append(contentsOf: [UInt8](repeating: 0, count: 16))
         try npy.write(to: URL(fileURLWithPath: labels))
-        let mismatch = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output", folder.appendingPathComponent("x.png").path,
-                                          "--labels", labels, "--output-labels", folder.appendingPathComponent("y.npy").path, "--backend", "cpu"])
+        let mismatch = try runAugmentCLI([
+            "apply", "--pipeline", pipeline, "--input", input, "--output", folder.appendingPathComponent("x.png").path,
+            "--labels", labels, "--output-labels", folder.appendingPathComponent("y.npy").path, "--backend", "cpu",
+        ])
         #expect(mismatch.status == 1)
         #expect(mismatch.output.contains("--labels has 2 labels for the 1 samples"), "\(mismatch.output)")
         #expect(try listing(folder) == ["in.png", "labels.npy", "out.png", "p.json"])
@@ -86,8 +101,10 @@ private func npyShape(_ path: String) throws -> String {
         defer { try? FileManager.default.removeItem(at: folder) }
         let input = folder.appendingPathComponent("in.png").path
         try uniformPNG(width: 8, height: 8, colorType: 2, fill: 10).write(to: URL(fileURLWithPath: input))
-        let run = try runAugmentCLI(["apply", "--pipeline", "mixup_cutmix", "--input", input, "--output",
-                                     folder.appendingPathComponent("o.npy").path, "--backend", "cpu"])
+        let run = try runAugmentCLI([
+            "apply", "--pipeline", "mixup_cutmix", "--input", input, "--output",
+            folder.appendingPathComponent("o.npy").path, "--backend", "cpu",
+        ])
         #expect(run.status == 1)
         #expect(run.output.contains("pass --labels") && !run.output.contains("LabelBatch("), "\(run.output)")
     }
@@ -98,13 +115,19 @@ private func npyShape(_ path: String) throws -> String {
         let input = folder.appendingPathComponent("in.png").path
         try uniformPNG(width: 256, height: 256, colorType: 2, fill: 10).write(to: URL(fileURLWithPath: input))
         let out = folder.appendingPathComponent("o.npy").path
-        let named = try runAugmentCLI(["apply", "--pipeline", "crop_flip_normalize", "--input", input, "--output", out, "--device", "7"])
+        let named = try runAugmentCLI([
+            "apply", "--pipeline", "crop_flip_normalize", "--input", input, "--output", out, "--device", "7",
+        ])
         #expect(named.status == 1)
         #expect(named.output.contains("--device 7 matches no usable OpenCL device"), "\(named.output)")
-        let environment = try runAugmentCLI(["apply", "--pipeline", "crop_flip_normalize", "--input", input, "--output", out],
-                                            environment: ["AUGMENT_OPENCL_DEVICE": "no-such-device-anywhere"])
+        let environment = try runAugmentCLI(
+            ["apply", "--pipeline", "crop_flip_normalize", "--input", input, "--output", out],
+            environment: ["AUGMENT_OPENCL_DEVICE": "no-such-device-anywhere"])
         #expect(environment.status == 1)
-        #expect(environment.output.contains("AUGMENT_OPENCL_DEVICE=no-such-device-anywhere matches no usable OpenCL device"), "\(environment.output)")
+        #expect(
+            environment.output.contains(
+                "AUGMENT_OPENCL_DEVICE=no-such-device-anywhere matches no usable OpenCL device"),
+            "\(environment.output)")
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
@@ -119,12 +142,19 @@ private func npyShape(_ path: String) throws -> String {
         let input = folder.appendingPathComponent("in.npy").path
         try npy.write(to: URL(fileURLWithPath: input))
         let pipeline = folder.appendingPathComponent("p.json").path
-        try Data(#"{"ops": [{"op": "normalize", "mean": [0.5, 0.5, 0.5], "std": [0.2, 0.2, 0.2]}, {"op": "adjust_contrast", "contrast_factor": 1.5}]}"#.utf8)
-            .write(to: URL(fileURLWithPath: pipeline))
-        let run = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output",
-                                     folder.appendingPathComponent("o.npy").path, "--backend", "cpu"])
+        try Data(
+            #"{"ops": [{"op": "normalize", "mean": [0.5, 0.5, 0.5], "std": [0.2, 0.2, 0.2]}, {"op": "adjust_contrast", "contrast_factor": 1.5}]}"#
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: pipeline))
+        let run = try runAugmentCLI([
+            "apply", "--pipeline", pipeline, "--input", input, "--output",
+            folder.appendingPathComponent("o.npy").path, "--backend", "cpu",
+        ])
         #expect(run.status == 0, "\(run.output)")
-        #expect(run.output.contains("holds float32 values above 1 (largest 200.0)") && run.output.contains("Divide by 255"), "\(run.output)")
+        #expect(
+            run.output.contains("holds float32 values above 1 (largest 200.0)") && run.output.contains("Divide by 255"),
+            "\(run.output)")
         #expect(run.output.contains("ops[1] (adjust_contrast) comes after normalize (ops[0])"), "\(run.output)")
     }
 
@@ -140,20 +170,27 @@ private func npyShape(_ path: String) throws -> String {
         let photos = folder.appendingPathComponent("photos")
         try FileManager.default.createDirectory(at: photos, withIntermediateDirectories: true)
         for i in 0..<48 {
-            try uniformPNG(width: 160, height: 128, colorType: 2, fill: UInt8(i * 5)).write(to: photos.appendingPathComponent(String(format: "%03d.png", i)))
+            try uniformPNG(width: 160, height: 128, colorType: 2, fill: UInt8(i * 5)).write(
+                to: photos.appendingPathComponent(String(format: "%03d.png", i)))
         }
         let pipeline = folder.appendingPathComponent("slow.json").path
-        try Data(#"{"output": {"dtype": "uint8", "layout": "nhwc"}, "ops": [{"op": "gaussian_blur", "kernel_size": 31, "sigma": 9}, {"op": "gaussian_blur", "kernel_size": 31, "sigma": 9}, {"op": "gaussian_blur", "kernel_size": 31, "sigma": 9}]}"#.utf8)
-            .write(to: URL(fileURLWithPath: pipeline))
+        try Data(
+            #"{"output": {"dtype": "uint8", "layout": "nhwc"}, "ops": [{"op": "gaussian_blur", "kernel_size": 31, "sigma": 9}, {"op": "gaussian_blur", "kernel_size": 31, "sigma": 9}, {"op": "gaussian_blur", "kernel_size": 31, "sigma": 9}]}"#
+                .utf8
+        )
+        .write(to: URL(fileURLWithPath: pipeline))
         let out = folder.appendingPathComponent("out")
         for signal in [SIGINT, SIGTERM] {
             let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            let executable = try #require([directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("augment") }
-                .first { FileManager.default.isExecutableFile(atPath: $0.path) })
+            let executable = try #require(
+                [directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("augment") }
+                    .first { FileManager.default.isExecutableFile(atPath: $0.path) })
             let process = Process()
             process.executableURL = executable
-            process.arguments = ["apply", "--pipeline", pipeline, "--input", photos.path, "--output", out.path, "--backend", "cpu",
-                                 "--record", folder.appendingPathComponent("params.json").path]
+            process.arguments = [
+                "apply", "--pipeline", pipeline, "--input", photos.path, "--output", out.path, "--backend", "cpu",
+                "--record", folder.appendingPathComponent("params.json").path,
+            ]
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()

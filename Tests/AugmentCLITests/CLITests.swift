@@ -17,11 +17,13 @@ struct CLITests {
 
     @Test func missingPlatformIsAClearError() throws {
         // An ICD loader pointed at an empty vendor folder finds no platform.
-        let (status, output) = try runAugmentCLI(["devices"], environment: ["OCL_ICD_VENDORS": "/nonexistent-augment-vendors"])
+        let (status, output) = try runAugmentCLI(
+            ["devices"], environment: ["OCL_ICD_VENDORS": "/nonexistent-augment-vendors"])
         #expect(status != 0)
         #expect(output.contains("no OpenCL platform found"), "\(output)")
         #expect(output.contains("pocl-opencl-icd"))
-        let verify = try runAugmentCLI(["verify", "--only", "hflip"], environment: ["OCL_ICD_VENDORS": "/nonexistent-augment-vendors"])
+        let verify = try runAugmentCLI(
+            ["verify", "--only", "hflip"], environment: ["OCL_ICD_VENDORS": "/nonexistent-augment-vendors"])
         #expect(verify.status != 0)
         #expect(verify.output.contains("no OpenCL platform found"), "\(verify.output)")
     }
@@ -36,18 +38,21 @@ struct CLITests {
 
     @Test func verifyFailsOnAWrongKernel() throws {
         // A warp.cl whose flip reads the wrong column must make verify exit 1.
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("augment-bad-\(UInt32.random(in: 0...UInt32.max))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "augment-bad-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let kernels = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Kernels")
         for name in ["common.cl", "random.cl"] {
-            try FileManager.default.copyItem(at: kernels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try FileManager.default.copyItem(
+                at: kernels.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
         let warp = try String(contentsOf: kernels.appendingPathComponent("warp.cl"), encoding: .utf8)
             .replacingOccurrences(of: "row + DX * (ptrdiff_t)(x * CHANNELS)", with: "row + (ptrdiff_t)(x * CHANNELS)")
         try warp.write(to: folder.appendingPathComponent("warp.cl"), atomically: true, encoding: .utf8)
-        let (status, output) = try runAugmentCLI(["verify", "--only", "hflip"], environment: ["AUGMENT_KERNELS_DIR": folder.path])
+        let (status, output) = try runAugmentCLI(
+            ["verify", "--only", "hflip"], environment: ["AUGMENT_KERNELS_DIR": folder.path])
         #expect(status == 1, "\(output)")
         #expect(output.contains("MISMATCH"))
     }

@@ -25,9 +25,11 @@ struct ClassConditionedCLITests {
         let pipeline = #"{"ops": [{"op": "random_horizontal_flip", "p": {"by_class": [0.0, 1.0]}}]}"#
         try pipeline.write(toFile: "\(folder)/p.json", atomically: true, encoding: .utf8)
         for backend in ["cpu", "opencl"] {
-            let (status, output) = try runAugmentCLI(["apply", "--pipeline", "\(folder)/p.json", "--input", "\(folder)/in.npy",
-                                                      "--labels", "\(folder)/labels.npy", "--backend", backend,
-                                                      "--output", "\(folder)/out-\(backend).npy"])
+            let (status, output) = try runAugmentCLI([
+                "apply", "--pipeline", "\(folder)/p.json", "--input", "\(folder)/in.npy",
+                "--labels", "\(folder)/labels.npy", "--backend", backend,
+                "--output", "\(folder)/out-\(backend).npy",
+            ])
             #expect(status == 0, "\(output)")
             let values = try readNPYFloats("\(folder)/out-\(backend).npy")
             let unit = row.map { Float($0) * (1 / 255) }  // torchvision: to_dtype(scale=True)

@@ -39,8 +39,9 @@ import Augment
         let eight = try BatchFiles.load(gray, options: DecodeOptions(mode: .unchanged))
         #expect(eight.images.uint8Values == raw.map { UInt8((Double($0) * 255 / 65535).rounded()) })
 
-        let rgb = try BatchFiles.load(fixtures.appendingPathComponent("rgb16.png").path,
-                                      options: DecodeOptions(mode: .unchanged, bitDepth: 16))
+        let rgb = try BatchFiles.load(
+            fixtures.appendingPathComponent("rgb16.png").path,
+            options: DecodeOptions(mode: .unchanged, bitDepth: 16))
         #expect(rgb.images.uint16Values == [0, 1, 2, 300, 65535, 4, 1000, 2000, 3000, 65534, 7, 8])
         // rgb mode on a grey file repeats the channel.
         let repeated = try BatchFiles.load(gray, options: DecodeOptions(mode: .rgb, bitDepth: 16))
@@ -49,19 +50,24 @@ import Augment
 
     @Test func sixteenBitPNGRoundTripsThroughAFolder() throws {
         let folder = try temporaryFolder()
-        let batch = try ImageBatch(pixels: .uint16([0, 65535, 1234, 7, 40000, 1, 2, 3, 4, 5, 6, 9]), count: 2,
-                                   geometry: ImageGeometry(height: 2, width: 3, channels: 1), layout: .nhwc)
+        let batch = try ImageBatch(
+            pixels: .uint16([0, 65535, 1234, 7, 40000, 1, 2, 3, 4, 5, 6, 9]), count: 2,
+            geometry: ImageGeometry(height: 2, width: 3, channels: 1), layout: .nhwc)
         let written = try BatchFiles.write(batch, to: folder.appendingPathComponent("pngs").path, like: nil)
         #expect(written.count == 2)
-        let back = try BatchFiles.load(folder.appendingPathComponent("pngs").path, options: DecodeOptions(mode: .unchanged, bitDepth: 16))
+        let back = try BatchFiles.load(
+            folder.appendingPathComponent("pngs").path, options: DecodeOptions(mode: .unchanged, bitDepth: 16))
         #expect(back.images.uint16Values == batch.uint16Values)
         // JPEG has 8 bits: refused with a reason.
-        #expect(throws: IOError.self) { try BatchFiles.write(batch.slice(0..<1), to: folder.appendingPathComponent("x.jpg").path, like: nil) }
+        #expect(throws: IOError.self) {
+            try BatchFiles.write(batch.slice(0..<1), to: folder.appendingPathComponent("x.jpg").path, like: nil)
+        }
     }
 
     @Test func sixteenBitReadingRefusesEightBitFilesWithAReason() throws {
         let folder = try temporaryFolder()
-        let eight = try ImageCodecs.encodePNG(DecodedImage(width: 2, height: 1, channels: 1, pixels: [1, 2]), name: "e")
+        let eight = try ImageCodecs.encodePNG(
+            DecodedImage(width: 2, height: 1, channels: 1, pixels: [1, 2]), name: "e")
         let path = folder.appendingPathComponent("e.png").path
         try eight.write(to: URL(fileURLWithPath: path))
         do {

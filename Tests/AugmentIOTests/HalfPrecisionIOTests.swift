@@ -23,8 +23,9 @@ import Augment
 
     @Test func float16BatchesBecomeF2Arrays() throws {
         let values = expectedBits.map(Float16.init(bitPattern:))
-        let images = try ImageBatch(pixels: .float16(values), count: 1, geometry: ImageGeometry(height: 2, width: 2, channels: 2),
-                                    layout: .nchw)
+        let images = try ImageBatch(
+            pixels: .float16(values), count: 1, geometry: ImageGeometry(height: 2, width: 2, channels: 2),
+            layout: .nchw)
         let folder = try temporaryFolder()
         let path = folder.appendingPathComponent("out.npy").path
         try BatchFiles.write(images, to: path, like: nil)

@@ -32,10 +32,15 @@ struct AntialiasParityTests {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let n = try? c.decode(Double.self) { self = .number(n) }
-            else if let s = try? c.decode(String.self) { self = .string(s) }
-            else { self = .numbers(try c.decode([Double].self)) }
+            if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else if let n = try? c.decode(Double.self) {
+                self = .number(n)
+            } else if let s = try? c.decode(String.self) {
+                self = .string(s)
+            } else {
+                self = .numbers(try c.decode([Double].self))
+            }
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -57,11 +62,13 @@ struct AntialiasParityTests {
         var worst = 0.0
         for fixtureCase in fixture.cases {
             let input = fixture.inputs[fixtureCase.input]
-            let images = try ImageBatch(float32NCHW: input.values, count: 1, channels: input.shape[0], height: input.shape[1],
-                                        width: input.shape[2])
+            let images = try ImageBatch(
+                float32NCHW: input.values, count: 1, channels: input.shape[0], height: input.shape[1],
+                width: input.shape[2])
             let type = try #require(OpRegistry.type(named: fixtureCase.op))
             let transform = try JSONDecoder().decode(type, from: JSONEncoder().encode(fixtureCase.args))
-            let out = try Shared.backend().apply(Pipeline([transform]), to: AugmentBatch(images: images), seed: 0).images
+            let out = try Shared.backend().apply(Pipeline([transform]), to: AugmentBatch(images: images), seed: 0)
+                .images
             let values = try #require(out.float32Values)
             #expect(values.count == fixtureCase.expected.count, "\(fixtureCase.name)")
             let d = zip(values, fixtureCase.expected).map { Double(abs($0 - $1)) }.max() ?? 0
@@ -85,13 +92,19 @@ struct AntialiasParityTests {
         var seed: UInt64 = 77
         for (count, g) in shapes {
             let pipelines: [Pipeline] = try [
-                Pipeline([Resize(size: [max(1, g.height / 3), max(1, g.width * 2 / 5)])]),            // downscale
-                Pipeline([Resize(size: [g.height * 2 + 1, g.width + 5])]),                            // upscale
-                Pipeline([Resize(size: [max(1, g.height - 2), g.width * 3], antialias: false)]),       // plain, separable
-                Pipeline([RandomResizedCrop(size: [11, 13]), RandomHorizontalFlip(), RandomVerticalFlip(p: 0.5),
-                          Normalize(mean: [0.4], std: [0.3])]),
-                Pipeline([ResizedCrop(top: 0, left: 0, height: g.height, width: g.width, size: [5, 7]), HorizontalFlip()]),
-                Pipeline([Affine(translatePixels: [1.5, -2.25], scale: 0.7, interpolation: .bilinear, paddingMode: .reflect)]),
+                Pipeline([Resize(size: [max(1, g.height / 3), max(1, g.width * 2 / 5)])]),  // downscale
+                Pipeline([Resize(size: [g.height * 2 + 1, g.width + 5])]),  // upscale
+                Pipeline([Resize(size: [max(1, g.height - 2), g.width * 3], antialias: false)]),  // plain, separable
+                Pipeline([
+                    RandomResizedCrop(size: [11, 13]), RandomHorizontalFlip(), RandomVerticalFlip(p: 0.5),
+                    Normalize(mean: [0.4], std: [0.3]),
+                ]),
+                Pipeline([
+                    ResizedCrop(top: 0, left: 0, height: g.height, width: g.width, size: [5, 7]), HorizontalFlip(),
+                ]),
+                Pipeline([
+                    Affine(translatePixels: [1.5, -2.25], scale: 0.7, interpolation: .bilinear, paddingMode: .reflect)
+                ]),
             ]
             for pipeline in pipelines {
                 for (pixelType, layout, output) in formats {
@@ -99,7 +112,8 @@ struct AntialiasParityTests {
                     seed &+= 1
                     var p = pipeline
                     p.output = output
-                    let input = try ImageBatch.random(count: count, geometry: g, pixelType: pixelType, layout: layout, seed: seed)
+                    let input = try ImageBatch.random(
+                        count: count, geometry: g, pixelType: pixelType, layout: layout, seed: seed)
                     let plan = try p.sample(for: input, seed: seed).plan(for: input)
                     if pipeline.transforms.first is Resize || pipeline.transforms.first is Affine, g.width > 1 {
                         if case .warp(let warp) = plan.stages.first { #expect(warp.isSeparable) }

@@ -20,9 +20,10 @@ struct BlurParityTests {
                         seed &+= 1
                         var p = pipeline
                         p.output = output
-                        let input = try ImageBatch.random(count: shape.count,
-                                                          geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
-                                                          pixelType: pixelType, layout: layout, seed: seed)
+                        let input = try ImageBatch.random(
+                            count: shape.count,
+                            geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
+                            pixelType: pixelType, layout: layout, seed: seed)
                         try expectBitExact(p, on: input, seed: seed, "blur C=\(c)")
                     }
                 }
@@ -35,11 +36,14 @@ struct BlurParityTests {
         let geometry = ImageGeometry(height: 30, width: 41, channels: 3)
         let input = try ImageBatch.random(count: 4, geometry: geometry, pixelType: .float32, layout: .nchw, seed: 2)
         let blur = try GaussianBlur(kernelSizeX: 15, kernelSizeY: 9, sigma: nil)
-        let parameters = [GaussianBlurParameters(sigmaX: 0.5, sigmaY: 3), GaussianBlurParameters(sigmaX: nil, sigmaY: nil),
-                          GaussianBlurParameters(sigmaX: 4, sigmaY: 0.3), GaussianBlurParameters(sigmaX: 1e-6, sigmaY: 2)]
+        let parameters = [
+            GaussianBlurParameters(sigmaX: 0.5, sigmaY: 3), GaussianBlurParameters(sigmaX: nil, sigmaY: nil),
+            GaussianBlurParameters(sigmaX: 4, sigmaY: 0.3), GaussianBlurParameters(sigmaX: 1e-6, sigmaY: 2),
+        ]
         let pipeline = try Pipeline([blur])
-        let sampled = SampledPipeline(pipeline: pipeline, count: 4, inputGeometry: geometry,
-                                      ops: [SampledOp(blur, parameters: parameters)])
+        let sampled = SampledPipeline(
+            pipeline: pipeline, count: 4, inputGeometry: geometry,
+            ops: [SampledOp(blur, parameters: parameters)])
         let plan = try sampled.plan(for: input)
         guard case .gaussianBlur(let stage)? = plan.stages.last else {
             Issue.record("no blur stage")
@@ -47,7 +51,8 @@ struct BlurParityTests {
         }
         // Samples 1 and 3 (x) keep one tap: the padded arrays hold several kernel sizes.
         #expect(stage.kernelsX.map(\.count) == [15, 1, 15, 1])
-        let (output, timing) = try Shared.backend().runProfiled(plan, on: input, options: RunOptions(poisonOutputs: true))
+        let (output, timing) = try Shared.backend().runProfiled(
+            plan, on: input, options: RunOptions(poisonOutputs: true))
         #expect(plan.stages.count == 1)  // the blur reads the float32 NCHW input directly
         #expect(timing.launches == 2)  // one launch per pass, whatever the per-sample kernel sizes
         #expect(output == (try CPUBackend().run(plan, on: input)))
@@ -55,17 +60,20 @@ struct BlurParityTests {
 
     @Test func sharpnessIsBitExact() throws {
         var seed: UInt64 = 400
-        for pipeline in [try Pipeline([AdjustSharpness(sharpnessFactor: 2.5)]),
-                         try Pipeline([RandomAdjustSharpness(sharpnessFactor: 0.2, p: 0.5)])] {
+        for pipeline in [
+            try Pipeline([AdjustSharpness(sharpnessFactor: 2.5)]),
+            try Pipeline([RandomAdjustSharpness(sharpnessFactor: 0.2, p: 0.5)]),
+        ] {
             for c in [1, 3] {
                 for shape in colorShapes + [(2, 2, 9), (1, 3, 3)] {
                     for (pixelType, layout, output) in colorFormats {
                         seed &+= 1
                         var p = pipeline
                         p.output = output
-                        let input = try ImageBatch.random(count: shape.count,
-                                                          geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
-                                                          pixelType: pixelType, layout: layout, seed: seed)
+                        let input = try ImageBatch.random(
+                            count: shape.count,
+                            geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
+                            pixelType: pixelType, layout: layout, seed: seed)
                         try expectBitExact(p, on: input, seed: seed, "sharpness C=\(c)")
                     }
                 }

@@ -13,18 +13,35 @@ struct CompositionParityTests {
     func pipelines() throws -> [(String, Pipeline)] {
         [
             ("rand_augment", try Pipeline([try RandAugment()])),
-            ("rand_augment exact_order bilinear fill", try Pipeline([try RandAugment(numOps: 3, magnitude: 15, interpolation: .bilinear,
-                                                                                     fill: [0.1, 0.5, 0.9], exactOrder: true)])),
+            (
+                "rand_augment exact_order bilinear fill",
+                try Pipeline([
+                    try RandAugment(
+                        numOps: 3, magnitude: 15, interpolation: .bilinear,
+                        fill: [0.1, 0.5, 0.9], exactOrder: true)
+                ])
+            ),
             ("trivial_augment_wide", try Pipeline([try TrivialAugmentWide()])),
             ("aug_mix", try Pipeline([try AugMix()])),
-            ("aug_mix exact_order", try Pipeline([try AugMix(severity: 6, mixtureWidth: 2, chainDepth: 3, exactOrder: true)])),
-            ("imagenet with one_of", try Pipeline([
-                try RandomResizedCrop(size: [40, 40]), try RandomHorizontalFlip(),
-                try OneOf([try ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1), try RandomGrayscale(p: 1),
-                           try GaussianBlur(kernelSize: [5], sigma: [0.1, 2]), try RandomSolarize(threshold: 0.5, p: 1)], p: [4, 1, 1, 1]),
-                try RandomApply([try RandomAffine(degrees: [15], interpolation: .bilinear)], p: 0.3),
-                try Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-            ])),
+            (
+                "aug_mix exact_order",
+                try Pipeline([try AugMix(severity: 6, mixtureWidth: 2, chainDepth: 3, exactOrder: true)])
+            ),
+            (
+                "imagenet with one_of",
+                try Pipeline([
+                    try RandomResizedCrop(size: [40, 40]), try RandomHorizontalFlip(),
+                    try OneOf(
+                        [
+                            try ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1),
+                            try RandomGrayscale(p: 1),
+                            try GaussianBlur(kernelSize: [5], sigma: [0.1, 2]),
+                            try RandomSolarize(threshold: 0.5, p: 1),
+                        ], p: [4, 1, 1, 1]),
+                    try RandomApply([try RandomAffine(degrees: [15], interpolation: .bilinear)], p: 0.3),
+                    try Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+                ])
+            ),
         ]
     }
 
@@ -34,7 +51,8 @@ struct CompositionParityTests {
             for output in [OutputFormat.float32NCHW, .float16NCHW] {
                 var p = pipeline
                 p.output = output
-                let (result, _, _) = try Parity.check(p, on: input, seed: 17, reference: CPUBackend(), candidate: Shared.backend())
+                let (result, _, _) = try Parity.check(
+                    p, on: input, seed: 17, reference: CPUBackend(), candidate: Shared.backend())
                 #expect(result.passed && result.maxAbsDifference == 0, "\(name) -> \(output): \(result)")
             }
         }
@@ -50,23 +68,29 @@ struct CompositionParityTests {
             let first = try backend.run(sampled.plan(for: input), on: input)
             let again = try backend.run(replayed.plan(for: input), on: input)
             #expect(first == again, "\(name): replay on OpenCL is bit-identical")
-            #expect(try CPUBackend().run(replayed.plan(for: input), on: input) == first, "\(name): and equals the CPU run")
+            #expect(
+                try CPUBackend().run(replayed.plan(for: input), on: input) == first, "\(name): and equals the CPU run")
         }
     }
 
     @Test func planAndApplyFromTheCommandLine() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("augment-compose-\(UInt32.random(in: 0...UInt32.max))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "augment-compose-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let pipeline = folder.appendingPathComponent("p.json").path
-        try #"{"output": {"dtype": "float16"}, "ops": [{"op": "one_of", "ops": [{"op": "hflip"}, {"op": "random_rotation", "degrees": 20}]}, {"op": "rand_augment"}, {"op": "aug_mix", "mixture_width": 2}]}"#
+        try
+            #"{"output": {"dtype": "float16"}, "ops": [{"op": "one_of", "ops": [{"op": "hflip"}, {"op": "random_rotation", "degrees": 20}]}, {"op": "rand_augment"}, {"op": "aug_mix", "mixture_width": 2}]}"#
             .write(toFile: pipeline, atomically: true, encoding: .utf8)
         let plan = try runAugmentCLI(["plan", "--pipeline", pipeline, "--batch", "64", "--size", "32x32"])
         #expect(plan.status == 0, "\(plan.output)")
-        #expect(plan.output.contains("replicate x3") && plan.output.contains("weighted sum") && plan.output.contains("float16"), "\(plan.output)")
+        #expect(
+            plan.output.contains("replicate x3") && plan.output.contains("weighted sum")
+                && plan.output.contains("float16"), "\(plan.output)")
         // Record on OpenCL, replay on the CPU: the same float16 bytes.
-        let images = try ImageBatch.random(count: 3, geometry: ImageGeometry(height: 16, width: 16, channels: 3), pixelType: .uint8,
-                                           layout: .nhwc, seed: 2)
+        let images = try ImageBatch.random(
+            count: 3, geometry: ImageGeometry(height: 16, width: 16, channels: 3), pixelType: .uint8,
+            layout: .nhwc, seed: 2)
         var npy = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0])
         var header = "{'descr': '|u1', 'fortran_order': False, 'shape': (3, 16, 16, 3), }"
         header += String(repeating: " ", count: (64 - (10 + header.utf8.count + 1) % 64) % 64) + "\n"
@@ -77,11 +101,15 @@ struct CompositionParityTests {
         try npy.write(to: URL(fileURLWithPath: input))
         let record = folder.appendingPathComponent("params.json").path
         let (a, b) = (folder.appendingPathComponent("a.npy").path, folder.appendingPathComponent("b.npy").path)
-        let first = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output", a, "--record", record,
-                                       "--backend", "opencl", "--seed", "5"])
+        let first = try runAugmentCLI([
+            "apply", "--pipeline", pipeline, "--input", input, "--output", a, "--record", record,
+            "--backend", "opencl", "--seed", "5",
+        ])
         #expect(first.status == 0, "\(first.output)")
-        let second = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output", b, "--replay", record,
-                                        "--backend", "cpu"])
+        let second = try runAugmentCLI([
+            "apply", "--pipeline", pipeline, "--input", input, "--output", b, "--replay", record,
+            "--backend", "cpu",
+        ])
         #expect(second.status == 0, "\(second.output)")
         let (x, y) = (try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
         #expect(x == y && x.count == 128 + 3 * 3 * 16 * 16 * 2)
@@ -92,7 +120,9 @@ struct CompositionParityTests {
         let input = try SyntheticScenes.batch(count: 64, height: 32, width: 32, seed: 2)
         let plan = try Pipeline([try RandAugment()]).sample(for: input, seed: 5).plan(for: input)
         let (_, timing) = try backend.runProfiled(plan, on: input)
-        let colourWithStatistics = plan.stages.filter { if case .color(let s) = $0 { return s.needsStatistics } else { return false } }.count
+        let colourWithStatistics = plan.stages.filter {
+            if case .color(let s) = $0 { return s.needsStatistics } else { return false }
+        }.count
         let blurPasses = plan.stages.reduce(0) { if case .gaussianBlur = $1 { return $0 + 1 } else { return $0 } }
         #expect(timing.launches == plan.stages.count + colourWithStatistics + blurPasses, "\(plan.summary)")
         #expect(plan.stages.filter { $0.family == "warp" }.count == 1)

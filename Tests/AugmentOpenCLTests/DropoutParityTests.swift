@@ -13,6 +13,7 @@ struct DropoutParityTests {
             try RandomDropout(mode: .pixels, p: 0.9, value: 3.5),
             try RandomDropout(mode: .patches, numPatches: [0, 5], patchSize: [1, 30], value: 0.5),
         ]
-        try sweep(try ops.map { op in ("random_dropout \(op.mode)", try Pipeline([op])) }, channels: [1, 3, 4], seed: seed)
+        try sweep(
+            try ops.map { op in ("random_dropout \(op.mode)", try Pipeline([op])) }, channels: [1, 3, 4], seed: seed)
     }
 }

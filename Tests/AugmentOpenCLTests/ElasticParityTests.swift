@@ -15,7 +15,9 @@ struct ElasticParityTests {
             try ElasticTransform(alpha: [80], sigma: [3], interpolation: .nearest, fill: [0.9]),
             try ElasticTransform(alpha: [1e4], sigma: [0]),  // far outside the image: fill
         ]
-        try sweep(try ops.map { op in ("elastic \(op.alpha) \(op.sigma) \(op.interpolation)", try Pipeline([op])) }, channels: [1, 3, 4], seed: seed)
+        try sweep(
+            try ops.map { op in ("elastic \(op.alpha) \(op.sigma) \(op.interpolation)", try Pipeline([op])) },
+            channels: [1, 3, 4], seed: seed)
     }
 
     /// Masks (uint8 and int32), boxes and keypoints through the field: the same on both backends.
@@ -26,10 +28,14 @@ struct ElasticParityTests {
         for int32 in [false, true] {
             var batch = try AugmentBatch(images: images)
             let ids = (0..<(3 * plane)).map { ($0 * 5) % 9 }
-            batch.masks = try MaskBatch(values: int32 ? .int32(ids.map(Int32.init)) : .uint8(ids.map(UInt8.init)), count: 3,
-                                        height: geometry.height, width: geometry.width)
-            batch.keypoints = try KeypointBatch(points: (0..<3).map { n in [Keypoint(x: 3.5 + Float(n), y: 4), Keypoint(x: 25.9, y: 20.9)] })
-            batch.boxes = try BoxBatch(boxes: (0..<3).map { n in [BoundingBox(x0: 2, y0: 3, x1: 10 + Float(n), y1: 15)] }, labels: [[0], [1], [2]])
+            batch.masks = try MaskBatch(
+                values: int32 ? .int32(ids.map(Int32.init)) : .uint8(ids.map(UInt8.init)), count: 3,
+                height: geometry.height, width: geometry.width)
+            batch.keypoints = try KeypointBatch(
+                points: (0..<3).map { n in [Keypoint(x: 3.5 + Float(n), y: 4), Keypoint(x: 25.9, y: 20.9)] })
+            batch.boxes = try BoxBatch(
+                boxes: (0..<3).map { n in [BoundingBox(x0: 2, y0: 3, x1: 10 + Float(n), y1: 15)] },
+                labels: [[0], [1], [2]])
             let pipeline = try Pipeline([ElasticTransform(alpha: [90], sigma: [3], fill: [0.5])])
             let plan = try pipeline.sample(count: 3, geometry: geometry, seed: 12).plan(for: images)
             let cpu = try CPUBackend().run(plan, on: batch, options: RunOptions(poisonOutputs: true))

@@ -19,16 +19,20 @@ struct EraseParityTests {
                         seed &+= 1
                         var p = pipeline
                         p.output = output
-                        let input = try ImageBatch.random(count: shape.count,
-                                                          geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
-                                                          pixelType: pixelType, layout: layout, seed: seed)
+                        let input = try ImageBatch.random(
+                            count: shape.count,
+                            geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
+                            pixelType: pixelType, layout: layout, seed: seed)
                         try expectBitExact(p, on: input, seed: seed, "erase C=\(c)")
                     }
                 }
             }
         }
         let perChannel = try Pipeline([RandomErasing(p: 1, value: .constant([0.1, 0.2, 0.3]))])
-        try expectBitExact(perChannel, on: ImageBatch.random(count: 7, geometry: ImageGeometry(height: 33, width: 29, channels: 3),
-                                                             pixelType: .uint8, layout: .nhwc, seed: 3), seed: 9)
+        try expectBitExact(
+            perChannel,
+            on: ImageBatch.random(
+                count: 7, geometry: ImageGeometry(height: 33, width: 29, channels: 3),
+                pixelType: .uint8, layout: .nhwc, seed: 3), seed: 9)
     }
 }

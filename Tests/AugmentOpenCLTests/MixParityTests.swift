@@ -14,11 +14,14 @@ struct MixParityTests {
         (3, ImageGeometry(height: 9, width: 11, channels: 16)),
     ]
 
-    private func batch(_ shape: (count: Int, geometry: ImageGeometry), pixelType: PixelType, seed: UInt64,
-                       classes: Int = 6) throws -> AugmentBatch {
+    private func batch(
+        _ shape: (count: Int, geometry: ImageGeometry), pixelType: PixelType, seed: UInt64,
+        classes: Int = 6
+    ) throws -> AugmentBatch {
         let layout: ImageLayout = pixelType == .uint8 ? .nhwc : .nchw
-        let images = try ImageBatch.random(count: shape.count, geometry: shape.geometry, pixelType: pixelType,
-                                           layout: layout, seed: seed)
+        let images = try ImageBatch.random(
+            count: shape.count, geometry: shape.geometry, pixelType: pixelType,
+            layout: layout, seed: seed)
         let ids = (0..<shape.count).map { ($0 * 7 + Int(seed)) % classes }
         return try AugmentBatch(images: images, labels: LabelBatch(classIDs: ids, classCount: classes))
     }
@@ -41,8 +44,9 @@ struct MixParityTests {
                         try expectParity(Pipeline([op]), on: input, seed: seed, "\(op.opName) \(mode) \(partner)")
                     }
                     let cut = try Pipeline([CutMix(alpha: 0.5, mode: mode, partner: partner)])
-                    let (result, reference, candidate) = try Parity.check(cut, on: input, seed: seed, reference: CPUBackend(),
-                                                                          candidate: Shared.backend(), tolerance: 0)
+                    let (result, reference, candidate) = try Parity.check(
+                        cut, on: input, seed: seed, reference: CPUBackend(),
+                        candidate: Shared.backend(), tolerance: 0)
                     #expect(result.passed, "cutmix \(mode) \(partner) \(shape): \(result)")
                     #expect(reference.labels == candidate.labels)
                 }
@@ -68,21 +72,24 @@ struct MixParityTests {
     }
 
     @Test func missingLabelsFailTheSameWayOnTheDevice() throws {
-        let images = try ImageBatch.random(count: 2, geometry: ImageGeometry(height: 4, width: 4, channels: 3),
-                                           pixelType: .uint8, layout: .nhwc, seed: 1)
+        let images = try ImageBatch.random(
+            count: 2, geometry: ImageGeometry(height: 4, width: 4, channels: 3),
+            pixelType: .uint8, layout: .nhwc, seed: 1)
         #expect(throws: AugmentError.self) { try Shared.backend().apply(Pipeline([CutMix()]), to: images, seed: 1) }
     }
 
     /// The harness must catch a mix kernel that leaves pixels unwritten.
     @Test func poisonExposesAMixKernelThatSkipsPixels() throws {
         let broken = try KernelLibrary.embedded.source(family: "mix")
-            .replacingOccurrences(of: "if (x >= width || y >= height) {", with: "if (x == 0 || x >= width || y >= height) {")
+            .replacingOccurrences(
+                of: "if (x >= width || y >= height) {", with: "if (x == 0 || x >= width || y >= height) {")
         let warp = try KernelLibrary.embedded.source(family: "warp")  // the plan starts with a remap
         let tampered = KernelLibrary(files: ["common.cl": "", "warp.cl": warp, "mix.cl": broken])
         let backend = try OpenCLBackend(device: Shared.backend().device, kernels: tampered)
         let input = try batch((3, ImageGeometry(height: 5, width: 6, channels: 2)), pixelType: .float32, seed: 2)
-        let (result, _, _) = try Parity.check(Pipeline([MixUp()]), on: input, seed: 1, reference: CPUBackend(),
-                                              candidate: backend)
+        let (result, _, _) = try Parity.check(
+            Pipeline([MixUp()]), on: input, seed: 1, reference: CPUBackend(),
+            candidate: backend)
         #expect(!result.passed)
         #expect(result.nonFiniteMismatches == 3 * 5 * 2)
     }

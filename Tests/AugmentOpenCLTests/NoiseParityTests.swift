@@ -8,17 +8,20 @@ import AugmentOpenCL
 struct NoiseParityTests {
     @Test func gaussianNoiseIsBitExact() throws {
         var seed: UInt64 = 600
-        for pipeline in [try Pipeline([GaussianNoise(mean: 0.02, sigma: 0.15)]),
-                         try Pipeline([GaussianNoise(sigma: 1, clip: false)])] {
+        for pipeline in [
+            try Pipeline([GaussianNoise(mean: 0.02, sigma: 0.15)]),
+            try Pipeline([GaussianNoise(sigma: 1, clip: false)]),
+        ] {
             for c in [1, 3, 4] {
                 for shape in colorShapes {
                     for (pixelType, layout, output) in colorFormats {
                         seed &+= 1
                         var p = pipeline
                         p.output = output
-                        let input = try ImageBatch.random(count: shape.count,
-                                                          geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
-                                                          pixelType: pixelType, layout: layout, seed: seed)
+                        let input = try ImageBatch.random(
+                            count: shape.count,
+                            geometry: ImageGeometry(height: shape.height, width: shape.width, channels: c),
+                            pixelType: pixelType, layout: layout, seed: seed)
                         try expectBitExact(p, on: input, seed: seed, "noise C=\(c)")
                     }
                 }
@@ -34,12 +37,16 @@ struct NoiseParityTests {
         let input = try ImageBatch(float32NCHW: zeros, count: 6, channels: 3, height: 16, width: 20)
         let pipeline = try Pipeline([GaussianNoise(mean: 0, sigma: 1, clip: false)])
         let backend = try Shared.backend()
-        let whole = try #require(try backend.apply(pipeline, to: input, seed: 17, epoch: 2, firstSampleIndex: 1000).float32Values)
+        let whole = try #require(
+            try backend.apply(pipeline, to: input, seed: 17, epoch: 2, firstSampleIndex: 1000).float32Values)
         let per = geometry.elementCount
-        let head = try ImageBatch(float32NCHW: Array(zeros[0..<(2 * per)]), count: 2, channels: 3, height: 16, width: 20)
+        let head = try ImageBatch(
+            float32NCHW: Array(zeros[0..<(2 * per)]), count: 2, channels: 3, height: 16, width: 20)
         let tail = try ImageBatch(float32NCHW: Array(zeros[(2 * per)...]), count: 4, channels: 3, height: 16, width: 20)
-        let a = try #require(try backend.apply(pipeline, to: head, seed: 17, epoch: 2, firstSampleIndex: 1000).float32Values)
-        let b = try #require(try backend.apply(pipeline, to: tail, seed: 17, epoch: 2, firstSampleIndex: 1002).float32Values)
+        let a = try #require(
+            try backend.apply(pipeline, to: head, seed: 17, epoch: 2, firstSampleIndex: 1000).float32Values)
+        let b = try #require(
+            try backend.apply(pipeline, to: tail, seed: 17, epoch: 2, firstSampleIndex: 1002).float32Values)
         #expect(a + b == whole)
         for n in 0..<6 {
             let key = NoiseKey(RandomKey(seed: 17, epoch: 2, sampleIndex: UInt64(1000 + n), opIndex: 0))

@@ -67,8 +67,10 @@ struct RuntimeTests {
 
     @Test func buildFailureNamesTheDeviceAndTheKernelFile() throws {
         let backend = try Shared.backend()
-        let files = ["common.cl": "// common\n",
-                     "mix.cl": "__kernel void mix_apply(__global float* x) { x[0] = not_declared; }"]
+        let files = [
+            "common.cl": "// common\n",
+            "mix.cl": "__kernel void mix_apply(__global float* x) { x[0] = not_declared; }",
+        ]
         let tampered = try OpenCLBackend(device: backend.device, kernels: KernelLibrary(files: files, origin: "test"))
         do {
             _ = try tampered.program(family: "mix", defines: ["PROBE": "1"])
@@ -86,7 +88,8 @@ struct RuntimeTests {
     /// divisor that keeps every work-item (free kernels), or refused by name (fixed-size kernels).
     @Test func launchesFitTheKernelsOwnWorkGroupLimit() throws {
         let context = try CLContext(device: Shared.backend().device)
-        let program = try context.program(source: "__kernel void ids(__global int* x) { x[get_global_id(0)] = (int)get_global_id(0) + 1; }")
+        let program = try context.program(
+            source: "__kernel void ids(__global int* x) { x[get_global_id(0)] = (int)get_global_id(0) + 1; }")
         let kernel = try program.kernel("ids")
         let limit = min(try kernel.workGroupLimit(on: context.device), context.device.maxWorkGroupSize)
         #expect(limit >= 1)
@@ -99,7 +102,9 @@ struct RuntimeTests {
         #expect(context.launchCount == before + 1)
         let (values, _) = try buffer.download(Int32.self, count: tooLarge, on: context)
         #expect(values == (1...Int32(tooLarge)).map { $0 })
-        #expect(try kernel.fittedLocal([tooLarge], global: [tooLarge], device: context.device, fixedLocal: false)[0] <= limit)
+        #expect(
+            try kernel.fittedLocal([tooLarge], global: [tooLarge], device: context.device, fixedLocal: false)[0]
+                <= limit)
         do {
             try kernel.enqueue(on: context, global: [tooLarge], local: [tooLarge], fixedLocal: true)
             Issue.record("a fixed work-group above the kernel's limit must be refused")
@@ -113,7 +118,8 @@ struct RuntimeTests {
 
     @Test func aLaunchWithMissingArgumentsNamesThem() throws {
         let context = try CLContext(device: Shared.backend().device)
-        let program = try context.program(source: "__kernel void two(__global int* x, const int v) { x[get_global_id(0)] = v; }")
+        let program = try context.program(
+            source: "__kernel void two(__global int* x, const int v) { x[get_global_id(0)] = v; }")
         let kernel = try program.kernel("two")
         let buffer = try CLBuffer(context: context, byteCount: 64)
         try kernel.setArgument(0, buffer)
@@ -144,7 +150,8 @@ struct RuntimeTests {
 
     @Test func kernelLaunchAndBufferRoundTrip() throws {
         let context = try CLContext(device: Shared.backend().device)
-        let program = try context.program(source: "__kernel void twice(__global float* x, float k) { x[get_global_id(0)] *= k; }")
+        let program = try context.program(
+            source: "__kernel void twice(__global float* x, float k) { x[get_global_id(0)] *= k; }")
         let buffer = try CLBuffer(context: context, byteCount: 10 * 4)
         try buffer.upload((0..<10).map(Float.init), on: context)
         let kernel = try program.kernel("twice")
@@ -191,7 +198,8 @@ struct RuntimeTests {
     }
 
     @Test func kernelFolderOverrideAndItsErrors() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("augment-kernels-\(UInt32.random(in: 0...UInt32.max))")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "augment-kernels-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let embedded = KernelLibrary.embedded
@@ -202,11 +210,13 @@ struct RuntimeTests {
             try incomplete.source(family: "warp")
         }
         // A warp.cl that does not compile: running a plan throws the build error with its log.
-        try "__kernel void warp_remap() { syntax error }".write(to: folder.appendingPathComponent("warp.cl"),
-                                                                 atomically: true, encoding: .utf8)
+        try "__kernel void warp_remap() { syntax error }".write(
+            to: folder.appendingPathComponent("warp.cl"),
+            atomically: true, encoding: .utf8)
         let backend = try OpenCLBackend(device: Shared.backend().device, kernels: try KernelLibrary(directory: folder))
-        let input = try ImageBatch.random(count: 1, geometry: ImageGeometry(height: 4, width: 4, channels: 3),
-                                          pixelType: .uint8, layout: .nhwc, seed: 1)
+        let input = try ImageBatch.random(
+            count: 1, geometry: ImageGeometry(height: 4, width: 4, channels: 3),
+            pixelType: .uint8, layout: .nhwc, seed: 1)
         do {
             _ = try backend.apply(try Pipeline([HorizontalFlip()]), to: input, seed: 1)
             Issue.record("a broken warp.cl must fail to build")
@@ -220,12 +230,14 @@ struct RuntimeTests {
 
     @Test func backendRejectsAPlanForAnotherBatch() throws {
         let backend = try Shared.backend()
-        let input = try ImageBatch.random(count: 2, geometry: ImageGeometry(height: 8, width: 8, channels: 3),
-                                          pixelType: .uint8, layout: .nhwc, seed: 1)
+        let input = try ImageBatch.random(
+            count: 2, geometry: ImageGeometry(height: 8, width: 8, channels: 3),
+            pixelType: .uint8, layout: .nhwc, seed: 1)
         let plan = try Pipeline([RandomCrop(height: 4, width: 4)]).sample(count: 2, geometry: input.geometry, seed: 1)
             .plan(for: input)
-        let other = try ImageBatch.random(count: 2, geometry: ImageGeometry(height: 8, width: 8, channels: 3),
-                                          pixelType: .float32, layout: .nchw, seed: 1)
+        let other = try ImageBatch.random(
+            count: 2, geometry: ImageGeometry(height: 8, width: 8, channels: 3),
+            pixelType: .float32, layout: .nchw, seed: 1)
         #expect(throws: AugmentError.self) { try backend.run(plan, on: other) }
         #expect(throws: AugmentError.self) { try CPUBackend().run(plan, on: other) }
     }

@@ -25,12 +25,15 @@ struct SaliencyParityTests {
                 for pixelType in [PixelType.uint8, .float32] {
                     seed += 1
                     let layout: ImageLayout = pixelType == .uint8 ? .nhwc : .nchw
-                    let images = try ImageBatch.random(count: shape.count, geometry: shape.geometry, pixelType: pixelType,
-                                                       layout: layout, seed: seed)
-                    let input = try AugmentBatch(images: images, labels: LabelBatch(classIDs: (0..<shape.count).map { $0 % 5 }, classCount: 5))
+                    let images = try ImageBatch.random(
+                        count: shape.count, geometry: shape.geometry, pixelType: pixelType,
+                        layout: layout, seed: seed)
+                    let input = try AugmentBatch(
+                        images: images, labels: LabelBatch(classIDs: (0..<shape.count).map { $0 % 5 }, classCount: 5))
                     let pipeline = try Pipeline([SaliencyMix(alpha: 0.6, prob: 0.9, mode: mode, partner: partner)])
-                    let (result, reference, candidate) = try Parity.check(pipeline, on: input, seed: seed, reference: CPUBackend(),
-                                                                          candidate: Shared.backend(), tolerance: 0)
+                    let (result, reference, candidate) = try Parity.check(
+                        pipeline, on: input, seed: seed, reference: CPUBackend(),
+                        candidate: Shared.backend(), tolerance: 0)
                     #expect(result.passed, "saliency_mix \(mode) \(partner) \(shape) \(pixelType): \(result)")
                     #expect(reference.labels == candidate.labels)
                 }
@@ -47,8 +50,9 @@ struct SaliencyParityTests {
         let images = try ImageBatch(float32NCHW: values, count: 4, channels: 3, height: g.height, width: g.width)
         let input = try AugmentBatch(images: images, labels: LabelBatch(classIDs: [0, 1, 2, 3], classCount: 4))
         let pipeline = try Pipeline([SaliencyMix(alpha: 1, partner: .reversed)])
-        let (result, reference, candidate) = try Parity.check(pipeline, on: input, seed: 12, reference: CPUBackend(),
-                                                              candidate: Shared.backend(), tolerance: 0)
+        let (result, reference, candidate) = try Parity.check(
+            pipeline, on: input, seed: 12, reference: CPUBackend(),
+            candidate: Shared.backend(), tolerance: 0)
         #expect(result.passed, "\(result)")
         #expect(reference.labels == candidate.labels)
         // Sample 1 pastes from sample 2: its box is centred on (31, 50).

@@ -32,8 +32,10 @@ struct SignalParityTests {
         for (name, op) in try Self.ops() {
             for shape in Self.shapes {
                 seed &+= 1
-                let input = try ImageBatch.random(count: shape.count, geometry: ImageGeometry(height: 1, width: shape.length, channels: shape.channels),
-                                                  pixelType: .float32, layout: .nchw, seed: seed)
+                let input = try ImageBatch.random(
+                    count: shape.count,
+                    geometry: ImageGeometry(height: 1, width: shape.length, channels: shape.channels),
+                    pixelType: .float32, layout: .nchw, seed: seed)
                 try expectBitExact(try Pipeline([op]), on: input, seed: seed, "\(name) \(shape)")
             }
         }
@@ -41,8 +43,9 @@ struct SignalParityTests {
 
     /// Relative noise is two launches (signal_std, signal_apply); every other op one.
     @Test func launchesPerOp() throws {
-        let input = try ImageBatch.random(count: 4, geometry: ImageGeometry(height: 1, width: 1000, channels: 3),
-                                          pixelType: .float32, layout: .nchw, seed: 5)
+        let input = try ImageBatch.random(
+            count: 4, geometry: ImageGeometry(height: 1, width: 1000, channels: 3),
+            pixelType: .float32, layout: .nchw, seed: 5)
         for (name, op) in try Self.ops() where name != "time_masking" {
             let plan = try Pipeline([op]).sample(count: 4, geometry: input.geometry, seed: 1).plan(for: input)
             let (_, timing) = try Shared.backend().runProfiled(plan, on: input)
@@ -57,23 +60,37 @@ struct SignalParityTests {
     /// one launch plus one per relative noise.
     @Test func fusedProgramsAreBitExactInOneLaunch() throws {
         let chains: [[any Transform]] = [
-            [try TimeStretch(factor: ValueRange(0.5, 2)), try SignalGaussianNoise(sigma: ValueRange(0.05, 0.2), relative: true),
-             try AmplitudeScale(factor: ValueRange(-2, 2)), try TimeStretch(factor: ValueRange(0.3, 3))],
-            [try TimeShift(shift: ValueRange(-300, 300), mode: .roll), ChannelPermute(), try BaselineWander(amplitude: ValueRange(0, 1), frequency: ValueRange(0, 20)),
-             try ChannelDropout(p: 0.3), try TimeShift(shift: ValueRange(-50, 50), mode: .pad), try SignalGaussianNoise(sigma: ValueRange(0, 0.3))],
-            [try AmplitudeScale(factor: ValueRange(0.5, 3)), try SignalGaussianNoise(sigma: ValueRange(0.1, 0.3), relative: true),
-             try TimeShift(shift: ValueRange(-20, 20), mode: .pad), try SignalGaussianNoise(sigma: ValueRange(0.1, 0.3), relative: true)],
+            [
+                try TimeStretch(factor: ValueRange(0.5, 2)),
+                try SignalGaussianNoise(sigma: ValueRange(0.05, 0.2), relative: true),
+                try AmplitudeScale(factor: ValueRange(-2, 2)), try TimeStretch(factor: ValueRange(0.3, 3)),
+            ],
+            [
+                try TimeShift(shift: ValueRange(-300, 300), mode: .roll), ChannelPermute(),
+                try BaselineWander(amplitude: ValueRange(0, 1), frequency: ValueRange(0, 20)),
+                try ChannelDropout(p: 0.3), try TimeShift(shift: ValueRange(-50, 50), mode: .pad),
+                try SignalGaussianNoise(sigma: ValueRange(0, 0.3)),
+            ],
+            [
+                try AmplitudeScale(factor: ValueRange(0.5, 3)),
+                try SignalGaussianNoise(sigma: ValueRange(0.1, 0.3), relative: true),
+                try TimeShift(shift: ValueRange(-20, 20), mode: .pad),
+                try SignalGaussianNoise(sigma: ValueRange(0.1, 0.3), relative: true),
+            ],
         ]
         var seed: UInt64 = 4400
         for (i, chain) in chains.enumerated() {
             for shape in Self.shapes {
                 seed &+= 1
-                let input = try ImageBatch.random(count: shape.count, geometry: ImageGeometry(height: 1, width: shape.length, channels: shape.channels),
-                                                  pixelType: .float32, layout: .nchw, seed: seed)
+                let input = try ImageBatch.random(
+                    count: shape.count,
+                    geometry: ImageGeometry(height: 1, width: shape.length, channels: shape.channels),
+                    pixelType: .float32, layout: .nchw, seed: seed)
                 try expectBitExact(try Pipeline(chain), on: input, seed: seed, "chain \(i) \(shape)")
             }
-            let input = try ImageBatch.random(count: 3, geometry: ImageGeometry(height: 1, width: 300, channels: 4),
-                                              pixelType: .float32, layout: .nchw, seed: 8)
+            let input = try ImageBatch.random(
+                count: 3, geometry: ImageGeometry(height: 1, width: 300, channels: 4),
+                pixelType: .float32, layout: .nchw, seed: 8)
             let plan = try Pipeline(chain).sample(count: 3, geometry: input.geometry, seed: 1).plan(for: input)
             #expect(plan.passes == 1, "chain \(i): \(plan.summary)")
             let (_, timing) = try Shared.backend().runProfiled(plan, on: input)
@@ -87,7 +104,8 @@ struct SignalParityTests {
         let t = 50_000
         let values = (0..<(2 * t)).map { Float(1000) + Float($0 % 97) * 0.01 }
         let input = try SignalBatch(values: values, count: 1, channels: 2, length: t).asImages()
-        try expectBitExact(try Pipeline([SignalGaussianNoise(sigma: ValueRange(0.5, 0.5), relative: true)]), on: input, seed: 3)
+        try expectBitExact(
+            try Pipeline([SignalGaussianNoise(sigma: ValueRange(0.5, 0.5), relative: true)]), on: input, seed: 3)
     }
 
     /// augment apply with "input": "signal": a float32 (N, C, T) .npy in, (N, C, T) out; recorded on
@@ -106,15 +124,20 @@ struct SignalParityTests {
         let input = folder.appendingPathComponent("in.npy").path
         try npy.write(to: URL(fileURLWithPath: input))
         let pipeline = folder.appendingPathComponent("p.json").path
-        try #"{"input": "signal", "ops": [{"op": "time_stretch"}, {"op": "gaussian_noise", "sigma": 0.1, "relative": true}, {"op": "channel_permute"}]}"#
+        try
+            #"{"input": "signal", "ops": [{"op": "time_stretch"}, {"op": "gaussian_noise", "sigma": 0.1, "relative": true}, {"op": "channel_permute"}]}"#
             .write(toFile: pipeline, atomically: true, encoding: .utf8)
         let record = folder.appendingPathComponent("params.json").path
         let (a, b) = (folder.appendingPathComponent("a.npy").path, folder.appendingPathComponent("b.npy").path)
-        let first = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output", a, "--record", record,
-                                       "--backend", "opencl", "--seed", "4"])
+        let first = try runAugmentCLI([
+            "apply", "--pipeline", pipeline, "--input", input, "--output", a, "--record", record,
+            "--backend", "opencl", "--seed", "4",
+        ])
         #expect(first.status == 0, "\(first.output)")
-        let second = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output", b, "--replay", record,
-                                        "--backend", "cpu"])
+        let second = try runAugmentCLI([
+            "apply", "--pipeline", pipeline, "--input", input, "--output", b, "--replay", record,
+            "--backend", "cpu",
+        ])
         #expect(second.status == 0, "\(second.output)")
         let (x, y) = (try Data(contentsOf: URL(fileURLWithPath: a)), try Data(contentsOf: URL(fileURLWithPath: b)))
         #expect(x == y && x.count == 128 + 2 * 3 * 40 * 4)
@@ -122,8 +145,12 @@ struct SignalParityTests {
         #expect(x.suffix(2 * 3 * 40 * 4) != Data(npy.suffix(2 * 3 * 40 * 4)), "the signals changed")
         // A 3-D array without "input": "signal" is a spectrogram batch: signal ops refuse it by name.
         try #"{"ops": [{"op": "channel_permute"}]}"#.write(toFile: pipeline, atomically: true, encoding: .utf8)
-        let refused = try runAugmentCLI(["apply", "--pipeline", pipeline, "--input", input, "--output", a, "--backend", "cpu", "--force"])
-        #expect(refused.status == 1 && refused.output.contains("channel_permute") && refused.output.contains("\"input\": \"signal\""),
-                "\(refused.output)")
+        let refused = try runAugmentCLI([
+            "apply", "--pipeline", pipeline, "--input", input, "--output", a, "--backend", "cpu", "--force",
+        ])
+        #expect(
+            refused.status == 1 && refused.output.contains("channel_permute")
+                && refused.output.contains("\"input\": \"signal\""),
+            "\(refused.output)")
     }
 }

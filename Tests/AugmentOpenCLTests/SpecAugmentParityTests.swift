@@ -16,16 +16,19 @@ struct SpecAugmentParityTests {
     ]
 
     private func spectrograms(_ shape: (count: Int, geometry: ImageGeometry), seed: UInt64) throws -> ImageBatch {
-        let images = try ImageBatch.random(count: shape.count, geometry: shape.geometry, pixelType: .float32,
-                                           layout: .nchw, seed: seed)
+        let images = try ImageBatch.random(
+            count: shape.count, geometry: shape.geometry, pixelType: .float32,
+            layout: .nchw, seed: seed)
         // Log-mel-like values: negative, with a large mean, so the mean fill exercises the reduction.
-        return try ImageBatch(float32NCHW: (images.float32Values ?? []).map { $0 * 12 - 9 }, count: shape.count,
-                              channels: shape.geometry.channels, height: shape.geometry.height, width: shape.geometry.width)
+        return try ImageBatch(
+            float32NCHW: (images.float32Values ?? []).map { $0 * 12 - 9 }, count: shape.count,
+            channels: shape.geometry.channels, height: shape.geometry.height, width: shape.geometry.width)
     }
 
     private func expectExact(_ pipeline: Pipeline, on input: ImageBatch, seed: UInt64, _ label: String) throws {
-        let (result, _, _) = try Parity.check(pipeline, on: input, seed: seed, reference: CPUBackend(),
-                                              candidate: Shared.backend(), tolerance: 0)
+        let (result, _, _) = try Parity.check(
+            pipeline, on: input, seed: seed, reference: CPUBackend(),
+            candidate: Shared.backend(), tolerance: 0)
         #expect(result.passed, "\(label) \(input.shapeDescription): \(result)")
     }
 
@@ -38,9 +41,12 @@ struct SpecAugmentParityTests {
                 for iid in [true, false] {
                     seed += 1
                     let input = try spectrograms(shape, seed: seed)
-                    let op: any Transform = axis == .frequency
-                        ? try FrequencyMasking(freqMaskParam: length / 2 + 1, iidMasks: iid, numMasks: 2, maskValue: fill)
-                        : try TimeMasking(timeMaskParam: length / 2 + 1, iidMasks: iid, p: 0.9, numMasks: 3, maskValue: fill)
+                    let op: any Transform =
+                        axis == .frequency
+                        ? try FrequencyMasking(
+                            freqMaskParam: length / 2 + 1, iidMasks: iid, numMasks: 2, maskValue: fill)
+                        : try TimeMasking(
+                            timeMaskParam: length / 2 + 1, iidMasks: iid, p: 0.9, numMasks: 3, maskValue: fill)
                     try expectExact(Pipeline([op]), on: input, seed: seed, "\(op.opName) \(fill) iid \(iid)")
                 }
             }
@@ -54,7 +60,8 @@ struct SpecAugmentParityTests {
             for window in [1, 3, shape.geometry.width / 3, 80] {
                 seed += 1
                 let input = try spectrograms(shape, seed: seed)
-                try expectParity(Pipeline([TimeWarp(window: window, mode: mode)]), on: input, seed: seed, "\(mode) W \(window)")
+                try expectParity(
+                    Pipeline([TimeWarp(window: window, mode: mode)]), on: input, seed: seed, "\(mode) W \(window)")
             }
         }
     }
@@ -64,8 +71,9 @@ struct SpecAugmentParityTests {
     func policiesMatchOnSpectrogramBatches(policy: SpecAugmentPolicy) throws {
         let (count, channels, bins, frames) = (3, 2, 80, 301)
         let images = try spectrograms((count, ImageGeometry(height: bins, width: frames, channels: channels)), seed: 42)
-        let batch = try SpectrogramBatch(values: images.float32Values ?? [], count: count, channels: channels,
-                                         frequencyBins: bins, timeFrames: frames)
+        let batch = try SpectrogramBatch(
+            values: images.float32Values ?? [], count: count, channels: channels,
+            frequencyBins: bins, timeFrames: frames)
         for maskValue in [MaskValue.constant(0), .mean] {
             let pipeline = try policy.pipeline(maskValue: maskValue)
             let cpu = try CPUBackend().apply(pipeline, to: batch, seed: 11)
@@ -81,14 +89,16 @@ struct SpecAugmentParityTests {
     @Test func poisonExposesAMaskKernelThatSkipsPixels() throws {
         let source = try KernelLibrary.embedded.source(family: "specaugment")
         let broken = source.replacingOccurrences(
-            of: "const int index = axis_is_time ? x : y;", with: "if (x == 0) { return; }\n    const int index = axis_is_time ? x : y;")
+            of: "const int index = axis_is_time ? x : y;",
+            with: "if (x == 0) { return; }\n    const int index = axis_is_time ? x : y;")
         #expect(broken != source)
         let warp = try KernelLibrary.embedded.source(family: "warp")  // the plan starts with a remap
         let tampered = KernelLibrary(files: ["common.cl": "", "warp.cl": warp, "specaugment.cl": broken])
         let backend = try OpenCLBackend(device: Shared.backend().device, kernels: tampered)
         let input = try spectrograms((2, ImageGeometry(height: 4, width: 9, channels: 3)), seed: 3)
-        let (result, _, _) = try Parity.check(Pipeline([TimeMasking(timeMaskParam: 4)]), on: input, seed: 1,
-                                              reference: CPUBackend(), candidate: backend)
+        let (result, _, _) = try Parity.check(
+            Pipeline([TimeMasking(timeMaskParam: 4)]), on: input, seed: 1,
+            reference: CPUBackend(), candidate: backend)
         #expect(result.nonFiniteMismatches == 2 * 4 * 3)
     }
 }

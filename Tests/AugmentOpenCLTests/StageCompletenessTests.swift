@@ -37,9 +37,13 @@ struct StageCompletenessTests {
 
     @Test func everyStageTypeRunsOnBothBackends() {
         for type in Self.allBodyTypes {
-            #expect(CPUBackend.implements(type), "\(type) (family \(type.family)) has no CPUStageRunner conformance in Sources/Augment/CPU/")
-            #expect(OpenCLBackend.implements(type),
-                    "\(type) (family \(type.family)) has no OpenCLStageRunner conformance in Sources/AugmentOpenCL/Backend/")
+            #expect(
+                CPUBackend.implements(type),
+                "\(type) (family \(type.family)) has no CPUStageRunner conformance in Sources/Augment/CPU/")
+            #expect(
+                OpenCLBackend.implements(type),
+                "\(type) (family \(type.family)) has no OpenCLStageRunner conformance in Sources/AugmentOpenCL/Backend/"
+            )
         }
     }
 
@@ -49,7 +53,8 @@ struct StageCompletenessTests {
         var seen: Set<String> = []
         let shape = ImageGeometry(height: 9, width: 12, channels: 3)
         for entry in TransformCatalog.entries {
-            let geometry = entry.inputGeometry(for: entry.supports(shape) ? shape : ImageGeometry(height: 9, width: 12, channels: 1))
+            let geometry = entry.inputGeometry(
+                for: entry.supports(shape) ? shape : ImageGeometry(height: 9, width: 12, channels: 1))
             var random = RandomStream(RandomKey(seed: 7, sampleIndex: 0, opIndex: 0))
             let pipeline = try entry.makePipeline(geometry, &random)
             let batch = try entry.makeBatch(count: 4, geometry: geometry, pixelType: .float32, layout: .nchw, seed: 3)
@@ -65,6 +70,8 @@ struct StageCompletenessTests {
         #expect(listed.count == Self.allBodyTypes.count)
         #expect(seen.isSubset(of: listed))
         // Stage types no catalog entry plans are not checked by `augment verify`.
-        #expect(listed.subtracting(seen).isEmpty, "stage types no catalog entry plans: \(listed.subtracting(seen).sorted())")
+        #expect(
+            listed.subtracting(seen).isEmpty, "stage types no catalog entry plans: \(listed.subtracting(seen).sorted())"
+        )
     }
 }

@@ -32,10 +32,13 @@ struct StreamOpenCLTests {
 
     @Test func leavingTheStreamEarlyReturnsEveryBuffer() async throws {
         let lanes = try (0..<2).map { _ in try OpenCLBackend(device: Shared.backend().device) }
-        let source = try InMemorySource(images: ImageBatch.random(count: 40, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 3))
+        let source = try InMemorySource(
+            images: ImageBatch.random(count: 40, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 3))
         let epoch = try EpochPlan(datasetSize: 40, batchSize: 4, seed: 1, epoch: 0)
         var seen = 0
-        for try await item in AugmentedBatchStream(source: source, pipeline: try pipeline(), epoch: epoch, seed: 5, lanes: lanes, prefetch: 3) {
+        for try await item in AugmentedBatchStream(
+            source: source, pipeline: try pipeline(), epoch: epoch, seed: 5, lanes: lanes, prefetch: 3)
+        {
             #expect(item.batch.images.shapeDescription == "float32 NCHW (4, 3, 24, 24)")
             seen += 1
             if seen == 2 { break }
@@ -50,10 +53,13 @@ struct StreamOpenCLTests {
     }
 
     @Test func streamOnOpenCLEqualsTheCPUReference() async throws {
-        let source = try InMemorySource(images: ImageBatch.random(count: 10, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 4))
+        let source = try InMemorySource(
+            images: ImageBatch.random(count: 10, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 4))
         let epoch = try EpochPlan(datasetSize: 10, batchSize: 4, seed: 2, epoch: 3)
-        let gpu = AugmentedBatchStream(source: source, pipeline: try pipeline(), epoch: epoch, seed: 8, lanes: [try Shared.backend()])
-        let cpu = AugmentedBatchStream(source: source, pipeline: try pipeline(), epoch: epoch, seed: 8, lanes: [CPUBackend()])
+        let gpu = AugmentedBatchStream(
+            source: source, pipeline: try pipeline(), epoch: epoch, seed: 8, lanes: [try Shared.backend()])
+        let cpu = AugmentedBatchStream(
+            source: source, pipeline: try pipeline(), epoch: epoch, seed: 8, lanes: [CPUBackend()])
         var gpuItems: [AugmentedBatch<AugmentBatch>] = []
         for try await item in gpu { gpuItems.append(item) }
         var index = 0
@@ -67,22 +73,29 @@ struct StreamOpenCLTests {
     @Test func deviceOutputStaysOnTheDeviceUntilReleased() async throws {
         let lanes = try (0..<2).map { _ in try OpenCLBackend(device: Shared.backend().device) }
         let labels = try LabelBatch(classIDs: (0..<12).map { $0 % 3 }, classCount: 3)
-        let source = try InMemorySource(images: ImageBatch.random(count: 12, geometry: geometry, pixelType: .uint8,
-                                                                  layout: .nhwc, seed: 7), labels: labels)
+        let source = try InMemorySource(
+            images: ImageBatch.random(
+                count: 12, geometry: geometry, pixelType: .uint8,
+                layout: .nhwc, seed: 7), labels: labels)
         let epoch = try EpochPlan(datasetSize: 12, batchSize: 4, seed: 3, epoch: 1)
         var held: [AugmentedBatch<DeviceAugmentBatch>] = []
-        for try await item in AugmentedBatchStream(source: source, pipeline: try pipeline(), epoch: epoch, seed: 6,
-                                                   deviceLanes: lanes, prefetch: 2) {
+        for try await item in AugmentedBatchStream(
+            source: source, pipeline: try pipeline(), epoch: epoch, seed: 6,
+            deviceLanes: lanes, prefetch: 2)
+        {
             #expect(item.batch.images.pixelType == .float32 && item.batch.images.count == 4)
             #expect(item.batch.buffer.byteCount == 4 * 3 * 24 * 24 * 4)
             held.append(item)
         }
         #expect(held.count == 3)
-        #expect(lanes.map { $0.pool.statistics.outstanding }.reduce(0, +) == 3, "one leased output buffer per held batch")
+        #expect(
+            lanes.map { $0.pool.statistics.outstanding }.reduce(0, +) == 3, "one leased output buffer per held batch")
         // The same content as the host stream.
         var index = 0
-        for try await item in AugmentedBatchStream(source: source, pipeline: try pipeline(), epoch: epoch, seed: 6,
-                                                   lanes: [CPUBackend()]) {
+        for try await item in AugmentedBatchStream(
+            source: source, pipeline: try pipeline(), epoch: epoch, seed: 6,
+            lanes: [CPUBackend()])
+        {
             let downloaded = try held[index].batch.download()
             #expect(Parity.compare(item.batch.images, downloaded.images).passed)
             #expect(downloaded.labels == item.batch.labels)

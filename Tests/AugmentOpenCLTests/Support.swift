@@ -32,14 +32,17 @@ func expectParity(
     _ pipeline: Pipeline, on input: AugmentBatch, seed: UInt64, _ label: String = "",
     sourceLocation: SourceLocation = #_sourceLocation
 ) throws {
-    let (result, referenceBatch, candidate) = try Parity.check(pipeline, on: input, seed: seed, reference: CPUBackend(),
-                                                               candidate: Shared.backend())
+    let (result, referenceBatch, candidate) = try Parity.check(
+        pipeline, on: input, seed: seed, reference: CPUBackend(),
+        candidate: Shared.backend())
     let reference = referenceBatch.images
-    #expect(result.passed, "\(label) \(input.images.shapeDescription) -> \(pipeline.output): \(result)",
-            sourceLocation: sourceLocation)
+    #expect(
+        result.passed, "\(label) \(input.images.shapeDescription) -> \(pipeline.output): \(result)",
+        sourceLocation: sourceLocation)
     // The reference itself must be fully written: no poison left anywhere.
     if case .float32(let values) = reference.pixels {
-        #expect(!values.contains { $0.isNaN }, "\(label): CPU output still holds poison", sourceLocation: sourceLocation)
+        #expect(
+            !values.contains { $0.isNaN }, "\(label): CPU output still holds poison", sourceLocation: sourceLocation)
     }
     #expect(candidate.count == input.count, sourceLocation: sourceLocation)
 }

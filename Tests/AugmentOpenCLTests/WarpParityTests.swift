@@ -39,16 +39,18 @@ struct WarpParityTests {
                 if output.pixelType == .uint8, pipeline.transforms.contains(where: { $0 is Normalize }) { continue }
                 if !entry.pixelTypes.contains(pixelType) { continue }
                 if !entry.supports(geometry) { continue }
-                let input = try entry.makeBatch(count: shape.count, geometry: geometry, pixelType: pixelType,
-                                                layout: layout, seed: seed)
+                let input = try entry.makeBatch(
+                    count: shape.count, geometry: geometry, pixelType: pixelType,
+                    layout: layout, seed: seed)
                 try expectParity(pipeline, on: input, seed: seed, name)
             }
         }
     }
 
     @Test func largerBatchWithEveryOpChained() throws {
-        let input = try ImageBatch.random(count: 17, geometry: ImageGeometry(height: 61, width: 83, channels: 3),
-                                          pixelType: .uint8, layout: .nhwc, seed: 99)
+        let input = try ImageBatch.random(
+            count: 17, geometry: ImageGeometry(height: 61, width: 83, channels: 3),
+            pixelType: .uint8, layout: .nhwc, seed: 99)
         let pipeline = try Pipeline([
             RandomCrop(height: 50, width: 71), RandomHorizontalFlip(p: 0.5), VerticalFlip(),
             CenterCrop(height: 45, width: 64), RandomVerticalFlip(p: 0.3), Crop(top: 1, left: 2, height: 40, width: 60),
@@ -82,13 +84,16 @@ struct WarpParityTests {
     @Test func poisonExposesAKernelThatSkipsPixels() throws {
         let library = KernelLibrary.embedded
         let broken = try library.source(family: "warp")
-            .replacingOccurrences(of: "        STORE(d, c * d_step, v);", with: "        if (x != 0) STORE(d, c * d_step, v);")
+            .replacingOccurrences(
+                of: "        STORE(d, c * d_step, v);", with: "        if (x != 0) STORE(d, c * d_step, v);")
         let tampered = KernelLibrary(files: ["common.cl": "", "warp.cl": broken])
         let backend = try OpenCLBackend(device: Shared.backend().device, kernels: tampered)
-        let input = try ImageBatch.random(count: 2, geometry: ImageGeometry(height: 5, width: 6, channels: 3),
-                                          pixelType: .uint8, layout: .nhwc, seed: 1)
-        let (result, _, _) = try Parity.check(try Pipeline([HorizontalFlip()]), on: input, seed: 1,
-                                              reference: CPUBackend(), candidate: backend)
+        let input = try ImageBatch.random(
+            count: 2, geometry: ImageGeometry(height: 5, width: 6, channels: 3),
+            pixelType: .uint8, layout: .nhwc, seed: 1)
+        let (result, _, _) = try Parity.check(
+            try Pipeline([HorizontalFlip()]), on: input, seed: 1,
+            reference: CPUBackend(), candidate: backend)
         #expect(!result.passed)
         #expect(result.nonFiniteMismatches == 2 * 5 * 3)
     }

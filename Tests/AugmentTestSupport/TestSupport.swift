@@ -16,7 +16,9 @@ public enum TestEnvironment {
 /// image data goes in stored (uncompressed) deflate blocks of up to 65535 bytes. Each row gets
 /// filter type 0.
 public func handMadePNG(width: Int, height: Int, colorType: UInt8, bitDepth: UInt8, rows: [[UInt8]]) -> Data {
-    func be32(_ v: UInt32) -> [UInt8] { [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)] }
+    func be32(_ v: UInt32) -> [UInt8] {
+        [UInt8(v >> 24), UInt8(v >> 16 & 0xFF), UInt8(v >> 8 & 0xFF), UInt8(v & 0xFF)]
+    }
     func crc32(_ bytes: [UInt8]) -> UInt32 {
         var crc: UInt32 = 0xFFFF_FFFF
         for byte in bytes {
@@ -52,24 +54,30 @@ public func handMadePNG(width: Int, height: Int, colorType: UInt8, bitDepth: UIn
 public func uniformPNG(width: Int, height: Int, colorType: UInt8, fill: UInt8) -> Data {
     let channels = [0: 1, 2: 3, 4: 2, 6: 4][Int(colorType)] ?? 1
     let row = [UInt8](repeating: fill, count: width * channels)
-    return handMadePNG(width: width, height: height, colorType: colorType, bitDepth: 8,
-                       rows: Array(repeating: row, count: height))
+    return handMadePNG(
+        width: width, height: height, colorType: colorType, bitDepth: 8,
+        rows: Array(repeating: row, count: height))
 }
 
 /// A .npy version 1.0 file with any header text and payload.
 public func handMadeNPY(header: String, payload: [UInt8] = []) -> Data {
     let text = header + "\n"
-    return Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(text.utf8.count & 0xFF), UInt8(text.utf8.count >> 8)]
-        + Array(text.utf8) + payload)
+    return Data(
+        [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(text.utf8.count & 0xFF), UInt8(text.utf8.count >> 8)]
+            + Array(text.utf8) + payload)
 }
 
 /// Writes a C-ordered uint8 or float32 `.npy` file (format 1.0).
-public func writeNPY(_ path: String, shape: [Int], uint8 values: [UInt8]? = nil, float32 floats: [Float]? = nil) throws {
+public func writeNPY(_ path: String, shape: [Int], uint8 values: [UInt8]? = nil, float32 floats: [Float]? = nil) throws
+{
     let descr = values != nil ? "|u1" : "<f4"
-    var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", ")),), }"
+    var header =
+        "{'descr': '\(descr)', 'fortran_order': False, 'shape': (\(shape.map(String.init).joined(separator: ", ")),), }"
     while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
     header += "\n"
-    var data = Data([0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8)])
+    var data = Data([
+        0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59, 1, 0, UInt8(header.utf8.count & 0xFF), UInt8(header.utf8.count >> 8),
+    ])
     data.append(Data(header.utf8))
     if let values { data.append(Data(values)) }
     if let floats { floats.withUnsafeBytes { data.append(contentsOf: $0) } }
@@ -87,7 +95,9 @@ public func readNPYFloats(_ path: String) throws -> [Float] {
 }
 
 /// Runs the built `augment` executable (it sits next to the test bundle) with extra environment.
-public func runAugmentCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+public func runAugmentCLI(
+    _ arguments: [String], environment: [String: String] = [:]
+) throws -> (status: Int32, output: String) {
     let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     let candidates = [directory, directory.deletingLastPathComponent()].map { $0.appendingPathComponent("augment") }
     guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {

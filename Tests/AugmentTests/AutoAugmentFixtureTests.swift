@@ -53,20 +53,25 @@ import Testing
     static func floats(_ base64: String) -> [Float] {
         let bytes = [UInt8](Data(base64Encoded: base64) ?? Data())
         return stride(from: 0, to: bytes.count - 3, by: 4).map { i in
-            Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+            Float(
+                bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(
+                    bytes[i + 3]) << 24)
         }
     }
 
     func image(_ name: String) throws -> ImageBatch {
         let fixture = try #require(Self.fixture)
         let image = try #require(fixture.images[name])
-        return try ImageBatch(float32NCHW: Self.floats(image.float32), count: 1, channels: image.shape[0], height: image.shape[1],
-                              width: image.shape[2])
+        return try ImageBatch(
+            float32NCHW: Self.floats(image.float32), count: 1, channels: image.shape[0], height: image.shape[1],
+            width: image.shape[2])
     }
 
     static func ops(_ list: [[JSONValue]]) throws -> [PolicyOp] {
         try list.map { pair in
-            guard case .string(let name) = pair[0], let op = AutoAugmentOp(rawValue: name) else { throw AugmentError.parameterMismatch("op") }
+            guard case .string(let name) = pair[0], let op = AutoAugmentOp(rawValue: name) else {
+                throw AugmentError.parameterMismatch("op")
+            }
             switch pair[1] {
             case .double(let m): return PolicyOp(op, magnitude: m)
             case .int(let m): return PolicyOp(op, magnitude: Double(m))
@@ -76,7 +81,9 @@ import Testing
     }
 
     /// Runs explicit operations through the policy lowering on the CPU backend.
-    func run(_ ops: [PolicyOp], on images: ImageBatch, interpolation: Interpolation, fill: [Float]?, exactOrder: Bool) throws -> [Float] {
+    func run(
+        _ ops: [PolicyOp], on images: ImageBatch, interpolation: Interpolation, fill: [Float]?, exactOrder: Bool
+    ) throws -> [Float] {
         var builder = PlanBuilder(count: 1, geometry: images.geometry, inputPixelType: .float32, inputLayout: .nchw)
         let lowering = PolicyLowering(interpolation: interpolation, fill: fill, exactOrder: exactOrder, op: "test")
         try SampleMasking.emit(lowering.effects([ops], geometries: [images.geometry]), into: &builder)
@@ -101,7 +108,9 @@ import Testing
         let fixture = try #require(Self.fixture)
         var exact = 0, total = 0
         for table in fixture.tables {
-            let space: AugmentationSpace = table.policy == "rand_augment" ? .randAugment
+            let space: AugmentationSpace =
+                table.policy == "rand_augment"
+                ? .randAugment
                 : table.policy == "trivial_augment_wide" ? .trivialAugmentWide : .augMix(allOps: true)
             let op = try #require(AutoAugmentOp(rawValue: table.op))
             let (values, signed) = space.magnitudes(op, bins: table.bins, height: table.height, width: table.width)
@@ -111,7 +120,9 @@ import Testing
             for (a, b) in zip(ours, theirs) {
                 total += 1
                 if Float(a) == b { exact += 1 }
-                #expect(abs(Float(a) - b) <= b.ulp, "\(table.policy) \(table.op) bins \(table.bins) \(table.height)x\(table.width): \(a) vs \(b)")
+                #expect(
+                    abs(Float(a) - b) <= b.ulp,
+                    "\(table.policy) \(table.op) bins \(table.bins) \(table.height)x\(table.width): \(a) vs \(b)")
             }
         }
         print("magnitude tables: \(exact) of \(total) values bit-identical to torch, the rest within one float32 step")
@@ -157,13 +168,16 @@ import Testing
             }
             let fused = try run(ops, on: images, interpolation: interpolation, fill: c.fill, exactOrder: false)
             let (worst, fraction) = compare(fused, expected, plane: plane, exclude: c.exclude ?? [])
-            let keepsOrder = rank(ops[0].op) < rank(ops[1].op) || (rank(ops[0].op) == rank(ops[1].op) && !ops[0].op.isGeometric)
+            let keepsOrder =
+                rank(ops[0].op) < rank(ops[1].op) || (rank(ops[0].op) == rank(ops[1].op) && !ops[0].op.isGeometric)
             if keepsOrder, c.exclude != nil {
                 #expect(worst <= tolerance, "fused \(ops) keeps torchvision's order: \(worst)")
             } else {
                 #expect(worst <= 1, "fused \(ops): \(worst)")
-                report.append(String(format: "%@ -> %@ (%@): max |diff| %.3f, %.1f%% of values off by > 1e-3",
-                                     ops[0].op.rawValue, ops[1].op.rawValue, c.interpolation, worst, fraction * 100))
+                report.append(
+                    String(
+                        format: "%@ -> %@ (%@): max |diff| %.3f, %.1f%% of values off by > 1e-3",
+                        ops[0].op.rawValue, ops[1].op.rawValue, c.interpolation, worst, fraction * 100))
             }
         }
         print("fused vs torchvision's order:\n" + report.joined(separator: "\n"))
@@ -178,10 +192,12 @@ import Testing
             let parameters = AugMixParameters(chains: chains, weights: c.weights)
             var fused: Float = 0
             for exactOrder in [true, false] {
-                let augMix = try AugMix(severity: 10, mixtureWidth: chains.count, allOps: c.all_ops, exactOrder: exactOrder)
+                let augMix = try AugMix(
+                    severity: 10, mixtureWidth: chains.count, allOps: c.all_ops, exactOrder: exactOrder)
                 try augMix.validate(parameters, for: images.geometry)
-                let sampled = SampledPipeline(pipeline: try Pipeline([augMix]), count: 1, inputGeometry: images.geometry,
-                                              ops: [SampledOp(augMix, parameters: [parameters])])
+                let sampled = SampledPipeline(
+                    pipeline: try Pipeline([augMix]), count: 1, inputGeometry: images.geometry,
+                    ops: [SampledOp(augMix, parameters: [parameters])])
                 let plan = try sampled.plan(for: images)
                 #expect(plan.stages.first?.family == "fanout" && plan.stages.last?.family == "fanout")
                 let ours = try #require(CPUBackend().run(plan, on: images).float32Values)

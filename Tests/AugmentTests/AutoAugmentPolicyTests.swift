@@ -42,8 +42,9 @@ import Testing
     func image(_ name: String) throws -> ImageBatch {
         let fixture = try #require(Self.fixture)
         let image = try #require(fixture.images[name])
-        return try ImageBatch(float32NCHW: AutoAugmentFixtureTests.floats(image.float32), count: 1, channels: image.shape[0],
-                              height: image.shape[1], width: image.shape[2])
+        return try ImageBatch(
+            float32NCHW: AutoAugmentFixtureTests.floats(image.float32), count: 1, channels: image.shape[0],
+            height: image.shape[1], width: image.shape[2])
     }
 
     @Test func subPolicyTablesAreTorchvisions() throws {
@@ -57,10 +58,19 @@ import Testing
                 #expect(a.count == 2 && b.count == 2)
                 for (entry, row) in zip(a, b) {
                     #expect(row[0] == .string(entry.op.rawValue), "\(policy) \(entry) vs \(row)")
-                    let p: Double? = { if case .double(let v) = row[1] { return v } else if case .int(let v) = row[1] { return Double(v) } else { return nil } }()
+                    let p: Double? = {
+                        if case .double(let v) = row[1] {
+                            return v
+                        } else if case .int(let v) = row[1] {
+                            return Double(v)
+                        } else {
+                            return nil
+                        }
+                    }()
                     #expect(p == entry.probability, "\(policy) \(entry) vs \(row)")
                     switch row[2] {
-                    case .int(let bin): #expect(entry.magnitudeBin.map(Int64.init) == bin, "\(policy) \(entry) vs \(row)")
+                    case .int(let bin):
+                        #expect(entry.magnitudeBin.map(Int64.init) == bin, "\(policy) \(entry) vs \(row)")
                     case .null: #expect(entry.magnitudeBin == nil, "\(policy) \(entry) vs \(row)")
                     default: Issue.record("bin \(row[2])")
                     }
@@ -80,7 +90,9 @@ import Testing
                     let ours = AutoAugment.magnitude(entry, geometry: g)
                     if let theirs = table.values[k][i] {
                         let value = try #require(ours, "\(policy) \(k) \(entry)")
-                        #expect(abs(Float(value.value) - Float(theirs)) <= Float(theirs).ulp, "\(policy) \(k) \(entry): \(value.value) vs \(theirs)")
+                        #expect(
+                            abs(Float(value.value) - Float(theirs)) <= Float(theirs).ulp,
+                            "\(policy) \(k) \(entry): \(value.value) vs \(theirs)")
                         #expect(value.signed == table.signed[k][i])
                         checked += 1
                     } else {
@@ -105,13 +117,15 @@ import Testing
             for exactOrder in [true, false] {
                 let op = try AutoAugment(policy: policy, interpolation: .bilinear, exactOrder: exactOrder)
                 try op.validate(parameters, for: images.geometry)
-                let sampled = SampledPipeline(pipeline: try Pipeline([op]), count: 1, inputGeometry: images.geometry,
-                                              ops: [SampledOp(op, parameters: [parameters])])
+                let sampled = SampledPipeline(
+                    pipeline: try Pipeline([op]), count: 1, inputGeometry: images.geometry,
+                    ops: [SampledOp(op, parameters: [parameters])])
                 let ours = try #require(CPUBackend().run(sampled.plan(for: images), on: images).float32Values)
                 let worst = zip(ours, expected).map { abs($0 - $1) }.max() ?? .infinity
                 #expect(ours.count == expected.count)
                 if exactOrder {
-                    #expect(worst <= 1e-4, "\(c.policy) sub-policy \(c.sub_policy) \(c.image) \(parameters.ops): \(worst)")
+                    #expect(
+                        worst <= 1e-4, "\(c.policy) sub-policy \(c.sub_policy) \(c.image) \(parameters.ops): \(worst)")
                 } else {
                     #expect(worst <= 1, "fused \(c.policy) \(c.sub_policy): \(worst)")
                     worstFused = max(worstFused, worst)
@@ -136,7 +150,10 @@ import Testing
             perSub[p.subPolicy] += 1
             let sub = AutoAugmentPolicy.cifar10.subPolicies[p.subPolicy]
             if p.ops.first?.op == sub[0].op { appliedFirst[p.subPolicy] += 1 }
-            for o in p.ops where o.magnitude != 0 && AugmentationSpace.autoAugment.magnitudes(o.op, bins: 10, height: 32, width: 32).signed {
+            for o in p.ops
+            where o.magnitude != 0
+                && AugmentationSpace.autoAugment.magnitudes(o.op, bins: 10, height: 32, width: 32).signed
+            {
                 signed += 1
                 if o.magnitude < 0 { negative += 1 }
             }
@@ -153,12 +170,17 @@ import Testing
     }
 
     @Test func pipelineFilesNameThePolicyAndRejectUnknownOnes() throws {
-        let file = try PipelineFile.parse(Data(#"{"ops": [{"op": "auto_augment", "policy": "svhn", "interpolation": "bilinear", "fill": 0.5}]}"#.utf8))
+        let file = try PipelineFile.parse(
+            Data(#"{"ops": [{"op": "auto_augment", "policy": "svhn", "interpolation": "bilinear", "fill": 0.5}]}"#.utf8)
+        )
         let op = try #require(file.pipeline.transforms.first as? AutoAugment)
         #expect(op.policy == .svhn && op.interpolation == .bilinear && op.fill == [0.5])
         #expect {
             try PipelineFile.parse(Data(#"{"ops": [{"op": "auto_augment", "policy": "mnist"}]}"#.utf8))
-        } throws: { "\($0)".contains("auto_augment") && "\($0)".contains("policy") && "\($0)".contains("imagenet, cifar10 or svhn") }
+        } throws: {
+            "\($0)".contains("auto_augment") && "\($0)".contains("policy")
+                && "\($0)".contains("imagenet, cifar10 or svhn")
+        }
         // Recorded parameters that do not belong to the sub-policy are rejected.
         let g = ImageGeometry(height: 8, width: 10, channels: 3)
         #expect(throws: AugmentError.self) { try op.validate(AutoAugmentParameters(subPolicy: 25, ops: []), for: g) }
@@ -166,7 +188,12 @@ import Testing
             try op.validate(AutoAugmentParameters(subPolicy: 0, ops: [PolicyOp(.rotate, magnitude: 3)]), for: g)
         }
         // svhn sub-policy 0 is ShearX bin 4 (0.3 * 4/9) then Invert.
-        try op.validate(AutoAugmentParameters(subPolicy: 0, ops: [PolicyOp(.shearX, magnitude: -Double(Float(0.3) * 4 / 9)),
-                                                                  PolicyOp(.invert)]), for: g)
+        try op.validate(
+            AutoAugmentParameters(
+                subPolicy: 0,
+                ops: [
+                    PolicyOp(.shearX, magnitude: -Double(Float(0.3) * 4 / 9)),
+                    PolicyOp(.invert),
+                ]), for: g)
     }
 }

@@ -9,7 +9,8 @@ import _AugmentScaffolding
     let geometry = ImageGeometry(height: 16, width: 20, channels: 3)
 
     func context(_ count: Int, seed: UInt64 = 1, geometry: ImageGeometry? = nil) -> SamplingContext {
-        SamplingContext(count: count, geometry: geometry ?? self.geometry, seed: seed, epoch: 0, firstSampleIndex: 0, opIndex: 3)
+        SamplingContext(
+            count: count, geometry: geometry ?? self.geometry, seed: seed, epoch: 0, firstSampleIndex: 0, opIndex: 3)
     }
 
     @Test func randAugmentDrawsEachOperationAndSignUniformlyPerSample() throws {
@@ -79,7 +80,8 @@ import _AugmentScaffolding
         #expect(depths[0] == 0 && depths[1...].allSatisfy { abs($0 - 12_000) < 450 }, "\(depths)")
         // 13 operations with all_ops: each 1/13 of 72000 draws on average.
         let total = counts.values.reduce(0, +)
-        #expect(counts.count == 13 && counts.values.allSatisfy { abs(Double($0) - Double(total) / 13) < 400 }, "\(counts)")
+        #expect(
+            counts.count == 13 && counts.values.allSatisfy { abs(Double($0) - Double(total) / 13) < 400 }, "\(counts)")
         // alpha = 1: m0 ~ Beta(1, 1) = U(0, 1), each chain weight has mean (1/2)(1/3) = 1/6.
         #expect(abs(m0Sum / 12_000 - 0.5) < 0.015)
         #expect(m0Histogram.allSatisfy { abs($0 - 1200) < 170 }, "\(m0Histogram)")
@@ -94,13 +96,16 @@ import _AugmentScaffolding
         }
     }
 
-    func plan(_ transform: any Transform, _ parameters: some Sendable, count: Int, pixelType: PixelType = .float32,
-              layout: ImageLayout = .nchw) throws -> Plan {
+    func plan(
+        _ transform: any Transform, _ parameters: some Sendable, count: Int, pixelType: PixelType = .float32,
+        layout: ImageLayout = .nchw
+    ) throws -> Plan {
         func sampledOp<T: Transform>(_ t: T) throws -> SampledOp {
             SampledOp(t, parameters: try #require(parameters as? [T.Parameters]))
         }
-        let sampled = SampledPipeline(pipeline: try Pipeline([transform]), count: count, inputGeometry: geometry,
-                                      ops: [try sampledOp(transform)])
+        let sampled = SampledPipeline(
+            pipeline: try Pipeline([transform]), count: count, inputGeometry: geometry,
+            ops: [try sampledOp(transform)])
         return try sampled.plan(inputPixelType: pixelType, inputLayout: layout)
     }
 
@@ -123,10 +128,14 @@ import _AugmentScaffolding
             let pipeline = try Pipeline([try RandAugment()])
             let sampled = try pipeline.sample(count: 64, geometry: geometry, seed: seed)
             let stages = try sampled.plan(inputPixelType: .uint8, inputLayout: .nhwc).stages.map(\.family)
-            #expect(stages.filter { $0 == "warp" }.count == 1 && stages.filter { $0 == "color" }.count <= 2
+            #expect(
+                stages.filter { $0 == "warp" }.count == 1 && stages.filter { $0 == "color" }.count <= 2
                     && stages.filter { $0 == "blur" }.count <= 2, "\(stages)")
             let trivial = try Pipeline([try TrivialAugmentWide()]).sample(count: 64, geometry: geometry, seed: seed)
-            #expect(try trivial.plan(inputPixelType: .uint8, inputLayout: .nhwc).stages.map(\.family) == ["warp", "color", "blur"])
+            #expect(
+                try trivial.plan(inputPixelType: .uint8, inputLayout: .nhwc).stages.map(\.family) == [
+                    "warp", "color", "blur",
+                ])
         }
         // aug_mix: replicate, the chains' passes, the weighted sum.
         let augMix = try Pipeline([try AugMix()]).sample(count: 64, geometry: geometry, seed: 3)
@@ -137,9 +146,11 @@ import _AugmentScaffolding
     }
 
     @Test func parametersRecordAndReplayBitIdentically() throws {
-        let pipeline = try Pipeline([try RandAugment(numOps: 3), try TrivialAugmentWide(fill: [0.5]),
-                                     try AugMix(mixtureWidth: 2, exactOrder: true),
-                                     try OneOf([try RandAugment(magnitude: 20, exactOrder: true), try TrivialAugmentWide()])])
+        let pipeline = try Pipeline([
+            try RandAugment(numOps: 3), try TrivialAugmentWide(fill: [0.5]),
+            try AugMix(mixtureWidth: 2, exactOrder: true),
+            try OneOf([try RandAugment(magnitude: 20, exactOrder: true), try TrivialAugmentWide()]),
+        ])
         let images = try ImageBatch.random(count: 6, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 4)
         let sampled = try pipeline.sample(for: images, seed: 12, epoch: 1, firstSampleIndex: 100)
         let data = try ParameterRecord.encode(sampled, seed: 12, epoch: 1, firstSampleIndex: 100)
@@ -164,18 +175,33 @@ import _AugmentScaffolding
     @Test func badArgumentsAndInputsAreErrors() throws {
         func parse(_ json: String) throws -> PipelineFile { try PipelineFile.parse(Data(json.utf8), name: "p.json") }
         let cases: [(String, String)] = [
-            (#"{"ops": [{"op": "rand_augment", "magnitude": 31}]}"#, "rand_augment (ops[0]): argument 'magnitude' = 31 is out of range"),
+            (
+                #"{"ops": [{"op": "rand_augment", "magnitude": 31}]}"#,
+                "rand_augment (ops[0]): argument 'magnitude' = 31 is out of range"
+            ),
             (#"{"ops": [{"op": "rand_augment", "magnitude": -1}]}"#, "argument 'magnitude' = -1"),
-            (#"{"ops": [{"op": "rand_augment", "num_magnitude_bins": 1, "magnitude": 0}]}"#, "argument 'num_magnitude_bins' = 1"),
+            (
+                #"{"ops": [{"op": "rand_augment", "num_magnitude_bins": 1, "magnitude": 0}]}"#,
+                "argument 'num_magnitude_bins' = 1"
+            ),
             (#"{"ops": [{"op": "rand_augment", "num_ops": -2}]}"#, "argument 'num_ops' = -2"),
             (#"{"ops": [{"op": "rand_augment", "interpolation": "bicubic"}]}"#, "argument 'interpolation' = bicubic"),
-            (#"{"ops": [{"op": "trivial_augment_wide", "num_magnitude_bins": 0}]}"#, "trivial_augment_wide (ops[0]): argument 'num_magnitude_bins' = 0"),
+            (
+                #"{"ops": [{"op": "trivial_augment_wide", "num_magnitude_bins": 0}]}"#,
+                "trivial_augment_wide (ops[0]): argument 'num_magnitude_bins' = 0"
+            ),
             (#"{"ops": [{"op": "aug_mix", "severity": 11}]}"#, "aug_mix (ops[0]): argument 'severity' = 11"),
             (#"{"ops": [{"op": "aug_mix", "alpha": 0}]}"#, "argument 'alpha' = 0.0"),
             (#"{"ops": [{"op": "aug_mix", "mixture_width": 0}]}"#, "argument 'mixture_width' = 0"),
             (#"{"ops": [{"op": "aug_mix", "fill": [0.1, "x"]}]}"#, "aug_mix (ops[0])"),
-            (#"{"ops": [{"op": "one_of", "ops": [{"op": "aug_mix"}]}]}"#, "one_of (ops[0]): argument 'ops[0]' = aug_mix"),
-            (#"{"ops": [{"op": "rand_augment", "magnitudes": 3}]}"#, "unknown argument 'magnitudes' (did you mean 'magnitude'?)"),
+            (
+                #"{"ops": [{"op": "one_of", "ops": [{"op": "aug_mix"}]}]}"#,
+                "one_of (ops[0]): argument 'ops[0]' = aug_mix"
+            ),
+            (
+                #"{"ops": [{"op": "rand_augment", "magnitudes": 3}]}"#,
+                "unknown argument 'magnitudes' (did you mean 'magnitude'?)"
+            ),
         ]
         for (json, expected) in cases {
             do {
@@ -190,17 +216,28 @@ import _AugmentScaffolding
         #expect((file.pipeline.transforms[0] as? RandAugment)?.magnitude == 9)
         // Two channels: torchvision's policies take 1 or 3 (4 or more: colour on the first three).
         let two = ImageGeometry(height: 8, width: 8, channels: 2)
-        #expect(throws: AugmentError.self) { try Pipeline([try RandAugment()]).sample(count: 1, geometry: two, seed: 1) }
+        #expect(throws: AugmentError.self) {
+            try Pipeline([try RandAugment()]).sample(count: 1, geometry: two, seed: 1)
+        }
         // aug_mix does not carry boxes.
         let images = try ImageBatch.random(count: 1, geometry: geometry, pixelType: .float32, layout: .nchw, seed: 1)
         var batch = try AugmentBatch(images: images)
         batch.boxes = try BoxBatch(boxes: [[BoundingBox(x0: 1, y0: 1, x1: 5, y1: 5)]], labels: [[0]])
         #expect(throws: AugmentError.self) { try CPUBackend().apply(Pipeline([try AugMix()]), to: batch, seed: 1) }
         // Replayed operations outside the policy's set are refused.
-        let bad = SampledPipeline(pipeline: try Pipeline([try AugMix(allOps: false)]), count: 1, inputGeometry: geometry,
-                                  ops: [SampledOp(try AugMix(allOps: false), parameters: [AugMixParameters(
-                                      chains: [[PolicyOp(.brightness, magnitude: 0.1)], [PolicyOp(.equalize)], [PolicyOp(.equalize)]],
-                                      weights: [0.25, 0.25, 0.25, 0.25])])])
+        let bad = SampledPipeline(
+            pipeline: try Pipeline([try AugMix(allOps: false)]), count: 1, inputGeometry: geometry,
+            ops: [
+                SampledOp(
+                    try AugMix(allOps: false),
+                    parameters: [
+                        AugMixParameters(
+                            chains: [
+                                [PolicyOp(.brightness, magnitude: 0.1)], [PolicyOp(.equalize)], [PolicyOp(.equalize)],
+                            ],
+                            weights: [0.25, 0.25, 0.25, 0.25])
+                    ])
+            ])
         #expect(throws: AugmentError.self) { try bad.plan(for: images) }
     }
 
@@ -218,7 +255,9 @@ import _AugmentScaffolding
             }
         }
         let images = try ImageBatch(float32NCHW: values, count: 1, channels: 1, height: 64, width: 64)
-        let ops = [PolicyOp(.shearX, magnitude: 0.3), PolicyOp(.rotate, magnitude: 30), PolicyOp(.translateY, magnitude: -5.7)]
+        let ops = [
+            PolicyOp(.shearX, magnitude: 0.3), PolicyOp(.rotate, magnitude: 30), PolicyOp(.translateY, magnitude: -5.7),
+        ]
         func run(_ exact: Bool) throws -> [Float] {
             var builder = PlanBuilder(count: 1, geometry: g, inputPixelType: .float32, inputLayout: .nchw)
             let lowering = PolicyLowering(interpolation: .bilinear, fill: nil, exactOrder: exact, op: "test")
@@ -270,8 +309,11 @@ import _AugmentScaffolding
                 }
                 if differs { samples += 1 }
             }
-            print(String(format: "%@ fused vs torchvision's order: %d of 32 samples differ, mean |diff| %.5f, %.2f%% of values off by > 1/255",
-                         name, samples, sum / Double(a.count), 100 * Double(over) / Double(a.count)))
+            print(
+                String(
+                    format:
+                        "%@ fused vs torchvision's order: %d of 32 samples differ, mean |diff| %.5f, %.2f%% of values off by > 1/255",
+                    name, samples, sum / Double(a.count), 100 * Double(over) / Double(a.count)))
             #expect(samples >= 1 && samples < 32)
             #expect(Double(over) / Double(a.count) < 0.25)
         }

@@ -19,8 +19,9 @@ import Testing
         #expect(throws: AugmentError.self) {
             try ImageBatch(uint8NHWC: [], count: Int.max / 2, height: Int.max / 2, width: 4, channels: 1)
         }
-        let ok = try ImageBatch(float32NCHW: [Float](repeating: 0.5, count: 2 * 3 * 4 * 5), count: 2,
-                                channels: 3, height: 4, width: 5)
+        let ok = try ImageBatch(
+            float32NCHW: [Float](repeating: 0.5, count: 2 * 3 * 4 * 5), count: 2,
+            channels: 3, height: 4, width: 5)
         #expect(ok.shapeDescription == "float32 NCHW (2, 3, 4, 5)")
         #expect(ok.index(sample: 1, channel: 2, y: 3, x: 4) == 2 * 3 * 4 * 5 - 1)
     }
@@ -36,12 +37,14 @@ import Testing
     }
 
     @Test func spectrogramShapesRoundTrip() throws {
-        let flat = try SpectrogramBatch(values: [Float](repeating: 0, count: 2 * 8 * 5), count: 2,
-                                        frequencyBins: 8, timeFrames: 5)
+        let flat = try SpectrogramBatch(
+            values: [Float](repeating: 0, count: 2 * 8 * 5), count: 2,
+            frequencyBins: 8, timeFrames: 5)
         #expect(flat.shape == [2, 8, 5])
         #expect(flat.channels == 1)
-        let stereo = try SpectrogramBatch(values: [Float](repeating: 0, count: 2 * 2 * 8 * 5), count: 2,
-                                          channels: 2, frequencyBins: 8, timeFrames: 5)
+        let stereo = try SpectrogramBatch(
+            values: [Float](repeating: 0, count: 2 * 2 * 8 * 5), count: 2,
+            channels: 2, frequencyBins: 8, timeFrames: 5)
         #expect(stereo.shape == [2, 2, 8, 5])
         #expect(throws: AugmentError.self) {
             try SpectrogramBatch(values: [Float](repeating: 0, count: 79), count: 2, frequencyBins: 8, timeFrames: 5)
@@ -65,8 +68,9 @@ import Testing
 
 @Suite struct AugmentBatchTests {
     @Test func labelsMustMatchTheImages() throws {
-        let images = try ImageBatch.random(count: 3, geometry: ImageGeometry(height: 2, width: 2, channels: 1),
-                                           pixelType: .uint8, layout: .nhwc, seed: 1)
+        let images = try ImageBatch.random(
+            count: 3, geometry: ImageGeometry(height: 2, width: 2, channels: 1),
+            pixelType: .uint8, layout: .nhwc, seed: 1)
         #expect(throws: AugmentError.invalidShape("2 label rows for 3 images")) {
             try AugmentBatch(images: images, labels: LabelBatch(classIDs: [0, 1], classCount: 2))
         }
@@ -91,18 +95,23 @@ import Testing
         #expect(OpRegistry.type(named: "random_crop") == RandomCrop.self)
         #expect(OpRegistry.type(named: "random_crops") == nil)
         #expect(Set(OpRegistry.types.map { $0.opName }).count == OpRegistry.types.count, "op names are unique")
-        #expect(Set(OpRegistry.signalTypes.map { $0.opName }).count == OpRegistry.signalTypes.count,
-                "signal op names are unique")
+        #expect(
+            Set(OpRegistry.signalTypes.map { $0.opName }).count == OpRegistry.signalTypes.count,
+            "signal op names are unique")
         // Signal and image ops share only gaussian_noise, which pipeline files resolve by "input".
-        #expect(Set(OpRegistry.types.map { $0.opName }).intersection(OpRegistry.signalTypes.map { $0.opName }) == ["gaussian_noise"])
+        #expect(
+            Set(OpRegistry.types.map { $0.opName }).intersection(OpRegistry.signalTypes.map { $0.opName }) == [
+                "gaussian_noise"
+            ])
         #expect(OpRegistry.type(named: "gaussian_noise") == GaussianNoise.self)
         #expect(OpRegistry.type(named: "gaussian_noise", input: .signal) == SignalGaussianNoise.self)
         #expect(OpRegistry.type(named: "time_masking", input: .signal) == TimeMasking.self)
     }
 
     @Test func batchStreamIsSharedBySamplesOfOneBatchOnly() {
-        let context = SamplingContext(count: 4, geometry: ImageGeometry(height: 1, width: 1, channels: 1), seed: 3,
-                                      epoch: 0, firstSampleIndex: 8, opIndex: 2)
+        let context = SamplingContext(
+            count: 4, geometry: ImageGeometry(height: 1, width: 1, channels: 1), seed: 3,
+            epoch: 0, firstSampleIndex: 8, opIndex: 2)
         var a = context.batchStream(), b = context.batchStream()
         #expect(a.nextUInt64() == b.nextUInt64())
         var s = context.stream(sample: 0)

@@ -30,14 +30,26 @@ import Testing
         let wx = kernel(kx, sx), wy = kernel(ky, sy)
         let g = images.geometry
         var out: [Double] = []
-        for n in 0..<images.count { for c in 0..<g.channels { for y in 0..<g.height { for x in 0..<g.width {
-            var sum = 0.0
-            for j in 0..<ky { for i in 0..<kx {
-                sum += wy[j] * wx[i] * Double(images.value(sample: n, channel: c, y: reflect(y + j - ky / 2, g.height),
-                                                           x: reflect(x + i - kx / 2, g.width)))
-            } }
-            out.append(sum)
-        } } } }
+        for n in 0..<images.count {
+            for c in 0..<g.channels {
+                for y in 0..<g.height {
+                    for x in 0..<g.width {
+                        var sum = 0.0
+                        for j in 0..<ky {
+                            for i in 0..<kx {
+                                sum +=
+                                    wy[j] * wx[i]
+                                    * Double(
+                                        images.value(
+                                            sample: n, channel: c, y: reflect(y + j - ky / 2, g.height),
+                                            x: reflect(x + i - kx / 2, g.width)))
+                            }
+                        }
+                        out.append(sum)
+                    }
+                }
+            }
+        }
         return out
     }
 
@@ -55,8 +67,12 @@ import Testing
         let images = try floats(ImageGeometry(height: 13, width: 17, channels: 3))
         for (kx, ky, sx, sy) in [(3, 3, 0.8, 0.8), (5, 9, 1.2, 2.5), (11, 1, 3.0, 1.0), (7, 7, 1.4, 1.4)] {
             let blur = try GaussianBlur(kernelSizeX: kx, kernelSizeY: ky, sigma: nil)
-            let sampled = SampledPipeline(pipeline: try Pipeline([blur]), count: 2, inputGeometry: images.geometry,
-                                          ops: [SampledOp(blur, parameters: Array(repeating: GaussianBlurParameters(sigmaX: sx, sigmaY: sy), count: 2))])
+            let sampled = SampledPipeline(
+                pipeline: try Pipeline([blur]), count: 2, inputGeometry: images.geometry,
+                ops: [
+                    SampledOp(
+                        blur, parameters: Array(repeating: GaussianBlurParameters(sigmaX: sx, sigmaY: sy), count: 2))
+                ])
             let out = try #require(try CPUBackend().run(sampled.plan(for: images), on: images).float32Values)
             let expected = reference(images, kx: kx, ky: ky, sx: sx, sy: sy)
             let worst = zip(out, expected).map { abs(Double($0) - $1) }.max() ?? 1
@@ -85,8 +101,9 @@ import Testing
             .plan(for: images)
         #expect(!plan.stages.contains { $0.family == "blur" })
         // A constant image stays constant (weights sum to 1 within float rounding).
-        let constant = try ImageBatch(float32NCHW: [Float](repeating: 0.7, count: 2 * 3 * 72), count: 2, channels: 3,
-                                      height: 8, width: 9)
+        let constant = try ImageBatch(
+            float32NCHW: [Float](repeating: 0.7, count: 2 * 3 * 72), count: 2, channels: 3,
+            height: 8, width: 9)
         let blurred = try #require(try run([GaussianBlur(kernelSize: [7], sigma: [1.5])], constant).float32Values)
         #expect(blurred.allSatisfy { abs($0 - 0.7) < 1e-6 })
     }
@@ -105,8 +122,9 @@ import Testing
         let values = try #require(images.float32Values)
         let per = images.geometry.elementCount
         for n in 0..<6 {
-            let one = try ImageBatch(float32NCHW: Array(values[(n * per)..<((n + 1) * per)]), count: 1, channels: 3,
-                                     height: 10, width: 12)
+            let one = try ImageBatch(
+                float32NCHW: Array(values[(n * per)..<((n + 1) * per)]), count: 1, channels: 3,
+                height: 10, width: 12)
             let alone = try run([GaussianBlur(kernelSize: [9], sigma: [sigmas[n]])], one)
             #expect(Array((out.float32Values ?? [])[(n * per)..<((n + 1) * per)]) == alone.float32Values)
         }
@@ -121,31 +139,45 @@ import Testing
         let images = try floats(geometry)
         #expect(try run([AdjustSharpness(sharpnessFactor: 1)], images) == images)
         let out = try run([AdjustSharpness(sharpnessFactor: 0.3)], images)
-        for n in 0..<2 { for c in 0..<3 { for y in 0..<6 { for x in 0..<7 {
-            let v = Double(images.value(sample: n, channel: c, y: y, x: x))
-            let o = Double(out.value(sample: n, channel: c, y: y, x: x))
-            if y == 0 || x == 0 || y == 5 || x == 6 {
-                #expect(o == v)
-            } else {
-                var smooth = 0.0
-                for dy in -1...1 { for dx in -1...1 {
-                    smooth += (dy == 0 && dx == 0 ? 5 : 1) * Double(images.value(sample: n, channel: c, y: y + dy, x: x + dx))
-                } }
-                smooth /= 13
-                #expect(abs(o - min(1, max(0, v + 0.7 * (smooth - v)))) < 1e-6)
+        for n in 0..<2 {
+            for c in 0..<3 {
+                for y in 0..<6 {
+                    for x in 0..<7 {
+                        let v = Double(images.value(sample: n, channel: c, y: y, x: x))
+                        let o = Double(out.value(sample: n, channel: c, y: y, x: x))
+                        if y == 0 || x == 0 || y == 5 || x == 6 {
+                            #expect(o == v)
+                        } else {
+                            var smooth = 0.0
+                            for dy in -1...1 {
+                                for dx in -1...1 {
+                                    smooth +=
+                                        (dy == 0 && dx == 0 ? 5 : 1)
+                                        * Double(images.value(sample: n, channel: c, y: y + dy, x: x + dx))
+                                }
+                            }
+                            smooth /= 13
+                            #expect(abs(o - min(1, max(0, v + 0.7 * (smooth - v)))) < 1e-6)
+                        }
+                    }
+                }
             }
-        } } } }
+        }
         // Images of height or width <= 2 are returned unchanged (torchvision), even outside [0, 1].
         let tiny = try ImageBatch(float32NCHW: [1.5, -0.5, 0.2, 0.4], count: 1, channels: 1, height: 2, width: 2)
         #expect(try run([AdjustSharpness(sharpnessFactor: 3)], tiny) == tiny)
         // random_adjust_sharpness: per-sample application, nothing when no sample is chosen.
-        let none = try Pipeline([RandomAdjustSharpness(sharpnessFactor: 2, p: 0)]).sample(count: 2, geometry: geometry, seed: 1)
+        let none = try Pipeline([RandomAdjustSharpness(sharpnessFactor: 2, p: 0)]).sample(
+            count: 2, geometry: geometry, seed: 1)
         #expect(try none.plan(for: images).stages.count == 1)
     }
 
     @Test func badArgumentsThrow() throws {
-        #expect(throws: AugmentError.invalidArgument(op: "gaussian_blur", argument: "kernel_size[0]", value: "4",
-                                                      allowed: "an odd integer in [1, 1023]")) {
+        #expect(
+            throws: AugmentError.invalidArgument(
+                op: "gaussian_blur", argument: "kernel_size[0]", value: "4",
+                allowed: "an odd integer in [1, 1023]")
+        ) {
             try GaussianBlur(kernelSize: [4])
         }
         #expect(throws: AugmentError.self) { try GaussianBlur(kernelSize: [3, 0]) }
@@ -156,9 +188,13 @@ import Testing
         #expect(throws: AugmentError.self) { try GaussianBlur(kernelSize: [3], p: 1.2) }
         #expect(throws: AugmentError.self) { try AdjustSharpness(sharpnessFactor: -1) }
         #expect(throws: AugmentError.self) { try RandomAdjustSharpness(sharpnessFactor: 1, p: -0.1) }
-        let decoded = try JSONDecoder().decode(GaussianBlur.self, from: Data(#"{"kernel_size": 23, "sigma": [0.1, 2.0], "p": 0.5}"#.utf8))
-        #expect(decoded.kernelSizeX == 23 && decoded.kernelSizeY == 23 && decoded.sigma == ValueRange(0.1, 2) && decoded.p == 0.5)
-        let fixed = try JSONDecoder().decode(GaussianBlur.self, from: Data(#"{"kernel_size": [5, 3], "sigma": 1.5}"#.utf8))
+        let decoded = try JSONDecoder().decode(
+            GaussianBlur.self, from: Data(#"{"kernel_size": 23, "sigma": [0.1, 2.0], "p": 0.5}"#.utf8))
+        #expect(
+            decoded.kernelSizeX == 23 && decoded.kernelSizeY == 23 && decoded.sigma == ValueRange(0.1, 2)
+                && decoded.p == 0.5)
+        let fixed = try JSONDecoder().decode(
+            GaussianBlur.self, from: Data(#"{"kernel_size": [5, 3], "sigma": 1.5}"#.utf8))
         #expect(fixed.kernelSizeX == 5 && fixed.kernelSizeY == 3 && fixed.sigma == .single(1.5))
         let replay = try JSONDecoder().decode(GaussianBlur.self, from: JSONEncoder().encode(fixed))
         #expect(replay.sigma == .single(1.5) && replay.kernelSizeY == 3)

@@ -10,8 +10,9 @@ import Testing
     }
 
     func batch(_ ids: [Int], classes: Int, size: Int = 6) throws -> AugmentBatch {
-        let images = try ImageBatch.random(count: ids.count, geometry: ImageGeometry(height: size, width: size, channels: 3),
-                                           pixelType: .float32, layout: .nchw, seed: 3)
+        let images = try ImageBatch.random(
+            count: ids.count, geometry: ImageGeometry(height: size, width: size, channels: 3),
+            pixelType: .float32, layout: .nchw, seed: 3)
         return try AugmentBatch(images: images, labels: LabelBatch(classIDs: ids, classCount: classes))
     }
 
@@ -34,15 +35,18 @@ import Testing
         let out = try CPUBackend().run(sampled.plan(for: input.images), on: input)
         let a = try #require(input.images.float32Values), b = try #require(out.images.float32Values)
         #expect(Array(b[0..<12]) == Array(a[0..<12]))  // sample 0 (class 0)
-        #expect(b[12] == a[13] && b[13] == a[12])       // sample 1 (class 1), first row swapped
+        #expect(b[12] == a[13] && b[13] == a[12])  // sample 1 (class 1), first row swapped
     }
 
     @Test func softLabelsUseTheirArgmaxAndNestedOpsSeeTheClass() throws {
         let labels = try LabelBatch(softLabels: [0.2, 0.7, 0.1, 0.6, 0.2, 0.2], count: 2, classCount: 3)
         #expect(labels.classIDs == [1, 0])
-        let pipeline = try parse(#"{"ops": [{"op": "random_apply", "p": 1, "ops": [{"op": "random_invert", "p": {"by_class": [0, 1, 0]}}]}]}"#)
-        let images = try ImageBatch.random(count: 2, geometry: ImageGeometry(height: 3, width: 3, channels: 3), pixelType: .float32,
-                                           layout: .nchw, seed: 1)
+        let pipeline = try parse(
+            #"{"ops": [{"op": "random_apply", "p": 1, "ops": [{"op": "random_invert", "p": {"by_class": [0, 1, 0]}}]}]}"#
+        )
+        let images = try ImageBatch.random(
+            count: 2, geometry: ImageGeometry(height: 3, width: 3, channels: 3), pixelType: .float32,
+            layout: .nchw, seed: 1)
         let input = try AugmentBatch(images: images, labels: labels)
         let out = try CPUBackend().run(pipeline.sample(for: input, seed: 2).plan(for: images), on: input)
         let a = try #require(images.float32Values), b = try #require(out.images.float32Values)
@@ -54,12 +58,15 @@ import Testing
         let v = value.perClass
         #expect(v[0] == 0.1 && abs(v[1] - 0.5) < 1e-12 && abs(v[2] - 0.9) < 1e-12)
         #expect(ClassValue.classBalanced(counts: [5, 5], min: 0.2, max: 0.8).perClass == [0.2, 0.2])
-        let parsed = try ClassValue.parse(["class_balanced": ["counts": [50, 5], "min": 0, "max": 1]], op: "t", argument: "p", range: 0...1)
+        let parsed = try ClassValue.parse(
+            ["class_balanced": ["counts": [50, 5], "min": 0, "max": 1]], op: "t", argument: "p", range: 0...1)
         #expect(parsed.perClass == [0, 1])
     }
 
     @Test func randAugmentMagnitudePerClassIsRecordedAndReplayedExactly() throws {
-        let pipeline = try parse(#"{"ops": [{"op": "rand_augment", "num_ops": 2, "magnitude": {"class_balanced": {"counts": [900, 30, 1], "min": 2, "max": 28}}}]}"#)
+        let pipeline = try parse(
+            #"{"ops": [{"op": "rand_augment", "num_ops": 2, "magnitude": {"class_balanced": {"counts": [900, 30, 1], "min": 2, "max": 28}}}]}"#
+        )
         let op = try #require(pipeline.transforms.first as? RandAugment)
         let bins = try #require(op.magnitudeByClass).perClass.map(RandAugment.bin)
         #expect(bins == [2, 15, 28])  // 2 + 26 * ln(30)/ln(900) = 15.0
@@ -85,13 +92,16 @@ import Testing
         // A record whose bin does not match the class is refused.
         var tampered = drawn
         tampered[0].magnitudeBin = 3
-        let bad = SampledPipeline(pipeline: pipeline, count: ids.count, inputGeometry: input.images.geometry,
-                                  ops: [SampledOp(op, parameters: tampered)])
+        let bad = SampledPipeline(
+            pipeline: pipeline, count: ids.count, inputGeometry: input.images.geometry,
+            ops: [SampledOp(op, parameters: tampered)])
         #expect { try bad.plan(for: input.images) } throws: { "\($0)".contains("magnitude bin") }
     }
 
     @Test func replayOfClassConditionedProbabilityIsExact() throws {
-        let pipeline = try parse(#"{"ops": [{"op": "random_grayscale", "p": {"class_balanced": {"counts": [100, 3], "min": 0.1, "max": 0.9}}}]}"#)
+        let pipeline = try parse(
+            #"{"ops": [{"op": "random_grayscale", "p": {"class_balanced": {"counts": [100, 3], "min": 0.1, "max": 0.9}}}]}"#
+        )
         let input = try batch([0, 1, 1, 0, 1], classes: 2)
         let sampled = try pipeline.sample(for: input, seed: 6)
         let record = try ParameterRecord.encode(sampled, seed: 6, epoch: 0, firstSampleIndex: 0)
@@ -104,17 +114,22 @@ import Testing
     }
 
     @Test func missingLabelsAreAnErrorThatSaysSo() throws {
-        for json in [#"{"ops": [{"op": "random_vertical_flip", "p": {"by_class": [0.5, 0.5]}}]}"#,
-                     #"{"ops": [{"op": "rand_augment", "magnitude": {"by_class": [1, 2]}}]}"#] {
+        for json in [
+            #"{"ops": [{"op": "random_vertical_flip", "p": {"by_class": [0.5, 0.5]}}]}"#,
+            #"{"ops": [{"op": "rand_augment", "magnitude": {"by_class": [1, 2]}}]}"#,
+        ] {
             let pipeline = try parse(json)
-            let images = try ImageBatch.random(count: 2, geometry: ImageGeometry(height: 4, width: 4, channels: 3), pixelType: .uint8,
-                                               layout: .nhwc, seed: 1)
+            let images = try ImageBatch.random(
+                count: 2, geometry: ImageGeometry(height: 4, width: 4, channels: 3), pixelType: .uint8,
+                layout: .nhwc, seed: 1)
             #expect {
                 try pipeline.sample(for: images, seed: 1).plan(for: images)
             } throws: { "\($0)".contains("no labels") && "\($0)".contains("per class") }
             // A class without a value is an error too.
             let input = try AugmentBatch(images: images, labels: LabelBatch(classIDs: [0, 4], classCount: 5))
-            #expect { try pipeline.sample(for: input, seed: 1).plan(for: images) } throws: { "\($0)".contains("class 4") }
+            #expect { try pipeline.sample(for: input, seed: 1).plan(for: images) } throws: {
+                "\($0)".contains("class 4")
+            }
         }
     }
 
@@ -123,8 +138,14 @@ import Testing
             (#"{"op": "random_invert", "p": {"by_class": [0.5, 1.5]}}"#, "class 1"),
             (#"{"op": "random_invert", "p": {"by_class": []}}"#, "by_class"),
             (#"{"op": "random_invert", "p": {"by_class": [0.5, "x"]}}"#, "not a number"),
-            (#"{"op": "random_invert", "p": {"class_balanced": {"counts": [10, 0], "min": 0, "max": 1}}}"#, "counts[1]"),
-            (#"{"op": "random_invert", "p": {"class_balanced": {"counts": [10, -3], "min": 0, "max": 1}}}"#, "counts[1]"),
+            (
+                #"{"op": "random_invert", "p": {"class_balanced": {"counts": [10, 0], "min": 0, "max": 1}}}"#,
+                "counts[1]"
+            ),
+            (
+                #"{"op": "random_invert", "p": {"class_balanced": {"counts": [10, -3], "min": 0, "max": 1}}}"#,
+                "counts[1]"
+            ),
             (#"{"op": "random_invert", "p": {"class_balanced": {"counts": [10, 3], "min": 0, "max": 2}}}"#, "max 2"),
             (#"{"op": "random_invert", "p": {"class_balanced": {"counts": [10, 3], "min": 0}}}"#, "max"),
             (#"{"op": "random_invert", "p": {"per_class": [0.5]}}"#, "per_class"),
@@ -136,7 +157,9 @@ import Testing
                 try parse(#"{"ops": [\#(json)]}"#)
             } throws: { error in
                 let message = "\(error)"
-                let op = json.contains("rand_augment") ? "rand_augment" : (json.contains("hflip") ? "hflip" : "random_invert")
+                let op =
+                    json.contains("rand_augment")
+                    ? "rand_augment" : (json.contains("hflip") ? "hflip" : "random_invert")
                 return message.contains(op) && message.contains(fragment)
             }
         }

@@ -40,11 +40,12 @@ struct Fixture {
         func cases(_ key: String) throws -> [Case] {
             try (root[key] as? [[String: Any]] ?? []).map { entry in
                 let output = try need(entry["output"] as? String, "output")
-                return Case(op: try need(entry["op"] as? String, "op"), image: try need(entry["image"] as? String, "image"),
-                            args: entry["args"] as? [String: Any] ?? [:], parameters: entry["parameters"] as? [String: Any],
-                            shape: try need(entry["shape"] as? [Int], "shape"),
-                            output: try need(Data(base64Encoded: output), "output base64"),
-                            floatPath: (entry["float_path"] as? String).flatMap { Data(base64Encoded: $0) })
+                return Case(
+                    op: try need(entry["op"] as? String, "op"), image: try need(entry["image"] as? String, "image"),
+                    args: entry["args"] as? [String: Any] ?? [:], parameters: entry["parameters"] as? [String: Any],
+                    shape: try need(entry["shape"] as? [Int], "shape"),
+                    output: try need(Data(base64Encoded: output), "output base64"),
+                    floatPath: (entry["float_path"] as? String).flatMap { Data(base64Encoded: $0) })
             }
         }
         fixture.cases = try cases("cases")
@@ -145,8 +146,12 @@ struct Fixture {
             let worst = differences.max() ?? 0
             let changed = differences.filter { $0 != 0 }.count
             let offFloatPath = zip(actual, floatPath).filter { $0 != $1 }.count
-            report.append("\(c.op) \(c.args): uint8 path max \(worst), \(changed)/\(differences.count) differ; float path: \(offFloatPath) differ")
-            #expect(worst <= bounds[c.op] ?? 0, "\(c.op) \(c.args): max |diff| \(worst), \(changed) of \(differences.count) differ")
+            report.append(
+                "\(c.op) \(c.args): uint8 path max \(worst), \(changed)/\(differences.count) differ; float path: \(offFloatPath) differ"
+            )
+            #expect(
+                worst <= bounds[c.op] ?? 0,
+                "\(c.op) \(c.args): max |diff| \(worst), \(changed) of \(differences.count) differ")
             #expect(offFloatPath == 0, "\(c.op) \(c.args): \(offFloatPath) values differ from torchvision's float path")
         }
         print("uint8 vs torchvision:\n  " + report.joined(separator: "\n  "))

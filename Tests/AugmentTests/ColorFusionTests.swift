@@ -30,11 +30,13 @@ import _AugmentScaffolding
         let fused = try CPUBackend().run(plan, on: input)
 
         // The same parameters, op by op: the warp ops to float32, then jitter + normalize on that.
-        let first = SampledPipeline(pipeline: try Pipeline(Array(ops[0..<2])), inputGeometries: sampled.inputGeometries,
-                                    ragged: false, ops: Array(sampled.ops[0..<2]))
+        let first = SampledPipeline(
+            pipeline: try Pipeline(Array(ops[0..<2])), inputGeometries: sampled.inputGeometries,
+            ragged: false, ops: Array(sampled.ops[0..<2]))
         let middle = try CPUBackend().run(first.plan(for: input), on: input)
-        let second = SampledPipeline(pipeline: try Pipeline(Array(ops[2..<4])), count: input.count,
-                                     inputGeometry: middle.geometry, ops: Array(sampled.ops[2..<4]))
+        let second = SampledPipeline(
+            pipeline: try Pipeline(Array(ops[2..<4])), count: input.count,
+            inputGeometry: middle.geometry, ops: Array(sampled.ops[2..<4]))
         let secondPlan = try second.plan(for: middle)
         #expect(secondPlan.stages.count == 1)
         let stepwise = try CPUBackend().run(secondPlan, on: middle)
@@ -45,14 +47,18 @@ import _AugmentScaffolding
         // A statistic (contrast's mean) needs the warped image first.
         #expect(try families([RandomCrop(height: 30, width: 30), ColorJitter(contrast: 0.4)]) == ["warp", "color"])
         // Colour commutes with crops and flips, so it stays in the pass.
-        #expect(try families([AdjustBrightness(brightnessFactor: 1.3), HorizontalFlip(), CenterCrop(height: 20, width: 20)])
+        #expect(
+            try families([AdjustBrightness(brightnessFactor: 1.3), HorizontalFlip(), CenterCrop(height: 20, width: 20)])
                 == ["warp"])
         // Not with resampling: the colour pass comes first, then the rotation.
         #expect(try families([AdjustBrightness(brightnessFactor: 1.3), Rotate(angleDegrees: 10)]) == ["warp", "warp"])
         // Normalize first, colour after: the kernel runs colour before the affine, so two passes.
         #expect(try families([Normalize(mean: [0.5], std: [0.5]), Invert()]) == ["warp", "color"])
         // Grayscale to one channel changes the channel count: a colour pass of its own.
-        #expect(try families([RandomCrop(height: 30, width: 30), RGBToGrayscale(numOutputChannels: 1)]) == ["warp", "color"])
+        #expect(
+            try families([RandomCrop(height: 30, width: 30), RGBToGrayscale(numOutputChannels: 1)]) == [
+                "warp", "color",
+            ])
     }
 
     @Test func fusedAndSeparateColourGiveTheSameValues() throws {
@@ -60,8 +66,11 @@ import _AugmentScaffolding
         // Brightness + rotate (two passes) equals the same ops where colour cannot fuse.
         for transforms: [any Transform] in [
             [try AdjustBrightness(brightnessFactor: 1.3), HorizontalFlip(), try AdjustHue(hueFactor: 0.2)],
-            [try RandomAffine(degrees: [-20, 20], interpolation: .bilinear, fill: [0.3]), try AdjustSaturation(saturationFactor: 0.2),
-             try Posterize(bits: 3), try Solarize(threshold: 0.6)],
+            [
+                try RandomAffine(degrees: [-20, 20], interpolation: .bilinear, fill: [0.3]),
+                try AdjustSaturation(saturationFactor: 0.2),
+                try Posterize(bits: 3), try Solarize(threshold: 0.6),
+            ],
         ] {
             let out = try CPUBackend().apply(Pipeline(transforms), to: input, seed: 5)
             // Reference: one op at a time through float32 batches, each op sampled with its own key.
@@ -71,8 +80,9 @@ import _AugmentScaffolding
                 var sampled = try single.sample(for: current, seed: 5)
                 // Re-key: the op draws as op `index` of the full pipeline.
                 let full = try Pipeline(transforms).sample(for: input, seed: 5)
-                sampled = SampledPipeline(pipeline: single, inputGeometries: sampled.inputGeometries, ragged: false,
-                                          ops: [full.ops[index]])
+                sampled = SampledPipeline(
+                    pipeline: single, inputGeometries: sampled.inputGeometries, ragged: false,
+                    ops: [full.ops[index]])
                 current = try CPUBackend().run(sampled.plan(for: current), on: current)
             }
             #expect(Parity.compare(out, current, tolerance: 1e-6).passed)

@@ -11,8 +11,10 @@ import Testing
         try ImageBatch.random(count: count, geometry: geometry, pixelType: .float32, layout: .nchw, seed: seed)
     }
 
-    func run(_ transforms: [any Transform], _ images: ImageBatch, seed: UInt64 = 3,
-             output: OutputFormat = .float32NCHW) throws -> ImageBatch {
+    func run(
+        _ transforms: [any Transform], _ images: ImageBatch, seed: UInt64 = 3,
+        output: OutputFormat = .float32NCHW
+    ) throws -> ImageBatch {
         try CPUBackend().apply(Pipeline(transforms, output: output), to: images, seed: seed)
     }
 
@@ -73,21 +75,31 @@ import Testing
         let g = Self.rgb
         for n in 0..<2 {
             var grays: [Double] = []
-            for y in 0..<g.height { for x in 0..<g.width {
-                let r = Double(images.value(sample: n, channel: 0, y: y, x: x))
-                let gg = Double(images.value(sample: n, channel: 1, y: y, x: x))
-                let bb = Double(images.value(sample: n, channel: 2, y: y, x: x))
-                grays.append(0.2989 * r + 0.587 * gg + 0.114 * bb)
-            } }
+            for y in 0..<g.height {
+                for x in 0..<g.width {
+                    let r = Double(images.value(sample: n, channel: 0, y: y, x: x))
+                    let gg = Double(images.value(sample: n, channel: 1, y: y, x: x))
+                    let bb = Double(images.value(sample: n, channel: 2, y: y, x: x))
+                    grays.append(0.2989 * r + 0.587 * gg + 0.114 * bb)
+                }
+            }
             let mean = grays.reduce(0, +) / Double(grays.count)
-            for y in 0..<g.height { for x in 0..<g.width { for ch in 0..<3 {
-                let v = Double(images.value(sample: n, channel: ch, y: y, x: x))
-                let gray = grays[y * g.width + x]
-                let clamp = { (t: Double) in min(1, max(0, t)) }
-                #expect(abs(Double(b.value(sample: n, channel: ch, y: y, x: x)) - clamp(1.6 * v)) < 1e-6)
-                #expect(abs(Double(c.value(sample: n, channel: ch, y: y, x: x)) - clamp(0.3 * v + 0.7 * mean)) < 1e-6)
-                #expect(abs(Double(s.value(sample: n, channel: ch, y: y, x: x)) - clamp(2.5 * v - 1.5 * gray)) < 1e-6)
-            } } }
+            for y in 0..<g.height {
+                for x in 0..<g.width {
+                    for ch in 0..<3 {
+                        let v = Double(images.value(sample: n, channel: ch, y: y, x: x))
+                        let gray = grays[y * g.width + x]
+                        let clamp = { (t: Double) in min(1, max(0, t)) }
+                        #expect(abs(Double(b.value(sample: n, channel: ch, y: y, x: x)) - clamp(1.6 * v)) < 1e-6)
+                        #expect(
+                            abs(Double(c.value(sample: n, channel: ch, y: y, x: x)) - clamp(0.3 * v + 0.7 * mean))
+                                < 1e-6)
+                        #expect(
+                            abs(Double(s.value(sample: n, channel: ch, y: y, x: x)) - clamp(2.5 * v - 1.5 * gray))
+                                < 1e-6)
+                    }
+                }
+            }
         }
     }
 
@@ -96,16 +108,21 @@ import Testing
         let three = try run([RGBToGrayscale(numOutputChannels: 3)], images)
         let one = try run([RGBToGrayscale(numOutputChannels: 1)], images)
         #expect(one.geometry.channels == 1 && three.geometry.channels == 3)
-        for n in 0..<3 { for y in 0..<Self.rgb.height { for x in 0..<Self.rgb.width {
-            let l = three.value(sample: n, channel: 0, y: y, x: x)
-            #expect(three.value(sample: n, channel: 1, y: y, x: x) == l)
-            #expect(three.value(sample: n, channel: 2, y: y, x: x) == l)
-            #expect(one.value(sample: n, channel: 0, y: y, x: x) == l)
-            let expected = 0.2989 * Double(images.value(sample: n, channel: 0, y: y, x: x))
-                + 0.587 * Double(images.value(sample: n, channel: 1, y: y, x: x))
-                + 0.114 * Double(images.value(sample: n, channel: 2, y: y, x: x))
-            #expect(abs(Double(l) - expected) < 2e-7)
-        } } }
+        for n in 0..<3 {
+            for y in 0..<Self.rgb.height {
+                for x in 0..<Self.rgb.width {
+                    let l = three.value(sample: n, channel: 0, y: y, x: x)
+                    #expect(three.value(sample: n, channel: 1, y: y, x: x) == l)
+                    #expect(three.value(sample: n, channel: 2, y: y, x: x) == l)
+                    #expect(one.value(sample: n, channel: 0, y: y, x: x) == l)
+                    let expected =
+                        0.2989 * Double(images.value(sample: n, channel: 0, y: y, x: x))
+                        + 0.587 * Double(images.value(sample: n, channel: 1, y: y, x: x))
+                        + 0.114 * Double(images.value(sample: n, channel: 2, y: y, x: x))
+                    #expect(abs(Double(l) - expected) < 2e-7)
+                }
+            }
+        }
         // A 1-channel image is copied or replicated.
         let single = try floats(ImageGeometry(height: 4, width: 5, channels: 1))
         #expect(try run([RGBToGrayscale(numOutputChannels: 1)], single) == single)
@@ -132,29 +149,42 @@ import Testing
 
     @Test func channelRulesNameTheOp() throws {
         let two = try floats(ImageGeometry(height: 4, width: 4, channels: 2))
-        for transform: any Transform in [try AdjustBrightness(brightnessFactor: 2), try AdjustHue(hueFactor: 0.1),
-                                         try ColorJitter(brightness: 0.2), Autocontrast(), try RandomGrayscale(),
-                                         try RGBToGrayscale()] {
-            #expect(throws: AugmentError.incompatible(
-                "\(transform.opName): needs an image with 1 or 3 channels (as torchvision), or 4 or more (it then acts on the first three, or on those its \"channels\" argument names); the image has 2")) {
+        for transform: any Transform in [
+            try AdjustBrightness(brightnessFactor: 2), try AdjustHue(hueFactor: 0.1),
+            try ColorJitter(brightness: 0.2), Autocontrast(), try RandomGrayscale(),
+            try RGBToGrayscale(),
+        ] {
+            #expect(
+                throws: AugmentError.incompatible(
+                    "\(transform.opName): needs an image with 1 or 3 channels (as torchvision), or 4 or more (it then acts on the first three, or on those its \"channels\" argument names); the image has 2"
+                )
+            ) {
                 try run([transform], two)
             }
         }
-        #expect(throws: AugmentError.incompatible(
-            "adjust_sharpness: needs an image with 1 or 3 channels (as torchvision), or 4 or more (every channel is sharpened); the image has 2")) {
+        #expect(
+            throws: AugmentError.incompatible(
+                "adjust_sharpness: needs an image with 1 or 3 channels (as torchvision), or 4 or more (every channel is sharpened); the image has 2"
+            )
+        ) {
             try run([try AdjustSharpness(sharpnessFactor: 2)], two)
         }
         // 4 or more channels (RGB + NIR ...): colour ops act on the first three (MultispectralTests).
         let four = try floats(ImageGeometry(height: 4, width: 4, channels: 4))
-        for transform: any Transform in [try AdjustBrightness(brightnessFactor: 2), try AdjustHue(hueFactor: 0.1),
-                                         try ColorJitter(brightness: 0.2), Autocontrast(), try RandomGrayscale(),
-                                         try AdjustSharpness(sharpnessFactor: 2), try RGBToGrayscale(numOutputChannels: 3)] {
+        for transform: any Transform in [
+            try AdjustBrightness(brightnessFactor: 2), try AdjustHue(hueFactor: 0.1),
+            try ColorJitter(brightness: 0.2), Autocontrast(), try RandomGrayscale(),
+            try AdjustSharpness(sharpnessFactor: 2), try RGBToGrayscale(numOutputChannels: 3),
+        ] {
             #expect(try run([transform], four).geometry == four.geometry)
         }
         #expect(throws: AugmentError.self) { try run([try RGBToGrayscale(numOutputChannels: 1)], four) }
         // Per-channel ops take any channel count (RGB + NIR).
-        let inverted = try run([Invert(), Posterize(bits: 3), Solarize(threshold: 0.4), AdjustGamma(gamma: 1.7),
-                                Equalize()], four)
+        let inverted = try run(
+            [
+                Invert(), Posterize(bits: 3), Solarize(threshold: 0.4), AdjustGamma(gamma: 1.7),
+                Equalize(),
+            ], four)
         #expect(inverted.geometry == four.geometry)
     }
 
@@ -179,7 +209,8 @@ import Testing
             #expect(values.min() == 0 && values.max() == 1)
         }
         // A flat channel is left unchanged.
-        let flat = try ImageBatch(float32NCHW: [Float](repeating: 0.4, count: 99 * 3), count: 1, channels: 3, height: 9, width: 11)
+        let flat = try ImageBatch(
+            float32NCHW: [Float](repeating: 0.4, count: 99 * 3), count: 1, channels: 3, height: 9, width: 11)
         #expect(try run([Autocontrast()], flat) == flat)
     }
 
@@ -207,8 +238,10 @@ import Testing
         }
         // The output is on the uint8 grid, and a flat image is only quantized.
         #expect(out.allSatisfy { v in Float(UInt8.fromUnitValue(v)) * (1 / Float(255)) == v })
-        let flat = try ImageBatch(float32NCHW: [Float](repeating: 0.3, count: 30), count: 1, channels: 1, height: 5, width: 6)
-        #expect(try #require(try run([Equalize()], flat).float32Values).allSatisfy { $0 == Float(76) * (1 / Float(255)) })
+        let flat = try ImageBatch(
+            float32NCHW: [Float](repeating: 0.3, count: 30), count: 1, channels: 1, height: 5, width: 6)
+        #expect(
+            try #require(try run([Equalize()], flat).float32Values).allSatisfy { $0 == Float(76) * (1 / Float(255)) })
     }
 
     @Test func equalizationTableMatchesPIL() {
@@ -258,12 +291,15 @@ import Testing
         let images = try floats(count: 2)
         let jitter = try ColorJitter(brightness: 0.5, contrast: 0.5, saturation: 0.5, hue: 0.3)
         let params = [
-            ColorJitterParameters(applied: true, order: [3, 1, 0, 2], brightness: 1.2, contrast: 0.7, saturation: 1.3, hue: 0.1),
-            ColorJitterParameters(applied: true, order: [0, 2, 1, 3], brightness: 0.8, contrast: 1.4, saturation: 0.5, hue: -0.2),
+            ColorJitterParameters(
+                applied: true, order: [3, 1, 0, 2], brightness: 1.2, contrast: 0.7, saturation: 1.3, hue: 0.1),
+            ColorJitterParameters(
+                applied: true, order: [0, 2, 1, 3], brightness: 0.8, contrast: 1.4, saturation: 0.5, hue: -0.2),
         ]
         let pipeline = try Pipeline([jitter])
-        let sampled = SampledPipeline(pipeline: pipeline, count: 2, inputGeometry: Self.rgb,
-                                      ops: [SampledOp(jitter, parameters: params)])
+        let sampled = SampledPipeline(
+            pipeline: pipeline, count: 2, inputGeometry: Self.rgb,
+            ops: [SampledOp(jitter, parameters: params)])
         let plan = try sampled.plan(for: images)
         #expect(plan.stages.filter { $0.family == "color" }.count == 1, "one colour stage for every order")
         let out = try CPUBackend().run(plan, on: images)
@@ -272,23 +308,32 @@ import Testing
         let per = Self.rgb.elementCount
         let first = try ImageBatch(float32NCHW: Array(values[0..<per]), count: 1, channels: 3, height: 9, width: 11)
         let second = try ImageBatch(float32NCHW: Array(values[per...]), count: 1, channels: 3, height: 9, width: 11)
-        let a = try run([AdjustHue(hueFactor: 0.1), AdjustContrast(contrastFactor: 0.7),
-                         AdjustBrightness(brightnessFactor: 1.2), AdjustSaturation(saturationFactor: 1.3)], first)
-        let b = try run([AdjustBrightness(brightnessFactor: 0.8), AdjustSaturation(saturationFactor: 0.5),
-                         AdjustContrast(contrastFactor: 1.4), AdjustHue(hueFactor: -0.2)], second)
+        let a = try run(
+            [
+                AdjustHue(hueFactor: 0.1), AdjustContrast(contrastFactor: 0.7),
+                AdjustBrightness(brightnessFactor: 1.2), AdjustSaturation(saturationFactor: 1.3),
+            ], first)
+        let b = try run(
+            [
+                AdjustBrightness(brightnessFactor: 0.8), AdjustSaturation(saturationFactor: 0.5),
+                AdjustContrast(contrastFactor: 1.4), AdjustHue(hueFactor: -0.2),
+            ], second)
         #expect((out.float32Values ?? []) == (a.float32Values ?? []) + (b.float32Values ?? []))
     }
 
     @Test func probabilitiesApplyPerSample() throws {
         let geometry = ImageGeometry(height: 2, width: 2, channels: 3)
-        for transform: any Transform in [try RandomGrayscale(p: 0.3), try RandomInvert(p: 0.3), try RandomEqualize(p: 0.3),
-                                         try RandomPosterize(bits: 2, p: 0.3), try RandomSolarize(threshold: 0.5, p: 0.3),
-                                         try RandomAutocontrast(p: 0.3)] {
+        for transform: any Transform in [
+            try RandomGrayscale(p: 0.3), try RandomInvert(p: 0.3), try RandomEqualize(p: 0.3),
+            try RandomPosterize(bits: 2, p: 0.3), try RandomSolarize(threshold: 0.5, p: 0.3),
+            try RandomAutocontrast(p: 0.3),
+        ] {
             let sampled = try Pipeline([transform]).sample(count: 4000, geometry: geometry, seed: 5)
             let applied = (sampled.ops[0].parameters as? [ApplyParameters])?.filter(\.applied).count ?? -1
             #expect(abs(applied - 1200) < 120, "\(transform.opName): \(applied)")  // sd 29
         }
-        let gamma = try Pipeline([RandomGamma(gamma: ValueRange(0.5, 1.5), p: 0.6)]).sample(count: 4000, geometry: geometry, seed: 5)
+        let gamma = try Pipeline([RandomGamma(gamma: ValueRange(0.5, 1.5), p: 0.6)]).sample(
+            count: 4000, geometry: geometry, seed: 5)
         let gammas = try #require(gamma.ops[0].parameters as? [GammaParameters]).compactMap(\.gamma)
         #expect(abs(gammas.count - 2400) < 120)
         #expect(gammas.allSatisfy { (0.5..<1.5).contains($0) })
@@ -298,8 +343,11 @@ import Testing
 
     @Test func consecutiveColorOpsFuseIntoOneStage() throws {
         let images = try floats()
-        let fused = try plan([ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1), RandomGrayscale(p: 0.5),
-                              RandomSolarize(threshold: 0.5), RandomGamma(), Invert()], images)
+        let fused = try plan(
+            [
+                ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1), RandomGrayscale(p: 0.5),
+                RandomSolarize(threshold: 0.5), RandomGamma(), Invert(),
+            ], images)
         // One colour stage reading the float32 NCHW input directly (no conversion pass before it,
         // and a float32 NCHW result needs no final remap).
         #expect(fused.stages.map(\.family) == ["color"])
@@ -310,14 +358,19 @@ import Testing
         // The first invert and the normalize ride in one pass; the invert after normalize needs its own.
         #expect(normalized.stages.map(\.family) == ["warp", "color"])
         // Fused and unfused give the same values.
-        let ops: [any Transform] = [try AdjustBrightness(brightnessFactor: 1.3), try AdjustHue(hueFactor: 0.2), try Solarize(threshold: 0.7)]
+        let ops: [any Transform] = [
+            try AdjustBrightness(brightnessFactor: 1.3), try AdjustHue(hueFactor: 0.2), try Solarize(threshold: 0.7),
+        ]
         let together = try run(ops, images)
         var separate = images
         for op in ops { separate = try run([op], separate) }
         #expect(together == separate)
         // Nothing to do: no stage at all.
-        #expect(try plan([RandomInvert(p: 0), AdjustSaturation(saturationFactor: 2)],
-                         floats(ImageGeometry(height: 2, width: 2, channels: 1))).stages.count == 1)
+        #expect(
+            try plan(
+                [RandomInvert(p: 0), AdjustSaturation(saturationFactor: 2)],
+                floats(ImageGeometry(height: 2, width: 2, channels: 1))
+            ).stages.count == 1)
     }
 
     @Test func statisticIsTakenAfterTheEarlierSteps() throws {
@@ -334,8 +387,11 @@ import Testing
     // MARK: Errors and decoding
 
     @Test func badArgumentsThrowNamingOpAndArgument() throws {
-        #expect(throws: AugmentError.invalidArgument(op: "adjust_hue", argument: "hue_factor", value: "0.6",
-                                                      allowed: "a number in [-0.5, 0.5]")) {
+        #expect(
+            throws: AugmentError.invalidArgument(
+                op: "adjust_hue", argument: "hue_factor", value: "0.6",
+                allowed: "a number in [-0.5, 0.5]")
+        ) {
             try AdjustHue(hueFactor: 0.6)
         }
         #expect(throws: AugmentError.self) { try AdjustBrightness(brightnessFactor: -0.1) }
@@ -343,8 +399,11 @@ import Testing
         #expect(throws: AugmentError.self) { try AdjustSaturation(saturationFactor: .infinity) }
         #expect(throws: AugmentError.self) { try AdjustGamma(gamma: -1) }
         #expect(throws: AugmentError.self) { try AdjustGamma(gamma: 1, gain: .nan) }
-        #expect(throws: AugmentError.invalidArgument(op: "posterize", argument: "bits", value: "9",
-                                                      allowed: "an integer in [0, 8]")) { try Posterize(bits: 9) }
+        #expect(
+            throws: AugmentError.invalidArgument(
+                op: "posterize", argument: "bits", value: "9",
+                allowed: "an integer in [0, 8]")
+        ) { try Posterize(bits: 9) }
         #expect(throws: AugmentError.self) { try Solarize(threshold: 1.5) }
         #expect(throws: AugmentError.self) { try RGBToGrayscale(numOutputChannels: 2) }
         #expect(throws: AugmentError.self) { try ColorJitter(brightness: -0.5) }
@@ -361,11 +420,17 @@ import Testing
         let images = try floats(count: 1)
         let jitter = try ColorJitter(brightness: 0.5)
         let pipeline = try Pipeline([jitter])
-        for bad in [ColorJitterParameters(applied: true, order: [0, 0, 1, 2], brightness: 1, contrast: nil, saturation: nil, hue: nil),
-                    ColorJitterParameters(applied: true, order: [0, 1, 2, 3], brightness: -1, contrast: nil, saturation: nil, hue: nil),
-                    ColorJitterParameters(applied: true, order: [0, 1, 2, 3], brightness: nil, contrast: nil, saturation: nil, hue: 0.9)] {
-            let sampled = SampledPipeline(pipeline: pipeline, count: 1, inputGeometry: Self.rgb,
-                                          ops: [SampledOp(jitter, parameters: [bad])])
+        for bad in [
+            ColorJitterParameters(
+                applied: true, order: [0, 0, 1, 2], brightness: 1, contrast: nil, saturation: nil, hue: nil),
+            ColorJitterParameters(
+                applied: true, order: [0, 1, 2, 3], brightness: -1, contrast: nil, saturation: nil, hue: nil),
+            ColorJitterParameters(
+                applied: true, order: [0, 1, 2, 3], brightness: nil, contrast: nil, saturation: nil, hue: 0.9),
+        ] {
+            let sampled = SampledPipeline(
+                pipeline: pipeline, count: 1, inputGeometry: Self.rgb,
+                ops: [SampledOp(jitter, parameters: [bad])])
             #expect(throws: AugmentError.self) { try sampled.plan(for: images) }
         }
         // A hand-built stage with two statistic steps in one program is refused by both backends.
@@ -377,7 +442,8 @@ import Testing
     @Test func specsDecodeFromTorchvisionArgumentNames() throws {
         let decoder = JSONDecoder()
         let jitter = try decoder.decode(ColorJitter.self, from: Data(#"{"brightness": 0.4, "hue": [-0.2, 0.1]}"#.utf8))
-        #expect(jitter.brightness == ValueRange(0.6, 1.4) && jitter.hue == ValueRange(-0.2, 0.1) && jitter.contrast == nil)
+        #expect(
+            jitter.brightness == ValueRange(0.6, 1.4) && jitter.hue == ValueRange(-0.2, 0.1) && jitter.contrast == nil)
         let fixed = try decoder.decode(ColorJitter.self, from: Data(#"{"contrast": [0.5, 0.5]}"#.utf8))
         #expect(fixed.contrast == ValueRange(0.5, 0.5))
         #expect(try decoder.decode(AdjustGamma.self, from: Data(#"{"gamma": 2.2}"#.utf8)).gain == 1)
@@ -392,10 +458,12 @@ import Testing
         let encoded = try JSONEncoder().encode(jitter)
         let again = try decoder.decode(ColorJitter.self, from: encoded)
         #expect(again.brightness == jitter.brightness && again.hue == jitter.hue && again.p == 1)
-        for name in ["adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "rgb_to_grayscale",
-                     "adjust_gamma", "posterize", "solarize", "autocontrast", "equalize", "invert", "color_jitter",
-                     "random_grayscale", "random_gamma", "random_posterize", "random_solarize", "random_equalize",
-                     "random_autocontrast", "random_invert"] {
+        for name in [
+            "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "rgb_to_grayscale",
+            "adjust_gamma", "posterize", "solarize", "autocontrast", "equalize", "invert", "color_jitter",
+            "random_grayscale", "random_gamma", "random_posterize", "random_solarize", "random_equalize",
+            "random_autocontrast", "random_invert",
+        ] {
             #expect(OpRegistry.type(named: name) != nil, "\(name) is registered")
         }
     }

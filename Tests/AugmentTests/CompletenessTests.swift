@@ -11,7 +11,9 @@ struct CompletenessTests {
         // An entry is named after its op, possibly with a variant ("affine (edge, reflect)",
         // "time_shift_roll"); signal ops that share an image op's name carry a "signal_" prefix.
         let missing = OpRegistry.opNames.filter { op in
-            !entries.contains { $0 == op || $0.hasPrefix(op + " ") || $0.hasPrefix(op + "_") || $0.hasPrefix("signal_" + op) }
+            !entries.contains {
+                $0 == op || $0.hasPrefix(op + " ") || $0.hasPrefix(op + "_") || $0.hasPrefix("signal_" + op)
+            }
         }
         #expect(missing.isEmpty, "ops without a TransformCatalog entry (augment verify would skip them): \(missing)")
     }
@@ -21,19 +23,25 @@ struct CompletenessTests {
     /// Tests/AugmentOpenCLTests/<Stem>ParityTests.swift. (common.cl is shared math, mirrored by
     /// PortableMath.swift; random.cl exposes the generator that RuntimeTests checks.)
     @Test func everyKernelFamilyHasItsTwinHostSideAndParitySuite() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let kernels = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Kernels").path)
             .filter { $0.hasSuffix(".cl") }.map { String($0.dropLast(3)) }
         #expect(kernels.count >= 9)
         let stemNames = ["specaugment": "SpecAugment", "fanout": "FanOut"]
         for stem in kernels where stem != "common" && stem != "random" {
             let name = stemNames[stem] ?? stem.prefix(1).uppercased() + stem.dropFirst()
-            for path in ["Sources/Augment/CPU/\(name).swift", "Sources/AugmentOpenCL/Backend/\(name).swift",
-                         "Tests/AugmentOpenCLTests/\(name)ParityTests.swift"] {
-                #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path),
-                        "Kernels/\(stem).cl has no \(path)")
+            for path in [
+                "Sources/Augment/CPU/\(name).swift", "Sources/AugmentOpenCL/Backend/\(name).swift",
+                "Tests/AugmentOpenCLTests/\(name)ParityTests.swift",
+            ] {
+                #expect(
+                    FileManager.default.fileExists(atPath: root.appendingPathComponent(path).path),
+                    "Kernels/\(stem).cl has no \(path)")
             }
         }
-        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("Sources/Augment/CPU/PortableMath.swift").path))
+        #expect(
+            FileManager.default.fileExists(
+                atPath: root.appendingPathComponent("Sources/Augment/CPU/PortableMath.swift").path))
     }
 }

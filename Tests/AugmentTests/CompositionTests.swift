@@ -14,11 +14,14 @@ import _AugmentScaffolding
     }
 
     /// A sampled one-op pipeline with explicit parameters (the child's values, as its own type).
-    func direct<T: Transform>(_ transform: T, _ values: [ChildParameters], images: ImageBatch, output: OutputFormat) throws -> ImageBatch {
+    func direct<T: Transform>(
+        _ transform: T, _ values: [ChildParameters], images: ImageBatch, output: OutputFormat
+    ) throws -> ImageBatch {
         let typed = try values.map { try $0.value(as: T.Parameters.self) }
         let pipeline = try Pipeline([transform], output: output)
-        let sampled = SampledPipeline(pipeline: pipeline, inputGeometries: images.sampleGeometries, ragged: false,
-                                      ops: [SampledOp(transform, parameters: typed)])
+        let sampled = SampledPipeline(
+            pipeline: pipeline, inputGeometries: images.sampleGeometries, ragged: false,
+            ops: [SampledOp(transform, parameters: typed)])
         return try run(sampled, images)
     }
 
@@ -26,7 +29,8 @@ import _AugmentScaffolding
     /// op applied directly with the same parameters (or the untouched input). Returns false when the
     /// op is refused as a per-sample child (the error must say so); throws when the op does not
     /// apply to this input at all.
-    func checkMasking(_ op: any Transform, geometry: ImageGeometry, pixelType: PixelType, label: String) throws -> Bool {
+    func checkMasking(_ op: any Transform, geometry: ImageGeometry, pixelType: PixelType, label: String) throws -> Bool
+    {
         let images = try ImageBatch.random(count: 6, geometry: geometry, pixelType: pixelType, layout: .nhwc, seed: 5)
         let output = OutputFormat.float32NCHW
         let all = try RandomApply([op], p: 1).sampleBatchParameters(
@@ -44,12 +48,16 @@ import _AugmentScaffolding
             return false
         }
         let per = geometry.elementCount
-        let (got, want, same) = try (#require(result.float32Values), #require(expected.float32Values), #require(identity.float32Values))
+        let (got, want, same) = try (
+            #require(result.float32Values), #require(expected.float32Values), #require(identity.float32Values)
+        )
         #expect(Set(drawn.map { $0.children[0] == nil }).count == 2, "\(label): both outcomes occur")
         for n in 0..<6 {
             let reference = drawn[n].children[0] == nil ? same : want
             let difference = (n * per..<(n + 1) * per).map { abs(got[$0] - reference[$0]) }.max() ?? 0
-            #expect(difference <= 1e-6, "\(label) \(geometry) sample \(n) applied=\(drawn[n].children[0] != nil): \(difference)")
+            #expect(
+                difference <= 1e-6,
+                "\(label) \(geometry) sample \(n) applied=\(drawn[n].children[0] != nil): \(difference)")
         }
         // p = 1: the whole batch equals the direct lowering.
         let always = try Pipeline([RandomApply([op], p: 1)], output: output).sample(for: images, seed: 3)
@@ -67,7 +75,8 @@ import _AugmentScaffolding
                 var random = RandomStream(RandomKey(seed: 11, sampleIndex: 0, opIndex: 2))
                 let pipeline = try entry.makePipeline(geometry, &random)
                 guard pipeline.transforms.count == 1, let op = pipeline.transforms.first,
-                      !(op is Normalize || op is AugMix), (try? op.outputGeometry(for: geometry)) == geometry else { continue }
+                    !(op is Normalize || op is AugMix), (try? op.outputGeometry(for: geometry)) == geometry
+                else { continue }
                 let pixelType = entry.pixelTypes.contains(.uint8) ? PixelType.uint8 : .float32
                 do {
                     if try checkMasking(op, geometry: geometry, pixelType: pixelType, label: entry.name) {
@@ -82,8 +91,9 @@ import _AugmentScaffolding
         }
         // color_channels with a selection other than the default channels cannot be re-emitted per
         // sample (the masked effects carry programs, not channels): refused with a reason.
-        #expect(Set(refused) == ["frequency_masking", "time_masking", "time_warp", "elastic_transform", "color_channels"],
-                "refused: \(refused)")
+        #expect(
+            Set(refused) == ["frequency_masking", "time_masking", "time_warp", "elastic_transform", "color_channels"],
+            "refused: \(refused)")
         #expect(Set(checked).count >= 36, "checked \(Set(checked).count): \(Set(checked).sorted())")
     }
 
@@ -102,13 +112,17 @@ import _AugmentScaffolding
             try Pad(padding: [0]),
         ]
         for op in ops {
-            #expect(try checkMasking(op, geometry: g, pixelType: .uint8, label: op.opName), "\(op.opName) applies per sample")
+            #expect(
+                try checkMasking(op, geometry: g, pixelType: .uint8, label: op.opName),
+                "\(op.opName) applies per sample")
         }
     }
 
     @Test func composeIsTheSequenceWithTheChildrensParameters() throws {
-        let ops: [any Transform] = [try RandomCrop(height: 9, width: 8), try RandomHorizontalFlip(), try AdjustGamma(gamma: 0.7),
-                                    try Resize(size: [6, 5])]
+        let ops: [any Transform] = [
+            try RandomCrop(height: 9, width: 8), try RandomHorizontalFlip(), try AdjustGamma(gamma: 0.7),
+            try Resize(size: [6, 5]),
+        ]
         let compose = Compose(ops)
         let images = try ImageBatch.random(count: 4, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 2)
         let sampled = try Pipeline([compose]).sample(for: images, seed: 8)
@@ -118,8 +132,9 @@ import _AugmentScaffolding
         func typed<T: Transform>(_ t: T, _ i: Int) throws -> SampledOp {
             SampledOp(t, parameters: try parameters.map { try #require($0.children[i]).value(as: T.Parameters.self) })
         }
-        let flat = SampledPipeline(pipeline: try Pipeline(ops), count: 4, inputGeometry: geometry,
-                                   ops: try ops.indices.map { try typed(ops[$0], $0) })
+        let flat = SampledPipeline(
+            pipeline: try Pipeline(ops), count: 4, inputGeometry: geometry,
+            ops: try ops.indices.map { try typed(ops[$0], $0) })
         #expect(try run(sampled, images) == run(flat, images))
         #expect(try sampled.plan(for: images).stages.count == flat.plan(for: images).stages.count)
     }
@@ -142,14 +157,18 @@ import _AugmentScaffolding
         #expect(batch.count == 3)
         // A zero weight is never chosen.
         let never = try OneOf([Invert(), Equalize()], p: [0, 1])
-        #expect(never.sampleBatchParameters(SamplingContext(count: 500, geometry: geometry, seed: 2, epoch: 0, firstSampleIndex: 0, opIndex: 0))
+        #expect(
+            never.sampleBatchParameters(
+                SamplingContext(count: 500, geometry: geometry, seed: 2, epoch: 0, firstSampleIndex: 0, opIndex: 0)
+            )
             .allSatisfy { $0.applied == [1] })
         #expect(never.choice(0) == 1 && never.choice(0.999_999_999_999) == 1)
     }
 
     @Test func randomApplyAndSomeOfDrawPerSample() throws {
         let count = 20_000
-        let context = SamplingContext(count: count, geometry: geometry, seed: 5, epoch: 0, firstSampleIndex: 0, opIndex: 1)
+        let context = SamplingContext(
+            count: count, geometry: geometry, seed: 5, epoch: 0, firstSampleIndex: 0, opIndex: 1)
         let apply = try RandomApply([Invert(), Equalize()], p: 0.3)
         let applied = apply.sampleBatchParameters(context).filter { $0.applied.count == 2 }.count
         #expect(abs(applied - 6000) < 330, "\(applied)")  // sd = sqrt(20000 * 0.21) = 65
@@ -185,7 +204,8 @@ import _AugmentScaffolding
         let plan2 = try Pipeline([twoBorders]).sample(for: images, seed: 4).plan(for: images)
         #expect(plan2.stages.map(\.family) == ["warp", "warp"])
         // random_apply of per-pixel ops: they ride in the conversion pass (one pass in all).
-        let apply = try RandomApply([try AdjustBrightness(brightnessFactor: 0.5), try Solarize(threshold: 0.3), Invert()], p: 0.5)
+        let apply = try RandomApply(
+            [try AdjustBrightness(brightnessFactor: 0.5), try Solarize(threshold: 0.3), Invert()], p: 0.5)
         let plan3 = try Pipeline([apply]).sample(for: images, seed: 4).plan(for: images)
         #expect(plan3.stages.map(\.family) == ["warp"])
     }
@@ -193,8 +213,9 @@ import _AugmentScaffolding
     @Test func nestedCompositesApplyPerSample() throws {
         let inner = Compose([HorizontalFlip(), Invert()])
         let oneOf = try OneOf([inner, try RandomApply([try Rotate(angleDegrees: 90)], p: 1), Equalize()])
-        let images = try ImageBatch.random(count: 12, geometry: ImageGeometry(height: 8, width: 8, channels: 1),
-                                           pixelType: .float32, layout: .nchw, seed: 3)
+        let images = try ImageBatch.random(
+            count: 12, geometry: ImageGeometry(height: 8, width: 8, channels: 1),
+            pixelType: .float32, layout: .nchw, seed: 3)
         let sampled = try Pipeline([oneOf]).sample(for: images, seed: 6)
         let parameters = try #require(sampled.ops[0].parameters as? [CompositeParameters])
         let out = try run(sampled, images)
@@ -206,9 +227,14 @@ import _AugmentScaffolding
             let choice = try #require(parameters[n].applied.first)
             seen.insert(choice)
             let reference = [flipInvert, rotated, equalized][choice]
-            for y in 0..<8 { for x in 0..<8 {
-                #expect(abs(out.value(sample: n, channel: 0, y: y, x: x) - reference.value(sample: n, channel: 0, y: y, x: x)) < 1e-6)
-            } }
+            for y in 0..<8 {
+                for x in 0..<8 {
+                    #expect(
+                        abs(
+                            out.value(sample: n, channel: 0, y: y, x: x)
+                                - reference.value(sample: n, channel: 0, y: y, x: x)) < 1e-6)
+                }
+            }
         }
         #expect(seen.count == 3)
     }
@@ -229,17 +255,28 @@ import _AugmentScaffolding
         let rotated = try cpu.apply(Pipeline([rotate]), to: images, seed: 0)
         let gamma = try cpu.apply(Pipeline([try AdjustGamma(gamma: 2)]), to: images, seed: 0)
         let boxes = try (0..<10).map { n in try parameters[n].children[1].map { try $0.value(as: CropBox.self) } }
-        let cropped = try direct(crop, (0..<10).map { n in parameters[n].children[1] ?? ChildParameters(CropBox(top: 0, left: 0, height: 3, width: 3)) },
-                                 images: images, output: .float32NCHW)
+        let cropped = try direct(
+            crop,
+            (0..<10).map { n in
+                parameters[n].children[1] ?? ChildParameters(CropBox(top: 0, left: 0, height: 3, width: 3))
+            },
+            images: images, output: .float32NCHW)
         var seen = Set<Int>()
         for n in 0..<10 {
             let choice = try #require(parameters[n].applied.first)
             seen.insert(choice)
             let reference = [rotated, cropped, gamma][choice]
             #expect(choice != 1 || boxes[n] != nil)
-            for c in 0..<3 { for y in 0..<geometry.height { for x in 0..<geometry.width {
-                #expect(abs(out.value(sample: n, channel: c, y: y, x: x) - reference.value(sample: n, channel: c, y: y, x: x)) < 1e-6)
-            } } }
+            for c in 0..<3 {
+                for y in 0..<geometry.height {
+                    for x in 0..<geometry.width {
+                        #expect(
+                            abs(
+                                out.value(sample: n, channel: c, y: y, x: x)
+                                    - reference.value(sample: n, channel: c, y: y, x: x)) < 1e-6)
+                    }
+                }
+            }
         }
         #expect(seen.count == 3)
     }
@@ -247,10 +284,16 @@ import _AugmentScaffolding
     @Test func parametersRecordAndReplayBitIdentically() throws {
         let pipeline = try Pipeline([
             try RandomResizedCrop(size: [10, 10]),
-            try OneOf([try RandomAffine(degrees: [20], translate: [0.1, 0.1], interpolation: .bilinear),
-                       try ColorJitter(brightness: 0.4, contrast: 0.4), try GaussianNoise(sigma: 0.1),
-                       try RandomResizedCrop(size: [10, 10], scale: [0.5, 1])]),
-            try SomeOf([Invert(), try RandomErasing(p: 1, value: .random), try GaussianBlur(kernelSize: [3], sigma: [0.3, 1])], n: [0, 2]),
+            try OneOf([
+                try RandomAffine(degrees: [20], translate: [0.1, 0.1], interpolation: .bilinear),
+                try ColorJitter(brightness: 0.4, contrast: 0.4), try GaussianNoise(sigma: 0.1),
+                try RandomResizedCrop(size: [10, 10], scale: [0.5, 1]),
+            ]),
+            try SomeOf(
+                [
+                    Invert(), try RandomErasing(p: 1, value: .random),
+                    try GaussianBlur(kernelSize: [3], sigma: [0.3, 1]),
+                ], n: [0, 2]),
             try RandomApply([Compose([try RandomRotation(degrees: [30]), try Posterize(bits: 4)])], p: 0.5),
         ])
         let images = try ImageBatch.random(count: 8, geometry: geometry, pixelType: .uint8, layout: .nhwc, seed: 4)
@@ -269,7 +312,8 @@ import _AugmentScaffolding
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"children\"") && text.contains("null"))
         // Tampered structure is caught when planning.
-        let tampered = text.replacingOccurrences(of: "\"children\" : [\n          null,", with: "\"children\" : [\n          null, null,")
+        let tampered = text.replacingOccurrences(
+            of: "\"children\" : [\n          null,", with: "\"children\" : [\n          null, null,")
         if tampered != text {
             let decoded = try ParameterRecord.decode(Data(tampered.utf8), for: pipeline)
             #expect(throws: AugmentError.self) { try decoded.plan(for: images) }
@@ -279,18 +323,35 @@ import _AugmentScaffolding
     @Test func errorsNameTheCompositeAndTheChild() throws {
         func parse(_ json: String) throws -> PipelineFile { try PipelineFile.parse(Data(json.utf8), name: "p.json") }
         let cases: [(String, String)] = [
-            (#"{"ops": [{"op": "hflip"}, {"op": "hflip"}, {"op": "one_of", "ops": [{"op": "rotate", "angle": 3}, {"op": "rotatte"}]}]}"#,
-             "one_of (ops[2]).ops[1]: unknown op 'rotatte' (did you mean 'rotate'?)"),
-            (#"{"ops": [{"op": "random_apply", "ops": [{"op": "solarize", "treshold": 0.5}]}]}"#,
-             "solarize (random_apply (ops[0]).ops[0]): unknown argument 'treshold' (did you mean 'threshold'?)"),
-            (#"{"ops": [{"op": "some_of", "ops": [{"op": "invert"}], "n": 2}]}"#,
-             "some_of (ops[0]): argument 'n' = [2] is out of range"),
-            (#"{"ops": [{"op": "one_of", "ops": [{"op": "invert"}], "p": [1, 2]}]}"#, "one_of (ops[0]): argument 'p' = [1.0, 2.0] is out of range"),
-            (#"{"ops": [{"op": "one_of", "ops": [{"op": "normalize", "mean": [0.5], "std": [0.5]}]}]}"#,
-             "one_of (ops[0]): argument 'ops[0]' = normalize is out of range"),
-            (#"{"ops": [{"op": "random_apply", "ops": [{"op": "invert"}], "p": 1.5}]}"#, "random_apply (ops[0]): argument 'p' = 1.5"),
+            (
+                #"{"ops": [{"op": "hflip"}, {"op": "hflip"}, {"op": "one_of", "ops": [{"op": "rotate", "angle": 3}, {"op": "rotatte"}]}]}"#,
+                "one_of (ops[2]).ops[1]: unknown op 'rotatte' (did you mean 'rotate'?)"
+            ),
+            (
+                #"{"ops": [{"op": "random_apply", "ops": [{"op": "solarize", "treshold": 0.5}]}]}"#,
+                "solarize (random_apply (ops[0]).ops[0]): unknown argument 'treshold' (did you mean 'threshold'?)"
+            ),
+            (
+                #"{"ops": [{"op": "some_of", "ops": [{"op": "invert"}], "n": 2}]}"#,
+                "some_of (ops[0]): argument 'n' = [2] is out of range"
+            ),
+            (
+                #"{"ops": [{"op": "one_of", "ops": [{"op": "invert"}], "p": [1, 2]}]}"#,
+                "one_of (ops[0]): argument 'p' = [1.0, 2.0] is out of range"
+            ),
+            (
+                #"{"ops": [{"op": "one_of", "ops": [{"op": "normalize", "mean": [0.5], "std": [0.5]}]}]}"#,
+                "one_of (ops[0]): argument 'ops[0]' = normalize is out of range"
+            ),
+            (
+                #"{"ops": [{"op": "random_apply", "ops": [{"op": "invert"}], "p": 1.5}]}"#,
+                "random_apply (ops[0]): argument 'p' = 1.5"
+            ),
             (#"{"ops": [{"op": "compose"}]}"#, "compose (ops[0]): argument 'ops' is missing"),
-            (#"{"ops": [{"op": "one_of", "ops": [{"op": "invert"}], "q": 1}]}"#, "one_of (ops[0]): unknown argument 'q'"),
+            (
+                #"{"ops": [{"op": "one_of", "ops": [{"op": "invert"}], "q": 1}]}"#,
+                "one_of (ops[0]): unknown argument 'q'"
+            ),
         ]
         for (json, expected) in cases {
             do {
@@ -301,12 +362,14 @@ import _AugmentScaffolding
             }
         }
         // A size-changing child is refused when the pipeline meets its input, naming the child.
-        let file = try parse(#"{"ops": [{"op": "one_of", "ops": [{"op": "invert"}, {"op": "center_crop", "height": 4, "width": 4}]}]}"#)
+        let file = try parse(
+            #"{"ops": [{"op": "one_of", "ops": [{"op": "invert"}, {"op": "center_crop", "height": 4, "width": 4}]}]}"#)
         do {
             _ = try file.pipeline.sample(count: 2, geometry: geometry, seed: 1)
             Issue.record("a size-changing child must be refused")
         } catch let error as AugmentError {
-            #expect(error.description.contains("one_of: ops[1] (center_crop) changes the image size from 13x11x3 to 4x4x3"))
+            #expect(
+                error.description.contains("one_of: ops[1] (center_crop) changes the image size from 13x11x3 to 4x4x3"))
         }
         // A child that has no per-sample identity is refused when planned, naming it.
         let spectrogram = try Pipeline([try RandomApply([try TimeWarp(window: 2)], p: 1)])
@@ -315,12 +378,14 @@ import _AugmentScaffolding
             _ = try spectrogram.sample(for: images, seed: 1).plan(for: images)
             Issue.record("time_warp has no per-sample identity")
         } catch let error as AugmentError {
-            #expect(error.description.contains("random_apply: ops[0] (time_warp) cannot be applied to some samples only"))
+            #expect(
+                error.description.contains("random_apply: ops[0] (time_warp) cannot be applied to some samples only"))
         }
     }
 
     @Test func pipelineFilesRoundTripThroughEncoding() throws {
-        let json = #"{"ops": [{"op": "one_of", "p": [1, 3], "ops": [{"op": "random_apply", "p": 0.2, "ops": [{"op": "hflip"}]}, {"op": "some_of", "n": [0, 1], "ops": [{"op": "invert"}, {"op": "compose", "ops": [{"op": "equalize"}]}]}]}]}"#
+        let json =
+            #"{"ops": [{"op": "one_of", "p": [1, 3], "ops": [{"op": "random_apply", "p": 0.2, "ops": [{"op": "hflip"}]}, {"op": "some_of", "n": [0, 1], "ops": [{"op": "invert"}, {"op": "compose", "ops": [{"op": "equalize"}]}]}]}]}"#
         let file = try PipelineFile.parse(Data(json.utf8), name: "nested.json")
         let op = try #require(file.pipeline.transforms.first as? OneOf)
         let encoder = JSONEncoder()

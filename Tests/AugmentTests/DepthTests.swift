@@ -9,8 +9,9 @@ import Testing
     static let geometry = ImageGeometry(height: 5, width: 7, channels: 1)
 
     func depthBatch(count: Int = 2) throws -> ImageBatch {
-        try ImageBatch(pixels: .uint16((0..<(count * 35)).map { UInt16(($0 * 1931) % 65536) }), count: count,
-                       geometry: Self.geometry, layout: .nhwc)
+        try ImageBatch(
+            pixels: .uint16((0..<(count * 35)).map { UInt16(($0 * 1931) % 65536) }), count: count,
+            geometry: Self.geometry, layout: .nhwc)
     }
 
     @Test func geometricOpsKeepRawValues() throws {
@@ -25,11 +26,15 @@ import Testing
         }
         #expect(flipped.uint16Values == expected)
         // float32 output: the raw values, not divided by 65535.
-        let floats = try #require(try CPUBackend().apply(Pipeline([HorizontalFlip()]), to: input, seed: 1).float32Values)
+        let floats = try #require(
+            try CPUBackend().apply(Pipeline([HorizontalFlip()]), to: input, seed: 1).float32Values)
         #expect(floats == expected.map(Float.init))
         // Nearest rotation by 90 degrees moves values without blending them.
-        let rotated = try #require(try CPUBackend().apply(Pipeline([Rotate(angleDegrees: 180)], output: .uint16NHWC),
-                                                          to: input, seed: 1).uint16Values)
+        let rotated = try #require(
+            try CPUBackend().apply(
+                Pipeline([Rotate(angleDegrees: 180)], output: .uint16NHWC),
+                to: input, seed: 1
+            ).uint16Values)
         #expect(Set(rotated).isSubset(of: Set(raw + [0])))
     }
 
@@ -45,12 +50,18 @@ import Testing
     @Test func noiseAndDropoutWorkInMillimetres() throws {
         let input = try depthBatch(count: 3)
         let raw = try #require(input.uint16Values)
-        let noisy = try #require(try CPUBackend().apply(Pipeline([GaussianNoise(sigma: 3, clip: false)], output: .uint16NHWC),
-                                                        to: input, seed: 4).uint16Values)
+        let noisy = try #require(
+            try CPUBackend().apply(
+                Pipeline([GaussianNoise(sigma: 3, clip: false)], output: .uint16NHWC),
+                to: input, seed: 4
+            ).uint16Values)
         let worst = zip(noisy, raw).map { abs(Int($0) - Int($1)) }.max() ?? 0
         #expect(worst > 0 && worst <= 18, "noise of sigma 3 mm moved a value by \(worst)")  // |z| <= 5.77
-        let holes = try #require(try CPUBackend().apply(Pipeline([RandomDropout(p: 0.5, value: 0)], output: .uint16NHWC),
-                                                        to: input, seed: 4).uint16Values)
+        let holes = try #require(
+            try CPUBackend().apply(
+                Pipeline([RandomDropout(p: 0.5, value: 0)], output: .uint16NHWC),
+                to: input, seed: 4
+            ).uint16Values)
         #expect(zip(holes, raw).allSatisfy { $0 == 0 || $0 == $1 })
         #expect(holes.filter { $0 == 0 }.count > 20)
     }
@@ -77,11 +88,14 @@ import Testing
         #expect(normalized.contains("float32 output"), "\(normalized)")
         // uint8 input into a uint16 output would flatten [0, 1] values.
         let bytes = try ImageBatch.random(count: 1, geometry: Self.geometry, pixelType: .uint8, layout: .nhwc, seed: 2)
-        #expect(throws: AugmentError.self) { try CPUBackend().apply(Pipeline([HorizontalFlip()], output: .uint16NHWC), to: bytes, seed: 1) }
+        #expect(throws: AugmentError.self) {
+            try CPUBackend().apply(Pipeline([HorizontalFlip()], output: .uint16NHWC), to: bytes, seed: 1)
+        }
     }
 
     @Test func pipelineFilesTakeUInt16Outputs() throws {
-        let file = #"{"input": "depth", "output": {"dtype": "uint16", "layout": "nhwc"}, "ops": [{"op": "random_dropout", "p": 0.1}]}"#
+        let file =
+            #"{"input": "depth", "output": {"dtype": "uint16", "layout": "nhwc"}, "ops": [{"op": "random_dropout", "p": 0.1}]}"#
         #expect(try PipelineFile.parse(Data(file.utf8)).pipeline.output == .uint16NHWC)
     }
 }

@@ -8,10 +8,12 @@ import Testing
     static let geometry = ImageGeometry(height: 40, width: 50, channels: 2)
 
     @Test func pixelModeDropsTheWordsBelowTheThreshold() throws {
-        let input = try ImageBatch.random(count: 3, geometry: Self.geometry, pixelType: .float32, layout: .nchw, seed: 6)
+        let input = try ImageBatch.random(
+            count: 3, geometry: Self.geometry, pixelType: .float32, layout: .nchw, seed: 6)
         let values = try #require(input.float32Values)
         let op = try RandomDropout(mode: .pixels, p: 0.3, value: -1)
-        let out = try #require(try CPUBackend().apply(Pipeline([op]), to: input, seed: 11, epoch: 2, firstSampleIndex: 7).float32Values)
+        let out = try #require(
+            try CPUBackend().apply(Pipeline([op]), to: input, seed: 11, epoch: 2, firstSampleIndex: 7).float32Values)
         let plane = 40 * 50
         let threshold = UInt32((0.3 * 0x1p24).rounded(.up))
         var dropped = 0
@@ -29,17 +31,20 @@ import Testing
         let fraction = Double(dropped) / Double(3 * plane)
         #expect(abs(fraction - 0.3) < 0.02, "dropped \(fraction)")
         #expect(try CPUBackend().apply(Pipeline([RandomDropout(p: 0)]), to: input, seed: 1) == input)
-        let all = try #require(try CPUBackend().apply(Pipeline([RandomDropout(p: 1, value: 0.25)]), to: input, seed: 1).float32Values)
+        let all = try #require(
+            try CPUBackend().apply(Pipeline([RandomDropout(p: 1, value: 0.25)]), to: input, seed: 1).float32Values)
         #expect(all.allSatisfy { $0 == 0.25 })
     }
 
     @Test func patchModeFillsTheRecordedBoxes() throws {
-        let depth = try ImageBatch(float32NCHW: (0..<(2 * 30 * 20)).map { 0.5 + Float($0 % 97) * 0.05 }, count: 2, channels: 1,
-                                   height: 30, width: 20)  // metres
+        let depth = try ImageBatch(
+            float32NCHW: (0..<(2 * 30 * 20)).map { 0.5 + Float($0 % 97) * 0.05 }, count: 2, channels: 1,
+            height: 30, width: 20)  // metres
         let op = try RandomDropout(mode: .patches, numPatches: [2, 3], patchSize: [3, 9])
         let sampled = try Pipeline([op]).sample(count: 2, geometry: depth.geometry, seed: 5)
         let params = try #require(sampled.ops[0].parameters as? [RandomDropoutParameters])
-        let out = try #require(try CPUBackend().run(sampled.plan(for: depth), on: AugmentBatch(images: depth)).images.float32Values)
+        let out = try #require(
+            try CPUBackend().run(sampled.plan(for: depth), on: AugmentBatch(images: depth)).images.float32Values)
         let values = try #require(depth.float32Values)
         for n in 0..<2 {
             #expect((2...3).contains(params[n].patches.count))
@@ -57,7 +62,8 @@ import Testing
     }
 
     @Test func argumentsAndErrors() throws {
-        let file = #"{"ops": [{"op": "random_dropout", "mode": "patches", "num_patches": [1, 2], "patch_size": 5, "value": 0}]}"#
+        let file =
+            #"{"ops": [{"op": "random_dropout", "mode": "patches", "num_patches": [1, 2], "patch_size": 5, "value": 0}]}"#
         let op = try #require(try PipelineFile.parse(Data(file.utf8)).pipeline.transforms.first as? RandomDropout)
         #expect(op.mode == .patches && op.numPatches == [1, 2] && op.patchSize == [5, 5])
         #expect(throws: AugmentError.self) { try RandomDropout(p: 1.5) }
@@ -68,7 +74,9 @@ import Testing
             try PipelineFile.parse(Data(#"{"ops": [{"op": "random_dropout", "mode": "holes"}]}"#.utf8))
         }
         #expect(throws: AugmentError.self) {
-            try op.validate(RandomDropoutParameters(noise: nil, patches: [[0, 0, 99, 1]]), for: ImageGeometry(height: 4, width: 4, channels: 1))
+            try op.validate(
+                RandomDropoutParameters(noise: nil, patches: [[0, 0, 99, 1]]),
+                for: ImageGeometry(height: 4, width: 4, channels: 1))
         }
     }
 }
@@ -77,10 +85,13 @@ import Testing
 /// noise and random_dropout are accepted.
 @Suite struct DepthInputTests {
     @Test func colourOpsAreRefusedOnDepth() throws {
-        let accepted = #"{"input": "depth", "ops": [{"op": "random_resized_crop", "size": 16}, {"op": "gaussian_noise", "sigma": 0.01, "clip": false}, {"op": "random_dropout", "mode": "patches"}]}"#
+        let accepted =
+            #"{"input": "depth", "ops": [{"op": "random_resized_crop", "size": 16}, {"op": "gaussian_noise", "sigma": 0.01, "clip": false}, {"op": "random_dropout", "mode": "patches"}]}"#
         #expect(try PipelineFile.parse(Data(accepted.utf8)).pipeline.transforms.count == 3)
-        for op in ["{\"op\": \"color_jitter\", \"brightness\": 0.4}", "{\"op\": \"adjust_gamma\", \"gamma\": 2}",
-                   "{\"op\": \"random_apply\", \"ops\": [{\"op\": \"equalize\"}]}"] {
+        for op in [
+            "{\"op\": \"color_jitter\", \"brightness\": 0.4}", "{\"op\": \"adjust_gamma\", \"gamma\": 2}",
+            "{\"op\": \"random_apply\", \"ops\": [{\"op\": \"equalize\"}]}",
+        ] {
             do {
                 _ = try PipelineFile.parse(Data("{\"input\": \"depth\", \"ops\": [\(op)]}".utf8))
                 Issue.record("accepted on depth: \(op)")
@@ -89,6 +100,8 @@ import Testing
             }
         }
         // The same op is fine on images.
-        #expect(try PipelineFile.parse(Data(#"{"ops": [{"op": "color_jitter", "brightness": 0.4}]}"#.utf8)).pipeline.transforms.count == 1)
+        #expect(
+            try PipelineFile.parse(Data(#"{"ops": [{"op": "color_jitter", "brightness": 0.4}]}"#.utf8)).pipeline
+                .transforms.count == 1)
     }
 }

@@ -16,19 +16,31 @@ import Testing
         let geometry = ImageGeometry(height: 6, width: 8, channels: 3)
         let images = try floats(geometry)
         let out = try run([Erase(top: 4, left: 5, height: 10, width: 2, value: [0.1, 0.2, 0.3])], images)
-        for n in 0..<2 { for c in 0..<3 { for y in 0..<6 { for x in 0..<8 {
-            let inside = y >= 4 && x >= 5 && x < 7
-            let expected = inside ? Float([0.1, 0.2, 0.3][c]) : images.value(sample: n, channel: c, y: y, x: x)
-            #expect(out.value(sample: n, channel: c, y: y, x: x) == expected)
-        } } } }
+        for n in 0..<2 {
+            for c in 0..<3 {
+                for y in 0..<6 {
+                    for x in 0..<8 {
+                        let inside = y >= 4 && x >= 5 && x < 7
+                        let expected =
+                            inside ? Float([0.1, 0.2, 0.3][c]) : images.value(sample: n, channel: c, y: y, x: x)
+                        #expect(out.value(sample: n, channel: c, y: y, x: x) == expected)
+                    }
+                }
+            }
+        }
         #expect(try run([Erase(top: 0, left: 0, height: 0, width: 5)], images) == images)
         let one = try run([Erase(top: 0, left: 0, height: 6, width: 8, value: [0.5])], images)
         #expect(one.float32Values?.allSatisfy { $0 == 0.5 } == true)
-        #expect(throws: AugmentError.self) { try run([Erase(top: 0, left: 0, height: 1, width: 1, value: [0, 1])], images) }
+        #expect(throws: AugmentError.self) {
+            try run([Erase(top: 0, left: 0, height: 1, width: 1, value: [0, 1])], images)
+        }
         #expect(throws: AugmentError.self) { try Erase(top: -1, left: 0, height: 1, width: 1) }
         #expect(throws: AugmentError.self) { try Erase(top: 0, left: 0, height: 1, width: 1, value: [.nan]) }
-        let decoded = try JSONDecoder().decode(Erase.self, from: Data(#"{"i": 1, "j": 2, "h": 3, "w": 4, "v": 0.5}"#.utf8))
-        #expect(decoded.top == 1 && decoded.left == 2 && decoded.height == 3 && decoded.width == 4 && decoded.value == [0.5])
+        let decoded = try JSONDecoder().decode(
+            Erase.self, from: Data(#"{"i": 1, "j": 2, "h": 3, "w": 4, "v": 0.5}"#.utf8))
+        #expect(
+            decoded.top == 1 && decoded.left == 2 && decoded.height == 3 && decoded.width == 4 && decoded.value == [0.5]
+        )
     }
 
     @Test func randomErasingSamplesLikeTorchvision() throws {
@@ -75,22 +87,30 @@ import Testing
             var noise: [Double] = []
             for (n, p) in parameters.enumerated() {
                 let box = try #require(p.box)
-                for c in 0..<3 { for y in 0..<30 { for x in 0..<30 {
-                    let inside = y >= box.top && y < box.top + box.height && x >= box.left && x < box.left + box.width
-                    let v = out.value(sample: n, channel: c, y: y, x: x)
-                    switch (inside, value) {
-                    case (false, _): #expect(v == images.value(sample: n, channel: c, y: y, x: x))
-                    case (true, .constant(let values)): #expect(v == Float(values.count == 1 ? values[0] : values[c]))
-                    case (true, .random):
-                        #expect(v == p.noise?.normal((c * 30 + y) * 30 + x))
-                        noise.append(Double(v))
+                for c in 0..<3 {
+                    for y in 0..<30 {
+                        for x in 0..<30 {
+                            let inside =
+                                y >= box.top && y < box.top + box.height && x >= box.left && x < box.left + box.width
+                            let v = out.value(sample: n, channel: c, y: y, x: x)
+                            switch (inside, value) {
+                            case (false, _): #expect(v == images.value(sample: n, channel: c, y: y, x: x))
+                            case (true, .constant(let values)):
+                                #expect(v == Float(values.count == 1 ? values[0] : values[c]))
+                            case (true, .random):
+                                #expect(v == p.noise?.normal((c * 30 + y) * 30 + x))
+                                noise.append(Double(v))
+                            }
+                        }
                     }
-                } } }
+                }
             }
             if value == .random {
                 let mean = noise.reduce(0, +) / Double(noise.count)
                 let variance = noise.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(noise.count)
-                #expect(abs(mean) < 0.05 && abs(variance - 1) < 0.08, "\(noise.count) values: mean \(mean), variance \(variance)")
+                #expect(
+                    abs(mean) < 0.05 && abs(variance - 1) < 0.08,
+                    "\(noise.count) values: mean \(mean), variance \(variance)")
             }
         }
     }
@@ -104,10 +124,13 @@ import Testing
         #expect(throws: AugmentError.self) { try run([RandomErasing(value: .constant([1, 2]))], images) }
         let decoder = JSONDecoder()
         let random = try decoder.decode(RandomErasing.self, from: Data(#"{"value": "random", "p": 1}"#.utf8))
-        #expect(random.value == .random && random.scale == ValueRange(0.02, 0.33) && random.ratio == ValueRange(0.3, 3.3))
+        #expect(
+            random.value == .random && random.scale == ValueRange(0.02, 0.33) && random.ratio == ValueRange(0.3, 3.3))
         let constant = try decoder.decode(RandomErasing.self, from: Data(#"{"value": [0.485, 0.456, 0.406]}"#.utf8))
         #expect(constant.value == .constant([0.485, 0.456, 0.406]) && constant.p == 0.5)
-        #expect(throws: AugmentError.self) { try decoder.decode(RandomErasing.self, from: Data(#"{"value": "noise"}"#.utf8)) }
+        #expect(throws: AugmentError.self) {
+            try decoder.decode(RandomErasing.self, from: Data(#"{"value": "noise"}"#.utf8))
+        }
         let again = try decoder.decode(RandomErasing.self, from: JSONEncoder().encode(random))
         #expect(again.value == .random && again.p == 1)
     }

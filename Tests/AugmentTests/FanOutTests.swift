@@ -27,13 +27,19 @@ import Testing
         #expect(out.count == 2 && out.layout == .nchw)
         for n in 0..<2 {
             let w = weights[n]
-            for c in 0..<3 { for y in 0..<5 { for x in 0..<7 {
-                let v = Float(try #require(input.uint8Values)[input.index(sample: n, channel: c, y: y, x: x)]) * (1 / Float(255))
-                var expected = w[0] * v
-                expected = expected + w[1] * (1 - v)
-                expected = expected + w[2] * min(max(v * Float(0.5), 0), 1)
-                #expect(out.value(sample: n, channel: c, y: y, x: x) == expected)
-            } } }
+            for c in 0..<3 {
+                for y in 0..<5 {
+                    for x in 0..<7 {
+                        let v =
+                            Float(try #require(input.uint8Values)[input.index(sample: n, channel: c, y: y, x: x)])
+                            * (1 / Float(255))
+                        var expected = w[0] * v
+                        expected = expected + w[1] * (1 - v)
+                        expected = expected + w[2] * min(max(v * Float(0.5), 0), 1)
+                        #expect(out.value(sample: n, channel: c, y: y, x: x) == expected)
+                    }
+                }
+            }
         }
     }
 

@@ -4,17 +4,23 @@ import Testing
 import _AugmentScaffolding
 
 /// Runs `transform` with explicit per-sample parameters on the CPU reference.
-private func replay<T: Transform>(_ transform: T, _ parameters: [T.Parameters], on batch: AugmentBatch) throws -> AugmentBatch {
-    let sampled = SampledPipeline(pipeline: try Pipeline([transform]), count: batch.count,
-                                  inputGeometry: batch.images.geometry, ops: [SampledOp(transform, parameters: parameters)])
+private func replay<T: Transform>(
+    _ transform: T, _ parameters: [T.Parameters], on batch: AugmentBatch
+) throws -> AugmentBatch {
+    let sampled = SampledPipeline(
+        pipeline: try Pipeline([transform]), count: batch.count,
+        inputGeometry: batch.images.geometry, ops: [SampledOp(transform, parameters: parameters)])
     return try CPUBackend().run(sampled.plan(for: batch.images), on: batch)
 }
 
 /// The parameters `transform` draws for a batch of `count` images of `geometry`.
-private func draw<T: Transform>(_ transform: T, count: Int, geometry: ImageGeometry, seed: UInt64,
-                                firstSampleIndex: UInt64 = 0) throws -> [T.Parameters] {
-    let sampled = try Pipeline([transform]).sample(count: count, geometry: geometry, seed: seed,
-                                                   firstSampleIndex: firstSampleIndex)
+private func draw<T: Transform>(
+    _ transform: T, count: Int, geometry: ImageGeometry, seed: UInt64,
+    firstSampleIndex: UInt64 = 0
+) throws -> [T.Parameters] {
+    let sampled = try Pipeline([transform]).sample(
+        count: count, geometry: geometry, seed: seed,
+        firstSampleIndex: firstSampleIndex)
     return try #require(sampled.ops[0].parameters as? [T.Parameters])
 }
 
@@ -23,8 +29,9 @@ private func draw<T: Transform>(_ transform: T, count: Int, geometry: ImageGeome
 private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> ImageBatch {
     let per = geometry.elementCount
     let values = (0..<(count * per)).map { Float(($0 / per) * 10000 + $0 % per) }
-    return try ImageBatch(float32NCHW: values, count: count, channels: geometry.channels,
-                          height: geometry.height, width: geometry.width)
+    return try ImageBatch(
+        float32NCHW: values, count: count, channels: geometry.channels,
+        height: geometry.height, width: geometry.width)
 }
 
 /// The Beta / Gamma / normal samplers: moments and whole distributions on many draws (fixed
@@ -105,8 +112,9 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
 
     @Test func perSampleLambdaMatchesBeta() throws {
         let alpha = 0.4
-        let parameters = try draw(MixUp(alpha: alpha, mode: .elem, partner: .reversed), count: 20000,
-                                  geometry: Self.geometry, seed: 3)
+        let parameters = try draw(
+            MixUp(alpha: alpha, mode: .elem, partner: .reversed), count: 20000,
+            geometry: Self.geometry, seed: 3)
         let lambdas = parameters.map(\.lambda)
         let mean = lambdas.reduce(0, +) / Double(lambdas.count)
         let variance = lambdas.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(lambdas.count)
@@ -119,8 +127,9 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
     @Test func batchModeDrawsOneLambdaPerBatchWithBetaMean() throws {
         var lambdas: [Double] = []
         for batch in 0..<3000 {
-            let parameters = try draw(MixUp(alpha: 1), count: 4, geometry: Self.geometry, seed: 8,
-                                      firstSampleIndex: UInt64(batch * 4))
+            let parameters = try draw(
+                MixUp(alpha: 1), count: 4, geometry: Self.geometry, seed: 8,
+                firstSampleIndex: UInt64(batch * 4))
             #expect(Set(parameters.map(\.lambda)).count == 1)
             lambdas.append(parameters[0].lambda)
         }
@@ -136,21 +145,25 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
         let odd = try draw(MixUp(mode: .elem, partner: .reversed), count: 5, geometry: Self.geometry, seed: 1)
         #expect(odd[2] == .unmixed(2), "the middle of an odd batch pairs with itself: unmixed")
         for seed in 1...20 as ClosedRange<UInt64> {
-            let shuffled = try draw(CutMix(mode: .elem, partner: .permutation), count: 8, geometry: Self.geometry, seed: seed)
+            let shuffled = try draw(
+                CutMix(mode: .elem, partner: .permutation), count: 8, geometry: Self.geometry, seed: seed)
             let mixed = shuffled.filter { $0.method != .none }
             #expect(Set(mixed.map(\.partner)).count == mixed.count, "a permutation hits every partner once")
             for (i, p) in shuffled.enumerated() where p.method == .none { #expect(p.partner == i) }
         }
-        let permutations = Set(try (1...30 as ClosedRange<UInt64>).map {
-            try draw(MixUp(mode: .batch, partner: .permutation), count: 6, geometry: Self.geometry, seed: $0).map(\.partner)
-        })
+        let permutations = Set(
+            try (1...30 as ClosedRange<UInt64>).map {
+                try draw(MixUp(mode: .batch, partner: .permutation), count: 6, geometry: Self.geometry, seed: $0).map(
+                    \.partner)
+            })
         #expect(permutations.count > 20, "the permutation changes with the seed")
     }
 
     @Test func pairModeGivesMutualPartnersTheSameDraw() throws {
         for partner in [MixPartner.reversed, .permutation] {
-            let parameters = try draw(MixUpCutMix(mixupAlpha: 1, cutmixAlpha: 1, mode: .pair, partner: partner),
-                                      count: 9, geometry: Self.geometry, seed: 12)
+            let parameters = try draw(
+                MixUpCutMix(mixupAlpha: 1, cutmixAlpha: 1, mode: .pair, partner: partner),
+                count: 9, geometry: Self.geometry, seed: 12)
             var unpaired = 0
             for (i, p) in parameters.enumerated() {
                 if p.partner == i { unpaired += 1; continue }
@@ -160,17 +173,21 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
             }
             #expect(unpaired == 1, "an odd batch leaves one sample alone")
         }
-        #expect(throws: AugmentError.invalidArgument(
-            op: "mixup", argument: "partner", value: "rolled",
-            allowed: "reversed or permutation when mode is pair (pairs must be mutual)")) {
+        #expect(
+            throws: AugmentError.invalidArgument(
+                op: "mixup", argument: "partner", value: "rolled",
+                allowed: "reversed or permutation when mode is pair (pairs must be mutual)")
+        ) {
             try MixUp(mode: .pair, partner: .rolled)
         }
     }
 
     @Test func cutMixLambdaIsTheKeptAreaAndBoxesStayInside() throws {
         for seed in 1...200 as ClosedRange<UInt64> {
-            for p in try draw(CutMix(mode: .elem, partner: .reversed, boxRule: .timm), count: 4,
-                              geometry: Self.geometry, seed: seed) {
+            for p in try draw(
+                CutMix(mode: .elem, partner: .reversed, boxRule: .timm), count: 4,
+                geometry: Self.geometry, seed: seed)
+            {
                 let box = try #require(p.box)
                 #expect(box.top >= 0 && box.bottom <= 9 && box.left >= 0 && box.right <= 13)
                 #expect(p.lambda == 1 - Double(box.area) / Double(9 * 13))
@@ -181,9 +198,11 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
     @Test func boxRulesCutAsTimmAndTorchvision() {
         let g = ImageGeometry(height: 10, width: 10, channels: 1)
         // sqrt(1 - 0.75) = 0.5: timm cut 5 -> [c - 2, c + 3); torchvision half 2 -> [c - 2, c + 2).
-        #expect(CutMixBoxRule.timm.box(lambda: 0.75, centerRow: 5, centerColumn: 5, in: g)
+        #expect(
+            CutMixBoxRule.timm.box(lambda: 0.75, centerRow: 5, centerColumn: 5, in: g)
                 == MixBox(top: 3, left: 3, bottom: 8, right: 8))
-        #expect(CutMixBoxRule.torchvision.box(lambda: 0.75, centerRow: 5, centerColumn: 5, in: g)
+        #expect(
+            CutMixBoxRule.torchvision.box(lambda: 0.75, centerRow: 5, centerColumn: 5, in: g)
                 == MixBox(top: 3, left: 3, bottom: 7, right: 7))
         // Clipped at the border, and the kept fraction follows the clipped box.
         let clipped = CutMixBoxRule.timm.box(lambda: 0.36, centerRow: 0, centerColumn: 9, in: g)
@@ -209,7 +228,8 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
                         #expect(source == n || source == p.partner)
                         for c in 1..<3 {
                             #expect(Int(out.images.value(sample: n, channel: c, y: y, x: x)) / 10000 == source)
-                            #expect(Int(out.images.value(sample: n, channel: c, y: y, x: x)) % 10000
+                            #expect(
+                                Int(out.images.value(sample: n, channel: c, y: y, x: x)) % 10000
                                     == images.index(sample: 0, channel: c, y: y, x: x))
                         }
                         if source != n { fromPartner += 1 }
@@ -223,7 +243,8 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
     }
 
     @Test func mixUpBlendsWithOneFusedMultiplyAdd() throws {
-        let images = try ImageBatch.random(count: 3, geometry: Self.geometry, pixelType: .float32, layout: .nchw, seed: 5)
+        let images = try ImageBatch.random(
+            count: 3, geometry: Self.geometry, pixelType: .float32, layout: .nchw, seed: 5)
         let batch = try AugmentBatch(images: images, labels: LabelBatch(classIDs: [0, 1, 2], classCount: 3))
         let lambda = 0.3125
         let parameters = (0..<3).map { MixParameters(method: .mixup, partner: ($0 + 2) % 3, lambda: lambda) }
@@ -239,7 +260,8 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
     }
 
     @Test func lambdaOneGivesTheInputBack() throws {
-        let images = try ImageBatch.random(count: 4, geometry: Self.geometry, pixelType: .float32, layout: .nchw, seed: 6)
+        let images = try ImageBatch.random(
+            count: 4, geometry: Self.geometry, pixelType: .float32, layout: .nchw, seed: 6)
         let labels = try LabelBatch(classIDs: [1, 0, 1, 1], classCount: 2)
         let batch = try AugmentBatch(images: images, labels: labels)
         let blend = (0..<4).map { MixParameters(method: .mixup, partner: 3 - $0, lambda: 1) }
@@ -257,11 +279,13 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
 
     @Test func labelsAreTimmsSmoothedMixAndRowsSumToOne() throws {
         let count = 9, classes = 7
-        let images = try ImageBatch.random(count: count, geometry: Self.geometry, pixelType: .uint8, layout: .nhwc, seed: 2)
+        let images = try ImageBatch.random(
+            count: count, geometry: Self.geometry, pixelType: .uint8, layout: .nhwc, seed: 2)
         let ids = [3, 1, 6, 0, 0, 2, 5, 4, 3]
         let batch = try AugmentBatch(images: images, labels: LabelBatch(classIDs: ids, classCount: classes))
-        let op = try MixUpCutMix(mixupAlpha: 0.8, cutmixAlpha: 1, prob: 0.9, mode: .elem, labelSmoothing: 0.1,
-                                 numClasses: classes, partner: .permutation)
+        let op = try MixUpCutMix(
+            mixupAlpha: 0.8, cutmixAlpha: 1, prob: 0.9, mode: .elem, labelSmoothing: 0.1,
+            numClasses: classes, partner: .permutation)
         for seed in 1...20 as ClosedRange<UInt64> {
             let parameters = try draw(op, count: count, geometry: Self.geometry, seed: seed)
             let out = try #require(try replay(op, parameters, on: batch).labels)
@@ -281,7 +305,10 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
         // Sample 0 takes from 1 and 1 from 0: with in-place mixing the second would see mixed pixels.
         let images = try labelledPixels(count: 2, geometry: ImageGeometry(height: 1, width: 2, channels: 1))
         let batch = try AugmentBatch(images: images, labels: LabelBatch(classIDs: [0, 1], classCount: 2))
-        let parameters = [MixParameters(method: .mixup, partner: 1, lambda: 0.25), MixParameters(method: .mixup, partner: 0, lambda: 0.25)]
+        let parameters = [
+            MixParameters(method: .mixup, partner: 1, lambda: 0.25),
+            MixParameters(method: .mixup, partner: 0, lambda: 0.25),
+        ]
         let out = try replay(MixUp(), parameters, on: batch)
         #expect(out.images.float32Values == [7500, 7501, 2500, 2501])
     }
@@ -290,13 +317,17 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
 
     @Test func missingOrMismatchedLabelsAreClearErrors() throws {
         let images = try ImageBatch.random(count: 2, geometry: Self.geometry, pixelType: .uint8, layout: .nhwc, seed: 1)
-        #expect(throws: AugmentError.incompatible(
-            "mixup mixes labels along with the images, but the batch has none: pass an AugmentBatch with labels (LabelBatch(classIDs:classCount:) or soft labels)")) {
+        #expect(
+            throws: AugmentError.incompatible(
+                "mixup mixes labels along with the images, but the batch has none: pass an AugmentBatch with labels (LabelBatch(classIDs:classCount:) or soft labels)"
+            )
+        ) {
             try CPUBackend().apply(Pipeline([MixUp()]), to: images, seed: 1)
         }
         let labels = try LabelBatch(classIDs: [0, 1], classCount: 3)
         #expect(throws: AugmentError.incompatible("cutmix: num_classes is 10 but the labels have 3 classes")) {
-            try CPUBackend().apply(Pipeline([CutMix(numClasses: 10)]), to: AugmentBatch(images: images, labels: labels), seed: 1)
+            try CPUBackend().apply(
+                Pipeline([CutMix(numClasses: 10)]), to: AugmentBatch(images: images, labels: labels), seed: 1)
         }
     }
 
@@ -310,8 +341,11 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
         #expect(throws: AugmentError.self) { try MixUpCutMix(prob: 1.5) }
         #expect(throws: AugmentError.self) { try MixUpCutMix(switchProb: .nan) }
         #expect(throws: AugmentError.self) { try MixUpCutMix(labelSmoothing: 1) }
-        #expect(throws: AugmentError.invalidArgument(op: "mixup_cutmix", argument: "cutmix_alpha", value: "-0.5",
-                                                     allowed: "0 (off) or a number in [0.001, 10000]")) {
+        #expect(
+            throws: AugmentError.invalidArgument(
+                op: "mixup_cutmix", argument: "cutmix_alpha", value: "-0.5",
+                allowed: "0 (off) or a number in [0.001, 10000]")
+        ) {
             try MixUpCutMix(cutmixAlpha: -0.5)
         }
     }
@@ -321,12 +355,16 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
         let batch = try AugmentBatch(images: images, labels: LabelBatch(classIDs: [0, 1], classCount: 2))
         let box = MixBox(top: 0, left: 0, bottom: 3, right: 3)
         let cases: [[MixParameters]] = [
-            [MixParameters(method: .mixup, partner: 2, lambda: 0.5), .unmixed(1)],             // partner outside
+            [MixParameters(method: .mixup, partner: 2, lambda: 0.5), .unmixed(1)],  // partner outside
             [MixParameters(method: .cutmix, partner: 1, lambda: 0.5, box: box), .unmixed(1)],  // lambda != kept area
-            [MixParameters(method: .cutmix, partner: 1, lambda: 1, box: MixBox(top: 0, left: 0, bottom: 10, right: 3)), .unmixed(1)],
+            [
+                MixParameters(
+                    method: .cutmix, partner: 1, lambda: 1, box: MixBox(top: 0, left: 0, bottom: 10, right: 3)),
+                .unmixed(1),
+            ],
             [MixParameters(method: .mixup, partner: 1, lambda: 1.5), .unmixed(1)],
             [MixParameters(method: .none, partner: 1, lambda: 0.5), .unmixed(1)],
-            [.unmixed(0)],                                                                      // count
+            [.unmixed(0)],  // count
         ]
         for parameters in cases {
             #expect(throws: AugmentError.self) { try replay(CutMix(), parameters, on: batch) }
@@ -343,11 +381,15 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
         #expect(mixup.alpha == 0.4 && mixup.numClasses == 10 && mixup.mode == .batch && mixup.partner == .rolled)
         let cutmix = try decoder.decode(CutMix.self, from: Data(#"{"box_rule": "timm", "mode": "elem"}"#.utf8))
         #expect(cutmix.alpha == 1 && cutmix.boxRule == .timm && cutmix.mode == .elem)
-        let timm = try decoder.decode(MixUpCutMix.self, from: Data(#"""
-            {"mixup_alpha": 0.8, "cutmix_alpha": 1.0, "prob": 1.0, "switch_prob": 0.5, "mode": "batch",
-             "label_smoothing": 0.1, "num_classes": 1000}
-            """#.utf8))
-        #expect(timm.mixupAlpha == 0.8 && timm.cutmixAlpha == 1 && timm.switchProb == 0.5 && timm.numClasses == 1000
+        let timm = try decoder.decode(
+            MixUpCutMix.self,
+            from: Data(
+                #"""
+                {"mixup_alpha": 0.8, "cutmix_alpha": 1.0, "prob": 1.0, "switch_prob": 0.5, "mode": "batch",
+                 "label_smoothing": 0.1, "num_classes": 1000}
+                """#.utf8))
+        #expect(
+            timm.mixupAlpha == 0.8 && timm.cutmixAlpha == 1 && timm.switchProb == 0.5 && timm.numClasses == 1000
                 && timm.partner == .reversed && timm.labelSmoothing == 0.1)
         #expect(try decoder.decode(MixUpCutMix.self, from: Data("{}".utf8)).labelSmoothing == 0.1)
         #expect(throws: (any Error).self) {
@@ -356,7 +398,8 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
         let encoded = try JSONEncoder().encode(timm)
         let again = try decoder.decode(MixUpCutMix.self, from: encoded)
         #expect(again.mixupAlpha == timm.mixupAlpha && again.numClasses == timm.numClasses && again.mode == timm.mode)
-        let parameters = MixParameters(method: .cutmix, partner: 3, lambda: 0.75, box: MixBox(top: 1, left: 2, bottom: 3, right: 4))
+        let parameters = MixParameters(
+            method: .cutmix, partner: 3, lambda: 0.75, box: MixBox(top: 1, left: 2, bottom: 3, right: 4))
         #expect(try decoder.decode(MixParameters.self, from: JSONEncoder().encode(parameters)) == parameters)
     }
 
@@ -417,7 +460,8 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
         for c in cases {
             let geometry = ImageGeometry(height: c.height, width: c.width, channels: 1)
             let box = rule.box(lambda: c.lam, centerRow: c.center_row, centerColumn: c.center_column, in: geometry)
-            #expect([box.top, box.left, box.bottom, box.right] == c.box, "\(rule) \(c.height)x\(c.width) lambda \(c.lam)")
+            #expect(
+                [box.top, box.left, box.bottom, box.right] == c.box, "\(rule) \(c.height)x\(c.width) lambda \(c.lam)")
             #expect(box.keptFraction(of: geometry) == c.lam_corrected)
         }
     }
@@ -435,13 +479,16 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
     }
 
     private func replayCases(_ set: MixSet, transform: MixUpCutMix) throws {
-        let images = try ImageBatch(float32NCHW: set.images, count: set.count, channels: set.channels,
-                                    height: set.height, width: set.width)
-        let batch = try AugmentBatch(images: images, labels: LabelBatch(classIDs: set.class_ids, classCount: set.classes))
+        let images = try ImageBatch(
+            float32NCHW: set.images, count: set.count, channels: set.channels,
+            height: set.height, width: set.width)
+        let batch = try AugmentBatch(
+            images: images, labels: LabelBatch(classIDs: set.class_ids, classCount: set.classes))
         for c in set.cases {
             let parameters = try c.samples.map { s in
-                MixParameters(method: try #require(MixMethod(rawValue: s.method)), partner: s.partner, lambda: s.lam,
-                              box: s.box.map { MixBox(top: $0[0], left: $0[1], bottom: $0[2], right: $0[3]) })
+                MixParameters(
+                    method: try #require(MixMethod(rawValue: s.method)), partner: s.partner, lambda: s.lam,
+                    box: s.box.map { MixBox(top: $0[0], left: $0[1], bottom: $0[2], right: $0[3]) })
             }
             let out = try replay(transform, parameters, on: batch)
             let pixels = try #require(out.images.float32Values)
@@ -457,14 +504,20 @@ private func labelledPixels(count: Int, geometry: ImageGeometry) throws -> Image
     @Test func timmMixupMatchesInEveryMode() throws {
         let set = try Self.load().timm_mixup
         #expect(set.cases.map(\.name) == ["batch_mixup", "batch_cutmix", "batch_unmixed", "elem", "pair"])
-        try replayCases(set, transform: MixUpCutMix(mixupAlpha: 1, cutmixAlpha: 1, labelSmoothing: set.label_smoothing,
-                                                    numClasses: set.classes))
+        try replayCases(
+            set,
+            transform: MixUpCutMix(
+                mixupAlpha: 1, cutmixAlpha: 1, labelSmoothing: set.label_smoothing,
+                numClasses: set.classes))
     }
 
     @Test func torchvisionMixUpAndCutMixMatch() throws {
         let set = try Self.load().torchvision_mix
         #expect(set.cases.map(\.name) == ["mixup", "cutmix"])
-        try replayCases(set, transform: MixUpCutMix(mixupAlpha: 1, cutmixAlpha: 1, labelSmoothing: 0,
-                                                    numClasses: set.classes))
+        try replayCases(
+            set,
+            transform: MixUpCutMix(
+                mixupAlpha: 1, cutmixAlpha: 1, labelSmoothing: 0,
+                numClasses: set.classes))
     }
 }

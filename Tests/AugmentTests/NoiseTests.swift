@@ -7,14 +7,18 @@ import Testing
     let geometry = ImageGeometry(height: 20, width: 30, channels: 3)
 
     func constant(_ value: Float, count: Int = 4) throws -> ImageBatch {
-        try ImageBatch(float32NCHW: [Float](repeating: value, count: count * geometry.elementCount), count: count,
-                       channels: 3, height: 20, width: 30)
+        try ImageBatch(
+            float32NCHW: [Float](repeating: value, count: count * geometry.elementCount), count: count,
+            channels: 3, height: 20, width: 30)
     }
 
     @Test func addsNormalNoiseWithTheGivenMeanAndSigma() throws {
         let images = try constant(0.5)
-        let out = try #require(try CPUBackend().apply(Pipeline([GaussianNoise(mean: 0.05, sigma: 0.1, clip: false)]),
-                                                      to: images, seed: 4).float32Values)
+        let out = try #require(
+            try CPUBackend().apply(
+                Pipeline([GaussianNoise(mean: 0.05, sigma: 0.1, clip: false)]),
+                to: images, seed: 4
+            ).float32Values)
         let noise = out.map { Double($0) - 0.5 }
         let mean = noise.reduce(0, +) / Double(noise.count)
         let sd = (noise.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(noise.count)).squareRoot()
@@ -27,8 +31,11 @@ import Testing
 
     @Test func noiseIsTheSampleStreamElementByElement() throws {
         let images = try constant(0)
-        let out = try #require(try CPUBackend().apply(Pipeline([Invert(), GaussianNoise(mean: 0, sigma: 1, clip: false)]),
-                                                      to: images, seed: 21, epoch: 3, firstSampleIndex: 100).float32Values)
+        let out = try #require(
+            try CPUBackend().apply(
+                Pipeline([Invert(), GaussianNoise(mean: 0, sigma: 1, clip: false)]),
+                to: images, seed: 21, epoch: 3, firstSampleIndex: 100
+            ).float32Values)
         let per = geometry.elementCount
         for n in 0..<4 {
             let key = NoiseKey(RandomKey(seed: 21, epoch: 3, sampleIndex: UInt64(100 + n), opIndex: 1))
@@ -38,7 +45,8 @@ import Testing
 
     @Test func clipAndIdentity() throws {
         let images = try ImageBatch.random(count: 2, geometry: geometry, pixelType: .float32, layout: .nchw, seed: 2)
-        let clipped = try #require(try CPUBackend().apply(Pipeline([GaussianNoise(sigma: 0.5)]), to: images, seed: 1).float32Values)
+        let clipped = try #require(
+            try CPUBackend().apply(Pipeline([GaussianNoise(sigma: 0.5)]), to: images, seed: 1).float32Values)
         #expect(clipped.allSatisfy { $0 >= 0 && $0 <= 1 })
         #expect(clipped.contains(0) && clipped.contains(1))
         #expect(try CPUBackend().apply(Pipeline([GaussianNoise(sigma: 0)]), to: images, seed: 1) == images)
@@ -47,19 +55,28 @@ import Testing
     @Test func independentOfBatchSplitAndReproducible() throws {
         let images = try constant(0.5, count: 6)
         let pipeline = try Pipeline([GaussianNoise(sigma: 0.2)])
-        let whole = try #require(try CPUBackend().apply(pipeline, to: images, seed: 9, firstSampleIndex: 40).float32Values)
-        let again = try #require(try CPUBackend().apply(pipeline, to: images, seed: 9, firstSampleIndex: 40).float32Values)
+        let whole = try #require(
+            try CPUBackend().apply(pipeline, to: images, seed: 9, firstSampleIndex: 40).float32Values)
+        let again = try #require(
+            try CPUBackend().apply(pipeline, to: images, seed: 9, firstSampleIndex: 40).float32Values)
         #expect(whole == again)
-        let tail = try #require(try CPUBackend().apply(pipeline, to: constant(0.5, count: 2), seed: 9,
-                                                       firstSampleIndex: 44).float32Values)
+        let tail = try #require(
+            try CPUBackend().apply(
+                pipeline, to: constant(0.5, count: 2), seed: 9,
+                firstSampleIndex: 44
+            ).float32Values)
         #expect(Array(whole[(4 * geometry.elementCount)...]) == tail)
-        let otherSeed = try #require(try CPUBackend().apply(pipeline, to: images, seed: 10, firstSampleIndex: 40).float32Values)
+        let otherSeed = try #require(
+            try CPUBackend().apply(pipeline, to: images, seed: 10, firstSampleIndex: 40).float32Values)
         #expect(otherSeed != whole)
     }
 
     @Test func argumentsAndDecoding() throws {
-        #expect(throws: AugmentError.invalidArgument(op: "gaussian_noise", argument: "sigma", value: "-0.1",
-                                                      allowed: "a number >= 0")) {
+        #expect(
+            throws: AugmentError.invalidArgument(
+                op: "gaussian_noise", argument: "sigma", value: "-0.1",
+                allowed: "a number >= 0")
+        ) {
             try GaussianNoise(sigma: -0.1)
         }
         #expect(throws: AugmentError.self) { try GaussianNoise(mean: .nan) }

@@ -7,9 +7,11 @@ import Testing
 @Suite struct PortableMathTests {
     /// Inputs spread over many binades, subnormals included.
     static let positives: [Float] = {
-        var values: [Float] = [Float.leastNonzeroMagnitude, 0x1p-133, 1e-38, 0x1p-126, 1e-30, 1e-10, 1e-5, 0.001, 0.01,
-                               0.1, 0.25, 0.5, 0.70710677, 0.7071068, 0.9, 0.999, 1, 1.0001, 1.41421, 1.4142137, 2,
-                               3, 10, 255, 1e10, 1e30, Float.greatestFiniteMagnitude]
+        var values: [Float] = [
+            Float.leastNonzeroMagnitude, 0x1p-133, 1e-38, 0x1p-126, 1e-30, 1e-10, 1e-5, 0.001, 0.01,
+            0.1, 0.25, 0.5, 0.70710677, 0.7071068, 0.9, 0.999, 1, 1.0001, 1.41421, 1.4142137, 2,
+            3, 10, 255, 1e10, 1e30, Float.greatestFiniteMagnitude,
+        ]
         var random = RandomStream(RandomKey(seed: 11, sampleIndex: 0, opIndex: 0))
         for _ in 0..<20000 {
             values.append(Float(random.uniform()))
@@ -102,8 +104,8 @@ import Testing
         }
         let mean = sum / Double(n)
         let variance = sumSquares / Double(n) - mean * mean
-        #expect(abs(mean) < 0.01)            // sd of the mean: 0.0022
-        #expect(abs(variance - 1) < 0.015)   // sd: 0.0032
+        #expect(abs(mean) < 0.01)  // sd of the mean: 0.0022
+        #expect(abs(variance - 1) < 0.015)  // sd: 0.0032
         #expect(abs(sumFourth / Double(n) - 3) < 0.1)
         #expect(abs(Double(beyondTwo) / Double(n) - 0.0455) < 0.003)
         #expect(abs(lagProduct / Double(n)) < 0.01)

@@ -9,8 +9,9 @@ import Testing
         #expect([zero.0, zero.1, zero.2, zero.3] == [0x6627_E8D5, 0xE169_C58D, 0xBC57_AC4C, 0x9B00_DBD8])
         let ones = Philox4x32.block(counter: (.max, .max, .max, .max), key: (.max, .max))
         #expect([ones.0, ones.1, ones.2, ones.3] == [0x408F_276D, 0x41C8_3B0E, 0xA20B_C7C6, 0x6D54_51FD])
-        let pi = Philox4x32.block(counter: (0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344),
-                                  key: (0xA409_3822, 0x299F_31D0))
+        let pi = Philox4x32.block(
+            counter: (0x243F_6A88, 0x85A3_08D3, 0x1319_8A2E, 0x0370_7344),
+            key: (0xA409_3822, 0x299F_31D0))
         #expect([pi.0, pi.1, pi.2, pi.3] == [0xD16C_FE09, 0x94FD_CCEB, 0x5001_E420, 0x2412_6EA1])
     }
 

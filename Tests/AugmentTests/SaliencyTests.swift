@@ -7,7 +7,9 @@ import Testing
 /// exact pasted area, draws, replay and errors.
 @Suite struct SaliencyTests {
     /// N float32 NCHW images of `g`, all `background`, with `spots[n]` = (y, x, value) set in every channel.
-    func images(_ count: Int, _ g: ImageGeometry, background: Float = 0.2, spots: [Int: (Int, Int, Float)]) throws -> ImageBatch {
+    func images(
+        _ count: Int, _ g: ImageGeometry, background: Float = 0.2, spots: [Int: (Int, Int, Float)]
+    ) throws -> ImageBatch {
         let plane = g.height * g.width
         var values = [Float](repeating: background, count: count * g.channels * plane)
         for (n, spot) in spots {
@@ -21,11 +23,14 @@ import Testing
     func referencePeak(_ values: [Float], sample n: Int, _ g: ImageGeometry) -> Int {
         let plane = g.pixelCount
         func q(_ c: Int, _ y: Int, _ x: Int) -> Double {
-            let v = values[(n * g.channels + c) * plane + min(max(y, 0), g.height - 1) * g.width + min(max(x, 0), g.width - 1)]
+            let v = values[
+                (n * g.channels + c) * plane + min(max(y, 0), g.height - 1) * g.width + min(max(x, 0), g.width - 1)]
             return Double((v.isNaN ? 0 : min(max(v, 0), 1) * 255).rounded(.toNearestOrEven))
         }
         let w: [Double] = [1, 4, 6, 4, 1]
-        let means = (0..<g.channels).map { c in (0..<plane).reduce(0.0) { $0 + q(c, $1 / g.width, $1 % g.width) } / Double(plane) }
+        let means = (0..<g.channels).map { c in
+            (0..<plane).reduce(0.0) { $0 + q(c, $1 / g.width, $1 % g.width) } / Double(plane)
+        }
         var best = -1.0, index = 0
         for p in 0..<plane {
             let (y, x) = (p / g.width, p % g.width)
@@ -41,9 +46,12 @@ import Testing
     }
 
     @Test func peakIsTheDocumentedFrequencyTunedSaliencyMaximum() throws {
-        for (k, g) in [ImageGeometry(height: 9, width: 13, channels: 3), ImageGeometry(height: 1, width: 7, channels: 1),
-                       ImageGeometry(height: 16, width: 5, channels: 4)].enumerated() {
-            let batch = try ImageBatch.random(count: 3, geometry: g, pixelType: .float32, layout: .nchw, seed: UInt64(40 + k))
+        for (k, g) in [
+            ImageGeometry(height: 9, width: 13, channels: 3), ImageGeometry(height: 1, width: 7, channels: 1),
+            ImageGeometry(height: 16, width: 5, channels: 4),
+        ].enumerated() {
+            let batch = try ImageBatch.random(
+                count: 3, geometry: g, pixelType: .float32, layout: .nchw, seed: UInt64(40 + k))
             let values = try #require(batch.float32Values)
             for n in 0..<3 {
                 let ours = values.withUnsafeBufferPointer { CPUSaliency.peak($0, sample: n, geometry: g) }
@@ -57,16 +65,20 @@ import Testing
         #expect(values.withUnsafeBufferPointer { CPUSaliency.peak($0, sample: 0, geometry: g) } == 7 * 10 + 3)
         #expect(values.withUnsafeBufferPointer { CPUSaliency.peak($0, sample: 1, geometry: g) } == 2 * 10 + 2)
         let flat = try images(1, g, spots: [:])
-        #expect(try #require(flat.float32Values).withUnsafeBufferPointer { CPUSaliency.peak($0, sample: 0, geometry: g) } == 0)
+        #expect(
+            try #require(flat.float32Values).withUnsafeBufferPointer { CPUSaliency.peak($0, sample: 0, geometry: g) }
+                == 0)
     }
 
     /// Runs explicit parameters through the CPU backend with one-hot labels of `classes` classes.
     func run(_ parameters: [SaliencyMixParameters], on images: ImageBatch, classes: Int = 4) throws -> AugmentBatch {
         let op = try SaliencyMix(numClasses: classes)
         for p in parameters { try op.validate(p, for: images.geometry) }
-        let sampled = SampledPipeline(pipeline: try Pipeline([op]), count: images.count, inputGeometry: images.geometry,
-                                      ops: [SampledOp(op, parameters: parameters)])
-        let batch = try AugmentBatch(images: images, labels: LabelBatch(classIDs: (0..<images.count).map { $0 % classes }, classCount: classes))
+        let sampled = SampledPipeline(
+            pipeline: try Pipeline([op]), count: images.count, inputGeometry: images.geometry,
+            ops: [SampledOp(op, parameters: parameters)])
+        let batch = try AugmentBatch(
+            images: images, labels: LabelBatch(classIDs: (0..<images.count).map { $0 % classes }, classCount: classes))
         return try CPUBackend().run(sampled.plan(for: images), on: batch)
     }
 
@@ -74,8 +86,10 @@ import Testing
         let g = ImageGeometry(height: 20, width: 24, channels: 3)
         // Sample 1's peak is at (10, 12): a 6x8 cut fits; sample 0's at (1, 22): an 8x10 cut is clipped.
         let input = try images(2, g, spots: [0: (1, 22, 0.9), 1: (10, 12, 1)])
-        let parameters = [SaliencyMixParameters(partner: 1, lambda: 0.9, cutHeight: 6, cutWidth: 8),
-                          SaliencyMixParameters(partner: 0, lambda: 0.8, cutHeight: 8, cutWidth: 10)]
+        let parameters = [
+            SaliencyMixParameters(partner: 1, lambda: 0.9, cutHeight: 6, cutWidth: 8),
+            SaliencyMixParameters(partner: 0, lambda: 0.8, cutHeight: 8, cutWidth: 10),
+        ]
         let output = try run(parameters, on: input)
         let result = try #require(output.images.float32Values)
         let source = try #require(input.float32Values)
@@ -88,9 +102,12 @@ import Testing
             for c in 0..<3 {
                 for y in 0..<g.height {
                     for x in 0..<g.width {
-                        let inside = y >= boxes[n].top && y < boxes[n].bottom && x >= boxes[n].left && x < boxes[n].right
+                        let inside =
+                            y >= boxes[n].top && y < boxes[n].bottom && x >= boxes[n].left && x < boxes[n].right
                         let from = inside ? partner : n
-                        #expect(result[(n * 3 + c) * plane + y * g.width + x] == source[(from * 3 + c) * plane + y * g.width + x])
+                        #expect(
+                            result[(n * 3 + c) * plane + y * g.width + x]
+                                == source[(from * 3 + c) * plane + y * g.width + x])
                     }
                 }
             }
@@ -105,12 +122,18 @@ import Testing
         let plan = try Pipeline([try SaliencyMix()]).sample(count: 2, geometry: g, seed: 1).plan(for: input)
         guard case .mix(let stage) = plan.stages[0] else { Issue.record("no mix stage"); return }
         #expect(stage.saliencyCuts != nil)
-        let resolved = try CPUSaliency.resolve(MixStage(op: "saliency_mix", count: 2, geometry: g,
-                                                        samples: [MixParameters(method: .none, partner: 1, lambda: 1),
-                                                                  MixParameters(method: .none, partner: 0, lambda: 1)],
-                                                        labelSmoothing: 0, classCount: nil,
-                                                        saliencyCuts: [SaliencyCut(cutHeight: 6, cutWidth: 8),
-                                                                       SaliencyCut(cutHeight: 8, cutWidth: 10)]), images: input)
+        let resolved = try CPUSaliency.resolve(
+            MixStage(
+                op: "saliency_mix", count: 2, geometry: g,
+                samples: [
+                    MixParameters(method: .none, partner: 1, lambda: 1),
+                    MixParameters(method: .none, partner: 0, lambda: 1),
+                ],
+                labelSmoothing: 0, classCount: nil,
+                saliencyCuts: [
+                    SaliencyCut(cutHeight: 6, cutWidth: 8),
+                    SaliencyCut(cutHeight: 8, cutWidth: 10),
+                ]), images: input)
         #expect(resolved.samples.map(\.box) == boxes)
         let lambdas: [Double] = [1 - 48.0 / 480, 1 - 35.0 / 480]
         #expect(resolved.samples.map(\.lambda) == lambdas)
@@ -145,23 +168,28 @@ import Testing
     }
 
     @Test func badArgumentsAndMissingLabelsAreErrors() throws {
-        for (json, argument) in [(#"{"op": "saliency_mix", "alpha": -1}"#, "alpha"), (#"{"op": "saliency_mix", "prob": 1.5}"#, "prob"),
-                                 (#"{"op": "saliency_mix", "mode": "pair", "partner": "rolled"}"#, "partner"),
-                                 (#"{"op": "saliency_mix", "num_classes": 0}"#, "num_classes")] {
+        for (json, argument) in [
+            (#"{"op": "saliency_mix", "alpha": -1}"#, "alpha"), (#"{"op": "saliency_mix", "prob": 1.5}"#, "prob"),
+            (#"{"op": "saliency_mix", "mode": "pair", "partner": "rolled"}"#, "partner"),
+            (#"{"op": "saliency_mix", "num_classes": 0}"#, "num_classes"),
+        ] {
             #expect {
                 try PipelineFile.parse(Data(#"{"ops": [\#(json)]}"#.utf8))
             } throws: { "\($0)".contains("saliency_mix") && "\($0)".contains(argument) }
         }
-        let input = try ImageBatch.random(count: 3, geometry: ImageGeometry(height: 8, width: 8, channels: 3), pixelType: .uint8,
-                                          layout: .nhwc, seed: 2)
+        let input = try ImageBatch.random(
+            count: 3, geometry: ImageGeometry(height: 8, width: 8, channels: 3), pixelType: .uint8,
+            layout: .nhwc, seed: 2)
         let plan = try Pipeline([try SaliencyMix()]).sample(for: input, seed: 1).plan(for: input)
         #expect { try CPUBackend().run(plan, on: AugmentBatch(images: input)) } throws: { "\($0)".contains("labels") }
         let op = try SaliencyMix()
         #expect(throws: AugmentError.self) {
-            try op.validate(SaliencyMixParameters(partner: 0, lambda: .nan, cutHeight: 1, cutWidth: 1), for: input.geometry)
+            try op.validate(
+                SaliencyMixParameters(partner: 0, lambda: .nan, cutHeight: 1, cutWidth: 1), for: input.geometry)
         }
         #expect(throws: AugmentError.self) {
-            try op.validate(SaliencyMixParameters(partner: 0, lambda: 0.5, cutHeight: 9, cutWidth: 1), for: input.geometry)
+            try op.validate(
+                SaliencyMixParameters(partner: 0, lambda: 0.5, cutHeight: 9, cutWidth: 1), for: input.geometry)
         }
     }
 

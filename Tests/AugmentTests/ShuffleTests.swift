@@ -26,7 +26,8 @@ struct ChannelShuffleTests {
             orders.insert(order)
         }
         #expect(orders.count > 1)
-        let identity = try CPUBackend().run(Pipeline([ChannelShuffle(p: 0)]).sample(for: input, seed: 5).plan(for: input), on: input)
+        let identity = try CPUBackend().run(
+            Pipeline([ChannelShuffle(p: 0)]).sample(for: input, seed: 5).plan(for: input), on: input)
         #expect(identity.float32Values == input.float32Values)
         #expect(throws: AugmentError.self) { try ChannelShuffle(p: 1.5) }
     }

@@ -18,8 +18,9 @@ import Testing
             let numbers = { (key: String) throws -> [Float] in
                 try #require(object[key] as? [NSNumber]).map { $0.floatValue }
             }
-            return Fixture(shape: try #require(object["shape"] as? [Int]), input: try numbers("input"), std: try numbers("std"),
-                           cases: try #require(object["cases"] as? [[String: Any]]))
+            return Fixture(
+                shape: try #require(object["shape"] as? [Int]), input: try numbers("input"), std: try numbers("std"),
+                cases: try #require(object["cases"] as? [[String: Any]]))
         }
 
         func signals() throws -> ImageBatch {
@@ -37,8 +38,9 @@ import Testing
     static func replay<T: Transform>(_ transform: T, parameters: Any, on images: ImageBatch) throws -> [Float] {
         let data = try JSONSerialization.data(withJSONObject: parameters)
         let decoded = try JSONDecoder().decode([T.Parameters].self, from: data)
-        let sampled = SampledPipeline(pipeline: try Pipeline([transform]), count: images.count, inputGeometry: images.geometry,
-                                      ops: [SampledOp(transform, parameters: decoded)])
+        let sampled = SampledPipeline(
+            pipeline: try Pipeline([transform]), count: images.count, inputGeometry: images.geometry,
+            ops: [SampledOp(transform, parameters: decoded)])
         let result = try CPUBackend().run(sampled.plan(for: images), on: AugmentBatch(images: images))
         return try #require(result.images.float32Values)
     }
@@ -68,7 +70,8 @@ import Testing
         let images = try fixture.signals()
         let (n, c, t) = (fixture.shape[0], fixture.shape[1], fixture.shape[2])
         let pipeline = try Pipeline([SignalGaussianNoise(sigma: ValueRange(0.1, 0.1), relative: true)])
-        let out = try #require(try CPUBackend().apply(pipeline, to: images, seed: 9, epoch: 1, firstSampleIndex: 40).float32Values)
+        let out = try #require(
+            try CPUBackend().apply(pipeline, to: images, seed: 9, epoch: 1, firstSampleIndex: 40).float32Values)
         for sample in 0..<n {
             let key = NoiseKey(RandomKey(seed: 9, epoch: 1, sampleIndex: UInt64(40 + sample), opIndex: 0))
             for channel in 0..<c {
@@ -81,14 +84,18 @@ import Testing
             }
         }
         // Absolute noise: sigma itself.
-        let absolute = try #require(try CPUBackend().apply(Pipeline([SignalGaussianNoise(sigma: ValueRange(0.25, 0.25))]),
-                                                          to: images, seed: 9).float32Values)
+        let absolute = try #require(
+            try CPUBackend().apply(
+                Pipeline([SignalGaussianNoise(sigma: ValueRange(0.25, 0.25))]),
+                to: images, seed: 9
+            ).float32Values)
         let key = NoiseKey(RandomKey(seed: 9, sampleIndex: 0, opIndex: 0))
         #expect(absolute[5] == fixture.input[5].addingProduct(key.normal(5), 0.25))
     }
 
     @Test func pipelineFilesSelectSignalOpsWithInputSignal() throws {
-        let json = #"{"input": "signal", "ops": [{"op": "gaussian_noise", "sigma": [0.01, 0.05], "relative": true}, {"op": "time_masking", "time_mask_param": 10}, {"op": "time_shift", "shift": [-5, 5], "mode": "pad"}]}"#
+        let json =
+            #"{"input": "signal", "ops": [{"op": "gaussian_noise", "sigma": [0.01, 0.05], "relative": true}, {"op": "time_masking", "time_mask_param": 10}, {"op": "time_shift", "shift": [-5, 5], "mode": "pad"}]}"#
         let file = try PipelineFile.parse(Data(json.utf8))
         #expect(file.input == .signal)
         let noise = try #require(file.pipeline.transforms[0] as? SignalGaussianNoise)
@@ -136,9 +143,12 @@ import Testing
             }
         }
         // Recorded parameters are checked before they are applied.
-        let images = try SignalBatch(values: Array(repeating: 1, count: 12), count: 2, channels: 3, length: 2).asImages()
+        let images = try SignalBatch(values: Array(repeating: 1, count: 12), count: 2, channels: 3, length: 2)
+            .asImages()
         #expect(throws: AugmentError.self) {
-            try Self.replay(ChannelPermute(), parameters: [["sourceChannels": [0, 0, 1]], ["sourceChannels": [0, 1, 2]]], on: images)
+            try Self.replay(
+                ChannelPermute(), parameters: [["sourceChannels": [0, 0, 1]], ["sourceChannels": [0, 1, 2]]], on: images
+            )
         }
         #expect(throws: AugmentError.self) {
             try Self.replay(TimeStretch(), parameters: [["factor": 100], ["factor": 1]], on: images)
@@ -161,7 +171,9 @@ import Testing
             let rows = (0..<c).map { Int(permuted.values[(sample * c + $0) * t]) - sample * c }
             #expect(rows.sorted() == Array(0..<c), "sample \(sample): \(rows)")
             moved += rows.enumerated().filter { $0.offset != $0.element }.count
-            for ch in 0..<c { #expect(Set(permuted.values[((sample * c + ch) * t)..<((sample * c + ch + 1) * t)]).count == 1) }
+            for ch in 0..<c {
+                #expect(Set(permuted.values[((sample * c + ch) * t)..<((sample * c + ch + 1) * t)]).count == 1)
+            }
         }
         #expect(moved > 0)
         let kept = try CPUBackend().apply(Pipeline([ChannelDropout(p: 0)]), to: signals, seed: 3).signals
@@ -174,8 +186,10 @@ import Testing
     @Test func recordedParametersReplayExactly() throws {
         let fixture = try Fixture.load()
         let images = try fixture.signals()
-        let pipeline = try Pipeline([TimeStretch(), TimeShift(shift: ValueRange(-4, 4)), BaselineWander(),
-                                     SignalGaussianNoise(sigma: ValueRange(0.01, 0.1), relative: true), ChannelDropout(p: 0.3)])
+        let pipeline = try Pipeline([
+            TimeStretch(), TimeShift(shift: ValueRange(-4, 4)), BaselineWander(),
+            SignalGaussianNoise(sigma: ValueRange(0.01, 0.1), relative: true), ChannelDropout(p: 0.3),
+        ])
         let sampled = try pipeline.sample(count: images.count, geometry: images.geometry, seed: 77, epoch: 3)
         let record = try ParameterRecord.encode(sampled, seed: 77, epoch: 3, firstSampleIndex: 0)
         let replayed = try ParameterRecord.decode(record, for: pipeline)

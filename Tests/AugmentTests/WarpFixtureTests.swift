@@ -36,12 +36,19 @@ import Testing
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if c.decodeNil() { self = .null }
-            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let n = try? c.decode(Double.self) { self = .number(n) }
-            else if let s = try? c.decode(String.self) { self = .string(s) }
-            else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-            else { self = .object(try c.decode([String: JSONValue].self)) }
+            if c.decodeNil() {
+                self = .null
+            } else if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else if let n = try? c.decode(Double.self) {
+                self = .number(n)
+            } else if let s = try? c.decode(String.self) {
+                self = .string(s)
+            } else if let a = try? c.decode([JSONValue].self) {
+                self = .array(a)
+            } else {
+                self = .object(try c.decode([String: JSONValue].self))
+            }
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -77,13 +84,16 @@ import Testing
             let images = try ImageBatch(float32NCHW: input.values, count: 1, channels: c, height: h, width: w)
             let type = try #require(OpRegistry.type(named: fixtureCase.op), "\(fixtureCase.op) is registered")
             let transform = try Self.decode(type, JSONEncoder().encode(fixtureCase.args))
-            let boxes = try BoxBatch(boxes: [fixture.boxes.map { BoundingBox(x0: $0[0], y0: $0[1], x1: $0[2], y1: $0[3]) }],
-                                     labels: [Array(0..<fixture.boxes.count)])
+            let boxes = try BoxBatch(
+                boxes: [fixture.boxes.map { BoundingBox(x0: $0[0], y0: $0[1], x1: $0[2], y1: $0[3]) }],
+                labels: [Array(0..<fixture.boxes.count)])
             let points = try KeypointBatch(points: [fixture.keypoints.map { Keypoint(x: $0[0], y: $0[1]) }])
             let batch = try AugmentBatch(images: images, masks: nil, boxes: boxes, keypoints: points)
             let out = try CPUBackend().apply(Pipeline([transform]), to: batch, seed: 0)
-            #expect([out.images.geometry.channels, out.images.geometry.height, out.images.geometry.width] == fixtureCase.shape,
-                    "\(fixtureCase.name)")
+            #expect(
+                [out.images.geometry.channels, out.images.geometry.height, out.images.geometry.width]
+                    == fixtureCase.shape,
+                "\(fixtureCase.name)")
             let values = try #require(out.images.float32Values)
             guard values.count == fixtureCase.expected.count else { continue }
             let plane = fixtureCase.shape[1] * fixtureCase.shape[2]
@@ -97,7 +107,9 @@ import Testing
             if let expectedBoxes = fixtureCase.boxes {
                 let got = try #require(out.boxes)
                 // torchvision keeps boxes clamped to nothing; this library drops them.
-                let kept = expectedBoxes.enumerated().filter { ($0.element[2] - $0.element[0]) * ($0.element[3] - $0.element[1]) > 0 }
+                let kept = expectedBoxes.enumerated().filter {
+                    ($0.element[2] - $0.element[0]) * ($0.element[3] - $0.element[1]) > 0
+                }
                 #expect(got.labels[0] == kept.map(\.offset), "\(fixtureCase.name): kept boxes")
                 for (box, expected) in zip(got.boxes[0], kept.map(\.element)) {
                     let d = zip([box.x0, box.y0, box.x1, box.y1], expected).map { Double(abs($0 - $1)) }.max() ?? 0

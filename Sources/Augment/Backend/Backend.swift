@@ -37,7 +37,8 @@ extension Backend {
         _ pipeline: Pipeline, to batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0,
         firstSampleIndex: UInt64 = 0, options: RunOptions = RunOptions()
     ) throws -> AugmentBatch {
-        let sampled = try pipeline.sample(for: batch.images, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex)
+        let sampled = try pipeline.sample(
+            for: batch.images, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex)
         return try run(sampled.plan(for: batch.images), on: batch, options: options)
     }
 
@@ -46,8 +47,10 @@ extension Backend {
         _ pipeline: Pipeline, to images: ImageBatch, seed: UInt64, epoch: UInt64 = 0,
         firstSampleIndex: UInt64 = 0, options: RunOptions = RunOptions()
     ) throws -> ImageBatch {
-        try apply(pipeline, to: AugmentBatch(images: images), seed: seed, epoch: epoch,
-                  firstSampleIndex: firstSampleIndex, options: options).images
+        try apply(
+            pipeline, to: AugmentBatch(images: images), seed: seed, epoch: epoch,
+            firstSampleIndex: firstSampleIndex, options: options
+        ).images
     }
 }
 
@@ -55,16 +58,19 @@ extension RemapStage {
     /// Throws unless `images` is the batch this stage was planned for.
     public func checkInput(_ images: ImageBatch) throws {
         guard !images.isRagged else {
-            throw AugmentError.parameterMismatch("the plan expects a dense batch of \(input) images, got a ragged batch")
+            throw AugmentError.parameterMismatch(
+                "the plan expects a dense batch of \(input) images, got a ragged batch")
         }
-        try checkInput(count: images.count, geometry: images.geometry, pixelType: images.pixelType, layout: images.layout)
+        try checkInput(
+            count: images.count, geometry: images.geometry, pixelType: images.pixelType, layout: images.layout)
     }
 
     /// Throws unless a batch of this description is the one this stage was planned for.
     public func checkInput(count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout) throws {
         guard count == self.count, geometry == input, pixelType == inputPixelType, layout == inputLayout else {
             throw AugmentError.parameterMismatch(
-                "the plan expects \(self.count) \(inputPixelType.rawValue) \(inputLayout.rawValue.uppercased()) images of \(input), got \(count) \(pixelType.rawValue) \(layout.rawValue.uppercased()) images of \(geometry)")
+                "the plan expects \(self.count) \(inputPixelType.rawValue) \(inputLayout.rawValue.uppercased()) images of \(input), got \(count) \(pixelType.rawValue) \(layout.rawValue.uppercased()) images of \(geometry)"
+            )
         }
         guard windows.count == count else {
             throw AugmentError.parameterMismatch("the plan has \(windows.count) windows for \(count) samples")
@@ -77,9 +83,11 @@ extension RemapStage {
             let xs = [Int(w.x0), Int(w.x0) + Int(w.dx) * (output.width - 1)]
             let ys = [Int(w.y0), Int(w.y0) + Int(w.dy) * (output.height - 1)]
             guard abs(Int(w.dx)) == 1, abs(Int(w.dy)) == 1,
-                  xs.allSatisfy({ (0..<input.width).contains($0) }),
-                  ys.allSatisfy({ (0..<input.height).contains($0) }) else {
-                throw AugmentError.parameterMismatch("the window of sample \(i) (\(w)) reads outside the \(input) input")
+                xs.allSatisfy({ (0..<input.width).contains($0) }),
+                ys.allSatisfy({ (0..<input.height).contains($0) })
+            else {
+                throw AugmentError.parameterMismatch(
+                    "the window of sample \(i) (\(w)) reads outside the \(input) input")
             }
         }
     }

@@ -7,8 +7,10 @@ extension Backend {
         _ pipeline: Pipeline, to spectrograms: SpectrogramBatch, seed: UInt64, epoch: UInt64 = 0,
         firstSampleIndex: UInt64 = 0, options: RunOptions = RunOptions()
     ) throws -> SpectrogramBatch {
-        try apply(pipeline, to: spectrograms, labels: nil, seed: seed, epoch: epoch,
-                  firstSampleIndex: firstSampleIndex, options: options).spectrograms
+        try apply(
+            pipeline, to: spectrograms, labels: nil, seed: seed, epoch: epoch,
+            firstSampleIndex: firstSampleIndex, options: options
+        ).spectrograms
     }
 
     /// The same with labels, for pipelines that mix samples (MixUp / CutMix on spectrograms, as
@@ -22,8 +24,9 @@ extension Backend {
                 "a pipeline over spectrograms must produce float32 NCHW (the default), not \(pipeline.output)")
         }
         let batch = try AugmentBatch(images: spectrograms.asImages(), labels: labels)
-        let output = try apply(pipeline, to: batch, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex,
-                               options: options)
+        let output = try apply(
+            pipeline, to: batch, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex,
+            options: options)
         return (try spectrograms.replacingValues(with: output.images), output.labels)
     }
 }

@@ -26,13 +26,16 @@ enum CPUBlur {
     }
 
     /// One 1-D pass: along rows (x) or along columns (y), sample n with `kernels[n]`.
-    private static func pass(_ source: [Float], _ geometry: ImageGeometry, count: Int, kernels: [[Float]],
-                             alongRows: Bool) -> [Float] {
+    private static func pass(
+        _ source: [Float], _ geometry: ImageGeometry, count: Int, kernels: [[Float]],
+        alongRows: Bool
+    ) -> [Float] {
         let (height, width, channels) = (geometry.height, geometry.width, geometry.channels)
         return source.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return [Float]() }
             let src = SharedReadPointer(base: base)
-            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: count * channels * height) { dst, job in
+            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: count * channels * height) {
+                dst, job in
                 let y = job % height
                 let n = job / (channels * height)
                 let planeBase = (job / height) * height * width
@@ -41,7 +44,8 @@ enum CPUBlur {
                 for x in 0..<width {
                     var sum: Float = 0
                     for t in 0..<kernel.count {
-                        let index = alongRows
+                        let index =
+                            alongRows
                             ? planeBase + y * width + reflect101(x + t - radius, width)
                             : planeBase + reflect101(y + t - radius, height) * width + x
                         sum = sum.addingProduct(kernel[t], src.base[index])
@@ -61,7 +65,8 @@ enum CPUBlur {
         let output = source.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return [Float]() }
             let src = SharedReadPointer(base: base)
-            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * channels * height) { dst, job in
+            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * channels * height)
+            { dst, job in
                 let y = job % height
                 let n = job / (channels * height)
                 let plane = (job / height) * height * width

@@ -30,7 +30,8 @@ public struct CPUBackend: Backend {
             guard let bytes = stage.checkedOutputBytes, bytes <= maxBufferBytes else {
                 let size = stage.checkedOutputBytes.map { "\($0) bytes" } ?? "more bytes than fit in memory"
                 throw AugmentError.invalidShape(
-                    "pass \(index + 1) (\(stage.family)) would allocate \(size) for \(stage.sampleCount) sample\(stage.sampleCount == 1 ? "" : "s"), more than the CPU backend's limit of \(maxBufferBytes) bytes; make the output smaller or the batch smaller")
+                    "pass \(index + 1) (\(stage.family)) would allocate \(size) for \(stage.sampleCount) sample\(stage.sampleCount == 1 ? "" : "s"), more than the CPU backend's limit of \(maxBufferBytes) bytes; make the output smaller or the batch smaller"
+                )
             }
         }
     }
@@ -50,7 +51,8 @@ extension CPUBackend {
     /// stage type, in this folder's file of its family).
     static func runner(for stage: Stage) throws -> any CPUStageRunner {
         guard let runner = stage.body as? any CPUStageRunner else {
-            throw AugmentError.incompatible("the CPU backend has no implementation of the \(stage.family) stage \(type(of: stage.body))")
+            throw AugmentError.incompatible(
+                "the CPU backend has no implementation of the \(stage.family) stage \(type(of: stage.body))")
         }
         return runner
     }

@@ -75,8 +75,10 @@ enum ColorMath {
     /// Applies one step to a pixel of `channels` values. `statistics` is the sample's block of the
     /// statistics buffer (see ``ColorStage/statisticStride``).
     @inline(__always)
-    static func apply(_ step: ColorStep, to v: UnsafeMutablePointer<Float>, channels: Int,
-                      statistics: UnsafePointer<Float>) {
+    static func apply(
+        _ step: ColorStep, to v: UnsafeMutablePointer<Float>, channels: Int,
+        statistics: UnsafePointer<Float>
+    ) {
         let a = step.a, b = step.b
         switch step.op {
         case .identity:
@@ -137,8 +139,10 @@ enum CPUColor {
         let imageChannels = geometry.channels
         let map = stage.channelIndices ?? Array(0..<imageChannels)
         let partial = stage.channelIndices != nil
-        let (height, width, channels, outChannels) = (geometry.height, geometry.width, stage.colorChannels,
-                                                      stage.outputChannels)
+        let (height, width, channels, outChannels) = (
+            geometry.height, geometry.width, stage.colorChannels,
+            stage.outputChannels
+        )
         let plane = height * width
         let stride = stage.statisticStride
         let programs = stage.programs
@@ -147,8 +151,10 @@ enum CPUColor {
                 guard let srcBase = src.baseAddress, let statsBase = stats.baseAddress else { return [Float]() }
                 let src = SharedReadPointer(base: srcBase)
                 let stats = SharedReadPointer(base: statsBase)
-                return CPUParallel.makeArray(count: stage.count * outChannels * plane, initial: Float.nan,
-                                             jobs: stage.count * height) { dst, job in
+                return CPUParallel.makeArray(
+                    count: stage.count * outChannels * plane, initial: Float.nan,
+                    jobs: stage.count * height
+                ) { dst, job in
                     let n = job / height, y = job % height
                     let program = programs[n]
                     withPixel(channels) { v in
@@ -160,7 +166,8 @@ enum CPUColor {
                             }
                             if partial {
                                 for c in 0..<imageChannels {
-                                    dst.base[(n * imageChannels + c) * plane + p] = src.base[(n * imageChannels + c) * plane + p]
+                                    dst.base[(n * imageChannels + c) * plane + p] =
+                                        src.base[(n * imageChannels + c) * plane + p]
                                 }
                                 for c in 0..<channels { dst.base[(n * imageChannels + map[c]) * plane + p] = v[c] }
                             } else {
@@ -191,7 +198,8 @@ enum CPUColor {
             guard let srcBase = src.baseAddress else { return [Float]() }
             let src = SharedReadPointer(base: srcBase)
             // One job per (sample, channel), as the device runs one work-group per (sample, channel).
-            return CPUParallel.makeArray(count: stage.count * stride, initial: 0, jobs: stage.count * channels) { out, job in
+            return CPUParallel.makeArray(count: stage.count * stride, initial: 0, jobs: stage.count * channels) {
+                out, job in
                 let n = job / channels, channel = job % channels
                 guard let s = stage.statisticStep(sample: n) else { return }
                 let op = programs[n][s].op

@@ -3,8 +3,9 @@ enum CPUDropout {
     /// Whether pixel `e` of sample `n` is dropped in pixel mode (the kernel's integer comparison).
     @inline(__always)
     static func dropped(_ key: NoiseKey, threshold: UInt32, pixel e: Int) -> Bool {
-        let words = Philox4x32.block(counter: (UInt32(truncatingIfNeeded: e >> 2), key.base0, key.base1, key.base2),
-                                     key: (key.key0, key.key1))
+        let words = Philox4x32.block(
+            counter: (UInt32(truncatingIfNeeded: e >> 2), key.base0, key.base1, key.base2),
+            key: (key.key0, key.key1))
         let word: UInt32
         switch e & 3 {
         case 0: word = words.0
@@ -23,7 +24,8 @@ enum CPUDropout {
         let output = source.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return [Float]() }
             let src = SharedReadPointer(base: base)
-            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * height) { dst, job in
+            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * height) {
+                dst, job in
                 let n = job / height, y = job - n * height
                 for x in 0..<width {
                     let pixel = y * width + x
@@ -34,7 +36,9 @@ enum CPUDropout {
                         for k in 0..<stage.boxesPerSample {
                             let b = (n * stage.boxesPerSample + k) * 4
                             let box = stage.boxes
-                            if x >= Int(box[b]) && y >= Int(box[b + 1]) && x < Int(box[b + 2]) && y < Int(box[b + 3]) { drop = true }
+                            if x >= Int(box[b]) && y >= Int(box[b + 1]) && x < Int(box[b + 2]) && y < Int(box[b + 3]) {
+                                drop = true
+                            }
                         }
                     }
                     for c in 0..<channels {

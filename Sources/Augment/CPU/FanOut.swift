@@ -9,12 +9,14 @@ enum CPUFanOut {
         let output = source.withUnsafeBufferPointer { buffer -> [Float] in
             guard let base = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: base)
-            return CPUParallel.makeArray(count: stage.outputCount * per, initial: Float.nan, jobs: stage.outputCount) { dst, v in
+            return CPUParallel.makeArray(count: stage.outputCount * per, initial: Float.nan, jobs: stage.outputCount) {
+                dst, v in
                 let from = (v / copies) * per
                 for i in 0..<per { dst.base[v * per + i] = src.base[from + i] }
             }
         }
-        return try ImageBatch(pixels: .float32(output), count: stage.outputCount, geometry: stage.geometry, layout: .nchw)
+        return try ImageBatch(
+            pixels: .float32(output), count: stage.outputCount, geometry: stage.geometry, layout: .nchw)
     }
 
     /// `fanout_weighted_sum`: left to right, products and sums rounded separately.

@@ -14,7 +14,8 @@ enum CPUMix {
         let values = source.withUnsafeBufferPointer { buffer -> [Float] in
             guard let base = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: base)
-            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * height) { dst, job in
+            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * height) {
+                dst, job in
                 let n = job / height
                 let y = job % height
                 let kind = table[8 * n]

@@ -9,7 +9,8 @@ enum CPUNoise {
         let output = source.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return [Float]() }
             let src = SharedReadPointer(base: base)
-            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * channels * height) { dst, job in
+            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * channels * height)
+            { dst, job in
                 let n = job / (channels * height)
                 let rowStart = job * width
                 let elementStart = rowStart - n * sampleSize

@@ -9,7 +9,8 @@ enum CPUShuffle {
         let output = source.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress else { return [Float]() }
             let src = SharedReadPointer(base: base)
-            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * channels) { dst, plane in
+            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * channels) {
+                dst, plane in
                 let n = plane / channels
                 let from = (n * channels + permutations[n][plane - n * channels]) * planeSize
                 for i in 0..<planeSize {

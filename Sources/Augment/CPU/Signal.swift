@@ -32,7 +32,8 @@ enum CPUSignal {
                     let c = row - n * channels
                     let d = dst.base + row * length
                     for t in 0..<length {
-                        d[t] = program.evaluate(program.steps.count, n: n, c: c, t: t, source: src.base, rowSigma: sigma.base)
+                        d[t] = program.evaluate(
+                            program.steps.count, n: n, c: c, t: t, source: src.base, rowSigma: sigma.base)
                     }
                 }
             }
@@ -55,8 +56,10 @@ enum CPUSignal {
         }
 
         /// The value after the first `count` ops of sample n at (c, t) (`signal_eval`).
-        func evaluate(_ count: Int, n: Int, c c0: Int, t t0: Int, source: UnsafePointer<Float>,
-                      rowSigma: UnsafePointer<Float>) -> Float {
+        func evaluate(
+            _ count: Int, n: Int, c c0: Int, t t0: Int, source: UnsafePointer<Float>,
+            rowSigma: UnsafePointer<Float>
+        ) -> Float {
             // Positions per level (level k: after op k), backwards from the output element.
             var pc = [[Int]](repeating: [], count: count + 1)
             var pt = [[Int]](repeating: [], count: count + 1)
@@ -161,7 +164,9 @@ enum CPUSignal {
     /// `signal_std` for the relative noise at op `k`: values[4n] of that op times each (sample,
     /// channel) row's population standard deviation of the signal after ops 0 ..< k, from 64-bit
     /// fixed-point sums (order-free).
-    static func standardDeviations(_ program: Program, upTo k: Int, source: UnsafePointer<Float>, rowSigma: [Float]) -> [Float] {
+    static func standardDeviations(
+        _ program: Program, upTo k: Int, source: UnsafePointer<Float>, rowSigma: [Float]
+    ) -> [Float] {
         let length = program.length
         let channels = program.channels
         let inverse = Float(1 / Double(length))
@@ -170,7 +175,9 @@ enum CPUSignal {
             (0..<program.rows).map { row in
                 let n = row / channels
                 let c = row - n * channels
-                let x = (0..<length).map { program.evaluate(k, n: n, c: c, t: $0, source: source, rowSigma: sigmas.baseAddress!) }
+                let x = (0..<length).map {
+                    program.evaluate(k, n: n, c: c, t: $0, source: source, rowSigma: sigmas.baseAddress!)
+                }
                 var largest: Float = 0
                 var finite = true
                 for v in x {

@@ -21,14 +21,16 @@ enum CPUSpecAugment {
         let values = source.withUnsafeBufferPointer { buffer -> [Float] in
             guard let base = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: base)
-            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * height) { dst, job in
+            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * height) {
+                dst, job in
                 let n = job / height
                 let y = job % height
                 let fill = fills[n]
                 for c in 0..<channels {
                     let first = ((n * channels + c) * perChannel) * 2
                     func masked(_ index: Int) -> Bool {
-                        for m in 0..<perChannel where Int(bands[first + 2 * m]) <= index && index < Int(bands[first + 2 * m + 1]) {
+                        for m in 0..<perChannel
+                        where Int(bands[first + 2 * m]) <= index && index < Int(bands[first + 2 * m + 1]) {
                             return true
                         }
                         return false
@@ -78,7 +80,8 @@ enum CPUSpecAugment {
         let values = source.withUnsafeBufferPointer { buffer -> [Float] in
             guard let base = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: base)
-            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * height) { dst, job in
+            return CPUParallel.makeArray(count: source.count, initial: Float.nan, jobs: stage.count * height) {
+                dst, job in
                 let n = job / height
                 let y = job % height
                 let center = Int(centers[n]), warped = Int(warpedCenters[n])
@@ -86,11 +89,12 @@ enum CPUSpecAugment {
                     var taps = TimeWarpTaps.copy(x)
                     if center != warped {
                         let left = x < warped
-                        taps = TimeWarpTaps(outputFrame: left ? x : x - warped,
-                                        scale: scales[2 * n + (left ? 0 : 1)],
-                                        first: left ? 0 : center,
-                                        length: left ? center : frames - center,
-                                        cubic: cubic)
+                        taps = TimeWarpTaps(
+                            outputFrame: left ? x : x - warped,
+                            scale: scales[2 * n + (left ? 0 : 1)],
+                            first: left ? 0 : center,
+                            length: left ? center : frames - center,
+                            cubic: cubic)
                     }
                     for c in 0..<channels {
                         let row = (n * channels + c) * plane + y * frames

@@ -7,16 +7,19 @@ enum CPUWarp {
     static func remap(_ stage: RemapStage, input: ImageBatch, options: RunOptions) throws -> ImageBatch {
         try stage.checkInput(input)
         let geometry = stage.output
-        let total = try checkedProduct([stage.count, geometry.height, geometry.width, geometry.channels],
-                                       what: "remap output")
-        return try dispatchPixels(input.pixels, to: stage.outputFormat, count: stage.count, geometry: geometry,
-                                  RemapPass(stage: stage, total: total, options: options))
+        let total = try checkedProduct(
+            [stage.count, geometry.height, geometry.width, geometry.channels],
+            what: "remap output")
+        return try dispatchPixels(
+            input.pixels, to: stage.outputFormat, count: stage.count, geometry: geometry,
+            RemapPass(stage: stage, total: total, options: options))
     }
 
     private struct RemapPass: PixelPass {
         let stage: RemapStage, total: Int, options: RunOptions
         func run<Source: CPUSourcePixel, Destination: CPUDestinationPixel>(
-            _ source: [Source], into type: Destination.Type) -> [Destination] {
+            _ source: [Source], into type: Destination.Type
+        ) -> [Destination] {
             CPUWarp.run(stage, source, type, total, options)
         }
     }
@@ -40,7 +43,8 @@ enum CPUWarp {
         return source.withUnsafeBufferPointer { buffer in
             guard let sourceBase = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: sourceBase)
-            return CPUParallel.makeArray(count: total, initial: Destination.poison, jobs: stage.count * height) { dst, job in
+            return CPUParallel.makeArray(count: total, initial: Destination.poison, jobs: stage.count * height) {
+                dst, job in
                 let n = job / height
                 let y = job % height
                 let window = windows[n]
@@ -73,7 +77,8 @@ enum CPUWarp {
 /// A pass generic over its input and output element types (see ``dispatchPixels``).
 protocol PixelPass {
     func run<Source: CPUSourcePixel, Destination: CPUDestinationPixel>(
-        _ source: [Source], into type: Destination.Type) -> [Destination]
+        _ source: [Source], into type: Destination.Type
+    ) -> [Destination]
 }
 
 /// Runs `pass` on the input values, specialised for the input and output element types, and wraps
@@ -120,12 +125,14 @@ struct CPUWarpSample: Sendable {
 }
 
 extension CPUWarp {
-    static func samples(_ matrices: [WarpMatrix], regions: [PixelRect], geometries: [ImageGeometry]) -> [CPUWarpSample] {
+    static func samples(_ matrices: [WarpMatrix], regions: [PixelRect], geometries: [ImageGeometry]) -> [CPUWarpSample]
+    {
         var offset = 0
         return (0..<matrices.count).map { i in
             defer { offset += geometries[i].elementCount }
-            return CPUWarpSample(m: matrices[i].kernelCoefficients, region: regions[i], height: geometries[i].height,
-                                 width: geometries[i].width, offset: offset)
+            return CPUWarpSample(
+                m: matrices[i].kernelCoefficients, region: regions[i], height: geometries[i].height,
+                width: geometries[i].width, offset: offset)
         }
     }
 
@@ -167,15 +174,18 @@ extension CPUWarp {
     static func warp(_ stage: WarpStage, input: ImageBatch, options: RunOptions) throws -> ImageBatch {
         try stage.checkInput(input)
         let geometry = stage.output
-        let total = try checkedProduct([stage.count, geometry.height, geometry.width, geometry.channels], what: "warp output")
-        return try dispatchPixels(input.pixels, to: stage.outputFormat, count: stage.count, geometry: geometry,
-                                  WarpPass(stage: stage, total: total))
+        let total = try checkedProduct(
+            [stage.count, geometry.height, geometry.width, geometry.channels], what: "warp output")
+        return try dispatchPixels(
+            input.pixels, to: stage.outputFormat, count: stage.count, geometry: geometry,
+            WarpPass(stage: stage, total: total))
     }
 
     private struct WarpPass: PixelPass {
         let stage: WarpStage, total: Int
         func run<Source: CPUSourcePixel, Destination: CPUDestinationPixel>(
-            _ source: [Source], into type: Destination.Type) -> [Destination] {
+            _ source: [Source], into type: Destination.Type
+        ) -> [Destination] {
             CPUWarp.runWarp(stage, source, type, total)
         }
     }
@@ -191,7 +201,9 @@ extension CPUWarp {
         let hasEpilogue = stage.epilogue != nil
         let fill = stage.expandedFill
         let mode = stage.border.mode
-        let fillKind = stage.border.mode != .constant || stage.border.fill == nil ? 0
+        let fillKind =
+            stage.border.mode != .constant || stage.border.fill == nil
+            ? 0
             : (stage.border.fillRule == .torchvisionMask ? 1 : 2)
         let bilinear = stage.interpolation == .bilinear
         let perspective = !stage.isAffine
@@ -202,7 +214,8 @@ extension CPUWarp {
         return source.withUnsafeBufferPointer { buffer in
             guard let sourceBase = buffer.baseAddress else { return [] }
             let src = SharedReadPointer(base: sourceBase)
-            return CPUParallel.makeArray(count: total, initial: Destination.poison, jobs: stage.count * height) { dst, job in
+            return CPUParallel.makeArray(count: total, initial: Destination.poison, jobs: stage.count * height) {
+                dst, job in
                 let n = job / height
                 let y = job % height
                 let sample = samples[n]
@@ -350,7 +363,8 @@ extension CPUWarp {
     /// ignore index where a constant border applies.
     static func warpMasks(_ stage: WarpStage, masks: MaskBatch) throws -> MaskBatch {
         guard masks.count == stage.count,
-              masks.geometries.map({ [$0.height, $0.width] }) == stage.inputGeometries.map({ [$0.height, $0.width] }) else {
+            masks.geometries.map({ [$0.height, $0.width] }) == stage.inputGeometries.map({ [$0.height, $0.width] })
+        else {
             throw AugmentError.parameterMismatch("the masks do not have the sizes of the images this plan was made for")
         }
         let geometries = masks.geometries
@@ -394,14 +408,17 @@ extension CPUWarp {
                 }
             }
         }
-        let outGeometries = Array(repeating: ImageGeometry(height: out.height, width: out.width, channels: 1), count: stage.count)
+        let outGeometries = Array(
+            repeating: ImageGeometry(height: out.height, width: out.width, channels: 1), count: stage.count)
         switch masks.values {
         case .uint8(let values):
-            return try MaskBatch(values: .uint8(run(values, fill: UInt8(truncatingIfNeeded: masks.ignoreIndex))),
-                                 geometries: outGeometries, ignoreIndex: masks.ignoreIndex)
+            return try MaskBatch(
+                values: .uint8(run(values, fill: UInt8(truncatingIfNeeded: masks.ignoreIndex))),
+                geometries: outGeometries, ignoreIndex: masks.ignoreIndex)
         case .int32(let values):
-            return try MaskBatch(values: .int32(run(values, fill: masks.ignoreIndex)), geometries: outGeometries,
-                                 ignoreIndex: masks.ignoreIndex)
+            return try MaskBatch(
+                values: .int32(run(values, fill: masks.ignoreIndex)), geometries: outGeometries,
+                ignoreIndex: masks.ignoreIndex)
         }
     }
 }

@@ -29,22 +29,27 @@ extension SpectrogramBatch {
     /// The batch as float32 NCHW images with H = frequency bins and W = time frames, the layout
     /// every stage works on (torchaudio's (..., freq, time) order).
     public func asImages() throws -> ImageBatch {
-        try ImageBatch(pixels: .float32(values), count: count,
-                       geometry: ImageGeometry(height: frequencyBins, width: timeFrames, channels: channels),
-                       layout: .nchw)
+        try ImageBatch(
+            pixels: .float32(values), count: count,
+            geometry: ImageGeometry(height: frequencyBins, width: timeFrames, channels: channels),
+            layout: .nchw)
     }
 
     /// A spectrogram batch with the values of `images` (float32 NCHW, H = F, W = T), keeping this
     /// batch's (N, F, T) or (N, C, F, T) form.
     public func replacingValues(with images: ImageBatch) throws -> SpectrogramBatch {
         guard let values = images.float32Values, images.layout == .nchw else {
-            throw AugmentError.incompatible("spectrograms come back from a float32 NCHW batch, got \(images.shapeDescription)")
+            throw AugmentError.incompatible(
+                "spectrograms come back from a float32 NCHW batch, got \(images.shapeDescription)")
         }
         let g = images.geometry
         return hasChannelAxis
-            ? try SpectrogramBatch(values: values, count: images.count, channels: g.channels, frequencyBins: g.height, timeFrames: g.width)
+            ? try SpectrogramBatch(
+                values: values, count: images.count, channels: g.channels, frequencyBins: g.height, timeFrames: g.width)
             : try g.channels == 1
                 ? SpectrogramBatch(values: values, count: images.count, frequencyBins: g.height, timeFrames: g.width)
-                : SpectrogramBatch(values: values, count: images.count, channels: g.channels, frequencyBins: g.height, timeFrames: g.width)
+                : SpectrogramBatch(
+                    values: values, count: images.count, channels: g.channels, frequencyBins: g.height,
+                    timeFrames: g.width)
     }
 }

@@ -38,7 +38,8 @@ public enum AugmentError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(op): argument '\(argument)' has the wrong type; expected \(expected)"
         case .unknownName(let op, let what, let name, let known, let suggestion):
             let hint = suggestion.map { " (did you mean '\($0)'?)" } ?? ""
-            return "\(op): unknown \(what) '\(name)'\(hint); known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
+            return
+                "\(op): unknown \(what) '\(name)'\(hint); known: \(known.isEmpty ? "none" : known.joined(separator: ", "))"
         case .incompatible(let message): return message
         case .backendUnavailable(let message): return "backend unavailable: \(message)"
         case .parameterMismatch(let message): return "parameter mismatch: \(message)"

@@ -7,10 +7,18 @@ extension ImageBatch {
         let per = geometry.elementCount
         let elements = (range.lowerBound * per)..<(range.upperBound * per)
         switch pixels {
-        case .uint8(let v): return try ImageBatch(pixels: .uint8(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
-        case .float32(let v): return try ImageBatch(pixels: .float32(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
-        case .float16(let v): return try ImageBatch(pixels: .float16(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
-        case .uint16(let v): return try ImageBatch(pixels: .uint16(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
+        case .uint8(let v):
+            return try ImageBatch(
+                pixels: .uint8(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
+        case .float32(let v):
+            return try ImageBatch(
+                pixels: .float32(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
+        case .float16(let v):
+            return try ImageBatch(
+                pixels: .float16(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
+        case .uint16(let v):
+            return try ImageBatch(
+                pixels: .uint16(Array(v[elements])), count: range.count, geometry: geometry, layout: layout)
         }
     }
 
@@ -22,29 +30,56 @@ extension ImageBatch {
         let per = geometry.elementCount
         switch pixels {
         case .uint8(let v):
-            return try ImageBatch(pixels: .uint8(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count, geometry: geometry, layout: layout)
+            return try ImageBatch(
+                pixels: .uint8(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count,
+                geometry: geometry, layout: layout)
         case .float32(let v):
-            return try ImageBatch(pixels: .float32(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count, geometry: geometry, layout: layout)
+            return try ImageBatch(
+                pixels: .float32(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count,
+                geometry: geometry, layout: layout)
         case .float16(let v):
-            return try ImageBatch(pixels: .float16(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count, geometry: geometry, layout: layout)
+            return try ImageBatch(
+                pixels: .float16(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count,
+                geometry: geometry, layout: layout)
         case .uint16(let v):
-            return try ImageBatch(pixels: .uint16(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count, geometry: geometry, layout: layout)
+            return try ImageBatch(
+                pixels: .uint16(indices.flatMap { v[($0 * per)..<(($0 + 1) * per)] }), count: indices.count,
+                geometry: geometry, layout: layout)
         }
     }
 
     /// Batches of one geometry, layout and type, one after the other.
     public static func concatenate(_ parts: [ImageBatch]) throws -> ImageBatch {
         guard let first = parts.first else { throw AugmentError.emptyBatch("nothing to concatenate") }
-        guard parts.allSatisfy({ $0.geometry == first.geometry && $0.layout == first.layout && $0.pixelType == first.pixelType }) else {
+        guard
+            parts.allSatisfy({
+                $0.geometry == first.geometry && $0.layout == first.layout && $0.pixelType == first.pixelType
+            })
+        else {
             throw AugmentError.invalidShape("cannot concatenate batches of different shapes or types")
         }
         let count = parts.reduce(0) { $0 + $1.count }
         switch first.pixels {
-        case .uint8: return try ImageBatch(pixels: .uint8(parts.flatMap { $0.uint8Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
-        case .float32: return try ImageBatch(pixels: .float32(parts.flatMap { $0.float32Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
-        case .float16: return try ImageBatch(pixels: .float16(parts.flatMap { $0.float16Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
-        case .uint16: return try ImageBatch(pixels: .uint16(parts.flatMap { $0.uint16Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
-        case .uint16: return try ImageBatch(pixels: .uint16(parts.flatMap { $0.uint16Values ?? [] }), count: count, geometry: first.geometry, layout: first.layout)
+        case .uint8:
+            return try ImageBatch(
+                pixels: .uint8(parts.flatMap { $0.uint8Values ?? [] }), count: count, geometry: first.geometry,
+                layout: first.layout)
+        case .float32:
+            return try ImageBatch(
+                pixels: .float32(parts.flatMap { $0.float32Values ?? [] }), count: count, geometry: first.geometry,
+                layout: first.layout)
+        case .float16:
+            return try ImageBatch(
+                pixels: .float16(parts.flatMap { $0.float16Values ?? [] }), count: count, geometry: first.geometry,
+                layout: first.layout)
+        case .uint16:
+            return try ImageBatch(
+                pixels: .uint16(parts.flatMap { $0.uint16Values ?? [] }), count: count, geometry: first.geometry,
+                layout: first.layout)
+        case .uint16:
+            return try ImageBatch(
+                pixels: .uint16(parts.flatMap { $0.uint16Values ?? [] }), count: count, geometry: first.geometry,
+                layout: first.layout)
         }
     }
 }
@@ -63,7 +98,8 @@ extension LabelBatch {
         guard let first = parts.first, parts.allSatisfy({ $0.classCount == first.classCount }) else {
             throw AugmentError.invalidShape("cannot concatenate label batches of different class counts")
         }
-        return try LabelBatch(softLabels: parts.flatMap(\.values), count: parts.reduce(0) { $0 + $1.count }, classCount: first.classCount)
+        return try LabelBatch(
+            softLabels: parts.flatMap(\.values), count: parts.reduce(0) { $0 + $1.count }, classCount: first.classCount)
     }
 }
 
@@ -84,7 +120,8 @@ extension AugmentBatch {
         guard labels.isEmpty || labels.count == parts.count else {
             throw AugmentError.invalidShape("cannot concatenate batches with and without labels")
         }
-        return try AugmentBatch(images: ImageBatch.concatenate(parts.map(\.images)),
-                                labels: labels.isEmpty ? nil : LabelBatch.concatenate(labels))
+        return try AugmentBatch(
+            images: ImageBatch.concatenate(parts.map(\.images)),
+            labels: labels.isEmpty ? nil : LabelBatch.concatenate(labels))
     }
 }

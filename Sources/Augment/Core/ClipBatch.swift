@@ -37,7 +37,8 @@ public struct ClipBatch: Sendable, Equatable {
             let first = geometries[clip * frameCount]
             if let bad = (1..<frameCount).first(where: { geometries[clip * frameCount + $0] != first }) {
                 throw AugmentError.invalidShape(
-                    "clip \(clip): frame \(bad) is \(geometries[clip * frameCount + bad]), frame 0 is \(first); the frames of a clip share one size")
+                    "clip \(clip): frame \(bad) is \(geometries[clip * frameCount + bad]), frame 0 is \(first); the frames of a clip share one size"
+                )
             }
         }
         if let labels, labels.count != count {
@@ -57,25 +58,35 @@ public struct ClipBatch: Sendable, Equatable {
             throw AugmentError.emptyBatch("a clip needs at least one frame, got T = \(frameCount)")
         }
         let frames = try checkedProduct([count, frameCount], what: "clip batch")
-        try self.init(frames: ImageBatch(pixels: pixels, count: frames, geometry: geometry, layout: layout), frameCount: frameCount)
+        try self.init(
+            frames: ImageBatch(pixels: pixels, count: frames, geometry: geometry, layout: layout),
+            frameCount: frameCount)
     }
 
     /// uint8 clips (N, T, H, W, C), values 0...255, as video decoders produce.
-    public init(uint8NTHWC values: [UInt8], count: Int, frameCount: Int, height: Int, width: Int, channels: Int) throws {
-        try self.init(pixels: .uint8(values), count: count, frameCount: frameCount,
-                      geometry: ImageGeometry(height: height, width: width, channels: channels), layout: .nhwc)
+    public init(uint8NTHWC values: [UInt8], count: Int, frameCount: Int, height: Int, width: Int, channels: Int) throws
+    {
+        try self.init(
+            pixels: .uint8(values), count: count, frameCount: frameCount,
+            geometry: ImageGeometry(height: height, width: width, channels: channels), layout: .nhwc)
     }
 
     /// float32 clips (N, T, H, W, C), values nominally in [0, 1].
-    public init(float32NTHWC values: [Float], count: Int, frameCount: Int, height: Int, width: Int, channels: Int) throws {
-        try self.init(pixels: .float32(values), count: count, frameCount: frameCount,
-                      geometry: ImageGeometry(height: height, width: width, channels: channels), layout: .nhwc)
+    public init(
+        float32NTHWC values: [Float], count: Int, frameCount: Int, height: Int, width: Int, channels: Int
+    ) throws {
+        try self.init(
+            pixels: .float32(values), count: count, frameCount: frameCount,
+            geometry: ImageGeometry(height: height, width: width, channels: channels), layout: .nhwc)
     }
 
     /// float32 clips (N, T, C, H, W), values nominally in [0, 1] (PyTorch video models' frame order).
-    public init(float32NTCHW values: [Float], count: Int, frameCount: Int, channels: Int, height: Int, width: Int) throws {
-        try self.init(pixels: .float32(values), count: count, frameCount: frameCount,
-                      geometry: ImageGeometry(height: height, width: width, channels: channels), layout: .nchw)
+    public init(
+        float32NTCHW values: [Float], count: Int, frameCount: Int, channels: Int, height: Int, width: Int
+    ) throws {
+        try self.init(
+            pixels: .float32(values), count: count, frameCount: frameCount,
+            geometry: ImageGeometry(height: height, width: width, channels: channels), layout: .nchw)
     }
 
     /// Ragged clips: clip n has size `geometries[n]` (one channel count for all); `pixels` holds the
@@ -87,7 +98,8 @@ public struct ClipBatch: Sendable, Equatable {
         }
         _ = try checkedProduct([geometries.count, frameCount], what: "clip batch")
         let frameGeometries = geometries.flatMap { Array(repeating: $0, count: frameCount) }
-        try self.init(frames: ImageBatch(ragged: pixels, geometries: frameGeometries, layout: layout), frameCount: frameCount)
+        try self.init(
+            frames: ImageBatch(ragged: pixels, geometries: frameGeometries, layout: layout), frameCount: frameCount)
     }
 
     /// Whether clips differ in size.

@@ -111,10 +111,12 @@ public struct ImageBatch: Sendable, Equatable {
             throw AugmentError.emptyBatch("an image batch needs at least one image, got \(count)")
         }
         try geometry.validate("image batch")
-        let expected = try checkedProduct([count, geometry.height, geometry.width, geometry.channels],
-                                          what: "image batch")
+        let expected = try checkedProduct(
+            [count, geometry.height, geometry.width, geometry.channels],
+            what: "image batch")
         guard pixels.count == expected else {
-            let dims = layout == .nhwc
+            let dims =
+                layout == .nhwc
                 ? "(N=\(count), H=\(geometry.height), W=\(geometry.width), C=\(geometry.channels))"
                 : "(N=\(count), C=\(geometry.channels), H=\(geometry.height), W=\(geometry.width))"
             throw AugmentError.invalidShape(
@@ -137,16 +139,18 @@ public struct ImageBatch: Sendable, Equatable {
 
     /// A uint8 NHWC batch, as image decoders produce (values 0...255).
     public init(uint8NHWC values: [UInt8], count: Int, height: Int, width: Int, channels: Int) throws {
-        try self.init(pixels: .uint8(values), count: count,
-                      geometry: ImageGeometry(height: height, width: width, channels: channels),
-                      layout: .nhwc)
+        try self.init(
+            pixels: .uint8(values), count: count,
+            geometry: ImageGeometry(height: height, width: width, channels: channels),
+            layout: .nhwc)
     }
 
     /// A float32 NCHW batch, as PyTorch-style models consume (values nominally in [0, 1]).
     public init(float32NCHW values: [Float], count: Int, channels: Int, height: Int, width: Int) throws {
-        try self.init(pixels: .float32(values), count: count,
-                      geometry: ImageGeometry(height: height, width: width, channels: channels),
-                      layout: .nchw)
+        try self.init(
+            pixels: .float32(values), count: count,
+            geometry: ImageGeometry(height: height, width: width, channels: channels),
+            layout: .nchw)
     }
 
     public var pixelType: PixelType { pixels.pixelType }

@@ -25,7 +25,8 @@ public struct LabelBatch: Sendable, Equatable {
         }
         if let bad = values.firstIndex(where: { !$0.isFinite || $0 < 0 }) {
             throw AugmentError.invalidShape(
-                "label batch: value \(values[bad]) at sample \(bad / classCount), class \(bad % classCount) is not a finite non-negative number")
+                "label batch: value \(values[bad]) at sample \(bad / classCount), class \(bad % classCount) is not a finite non-negative number"
+            )
         }
         self.count = count
         self.classCount = classCount
@@ -40,7 +41,8 @@ public struct LabelBatch: Sendable, Equatable {
         guard classCount >= 1 else {
             throw AugmentError.invalidShape("label batch: class count must be at least 1, got \(classCount)")
         }
-        var values = [Float](repeating: 0, count: try checkedProduct([classIDs.count, classCount], what: "label batch"))
+        var values = [Float](
+            repeating: 0, count: try checkedProduct([classIDs.count, classCount], what: "label batch"))
         for (row, id) in classIDs.enumerated() {
             guard id >= 0, id < classCount else {
                 throw AugmentError.invalidShape(
@@ -57,7 +59,9 @@ public struct LabelBatch: Sendable, Equatable {
     public var classIDs: [Int] {
         (0..<count).map { n in
             var best = 0
-            for k in 1..<max(classCount, 1) where values[n * classCount + k] > values[n * classCount + best] { best = k }
+            for k in 1..<max(classCount, 1) where values[n * classCount + k] > values[n * classCount + best] {
+                best = k
+            }
             return best
         }
     }

@@ -20,7 +20,8 @@ extension ImageBatch {
             try g.validate("ragged image batch, sample \(i)")
             guard g.channels == geometries[0].channels else {
                 throw AugmentError.invalidShape(
-                    "ragged image batch: sample \(i) has \(g.channels) channels, sample 0 has \(geometries[0].channels)")
+                    "ragged image batch: sample \(i) has \(g.channels) channels, sample 0 has \(geometries[0].channels)"
+                )
             }
             let (sum, overflow) = total.addingReportingOverflow(g.elementCount)
             guard !overflow else { throw AugmentError.invalidShape("ragged image batch: too many elements") }
@@ -39,9 +40,10 @@ extension ImageBatch {
         guard images.count == sizes.count else {
             throw AugmentError.invalidShape("\(images.count) images but \(sizes.count) sizes")
         }
-        try self.init(ragged: .uint8(images.flatMap { $0 }),
-                      geometries: sizes.map { ImageGeometry(height: $0.height, width: $0.width, channels: channels) },
-                      layout: .nhwc)
+        try self.init(
+            ragged: .uint8(images.flatMap { $0 }),
+            geometries: sizes.map { ImageGeometry(height: $0.height, width: $0.width, channels: channels) },
+            layout: .nhwc)
     }
 
     /// Whether the samples have sizes of their own (see ``raggedGeometries``).

@@ -15,11 +15,14 @@ public struct SignalBatch: Sendable, Equatable {
             throw AugmentError.emptyBatch("a signal batch needs at least one signal, got \(count)")
         }
         guard channels >= 1, length >= 1 else {
-            throw AugmentError.invalidShape("signal batch: channels and length must be at least 1, got C=\(channels) T=\(length)")
+            throw AugmentError.invalidShape(
+                "signal batch: channels and length must be at least 1, got C=\(channels) T=\(length)")
         }
         let expected = try checkedProduct([count, channels, length], what: "signal batch")
         guard values.count == expected else {
-            throw AugmentError.invalidShape("signal shape (N=\(count), C=\(channels), T=\(length)) needs \(expected) values, buffer has \(values.count)")
+            throw AugmentError.invalidShape(
+                "signal shape (N=\(count), C=\(channels), T=\(length)) needs \(expected) values, buffer has \(values.count)"
+            )
         }
         self.count = count
         self.channels = channels
@@ -41,10 +44,13 @@ public struct SignalBatch: Sendable, Equatable {
     /// A signal batch with the values of `images` (float32 NCHW, height 1).
     public init(images: ImageBatch) throws {
         guard let values = images.float32Values, images.layout == .nchw, images.geometry.height == 1,
-              images.raggedGeometries == nil else {
-            throw AugmentError.incompatible("signals come back from a float32 NCHW batch of height 1, got \(images.shapeDescription)")
+            images.raggedGeometries == nil
+        else {
+            throw AugmentError.incompatible(
+                "signals come back from a float32 NCHW batch of height 1, got \(images.shapeDescription)")
         }
-        try self.init(values: values, count: images.count, channels: images.geometry.channels, length: images.geometry.width)
+        try self.init(
+            values: values, count: images.count, channels: images.geometry.channels, length: images.geometry.width)
     }
 }
 
@@ -56,11 +62,13 @@ extension Backend {
         firstSampleIndex: UInt64 = 0, options: RunOptions = RunOptions()
     ) throws -> (signals: SignalBatch, labels: LabelBatch?) {
         guard pipeline.output == .float32NCHW else {
-            throw AugmentError.incompatible("a pipeline over signals must produce float32 NCHW (the default), not \(pipeline.output)")
+            throw AugmentError.incompatible(
+                "a pipeline over signals must produce float32 NCHW (the default), not \(pipeline.output)")
         }
         let batch = try AugmentBatch(images: signals.asImages(), labels: labels)
-        let output = try apply(pipeline, to: batch, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex,
-                               options: options)
+        let output = try apply(
+            pipeline, to: batch, seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex,
+            options: options)
         return (try SignalBatch(images: output.images), output.labels)
     }
 }

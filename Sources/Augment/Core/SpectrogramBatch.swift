@@ -14,32 +14,40 @@ public struct SpectrogramBatch: Sendable, Equatable {
 
     /// An (N, F, T) batch.
     public init(values: [Float], count: Int, frequencyBins: Int, timeFrames: Int) throws {
-        try self.init(values: values, count: count, channels: 1, frequencyBins: frequencyBins,
-                      timeFrames: timeFrames, hasChannelAxis: false)
+        try self.init(
+            values: values, count: count, channels: 1, frequencyBins: frequencyBins,
+            timeFrames: timeFrames, hasChannelAxis: false)
     }
 
     /// An (N, C, F, T) batch.
     public init(values: [Float], count: Int, channels: Int, frequencyBins: Int, timeFrames: Int) throws {
-        try self.init(values: values, count: count, channels: channels, frequencyBins: frequencyBins,
-                      timeFrames: timeFrames, hasChannelAxis: true)
+        try self.init(
+            values: values, count: count, channels: channels, frequencyBins: frequencyBins,
+            timeFrames: timeFrames, hasChannelAxis: true)
     }
 
-    private init(values: [Float], count: Int, channels: Int, frequencyBins: Int, timeFrames: Int,
-                 hasChannelAxis: Bool) throws {
+    private init(
+        values: [Float], count: Int, channels: Int, frequencyBins: Int, timeFrames: Int,
+        hasChannelAxis: Bool
+    ) throws {
         guard count >= 1 else {
             throw AugmentError.emptyBatch("a spectrogram batch needs at least one example, got \(count)")
         }
         guard channels >= 1, frequencyBins >= 1, timeFrames >= 1 else {
             throw AugmentError.invalidShape(
-                "spectrogram batch: channels, frequency bins and time frames must be at least 1, got C=\(channels) F=\(frequencyBins) T=\(timeFrames)")
+                "spectrogram batch: channels, frequency bins and time frames must be at least 1, got C=\(channels) F=\(frequencyBins) T=\(timeFrames)"
+            )
         }
-        let expected = try checkedProduct([count, channels, frequencyBins, timeFrames],
-                                          what: "spectrogram batch")
+        let expected = try checkedProduct(
+            [count, channels, frequencyBins, timeFrames],
+            what: "spectrogram batch")
         guard values.count == expected else {
-            let shape = hasChannelAxis
+            let shape =
+                hasChannelAxis
                 ? "(N=\(count), C=\(channels), F=\(frequencyBins), T=\(timeFrames))"
                 : "(N=\(count), F=\(frequencyBins), T=\(timeFrames))"
-            throw AugmentError.invalidShape("spectrogram shape \(shape) needs \(expected) values, buffer has \(values.count)")
+            throw AugmentError.invalidShape(
+                "spectrogram shape \(shape) needs \(expected) values, buffer has \(values.count)")
         }
         self.count = count
         self.channels = channels

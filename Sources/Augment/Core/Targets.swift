@@ -26,8 +26,10 @@ public struct MaskBatch: Sendable, Equatable {
     /// Dense masks, (N, H, W).
     public init(values: Values, count: Int, height: Int, width: Int, ignoreIndex: Int32 = 255) throws {
         guard count >= 1 else { throw AugmentError.emptyBatch("a mask batch needs at least one mask") }
-        try self.init(values: values, geometries: Array(repeating: ImageGeometry(height: height, width: width, channels: 1), count: count),
-                      ignoreIndex: ignoreIndex)
+        try self.init(
+            values: values,
+            geometries: Array(repeating: ImageGeometry(height: height, width: width, channels: 1), count: count),
+            ignoreIndex: ignoreIndex)
     }
 
     /// Masks of their own sizes (for a ragged image batch), packed back to back.
@@ -42,11 +44,13 @@ public struct MaskBatch: Sendable, Equatable {
             total += g.elementCount
         }
         guard values.count == total else {
-            throw AugmentError.invalidShape("\(geometries.count) masks need \(total) values, buffer has \(values.count)")
+            throw AugmentError.invalidShape(
+                "\(geometries.count) masks need \(total) values, buffer has \(values.count)")
         }
         if case .uint8 = values, !(0...255).contains(ignoreIndex) {
-            throw AugmentError.invalidArgument(op: "masks", argument: "ignore_index", value: "\(ignoreIndex)",
-                                               allowed: "an integer in [0, 255] for uint8 masks")
+            throw AugmentError.invalidArgument(
+                op: "masks", argument: "ignore_index", value: "\(ignoreIndex)",
+                allowed: "an integer in [0, 255] for uint8 masks")
         }
         count = geometries.count
         self.geometries = geometries
@@ -102,9 +106,13 @@ public struct BoxBatch: Sendable, Equatable {
             guard b.count == l.count else {
                 throw AugmentError.invalidShape("sample \(i) has \(b.count) boxes and \(l.count) labels")
             }
-            for box in b where !(box.x0.isFinite && box.y0.isFinite && box.x1.isFinite && box.y1.isFinite
-                                 && box.x0 <= box.x1 && box.y0 <= box.y1) {
-                throw AugmentError.invalidShape("sample \(i): box \(box) is not a finite xyxy box with x0 <= x1, y0 <= y1")
+            for box in b
+            where
+                !(box.x0.isFinite && box.y0.isFinite && box.x1.isFinite && box.y1.isFinite
+                && box.x0 <= box.x1 && box.y0 <= box.y1)
+            {
+                throw AugmentError.invalidShape(
+                    "sample \(i): box \(box) is not a finite xyxy box with x0 <= x1, y0 <= y1")
             }
         }
         try AugmentError.check(minVisibility, in: 0...1, op: "boxes", argument: "min_visibility")
@@ -154,12 +162,16 @@ public struct KeypointBatch: Sendable, Equatable {
 extension AugmentBatch {
     /// Images with their labels and geometric targets. Every target needs one entry per image;
     /// masks must have each image's height and width.
-    public init(images: ImageBatch, labels: LabelBatch? = nil, masks: MaskBatch?, boxes: BoxBatch? = nil,
-                keypoints: KeypointBatch? = nil) throws {
+    public init(
+        images: ImageBatch, labels: LabelBatch? = nil, masks: MaskBatch?, boxes: BoxBatch? = nil,
+        keypoints: KeypointBatch? = nil
+    ) throws {
         try self.init(images: images, labels: labels)
         if let masks {
-            guard masks.geometries.map({ ($0.height, $0.width) }).elementsEqual(
-                images.sampleGeometries.map { ($0.height, $0.width) }, by: ==) else {
+            guard
+                masks.geometries.map({ ($0.height, $0.width) }).elementsEqual(
+                    images.sampleGeometries.map { ($0.height, $0.width) }, by: ==)
+            else {
                 throw AugmentError.invalidShape("the masks' sizes do not match the images' sizes")
             }
         }

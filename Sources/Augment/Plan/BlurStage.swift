@@ -79,7 +79,8 @@ public struct SharpnessStage: Sendable, Equatable {
     public func check(count: Int, geometry: ImageGeometry) throws {
         guard count == self.count, geometry == self.geometry, factors.count == count else {
             throw AugmentError.parameterMismatch(
-                "the sharpness stage expects \(self.count) images of \(self.geometry), got \(count) images of \(geometry)")
+                "the sharpness stage expects \(self.count) images of \(self.geometry), got \(count) images of \(geometry)"
+            )
         }
     }
 

@@ -127,8 +127,10 @@ public struct ColorStage: Sendable, Equatable {
     /// The longest program a stage may hold; fusion stops there.
     public static let maxSteps = 16
 
-    public init(count: Int, input: ImageGeometry, outputChannels: Int, programs: [[ColorStep]],
-                channelIndices: [Int]? = nil) {
+    public init(
+        count: Int, input: ImageGeometry, outputChannels: Int, programs: [[ColorStep]],
+        channelIndices: [Int]? = nil
+    ) {
         self.count = count
         self.input = input
         self.outputChannels = outputChannels
@@ -178,14 +180,17 @@ public struct ColorStage: Sendable, Equatable {
     public func check(count: Int, geometry: ImageGeometry) throws {
         guard count == self.count, geometry == input, programs.count == count else {
             throw AugmentError.parameterMismatch(
-                "the colour stage expects \(self.count) images of \(input) with one program each, got \(count) images of \(geometry) and \(programs.count) programs")
+                "the colour stage expects \(self.count) images of \(input) with one program each, got \(count) images of \(geometry) and \(programs.count) programs"
+            )
         }
         let channels = colorChannels
         if let channelIndices {
             guard !channelIndices.isEmpty, Set(channelIndices).count == channelIndices.count,
-                  channelIndices.allSatisfy({ (0..<input.channels).contains($0) }), outputChannels == input.channels else {
+                channelIndices.allSatisfy({ (0..<input.channels).contains($0) }), outputChannels == input.channels
+            else {
                 throw AugmentError.parameterMismatch(
-                    "colour channels \(channelIndices) do not select distinct channels of a \(input.channels)-channel image that the stage keeps")
+                    "colour channels \(channelIndices) do not select distinct channels of a \(input.channels)-channel image that the stage keeps"
+                )
             }
         }
         for (n, program) in programs.enumerated() {
@@ -194,9 +199,11 @@ public struct ColorStage: Sendable, Equatable {
                     "colour program of sample \(n) has \(program.count) steps and more than one statistic step")
             }
             for step in program where step.op.needsOneOrThreeChannels && channels != 1 && channels != 3 {
-                throw AugmentError.incompatible(channelIndices == nil
-                    ? "colour op \(step.op) needs 1 or 3 channels, the image has \(channels)"
-                    : "colour op \(step.op) needs 1 or 3 channels, it is asked to act on \(channels) (\(channelIndices ?? []))")
+                throw AugmentError.incompatible(
+                    channelIndices == nil
+                        ? "colour op \(step.op) needs 1 or 3 channels, the image has \(channels)"
+                        : "colour op \(step.op) needs 1 or 3 channels, it is asked to act on \(channels) (\(channelIndices ?? []))"
+                )
             }
         }
         switch (input.channels, outputChannels) {
@@ -204,12 +211,14 @@ public struct ColorStage: Sendable, Equatable {
             break
         case (3, 1):
             guard programs.allSatisfy({ $0.last?.op == .grayscale }) else {
-                throw AugmentError.parameterMismatch("a 3 -> 1 channel colour stage must end every program with grayscale")
+                throw AugmentError.parameterMismatch(
+                    "a 3 -> 1 channel colour stage must end every program with grayscale")
             }
         case (1, 3):
             break
         default:
-            throw AugmentError.parameterMismatch("a colour stage cannot turn \(input.channels) channels into \(outputChannels)")
+            throw AugmentError.parameterMismatch(
+                "a colour stage cannot turn \(input.channels) channels into \(outputChannels)")
         }
     }
 
@@ -218,16 +227,20 @@ public struct ColorStage: Sendable, Equatable {
     /// per sample, at most ``maxSteps`` steps.
     public func fused(with next: ColorStage) -> ColorStage? {
         guard next.count == count, next.input == output, outputChannels == input.channels,
-              programs.count == next.programs.count, channelIndices == next.channelIndices else { return nil }
+            programs.count == next.programs.count, channelIndices == next.channelIndices
+        else { return nil }
         var merged: [[ColorStep]] = []
         merged.reserveCapacity(count)
         for (first, second) in zip(programs, next.programs) {
             let program = first + second
-            guard program.count <= Self.maxSteps, program.filter({ $0.op.needsStatistic }).count <= 1 else { return nil }
+            guard program.count <= Self.maxSteps, program.filter({ $0.op.needsStatistic }).count <= 1 else {
+                return nil
+            }
             merged.append(program)
         }
-        return ColorStage(count: count, input: input, outputChannels: next.outputChannels, programs: merged,
-                          channelIndices: channelIndices)
+        return ColorStage(
+            count: count, input: input, outputChannels: next.outputChannels, programs: merged,
+            channelIndices: channelIndices)
     }
 }
 
@@ -258,11 +271,13 @@ extension PlanBuilder {
             // are copied unchanged; it fuses only with colour stages on the same channels.
             guard outputChannels == nil || outputChannels == geometry.channels else {
                 throw AugmentError.incompatible(
-                    "a colour op that changes the channel count (rgb_to_grayscale with num_output_channels \(outputChannels ?? 0)) cannot act on channels \(selected) of a \(geometry.channels)-channel image; use num_output_channels \(selected.count), which writes the luma into the selected channels")
+                    "a colour op that changes the channel count (rgb_to_grayscale with num_output_channels \(outputChannels ?? 0)) cannot act on channels \(selected) of a \(geometry.channels)-channel image; use num_output_channels \(selected.count), which writes the luma into the selected channels"
+                )
             }
             if programs.allSatisfy(\.isEmpty) { return }
-            let stage = ColorStage(count: count, input: geometry, outputChannels: geometry.channels, programs: programs,
-                                   channelIndices: selected)
+            let stage = ColorStage(
+                count: count, input: geometry, outputChannels: geometry.channels, programs: programs,
+                channelIndices: selected)
             try stage.check(count: count, geometry: geometry)
             try append(.color(stage), outputGeometry: stage.output) { previous in
                 guard case .color(let last) = previous, let fused = last.fused(with: stage) else { return nil }
@@ -304,13 +319,17 @@ extension ColorStage: PlanStage {
     public var checkedOutputBytes: Int? { outputBytes(output, 4) }
     public var detail: String {
         let s = self
-        return "color program of up to \(s.stepCount) steps (\(s.ops.map { "\($0)" }.sorted().joined(separator: ", ")))\(s.needsStatistics ? " + per-image statistics" : "") \(s.input)\(s.channelIndices.map { " on channels \($0), the others copied" } ?? "")"
+        return
+            "color program of up to \(s.stepCount) steps (\(s.ops.map { "\($0)" }.sorted().joined(separator: ", ")))\(s.needsStatistics ? " + per-image statistics" : "") \(s.input)\(s.channelIndices.map { " on channels \($0), the others copied" } ?? "")"
     }
     public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
         let color = self
-        guard color.outputChannels == color.input.channels else { throw spread.notMaskable("it changes the channel count") }
+        guard color.outputChannels == color.input.channels else {
+            throw spread.notMaskable("it changes the channel count")
+        }
         if let indices = color.channelIndices, indices != PlanBuilder.defaultColorChannels(color.input.channels) {
-            throw spread.notMaskable("it acts on channels \(indices) only; put the per-sample choice inside color_channels instead")
+            throw spread.notMaskable(
+                "it acts on channels \(indices) only; put the per-sample choice inside color_channels instead")
         }
         return [.color(spread.spread(color.programs, identity: []))]
     }

@@ -17,8 +17,10 @@ public struct DropoutStage: Sendable, Equatable {
     public var boxes: [Int32]
     public var boxesPerSample: Int
 
-    public init(count: Int, geometry: ImageGeometry, value: Float, thresholds: [UInt32]?, keys: [NoiseKey],
-                boxes: [Int32], boxesPerSample: Int) {
+    public init(
+        count: Int, geometry: ImageGeometry, value: Float, thresholds: [UInt32]?, keys: [NoiseKey],
+        boxes: [Int32], boxesPerSample: Int
+    ) {
         self.count = count
         self.geometry = geometry
         self.value = value
@@ -32,9 +34,11 @@ public struct DropoutStage: Sendable, Equatable {
     public func check(count: Int, geometry: ImageGeometry) throws {
         let pixelsOK = thresholds.map { $0.count == count && keys.count == count } ?? true
         guard count == self.count, geometry == self.geometry, pixelsOK, boxesPerSample >= 0,
-              boxes.count == count * boxesPerSample * 4, value.isFinite else {
+            boxes.count == count * boxesPerSample * 4, value.isFinite
+        else {
             throw AugmentError.parameterMismatch(
-                "the random_dropout stage expects \(self.count) images of \(self.geometry), got \(count) images of \(geometry)")
+                "the random_dropout stage expects \(self.count) images of \(self.geometry), got \(count) images of \(geometry)"
+            )
         }
         guard geometry.height * geometry.width < Int(UInt32.max) / 2 else {
             throw AugmentError.invalidShape("random_dropout: \(geometry) has too many pixels (2^31 at most)")
@@ -59,7 +63,9 @@ extension DropoutStage: PlanStage {
     public var bytesReadPerSample: Int { geometry.elementCount * 4 }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
     public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
-    public var detail: String { "random_dropout (\(thresholds == nil ? "up to \(boxesPerSample) patches" : "pixels")) \(geometry)" }
+    public var detail: String {
+        "random_dropout (\(thresholds == nil ? "up to \(boxesPerSample) patches" : "pixels")) \(geometry)"
+    }
     public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
         var s = self
         // Identity: threshold 0 (no pixel dropped) or no patch.

@@ -28,8 +28,10 @@ public struct ElasticField: Sendable, Equatable {
     /// samples of such a batch are made on the host by ``pixels(sample:)`` (the same bits).
     public var explicit: [Float]?
 
-    public init(count: Int, height: Int, width: Int, keys: [NoiseKey], rowTaps: [[Float]], columnTaps: [[Float]],
-                scale: [Float], explicit: [Float]? = nil) {
+    public init(
+        count: Int, height: Int, width: Int, keys: [NoiseKey], rowTaps: [[Float]], columnTaps: [[Float]],
+        scale: [Float], explicit: [Float]? = nil
+    ) {
         self.count = count
         self.height = height
         self.width = width
@@ -42,14 +44,19 @@ public struct ElasticField: Sendable, Equatable {
 
     /// Throws unless the parts fit each other.
     public func check() throws {
-        let fits = count >= 1 && height >= 1 && width >= 1 && rowTaps.count == 2 && columnTaps.count == 2
-            && scale.count == 2 && zip(rowTaps, columnTaps).allSatisfy { $0.count == $1.count && ($0.isEmpty || $0.count % 2 == 1) }
+        let fits =
+            count >= 1 && height >= 1 && width >= 1 && rowTaps.count == 2 && columnTaps.count == 2
+            && scale.count == 2
+            && zip(rowTaps, columnTaps).allSatisfy { $0.count == $1.count && ($0.isEmpty || $0.count % 2 == 1) }
             && (explicit.map { $0.count == count * height * width * 2 } ?? (keys.count == count))
         guard fits else {
-            throw AugmentError.parameterMismatch("elastic_transform: the displacement field description does not fit \(count) samples of \(height)x\(width)")
+            throw AugmentError.parameterMismatch(
+                "elastic_transform: the displacement field description does not fit \(count) samples of \(height)x\(width)"
+            )
         }
         guard height < 1 << 24, width < 1 << 24, 2 * height * width < Int(UInt32.max) - 4 else {
-            throw AugmentError.invalidShape("elastic_transform: \(height)x\(width) is too large for a displacement field")
+            throw AugmentError.invalidShape(
+                "elastic_transform: \(height)x\(width) is too large for a displacement field")
         }
     }
 
@@ -78,8 +85,9 @@ public struct ElasticField: Sendable, Equatable {
     /// The uniform of a drawn field's element e: exactly `elastic_unit` of the kernel.
     @inline(__always)
     static func uniform(_ key: NoiseKey, _ e: Int) -> Float {
-        let words = Philox4x32.block(counter: (UInt32(truncatingIfNeeded: e >> 2), key.base0, key.base1, key.base2),
-                                     key: (key.key0, key.key1))
+        let words = Philox4x32.block(
+            counter: (UInt32(truncatingIfNeeded: e >> 2), key.base0, key.base1, key.base2),
+            key: (key.key0, key.key1))
         let word: UInt32
         switch e & 3 {
         case 0: word = words.0
@@ -109,7 +117,9 @@ public struct ElasticField: Sendable, Equatable {
                 for y in 0..<height {
                     for x in 0..<width {
                         var sum: Float = 0
-                        for k in 0..<h.count { sum = PortableMath.fma(h[k], noise[y * width + Self.reflect(x + k - r, width)], sum) }
+                        for k in 0..<h.count {
+                            sum = PortableMath.fma(h[k], noise[y * width + Self.reflect(x + k - r, width)], sum)
+                        }
                         rows[y * width + x] = sum
                     }
                 }
@@ -121,7 +131,9 @@ public struct ElasticField: Sendable, Equatable {
                         sum = rows[y * width + x]
                     } else {
                         sum = 0
-                        for k in 0..<v.count { sum = PortableMath.fma(v[k], rows[Self.reflect(y + k - r, height) * width + x], sum) }
+                        for k in 0..<v.count {
+                            sum = PortableMath.fma(v[k], rows[Self.reflect(y + k - r, height) * width + x], sum)
+                        }
                     }
                     result[(y * width + x) * 2 + p] = sum * scale[p]
                 }

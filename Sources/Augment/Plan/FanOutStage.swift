@@ -21,7 +21,8 @@ public struct ReplicateStage: Sendable, Equatable {
     public func check(count: Int, geometry: ImageGeometry) throws {
         guard count == self.count, geometry == self.geometry, copies >= 1 else {
             throw AugmentError.parameterMismatch(
-                "the replicate stage expects \(self.count) images of \(self.geometry) (\(copies) copies), got \(count) images of \(geometry)")
+                "the replicate stage expects \(self.count) images of \(self.geometry) (\(copies) copies), got \(count) images of \(geometry)"
+            )
         }
         _ = try checkedProduct([count, copies, geometry.elementCount], what: "replicated batch")
     }
@@ -57,9 +58,11 @@ public struct WeightedSumStage: Sendable, Equatable {
     /// Throws unless the stage fits a float32 NCHW batch of `count * terms` images of `geometry`.
     public func check(count inputCount: Int, geometry: ImageGeometry) throws {
         guard terms >= 1, inputCount == count * terms, geometry == self.geometry, weights.count == count,
-              weights.allSatisfy({ $0.count == terms && $0.allSatisfy(\.isFinite) }) else {
+            weights.allSatisfy({ $0.count == terms && $0.allSatisfy(\.isFinite) })
+        else {
             throw AugmentError.parameterMismatch(
-                "the weighted sum expects \(count * terms) images of \(self.geometry) and \(terms) finite weights per output, got \(inputCount) images of \(geometry)")
+                "the weighted sum expects \(count * terms) images of \(self.geometry) and \(terms) finite weights per output, got \(inputCount) images of \(geometry)"
+            )
         }
     }
 }
@@ -93,7 +96,8 @@ extension ReplicateStage {
     public static func checkNoTargets(_ batch: AugmentBatch) throws {
         guard batch.masks == nil, batch.boxes == nil, batch.keypoints == nil else {
             throw AugmentError.incompatible(
-                "aug_mix cannot carry masks, boxes or keypoints: it blends several augmented copies of each image (torchvision's AugMix rejects them as well)")
+                "aug_mix cannot carry masks, boxes or keypoints: it blends several augmented copies of each image (torchvision's AugMix rejects them as well)"
+            )
         }
     }
 }

@@ -73,7 +73,8 @@ public struct MixParameters: Codable, Sendable, Equatable {
         switch method {
         case .none:
             guard lambda == 1, box == nil else {
-                throw AugmentError.parameterMismatch("\(op): an unmixed sample needs lambda 1 and no box, got \(lambda), \(String(describing: box))")
+                throw AugmentError.parameterMismatch(
+                    "\(op): an unmixed sample needs lambda 1 and no box, got \(lambda), \(String(describing: box))")
             }
         case .mixup:
             guard box == nil else {
@@ -84,7 +85,8 @@ public struct MixParameters: Codable, Sendable, Equatable {
                 throw AugmentError.parameterMismatch("\(op): a CutMix sample needs a box")
             }
             guard box.top >= 0, box.left >= 0, box.top <= box.bottom, box.left <= box.right,
-                  box.bottom <= geometry.height, box.right <= geometry.width else {
+                box.bottom <= geometry.height, box.right <= geometry.width
+            else {
                 throw AugmentError.parameterMismatch(
                     "\(op): box \(box) is not inside the \(geometry.height)x\(geometry.width) image")
             }
@@ -112,8 +114,11 @@ public struct SaliencyCut: Codable, Sendable, Equatable {
     /// (integer halves), clipped to the image.
     public func box(centerRow: Int, centerColumn: Int, in geometry: ImageGeometry) -> MixBox {
         func clip(_ v: Int, _ size: Int) -> Int { min(max(v, 0), size) }
-        return MixBox(top: clip(centerRow - cutHeight / 2, geometry.height), left: clip(centerColumn - cutWidth / 2, geometry.width),
-                      bottom: clip(centerRow + cutHeight / 2, geometry.height), right: clip(centerColumn + cutWidth / 2, geometry.width))
+        return MixBox(
+            top: clip(centerRow - cutHeight / 2, geometry.height),
+            left: clip(centerColumn - cutWidth / 2, geometry.width),
+            bottom: clip(centerRow + cutHeight / 2, geometry.height),
+            right: clip(centerColumn + cutWidth / 2, geometry.width))
     }
 }
 
@@ -144,8 +149,10 @@ public struct MixStage: Sendable, Equatable {
     /// resolves the stage with ``resolved(peaks:)``. nil for MixUp / CutMix.
     public var saliencyCuts: [SaliencyCut?]?
 
-    public init(op: String, count: Int, geometry: ImageGeometry, samples: [MixParameters],
-                labelSmoothing: Double, classCount: Int?, saliencyCuts: [SaliencyCut?]? = nil) {
+    public init(
+        op: String, count: Int, geometry: ImageGeometry, samples: [MixParameters],
+        labelSmoothing: Double, classCount: Int?, saliencyCuts: [SaliencyCut?]? = nil
+    ) {
         self.op = op
         self.count = count
         self.geometry = geometry
@@ -169,7 +176,8 @@ public struct MixStage: Sendable, Equatable {
     public func resolved(peaks: [Int]) throws -> MixStage {
         guard let cuts = saliencyCuts else { return self }
         guard peaks.count == count, cuts.count == count else {
-            throw AugmentError.parameterMismatch("\(op): \(peaks.count) saliency peaks and \(cuts.count) cuts for \(count) samples")
+            throw AugmentError.parameterMismatch(
+                "\(op): \(peaks.count) saliency peaks and \(cuts.count) cuts for \(count) samples")
         }
         var stage = self
         stage.saliencyCuts = nil
@@ -178,10 +186,12 @@ public struct MixStage: Sendable, Equatable {
             let partner = samples[n].partner
             let peak = peaks[partner]
             guard (0..<geometry.pixelCount).contains(peak) else {
-                throw AugmentError.parameterMismatch("\(op): saliency peak \(peak) of sample \(partner) is outside the image")
+                throw AugmentError.parameterMismatch(
+                    "\(op): saliency peak \(peak) of sample \(partner) is outside the image")
             }
             let box = cut.box(centerRow: peak / geometry.width, centerColumn: peak % geometry.width, in: geometry)
-            stage.samples[n] = MixParameters(method: .cutmix, partner: partner, lambda: box.keptFraction(of: geometry), box: box)
+            stage.samples[n] = MixParameters(
+                method: .cutmix, partner: partner, lambda: box.keptFraction(of: geometry), box: box)
         }
         return stage
     }
@@ -191,11 +201,13 @@ public struct MixStage: Sendable, Equatable {
     public func checkInput(count: Int, geometry: ImageGeometry) throws {
         guard count == self.count, geometry == self.geometry, samples.count == count else {
             throw AugmentError.parameterMismatch(
-                "\(op): the plan mixes \(samples.count) samples of \(self.geometry), got \(count) images of \(geometry)")
+                "\(op): the plan mixes \(samples.count) samples of \(self.geometry), got \(count) images of \(geometry)"
+            )
         }
         for (i, sample) in samples.enumerated() {
             guard sample.partner < count else {
-                throw AugmentError.parameterMismatch("\(op): sample \(i) has partner \(sample.partner) in a batch of \(count)")
+                throw AugmentError.parameterMismatch(
+                    "\(op): sample \(i) has partner \(sample.partner) in a batch of \(count)")
             }
             try sample.validate(for: geometry, op: op)
         }
@@ -214,7 +226,8 @@ public struct MixStage: Sendable, Equatable {
     public func mixedLabels(_ labels: LabelBatch?) throws -> LabelBatch {
         guard let labels else {
             throw AugmentError.incompatible(
-                "\(op) mixes labels along with the images, but the batch has none: pass an AugmentBatch with labels (LabelBatch(classIDs:classCount:) or soft labels)")
+                "\(op) mixes labels along with the images, but the batch has none: pass an AugmentBatch with labels (LabelBatch(classIDs:classCount:) or soft labels)"
+            )
         }
         guard labels.count == count else {
             throw AugmentError.incompatible("\(op): \(labels.count) label rows for a batch of \(count)")
@@ -258,9 +271,11 @@ public struct MixStage: Sendable, Equatable {
             case .cutmix: kind = sample.partner == n ? 0 : 2
             }
             let box = sample.box ?? MixBox(top: 0, left: 0, bottom: 0, right: 0)
-            table += [kind, Int32(clamping: sample.partner), 0, 0,
-                      Int32(clamping: box.top), Int32(clamping: box.left),
-                      Int32(clamping: box.bottom), Int32(clamping: box.right)]
+            table += [
+                kind, Int32(clamping: sample.partner), 0, 0,
+                Int32(clamping: box.top), Int32(clamping: box.left),
+                Int32(clamping: box.bottom), Int32(clamping: box.right),
+            ]
             weights += [Float(sample.lambda), Float(1 - sample.lambda)]
         }
         return (table, weights)

@@ -24,7 +24,8 @@ public struct NoiseStage: Sendable, Equatable {
     /// Throws unless the stage fits a float32 NCHW batch of `count` images of `geometry`.
     public func check(count: Int, geometry: ImageGeometry) throws {
         guard count == self.count, geometry == self.geometry, mean.count == count, sigma.count == count,
-              keys.count == count else {
+            keys.count == count
+        else {
             throw AugmentError.parameterMismatch(
                 "the noise stage expects \(self.count) images of \(self.geometry), got \(count) images of \(geometry)")
         }

@@ -163,7 +163,8 @@ public struct ChannelAffine: Sendable, Equatable {
 
     /// `other` applied after `self`.
     func followed(by other: ChannelAffine) -> ChannelAffine {
-        ChannelAffine(scale: zip(scale, other.scale).map { $0 * $1 },
-                      bias: zip(bias, zip(other.scale, other.bias)).map { $1.1.addingProduct($0, $1.0) })
+        ChannelAffine(
+            scale: zip(scale, other.scale).map { $0 * $1 },
+            bias: zip(bias, zip(other.scale, other.bias)).map { $1.1.addingProduct($0, $1.0) })
     }
 }

@@ -64,8 +64,9 @@ public struct PlanBuilder: Sendable {
     private var pendingElastic: (field: ElasticField, grid: ImageGeometry, pre: [WarpMatrix], fill: [Float])?
 
     public init(count: Int, geometry: ImageGeometry, inputPixelType: PixelType, inputLayout: ImageLayout) {
-        self.init(geometries: Array(repeating: geometry, count: max(count, 1)), ragged: false,
-                  inputPixelType: inputPixelType, inputLayout: inputLayout)
+        self.init(
+            geometries: Array(repeating: geometry, count: max(count, 1)), ragged: false,
+            inputPixelType: inputPixelType, inputLayout: inputLayout)
     }
 
     /// A builder for a batch whose samples have their own sizes (`ragged`: packed back to back).
@@ -100,26 +101,34 @@ public struct PlanBuilder: Sendable {
             let g = sampleGeometries[i]
             guard top[i] >= 0, left[i] >= 0, top[i] + height <= g.height, left[i] + width <= g.width else {
                 throw AugmentError.incompatible(
-                    "\(op): crop box top=\(top[i]) left=\(left[i]) height=\(height) width=\(width) of sample \(i) leaves the \(g.height)x\(g.width) image")
+                    "\(op): crop box top=\(top[i]) left=\(left[i]) height=\(height) width=\(width) of sample \(i) leaves the \(g.height)x\(g.width) image"
+                )
             }
         }
-        try warp((0..<count).map { .translation(Double(left[$0]), Double(top[$0])) },
-                 outputs: sampleGeometries.map { ImageGeometry(height: height, width: width, channels: $0.channels) },
-                 interpolation: nil, reads: .inside, op: op)
+        try warp(
+            (0..<count).map { .translation(Double(left[$0]), Double(top[$0])) },
+            outputs: sampleGeometries.map { ImageGeometry(height: height, width: width, channels: $0.channels) },
+            interpolation: nil, reads: .inside, op: op)
     }
 
     /// Mirrors the samples whose flag is set, left-right (one flag per sample).
     public mutating func flipHorizontally(_ flags: [Bool]) throws {
         try checkCount(flags.count, "horizontal flip flags")
-        try warp((0..<count).map { flags[$0] ? WarpMatrix(m9: [-1, 0, Double(sampleGeometries[$0].width), 0, 1, 0, 0, 0, 1]) : .identity },
-                 outputs: sampleGeometries, interpolation: nil, reads: .inside, op: "hflip")
+        try warp(
+            (0..<count).map {
+                flags[$0] ? WarpMatrix(m9: [-1, 0, Double(sampleGeometries[$0].width), 0, 1, 0, 0, 0, 1]) : .identity
+            },
+            outputs: sampleGeometries, interpolation: nil, reads: .inside, op: "hflip")
     }
 
     /// Mirrors the samples whose flag is set, top-bottom (one flag per sample).
     public mutating func flipVertically(_ flags: [Bool]) throws {
         try checkCount(flags.count, "vertical flip flags")
-        try warp((0..<count).map { flags[$0] ? WarpMatrix(m9: [1, 0, 0, 0, -1, Double(sampleGeometries[$0].height), 0, 0, 1]) : .identity },
-                 outputs: sampleGeometries, interpolation: nil, reads: .inside, op: "vflip")
+        try warp(
+            (0..<count).map {
+                flags[$0] ? WarpMatrix(m9: [1, 0, 0, 0, -1, Double(sampleGeometries[$0].height), 0, 0, 1]) : .identity
+            },
+            outputs: sampleGeometries, interpolation: nil, reads: .inside, op: "vflip")
     }
 
     /// Adds a geometric op: sample i's output (of size `outputs[i]`) reads its current image at
@@ -128,8 +137,10 @@ public struct PlanBuilder: Sendable {
     /// that only move whole pixels. Composes into the pending group when it fits; otherwise closes
     /// the group first (which needs every sample at one size). `antialias` (bilinear only, as
     /// torchvision) widens the filter when the group downscales; see ``WarpStage/antialias``.
-    public mutating func warp(_ opMatrices: [WarpMatrix], outputs: [ImageGeometry], interpolation opInterpolation: Interpolation?,
-                              antialias opAntialias: Bool = false, reads: WarpReads, op: String) throws {
+    public mutating func warp(
+        _ opMatrices: [WarpMatrix], outputs: [ImageGeometry], interpolation opInterpolation: Interpolation?,
+        antialias opAntialias: Bool = false, reads: WarpReads, op: String
+    ) throws {
         let opAntialias = opAntialias && opInterpolation == .bilinear
         try checkCount(opMatrices.count, "\(op) matrices")
         try checkCount(outputs.count, "\(op) output sizes")
@@ -172,7 +183,8 @@ public struct PlanBuilder: Sendable {
         if !fits {
             guard isUniform else {
                 throw AugmentError.incompatible(
-                    "\(op) cannot fuse with the ops before it, and the samples of this ragged batch do not have one size yet: bring them to one size first (resize, resized crop or a fixed-size crop)")
+                    "\(op) cannot fuse with the ops before it, and the samples of this ragged batch do not have one size yet: bring them to one size first (resize, resized crop or a fixed-size crop)"
+                )
             }
             closeGroup(into: .float32NCHW)
         }
@@ -197,7 +209,9 @@ public struct PlanBuilder: Sendable {
 
     /// The pixels of the group input that an image of `geometry` covers through the rectilinear `matrix`.
     private func footprint(of geometry: ImageGeometry, through matrix: WarpMatrix) -> PixelRect {
-        let corners = [(0.0, 0.0), (Double(geometry.width), Double(geometry.height))].compactMap { matrix.apply($0.0, $0.1) }
+        let corners = [(0.0, 0.0), (Double(geometry.width), Double(geometry.height))].compactMap {
+            matrix.apply($0.0, $0.1)
+        }
         guard corners.count == 2 else { return PixelRect(x0: 0, y0: 0, x1: Int.max, y1: Int.max) }
         let (xa, xb) = (corners[0].x, corners[1].x), (ya, yb) = (corners[0].y, corners[1].y)
         // Pixels whose centres lie inside the covered area; snap values within 1e-9 of an integer.
@@ -218,19 +232,25 @@ public struct PlanBuilder: Sendable {
     /// edge the taps then see that border's values rather than zeros). Joins the group when it holds no elastic step, colour program or
     /// normalize yet, its interpolation agrees and its matrices are affine; otherwise closes the
     /// group first. Ops after it join while they are affine and read no border of their own.
-    public mutating func elastic(_ field: ElasticField, interpolation opInterpolation: Interpolation, fill: [Float]) throws {
+    public mutating func elastic(
+        _ field: ElasticField, interpolation opInterpolation: Interpolation, fill: [Float]
+    ) throws {
         guard isUniform else {
             throw AugmentError.incompatible(
-                "elastic_transform: the samples of this ragged batch have different sizes: bring them to one size (resize, resized crop or a fixed-size crop) first")
+                "elastic_transform: the samples of this ragged batch have different sizes: bring them to one size (resize, resized crop or a fixed-size crop) first"
+            )
         }
         try field.check()
         guard field.count == count, field.height == geometry.height, field.width == geometry.width,
-              fill.count == geometry.channels else {
+            fill.count == geometry.channels
+        else {
             throw AugmentError.parameterMismatch(
-                "elastic_transform: a field of \(field.count) x \(field.height)x\(field.width) and \(fill.count) fill values for \(count) images of \(geometry)")
+                "elastic_transform: a field of \(field.count) x \(field.height)x\(field.width) and \(fill.count) fill values for \(count) images of \(geometry)"
+            )
         }
         // An antialiased group samples through per-axis tables, which a displacement cannot follow.
-        var fits = pendingElastic == nil && colorPrograms == nil && epilogue == nil && !antialias
+        var fits =
+            pendingElastic == nil && colorPrograms == nil && epilogue == nil && !antialias
             && matrices.allSatisfy(\.isAffine)
         if let interpolation, interpolation != opInterpolation { fits = false }
         if !fits { closeGroup(into: .float32NCHW) }
@@ -253,7 +273,8 @@ public struct PlanBuilder: Sendable {
     /// ``ColorStage/maxSteps``. Returns false, changing nothing, otherwise.
     mutating func fuseColorIntoGroup(_ programs: [[ColorStep]]) -> Bool {
         guard programs.count == count, epilogue == nil, isUniform,
-              programs.allSatisfy({ $0.allSatisfy { !$0.op.needsStatistic } }) else { return false }
+            programs.allSatisfy({ $0.allSatisfy { !$0.op.needsStatistic } })
+        else { return false }
         let merged = zip(colorPrograms ?? Array(repeating: [], count: count), programs).map { $0 + $1 }
         guard merged.allSatisfy({ $0.count <= ColorStage.maxSteps }) else { return false }
         colorPrograms = merged
@@ -264,7 +285,8 @@ public struct PlanBuilder: Sendable {
     /// current image, unchanged).
     var nothingPendingSinceLastStage: Bool {
         matrices.allSatisfy { $0 == .identity } && epilogue == nil && border == nil && colorPrograms == nil
-            && pendingElastic == nil && !groupRagged && groupInputs == sampleGeometries && groupPixelType == .float32 && groupLayout == .nchw
+            && pendingElastic == nil && !groupRagged && groupInputs == sampleGeometries && groupPixelType == .float32
+            && groupLayout == .nchw
     }
 
     /// Applies a per-channel affine map to the values (as floats in torchvision's [0, 1] scale).
@@ -273,7 +295,8 @@ public struct PlanBuilder: Sendable {
     public mutating func affine(_ map: ChannelAffine) throws {
         guard map.scale.count == map.bias.count, map.scale.count == 1 || map.scale.count == geometry.channels else {
             throw AugmentError.parameterMismatch(
-                "a per-channel map of \(map.scale.count) scales and \(map.bias.count) biases for \(geometry.channels) channels")
+                "a per-channel map of \(map.scale.count) scales and \(map.bias.count) biases for \(geometry.channels) channels"
+            )
         }
         let expanded = expand(map, channels: geometry.channels)
         epilogue = epilogue.map { $0.followed(by: expanded) } ?? expanded
@@ -286,7 +309,8 @@ public struct PlanBuilder: Sendable {
     public mutating func append(_ stage: Stage, outputGeometry: ImageGeometry? = nil) throws {
         guard isUniform else {
             throw AugmentError.incompatible(
-                "the samples of this ragged batch have different sizes: bring them to one size (resize, resized crop or a fixed-size crop) before this op")
+                "the samples of this ragged batch have different sizes: bring them to one size (resize, resized crop or a fixed-size crop) before this op"
+            )
         }
         closeGroup(into: .float32NCHW, beforeStage: true)
         stages.append(stage)
@@ -312,7 +336,8 @@ public struct PlanBuilder: Sendable {
     public mutating func append(
         _ stage: Stage, outputGeometry: ImageGeometry? = nil, fusing fuse: (Stage) -> Stage?
     ) throws {
-        let nothingPending = matrices.allSatisfy { $0 == .identity } && epilogue == nil && border == nil
+        let nothingPending =
+            matrices.allSatisfy { $0 == .identity } && epilogue == nil && border == nil
             && colorPrograms == nil && pendingElastic == nil
             && !groupRagged && groupInputs == sampleGeometries && groupPixelType == .float32 && groupLayout == .nchw
         if nothingPending, let last = stages.last, let fused = fuse(last) {
@@ -330,8 +355,10 @@ public struct PlanBuilder: Sendable {
     /// NCHW batch unchanged into float32 NCHW (also at the start of the plan when a stage follows,
     /// which then reads the input batch itself: every stage writes a new batch).
     private mutating func closeGroup(into format: OutputFormat, beforeStage: Bool = false) {
-        let integer = !groupRagged && border == nil && pendingElastic == nil && matrices.allSatisfy(\.isIntegerFlipTranslation)
-        let identity = matrices.allSatisfy { $0 == .identity } && epilogue == nil && groupInputs == sampleGeometries
+        let integer =
+            !groupRagged && border == nil && pendingElastic == nil && matrices.allSatisfy(\.isIntegerFlipTranslation)
+        let identity =
+            matrices.allSatisfy { $0 == .identity } && epilogue == nil && groupInputs == sampleGeometries
             && colorPrograms == nil && pendingElastic == nil
             && !groupRagged
         let sameFormat = groupPixelType == format.pixelType && groupLayout == format.layout
@@ -339,21 +366,32 @@ public struct PlanBuilder: Sendable {
             if integer {
                 let windows = matrices.map { m -> PixelWindow in
                     // continuous X = a (x + 0.5) + t  ->  index x0 = t + (a - 1) / 2 for a = ±1
-                    PixelWindow(x0: Int32(m.m[2] + (m.m[0] - 1) / 2), y0: Int32(m.m[5] + (m.m[4] - 1) / 2),
-                                dx: Int32(m.m[0]), dy: Int32(m.m[4]))
+                    PixelWindow(
+                        x0: Int32(m.m[2] + (m.m[0] - 1) / 2), y0: Int32(m.m[5] + (m.m[4] - 1) / 2),
+                        dx: Int32(m.m[0]), dy: Int32(m.m[4]))
                 }
-                stages.append(.remap(RemapStage(
-                    count: count, input: groupInputs[0], inputPixelType: groupPixelType, inputLayout: groupLayout,
-                    output: geometry, outputFormat: format, windows: windows, epilogue: epilogue,
-                    colorPrograms: colorPrograms)))
+                stages.append(
+                    .remap(
+                        RemapStage(
+                            count: count, input: groupInputs[0], inputPixelType: groupPixelType,
+                            inputLayout: groupLayout,
+                            output: geometry, outputFormat: format, windows: windows, epilogue: epilogue,
+                            colorPrograms: colorPrograms)))
             } else {
-                stages.append(.warp(WarpStage(
-                    count: count, inputGeometries: groupInputs, inputIsRagged: groupRagged, inputPixelType: groupPixelType,
-                    inputLayout: groupLayout, output: geometry, outputFormat: format, matrices: pendingElastic?.pre ?? matrices,
-                    regions: regions, interpolation: interpolation ?? .nearest, border: border ?? WarpBorder(mode: .edge),
-                    epilogue: epilogue, colorPrograms: colorPrograms,
-                    antialias: antialias,
-                    displacement: pendingElastic.map { WarpDisplacement(grid: $0.grid, post: matrices, field: $0.field, fill: $0.fill) })))
+                stages.append(
+                    .warp(
+                        WarpStage(
+                            count: count, inputGeometries: groupInputs, inputIsRagged: groupRagged,
+                            inputPixelType: groupPixelType,
+                            inputLayout: groupLayout, output: geometry, outputFormat: format,
+                            matrices: pendingElastic?.pre ?? matrices,
+                            regions: regions, interpolation: interpolation ?? .nearest,
+                            border: border ?? WarpBorder(mode: .edge),
+                            epilogue: epilogue, colorPrograms: colorPrograms,
+                            antialias: antialias,
+                            displacement: pendingElastic.map {
+                                WarpDisplacement(grid: $0.grid, post: matrices, field: $0.field, fill: $0.fill)
+                            })))
             }
         }
         pendingElastic = nil
@@ -380,11 +418,13 @@ public struct PlanBuilder: Sendable {
         // [0, 1] scale. Converting between them would clip or flatten every value.
         if inputPixelType == .uint16, output.pixelType == .uint8 {
             throw AugmentError.incompatible(
-                "uint16 input holds raw values (e.g. depth in millimetres) and a uint8 output would clip them to 0...255 of the [0, 1] scale; use a uint16 or float32 output")
+                "uint16 input holds raw values (e.g. depth in millimetres) and a uint8 output would clip them to 0...255 of the [0, 1] scale; use a uint16 or float32 output"
+            )
         }
         if inputPixelType == .uint8, output.pixelType == .uint16 {
             throw AugmentError.incompatible(
-                "uint8 input is read on torchvision's [0, 1] scale, which a uint16 output (raw values, rounded) would flatten to 0 and 1; use a uint8 or float32 output")
+                "uint8 input is read on torchvision's [0, 1] scale, which a uint16 output (raw values, rounded) would flatten to 0 and 1; use a uint8 or float32 output"
+            )
         }
         if leftUnitRange, output.pixelType == .uint16 {
             throw AugmentError.incompatible(
@@ -392,7 +432,8 @@ public struct PlanBuilder: Sendable {
         }
         guard isUniform else {
             throw AugmentError.incompatible(
-                "the pipeline leaves the samples of this ragged batch at different sizes; end it with an op that gives every sample one size (resize, resized crop or a fixed-size crop)")
+                "the pipeline leaves the samples of this ragged batch at different sizes; end it with an op that gives every sample one size (resize, resized crop or a fixed-size crop)"
+            )
         }
         closeGroup(into: output)
         return Plan(stages: stages, output: output, outputGeometry: geometry, count: count)
@@ -401,7 +442,8 @@ public struct PlanBuilder: Sendable {
     /// Broadcasts a one-channel map to every channel.
     private func expand(_ map: ChannelAffine, channels: Int) -> ChannelAffine {
         guard map.scale.count == 1, channels > 1 else { return map }
-        return ChannelAffine(scale: Array(repeating: map.scale[0], count: channels),
-                             bias: Array(repeating: map.bias[0], count: channels))
+        return ChannelAffine(
+            scale: Array(repeating: map.scale[0], count: channels),
+            bias: Array(repeating: map.bias[0], count: channels))
     }
 }

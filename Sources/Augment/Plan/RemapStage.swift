@@ -24,9 +24,11 @@ public struct RemapStage: Sendable, Equatable {
     /// statistics, fused by the planner); nil when none.
     public var colorPrograms: [[ColorStep]]? = nil
 
-    public init(count: Int, input: ImageGeometry, inputPixelType: PixelType, inputLayout: ImageLayout,
-                output: ImageGeometry, outputFormat: OutputFormat, windows: [PixelWindow], epilogue: ChannelAffine?,
-                colorPrograms: [[ColorStep]]? = nil) {
+    public init(
+        count: Int, input: ImageGeometry, inputPixelType: PixelType, inputLayout: ImageLayout,
+        output: ImageGeometry, outputFormat: OutputFormat, windows: [PixelWindow], epilogue: ChannelAffine?,
+        colorPrograms: [[ColorStep]]? = nil
+    ) {
         self.count = count
         self.input = input
         self.inputPixelType = inputPixelType
@@ -57,7 +59,8 @@ extension RemapStage: PlanStage {
 
     public var detail: String {
         let s = self
-        return "remap \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.input) -> \(s.outputFormat) \(s.output)\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
+        return
+            "remap \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.input) -> \(s.outputFormat) \(s.output)\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
     }
 
     public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
@@ -66,7 +69,8 @@ extension RemapStage: PlanStage {
         guard remap.epilogue == nil else { throw spread.notMaskable("its per-channel map applies to the whole batch") }
         let matrices = spread.spread(remap.matrices, identity: .identity)
         if matrices.contains(where: { $0 != .identity }) {
-            effects.append(.warp(matrices: matrices, outputs: nil, interpolation: nil, reads: .inside, op: spread.opName))
+            effects.append(
+                .warp(matrices: matrices, outputs: nil, interpolation: nil, reads: .inside, op: spread.opName))
         }
         // Colour the planner fused into the pass runs after its sampling.
         if let programs = remap.colorPrograms { effects.append(.color(spread.spread(programs, identity: []))) }

@@ -55,12 +55,16 @@ extension WarpStage {
         for n in 0..<count {
             let m = matrices[n].m, k = coefficients[n], r = regions[n]
             for x in 0..<output.width {
-                columns.append(aa ? Self.antialiasTaps(x, scale: m[0], shift: m[2], lo: r.x0, hi: r.x1)
-                                  : Self.bilinearTaps(x, scale: k[0], shift: k[2], lo: r.x0, hi: r.x1, mode: border.mode))
+                columns.append(
+                    aa
+                        ? Self.antialiasTaps(x, scale: m[0], shift: m[2], lo: r.x0, hi: r.x1)
+                        : Self.bilinearTaps(x, scale: k[0], shift: k[2], lo: r.x0, hi: r.x1, mode: border.mode))
             }
             for y in 0..<output.height {
-                rows.append(aa ? Self.antialiasTaps(y, scale: m[4], shift: m[5], lo: r.y0, hi: r.y1)
-                               : Self.bilinearTaps(y, scale: k[4], shift: k[5], lo: r.y0, hi: r.y1, mode: border.mode))
+                rows.append(
+                    aa
+                        ? Self.antialiasTaps(y, scale: m[4], shift: m[5], lo: r.y0, hi: r.y1)
+                        : Self.bilinearTaps(y, scale: k[4], shift: k[5], lo: r.y0, hi: r.y1, mode: border.mode))
             }
         }
         return SeparableTables(columns: Self.pack(columns), rows: Self.pack(rows))
@@ -104,12 +108,15 @@ extension WarpStage {
     }
 
     /// The two bilinear taps of output index `i`, as `warp_general` finds them (Float arithmetic).
-    static func bilinearTaps(_ i: Int, scale: Float, shift: Float, lo: Int, hi: Int, mode: BorderMode) -> [(Int, Float)] {
+    static func bilinearTaps(_ i: Int, scale: Float, shift: Float, lo: Int, hi: Int, mode: BorderMode) -> [(Int, Float)]
+    {
         var u = shift.addingProduct(scale, Float(i))
         u = Float.minimum(Float.maximum(u, -1.0e7), 1.0e7)
         let floor = u.rounded(.down)
         let fraction = u - floor
         let a = Int(floor)
-        return [(CPUWarp.borderIndex(a, lo, hi, mode), 1 - fraction), (CPUWarp.borderIndex(a + 1, lo, hi, mode), fraction)]
+        return [
+            (CPUWarp.borderIndex(a, lo, hi, mode), 1 - fraction), (CPUWarp.borderIndex(a + 1, lo, hi, mode), fraction),
+        ]
     }
 }

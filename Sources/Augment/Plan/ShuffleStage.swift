@@ -17,10 +17,12 @@ public struct ChannelShuffleStage: Sendable, Equatable {
     public func check(count: Int, geometry: ImageGeometry) throws {
         guard count == self.count, geometry == self.geometry, permutations.count == count else {
             throw AugmentError.parameterMismatch(
-                "the channel shuffle stage expects \(self.count) images of \(self.geometry), got \(count) images of \(geometry)")
+                "the channel shuffle stage expects \(self.count) images of \(self.geometry), got \(count) images of \(geometry)"
+            )
         }
         for (n, permutation) in permutations.enumerated() where permutation.sorted() != Array(0..<geometry.channels) {
-            throw AugmentError.parameterMismatch("the channel order of sample \(n), \(permutation), is not a permutation")
+            throw AugmentError.parameterMismatch(
+                "the channel order of sample \(n), \(permutation), is not a permutation")
         }
     }
 }

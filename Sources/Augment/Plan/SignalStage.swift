@@ -77,7 +77,9 @@ public struct SignalStage: Sendable, Equatable {
     public func fused(with next: SignalStage) -> SignalStage? {
         guard next.count == count, next.geometry == geometry else { return nil }
         let all = steps + next.steps
-        guard all.count <= Self.maxSteps, all.filter({ $0.op == .timeStretch }).count <= Self.maxStretches else { return nil }
+        guard all.count <= Self.maxSteps, all.filter({ $0.op == .timeStretch }).count <= Self.maxStretches else {
+            return nil
+        }
         var fused = self
         fused.following = Array(all.dropFirst())
         return fused
@@ -92,11 +94,14 @@ public struct SignalStage: Sendable, Equatable {
     /// relative noise ops (one `signal_std` launch each, before the pass).
     public var planDescription: String {
         let reductions = steps.filter { $0.op == .gaussianNoise && $0.relative }.count
-        return "\(programDescription) in one pass" + (reductions == 0 ? "" : " + \(reductions) signal_std pre-pass\(reductions == 1 ? "" : "es")")
+        return "\(programDescription) in one pass"
+            + (reductions == 0 ? "" : " + \(reductions) signal_std pre-pass\(reductions == 1 ? "" : "es")")
     }
 
-    public init(count: Int, geometry: ImageGeometry, op: SignalOp, values: [Float], integers: [Int32],
-                channelMap: [Int32] = [], keys: [NoiseKey] = [], relative: Bool = false, roll: Bool = false) {
+    public init(
+        count: Int, geometry: ImageGeometry, op: SignalOp, values: [Float], integers: [Int32],
+        channelMap: [Int32] = [], keys: [NoiseKey] = [], relative: Bool = false, roll: Bool = false
+    ) {
         self.count = count
         self.geometry = geometry
         self.op = op
@@ -111,9 +116,11 @@ public struct SignalStage: Sendable, Equatable {
     /// Throws unless the stage fits a float32 NCHW signal batch of `count` samples of `geometry`.
     public func check(count: Int, geometry: ImageGeometry) throws {
         guard steps.count <= Self.maxSteps, steps.filter({ $0.op == .timeStretch }).count <= Self.maxStretches,
-              following.allSatisfy({ $0.following.isEmpty }) else {
+            following.allSatisfy({ $0.following.isEmpty })
+        else {
             throw AugmentError.parameterMismatch(
-                "a signal pass holds at most \(Self.maxSteps) ops and \(Self.maxStretches) time_stretch ops, got \(programDescription)")
+                "a signal pass holds at most \(Self.maxSteps) ops and \(Self.maxStretches) time_stretch ops, got \(programDescription)"
+            )
         }
         for step in steps { try step.checkStep(count: count, geometry: geometry) }
     }
@@ -122,12 +129,14 @@ public struct SignalStage: Sendable, Equatable {
     private func checkStep(count: Int, geometry: ImageGeometry) throws {
         let channels = geometry.channels
         guard count == self.count, geometry == self.geometry, geometry.height == 1,
-              values.count == 4 * count, integers.count == 4 * count,
-              op != .channelMap || channelMap.count == count * channels,
-              op != .gaussianNoise || keys.count == count,
-              channelMap.allSatisfy({ $0 >= -1 && $0 < channels }) else {
+            values.count == 4 * count, integers.count == 4 * count,
+            op != .channelMap || channelMap.count == count * channels,
+            op != .gaussianNoise || keys.count == count,
+            channelMap.allSatisfy({ $0 >= -1 && $0 < channels })
+        else {
             throw AugmentError.parameterMismatch(
-                "the \(op.name) signal stage expects \(self.count) signals of \(self.geometry), got \(count) of \(geometry)")
+                "the \(op.name) signal stage expects \(self.count) signals of \(self.geometry), got \(count) of \(geometry)"
+            )
         }
         let length = geometry.width
         let perSampleValid = (0..<count).allSatisfy { n in
@@ -142,10 +151,13 @@ public struct SignalStage: Sendable, Equatable {
         }
         guard perSampleValid else {
             throw AugmentError.parameterMismatch(
-                "the \(op.name) signal stage holds a non-finite value, a stretch scale outside [0, T], a stretched length outside [0, T] or a shift outside the signal")
+                "the \(op.name) signal stage holds a non-finite value, a stretch scale outside [0, T], a stretched length outside [0, T] or a shift outside the signal"
+            )
         }
         guard geometry.width < Int(Int32.max), geometry.channels * geometry.width < Int(Int32.max) else {
-            throw AugmentError.invalidShape("\(op.name): signals of \(geometry.channels) x \(geometry.width) samples are too long (2^31 elements per signal at most)")
+            throw AugmentError.invalidShape(
+                "\(op.name): signals of \(geometry.channels) x \(geometry.width) samples are too long (2^31 elements per signal at most)"
+            )
         }
     }
 

@@ -21,16 +21,18 @@ public enum MaskValue: Sendable, Equatable, Codable {
         let container = try decoder.singleValueContainer()
         if let value = try? container.decode(Double.self) {
             guard value.isFinite, Float(value).isFinite else {
-                throw AugmentError.invalidArgument(op: "masking", argument: "mask_value", value: "\(value)",
-                                                   allowed: "a finite float32 number or \"mean\"")
+                throw AugmentError.invalidArgument(
+                    op: "masking", argument: "mask_value", value: "\(value)",
+                    allowed: "a finite float32 number or \"mean\"")
             }
             self = .constant(Float(value))
             return
         }
         let text = try container.decode(String.self)
         guard text == "mean" else {
-            throw AugmentError.invalidArgument(op: "masking", argument: "mask_value", value: "\"\(text)\"",
-                                               allowed: "a finite number or \"mean\"")
+            throw AugmentError.invalidArgument(
+                op: "masking", argument: "mask_value", value: "\"\(text)\"",
+                allowed: "a finite number or \"mean\"")
         }
         self = .mean
     }
@@ -74,8 +76,10 @@ public struct MaskStage: Sendable, Equatable {
     public var bands: [Int32]
     public var fill: MaskValue
 
-    public init(op: String, count: Int, geometry: ImageGeometry, axis: SpectrogramAxis, bandsPerChannel: Int,
-                bands: [Int32], fill: MaskValue) {
+    public init(
+        op: String, count: Int, geometry: ImageGeometry, axis: SpectrogramAxis, bandsPerChannel: Int,
+        bands: [Int32], fill: MaskValue
+    ) {
         self.op = op
         self.count = count
         self.geometry = geometry
@@ -91,13 +95,17 @@ public struct MaskStage: Sendable, Equatable {
     /// Throws unless the stage is consistent and was planned for `count` images of `geometry`.
     public func checkInput(count: Int, geometry: ImageGeometry) throws {
         guard count == self.count, geometry == self.geometry, bandsPerChannel >= 0,
-              bands.count == count * geometry.channels * bandsPerChannel * 2 else {
+            bands.count == count * geometry.channels * bandsPerChannel * 2
+        else {
             throw AugmentError.parameterMismatch(
-                "\(op): the plan masks \(self.count) images of \(self.geometry) with \(bands.count / 2) bands, got \(count) images of \(geometry)")
+                "\(op): the plan masks \(self.count) images of \(self.geometry) with \(bands.count / 2) bands, got \(count) images of \(geometry)"
+            )
         }
         let length = axisLength
-        for i in stride(from: 0, to: bands.count, by: 2) where !(0 <= bands[i] && bands[i] <= bands[i + 1] && Int(bands[i + 1]) <= length) {
-            throw AugmentError.parameterMismatch("\(op): band [\(bands[i]), \(bands[i + 1])) leaves an axis of \(length)")
+        for i in stride(from: 0, to: bands.count, by: 2)
+        where !(0 <= bands[i] && bands[i] <= bands[i + 1] && Int(bands[i + 1]) <= length) {
+            throw AugmentError.parameterMismatch(
+                "\(op): band [\(bands[i]), \(bands[i + 1])) leaves an axis of \(length)")
         }
     }
 
@@ -139,8 +147,10 @@ public struct TimeWarpStage: Sendable, Equatable {
     public var warpedCenters: [Int32]
     public var interpolation: TimeWarpInterpolation
 
-    public init(count: Int, geometry: ImageGeometry, centers: [Int32], warpedCenters: [Int32],
-                interpolation: TimeWarpInterpolation) {
+    public init(
+        count: Int, geometry: ImageGeometry, centers: [Int32], warpedCenters: [Int32],
+        interpolation: TimeWarpInterpolation
+    ) {
         self.count = count
         self.geometry = geometry
         self.centers = centers
@@ -150,9 +160,11 @@ public struct TimeWarpStage: Sendable, Equatable {
 
     /// Throws unless the stage is consistent and was planned for `count` images of `geometry`.
     public func checkInput(count: Int, geometry: ImageGeometry) throws {
-        guard count == self.count, geometry == self.geometry, centers.count == count, warpedCenters.count == count else {
+        guard count == self.count, geometry == self.geometry, centers.count == count, warpedCenters.count == count
+        else {
             throw AugmentError.parameterMismatch(
-                "time_warp: the plan warps \(self.count) images of \(self.geometry), got \(count) images of \(geometry)")
+                "time_warp: the plan warps \(self.count) images of \(self.geometry), got \(count) images of \(geometry)"
+            )
         }
         for n in 0..<count {
             try TimeWarpParameters(center: Int(centers[n]), warpedCenter: Int(warpedCenters[n]))

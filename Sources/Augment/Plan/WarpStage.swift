@@ -239,27 +239,34 @@ extension RemapStage {
 
     /// The same pass as a general warp (used for masks, which always take the general path).
     public var asWarp: WarpStage {
-        WarpStage(count: count, inputGeometries: Array(repeating: input, count: count), inputIsRagged: false,
-                  inputPixelType: inputPixelType, inputLayout: inputLayout, output: output, outputFormat: outputFormat,
-                  matrices: matrices, regions: Array(repeating: PixelRect(input), count: count),
-                  interpolation: .nearest, border: WarpBorder(mode: .edge), epilogue: epilogue)
+        WarpStage(
+            count: count, inputGeometries: Array(repeating: input, count: count), inputIsRagged: false,
+            inputPixelType: inputPixelType, inputLayout: inputLayout, output: output, outputFormat: outputFormat,
+            matrices: matrices, regions: Array(repeating: PixelRect(input), count: count),
+            interpolation: .nearest, border: WarpBorder(mode: .edge), epilogue: epilogue)
     }
 }
 
 extension WarpStage {
     /// Throws unless a batch of this description is the one this stage was planned for.
-    public func checkInput(count: Int, geometries: [ImageGeometry], ragged: Bool, pixelType: PixelType,
-                           layout: ImageLayout) throws {
+    public func checkInput(
+        count: Int, geometries: [ImageGeometry], ragged: Bool, pixelType: PixelType,
+        layout: ImageLayout
+    ) throws {
         guard count == self.count, geometries == inputGeometries, pixelType == inputPixelType,
-              layout == inputLayout, ragged == inputIsRagged || !ragged && Set(geometries).count == 1 else {
+            layout == inputLayout, ragged == inputIsRagged || !ragged && Set(geometries).count == 1
+        else {
             throw AugmentError.parameterMismatch(
-                "the warp expects \(self.count) \(inputPixelType.rawValue) \(inputLayout.rawValue.uppercased()) images of \(inputGeometries.first.map { "\($0)" } ?? "?")\(inputIsRagged ? " (ragged)" : ""), got \(count) \(pixelType.rawValue) \(layout.rawValue.uppercased()) images")
+                "the warp expects \(self.count) \(inputPixelType.rawValue) \(inputLayout.rawValue.uppercased()) images of \(inputGeometries.first.map { "\($0)" } ?? "?")\(inputIsRagged ? " (ragged)" : ""), got \(count) \(pixelType.rawValue) \(layout.rawValue.uppercased()) images"
+            )
         }
         guard matrices.count == count, regions.count == count else {
-            throw AugmentError.parameterMismatch("the warp has \(matrices.count) matrices and \(regions.count) regions for \(count) samples")
+            throw AugmentError.parameterMismatch(
+                "the warp has \(matrices.count) matrices and \(regions.count) regions for \(count) samples")
         }
         if let epilogue, epilogue.scale.count != output.channels || epilogue.bias.count != output.channels {
-            throw AugmentError.parameterMismatch("the epilogue has \(epilogue.scale.count) channels, the output \(output.channels)")
+            throw AugmentError.parameterMismatch(
+                "the epilogue has \(epilogue.scale.count) channels, the output \(output.channels)")
         }
         if let fill = border.fill, fill.count != 1, fill.count != output.channels {
             throw AugmentError.parameterMismatch("the fill has \(fill.count) values for \(output.channels) channels")
@@ -270,7 +277,8 @@ extension WarpStage {
                 throw AugmentError.parameterMismatch("the region \(r) of sample \(i) is not inside its \(g) input")
             }
             guard g.channels == output.channels else {
-                throw AugmentError.parameterMismatch("sample \(i) has \(g.channels) channels, the output \(output.channels)")
+                throw AugmentError.parameterMismatch(
+                    "sample \(i) has \(g.channels) channels, the output \(output.channels)")
             }
             guard matrices[i].m.allSatisfy(\.isFinite) else {
                 throw AugmentError.parameterMismatch("the matrix of sample \(i) is not finite")
@@ -280,8 +288,9 @@ extension WarpStage {
 
     /// Throws unless `images` is the batch this stage was planned for.
     public func checkInput(_ images: ImageBatch) throws {
-        try checkInput(count: images.count, geometries: images.sampleGeometries, ragged: images.isRagged,
-                       pixelType: images.pixelType, layout: images.layout)
+        try checkInput(
+            count: images.count, geometries: images.sampleGeometries, ragged: images.isRagged,
+            pixelType: images.pixelType, layout: images.layout)
     }
 }
 
@@ -313,7 +322,8 @@ extension WarpStage: PlanStage {
 
     public var detail: String {
         let s = self
-        return "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(s.displacement.map { " + elastic field \($0.field.isDrawn ? "drawn on the device" : "given") \($0.grid.height)x\($0.grid.width)" } ?? "")\(s.antialias ? " antialiased" : "")\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
+        return
+            "warp (\(s.interpolation.rawValue), \(s.isAffine ? "affine" : "projective")) \(s.inputPixelType.rawValue) \(s.inputLayout.rawValue.uppercased()) \(s.inputIsRagged ? "ragged" : "\(s.inputGeometries.first.map { "\($0)" } ?? "")") -> \(s.outputFormat) \(s.output)\(s.displacement.map { " + elastic field \($0.field.isDrawn ? "drawn on the device" : "given") \($0.grid.height)x\($0.grid.width)" } ?? "")\(s.antialias ? " antialiased" : "")\(colorDetail(s.colorPrograms))\(s.epilogue == nil ? "" : " + per-channel affine")"
     }
 
     public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
@@ -321,17 +331,23 @@ extension WarpStage: PlanStage {
         var effects: [MaskedEffect] = []
         guard warp.epilogue == nil else { throw spread.notMaskable("its per-channel map applies to the whole batch") }
         guard warp.displacement == nil else {
-            throw spread.notMaskable("its displacement field has no per-sample identity (a zero field is exact only with fill 0)")
+            throw spread.notMaskable(
+                "its displacement field has no per-sample identity (a zero field is exact only with fill 0)")
         }
         guard zip(warp.regions, warp.inputGeometries).allSatisfy({ $0 == PixelRect($1) }) else {
-            throw spread.notMaskable("it reads part of each image (a crop box) in a way that cannot be redone per sample")
+            throw spread.notMaskable(
+                "it reads part of each image (a crop box) in a way that cannot be redone per sample")
         }
         let exact = warp.matrices.allSatisfy(\.mapsPixelCentresToPixelCentres)
-        let inside = exact && zip(warp.matrices, warp.inputGeometries).allSatisfy { m, g in m.staysInside(g, output: warp.output) }
+        let inside =
+            exact
+            && zip(warp.matrices, warp.inputGeometries).allSatisfy { m, g in m.staysInside(g, output: warp.output) }
         let matrices = spread.spread(warp.matrices, identity: .identity)
         if matrices.contains(where: { $0 != .identity }) {
-            effects.append(.warp(matrices: matrices, outputs: nil, interpolation: exact ? nil : warp.interpolation,
-                                 reads: inside ? .inside : .outside(warp.border), op: spread.opName))
+            effects.append(
+                .warp(
+                    matrices: matrices, outputs: nil, interpolation: exact ? nil : warp.interpolation,
+                    reads: inside ? .inside : .outside(warp.border), op: spread.opName))
         }
         if let programs = warp.colorPrograms { effects.append(.color(spread.spread(programs, identity: []))) }
         return effects

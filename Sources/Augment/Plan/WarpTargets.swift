@@ -7,7 +7,8 @@ enum WarpTargets {
         guard batch.boxes != nil || batch.keypoints != nil else { return }
         let forward = try matrices.enumerated().map { i, m -> WarpMatrix in
             guard let inverse = m.inverse else {
-                throw AugmentError.parameterMismatch("the warp of sample \(i) cannot be inverted to move its boxes and keypoints")
+                throw AugmentError.parameterMismatch(
+                    "the warp of sample \(i) cannot be inverted to move its boxes and keypoints")
             }
             return inverse
         }
@@ -27,12 +28,16 @@ enum WarpTargets {
                     let xs = corners.map(\.x), ys = corners.map(\.y)
                     let lo = (x: xs.min() ?? 0, y: ys.min() ?? 0), hi = (x: xs.max() ?? 0, y: ys.max() ?? 0)
                     let full = (hi.x - lo.x) * (hi.y - lo.y)
-                    let clipped = (x0: min(max(lo.x, 0), width), y0: min(max(lo.y, 0), height),
-                                   x1: min(max(hi.x, 0), width), y1: min(max(hi.y, 0), height))
+                    let clipped = (
+                        x0: min(max(lo.x, 0), width), y0: min(max(lo.y, 0), height),
+                        x1: min(max(hi.x, 0), width), y1: min(max(hi.y, 0), height)
+                    )
                     let visible = (clipped.x1 - clipped.x0) * (clipped.y1 - clipped.y0)
                     guard visible > 0, visible >= boxes.minVisibility * full else { continue }
-                    kept.append(BoundingBox(x0: Float(clipped.x0), y0: Float(clipped.y0),
-                                            x1: Float(clipped.x1), y1: Float(clipped.y1)))
+                    kept.append(
+                        BoundingBox(
+                            x0: Float(clipped.x0), y0: Float(clipped.y0),
+                            x1: Float(clipped.x1), y1: Float(clipped.y1)))
                     keptLabels.append(label)
                 }
                 boxes.replace(sample: n, boxes: kept, labels: keptLabels)
@@ -41,7 +46,8 @@ enum WarpTargets {
         }
         if var keypoints = batch.keypoints {
             guard keypoints.count == forward.count else {
-                throw AugmentError.parameterMismatch("\(keypoints.count) samples of keypoints for a plan of \(forward.count)")
+                throw AugmentError.parameterMismatch(
+                    "\(keypoints.count) samples of keypoints for a plan of \(forward.count)")
             }
             for n in 0..<keypoints.count {
                 keypoints.points[n] = keypoints.points[n].map { point in
@@ -64,7 +70,9 @@ enum WarpTargets {
     /// displacement`). A box becomes its moved corners' bounding box, clipped to the image and
     /// dropped (with its label) as by the warps (no area left, or below `minVisibility`); a keypoint
     /// that lands outside the image becomes invisible.
-    static func moveThroughField(_ batch: inout AugmentBatch, displacement: [Float], count: Int, grid geometry: ImageGeometry) throws {
+    static func moveThroughField(
+        _ batch: inout AugmentBatch, displacement: [Float], count: Int, grid geometry: ImageGeometry
+    ) throws {
         let (height, width) = (geometry.height, geometry.width)
         func moved(_ x: Double, _ y: Double, _ n: Int, roundUp: Bool) -> (x: Double, y: Double) {
             let fx = roundUp ? x.rounded(.up) : x.rounded(.towardZero)
@@ -87,11 +95,15 @@ enum WarpTargets {
                     let xs = corners.map(\.x), ys = corners.map(\.y)
                     let lo = (x: xs.min() ?? 0, y: ys.min() ?? 0), hi = (x: xs.max() ?? 0, y: ys.max() ?? 0)
                     let full = (hi.x - lo.x) * (hi.y - lo.y)
-                    let clipped = (x0: min(max(lo.x, 0), Double(width)), y0: min(max(lo.y, 0), Double(height)),
-                                   x1: min(max(hi.x, 0), Double(width)), y1: min(max(hi.y, 0), Double(height)))
+                    let clipped = (
+                        x0: min(max(lo.x, 0), Double(width)), y0: min(max(lo.y, 0), Double(height)),
+                        x1: min(max(hi.x, 0), Double(width)), y1: min(max(hi.y, 0), Double(height))
+                    )
                     let visible = (clipped.x1 - clipped.x0) * (clipped.y1 - clipped.y0)
                     guard visible > 0, visible >= boxes.minVisibility * full else { continue }
-                    kept.append(BoundingBox(x0: Float(clipped.x0), y0: Float(clipped.y0), x1: Float(clipped.x1), y1: Float(clipped.y1)))
+                    kept.append(
+                        BoundingBox(
+                            x0: Float(clipped.x0), y0: Float(clipped.y0), x1: Float(clipped.x1), y1: Float(clipped.y1)))
                     keptLabels.append(label)
                 }
                 boxes.replace(sample: n, boxes: kept, labels: keptLabels)
@@ -133,8 +145,9 @@ extension WarpStage {
         }
         guard batch.boxes != nil || batch.keypoints != nil else { return }
         try WarpTargets.move(&batch, matrices: matrices, output: displacement.grid)
-        try WarpTargets.moveThroughField(&batch, displacement: displacement.field.allPixels(), count: count,
-                                         grid: displacement.grid)
+        try WarpTargets.moveThroughField(
+            &batch, displacement: displacement.field.allPixels(), count: count,
+            grid: displacement.grid)
         try WarpTargets.move(&batch, matrices: displacement.post, output: output)
     }
 }

@@ -36,8 +36,9 @@ public struct NoiseKey: Sendable, Equatable, Codable {
     /// Element `index` of the stream: a standard normal value.
     @inline(__always)
     public func normal(_ index: Int) -> Float {
-        let block = Philox4x32.block(counter: (UInt32(truncatingIfNeeded: index >> 2), base0, base1, base2),
-                                     key: (key0, key1))
+        let block = Philox4x32.block(
+            counter: (UInt32(truncatingIfNeeded: index >> 2), base0, base1, base2),
+            key: (key0, key1))
         let lane = index & 3
         let z = lane < 2 ? PortableMath.boxMuller(block.0, block.1) : PortableMath.boxMuller(block.2, block.3)
         return lane & 1 == 1 ? z.1 : z.0

@@ -41,8 +41,10 @@ public struct AugmentedBatchStream<Output: Sendable>: AsyncSequence, Sendable {
     let run: @Sendable (_ lane: Int, _ plan: Plan, _ batch: AugmentBatch) throws -> Output
 
     /// A stream whose lanes produce `Output` with `run` (see the host and device initialisers).
-    public init(source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64, laneCount: Int,
-                prefetch: Int = 2, run: @escaping @Sendable (_ lane: Int, _ plan: Plan, _ batch: AugmentBatch) throws -> Output) {
+    public init(
+        source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64, laneCount: Int,
+        prefetch: Int = 2, run: @escaping @Sendable (_ lane: Int, _ plan: Plan, _ batch: AugmentBatch) throws -> Output
+    ) {
         self.source = source
         self.pipeline = pipeline
         self.epoch = epoch
@@ -76,10 +78,14 @@ public struct AugmentedBatchStream<Output: Sendable>: AsyncSequence, Sendable {
 extension AugmentedBatchStream where Output == AugmentBatch {
     /// A stream of host batches run on `lanes` (any backends; two `OpenCLBackend`s on one device
     /// give two queues).
-    public init(source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64,
-                lanes: [any Backend], prefetch: Int = 2) {
-        self.init(source: source, pipeline: pipeline, epoch: epoch, seed: seed, laneCount: lanes.count,
-                  prefetch: prefetch) { lane, plan, batch in
+    public init(
+        source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64,
+        lanes: [any Backend], prefetch: Int = 2
+    ) {
+        self.init(
+            source: source, pipeline: pipeline, epoch: epoch, seed: seed, laneCount: lanes.count,
+            prefetch: prefetch
+        ) { lane, plan, batch in
             try lanes[lane].run(plan, on: batch)
         }
     }
@@ -102,7 +108,8 @@ final class StreamCore<Output: Sendable>: Sendable {
         let reorder = InOrderDelivery<Output>(continuation: continuation)
         let producer = Task {
             guard laneCount > 0 else {
-                continuation.finish(throwing: AugmentError.backendUnavailable("a stream needs at least one backend lane"))
+                continuation.finish(
+                    throwing: AugmentError.backendUnavailable("a stream needs at least one backend lane"))
                 return
             }
             // A discarding group frees each finished child at once; a plain group would keep every

@@ -35,15 +35,20 @@ public struct EpochPlan: Sendable, Equatable {
         datasetSize: Int, batchSize: Int, seed: UInt64, epoch: UInt64, shuffle: Bool = true,
         rank: Int = 0, worldSize: Int = 1, share: RankShare = .uneven, dropLastBatch: Bool = false
     ) throws {
-        guard datasetSize >= 1 else { throw AugmentError.emptyBatch("an epoch needs at least one sample, the dataset has \(datasetSize)") }
+        guard datasetSize >= 1 else {
+            throw AugmentError.emptyBatch("an epoch needs at least one sample, the dataset has \(datasetSize)")
+        }
         guard batchSize >= 1 else {
-            throw AugmentError.invalidArgument(op: "epoch", argument: "batch_size", value: "\(batchSize)", allowed: "an integer >= 1")
+            throw AugmentError.invalidArgument(
+                op: "epoch", argument: "batch_size", value: "\(batchSize)", allowed: "an integer >= 1")
         }
         guard worldSize >= 1 else {
-            throw AugmentError.invalidArgument(op: "epoch", argument: "world_size", value: "\(worldSize)", allowed: "an integer >= 1")
+            throw AugmentError.invalidArgument(
+                op: "epoch", argument: "world_size", value: "\(worldSize)", allowed: "an integer >= 1")
         }
         guard (0..<worldSize).contains(rank) else {
-            throw AugmentError.invalidArgument(op: "epoch", argument: "rank", value: "\(rank)", allowed: "0...\(worldSize - 1)")
+            throw AugmentError.invalidArgument(
+                op: "epoch", argument: "rank", value: "\(rank)", allowed: "0...\(worldSize - 1)")
         }
         var order = Array(0..<datasetSize)
         if shuffle {
@@ -77,7 +82,9 @@ public struct EpochPlan: Sendable, Equatable {
 
     /// The batches of this rank, each a list of dataset indices.
     public var batches: [[Int]] {
-        var result = stride(from: 0, to: indices.count, by: batchSize).map { Array(indices[$0..<min($0 + batchSize, indices.count)]) }
+        var result = stride(from: 0, to: indices.count, by: batchSize).map {
+            Array(indices[$0..<min($0 + batchSize, indices.count)])
+        }
         if dropLastBatch, let last = result.last, last.count < batchSize { result.removeLast() }
         return result
     }

@@ -61,22 +61,30 @@ public enum AugmentationSpace: Sendable, Equatable {
     public var ops: [AutoAugmentOp] {
         switch self {
         case .randAugment, .trivialAugmentWide:
-            return [.identity, .shearX, .shearY, .translateX, .translateY, .rotate, .brightness, .color, .contrast, .sharpness,
-                    .posterize, .solarize, .autoContrast, .equalize]
+            return [
+                .identity, .shearX, .shearY, .translateX, .translateY, .rotate, .brightness, .color, .contrast,
+                .sharpness,
+                .posterize, .solarize, .autoContrast, .equalize,
+            ]
         case .augMix(let allOps):
-            let partial: [AutoAugmentOp] = [.shearX, .shearY, .translateX, .translateY, .rotate, .posterize, .solarize,
-                                            .autoContrast, .equalize]
+            let partial: [AutoAugmentOp] = [
+                .shearX, .shearY, .translateX, .translateY, .rotate, .posterize, .solarize,
+                .autoContrast, .equalize,
+            ]
             return allOps ? partial + [.brightness, .color, .contrast, .sharpness] : partial
         case .autoAugment:
-            return [.shearX, .shearY, .translateX, .translateY, .rotate, .brightness, .color, .contrast, .sharpness,
-                    .posterize, .solarize, .autoContrast, .equalize, .invert]
+            return [
+                .shearX, .shearY, .translateX, .translateY, .rotate, .brightness, .color, .contrast, .sharpness,
+                .posterize, .solarize, .autoContrast, .equalize, .invert,
+            ]
         }
     }
 
     /// torchvision's magnitude table of `op` for `bins` bins on an image of `height` x `width`, and
     /// whether a drawn magnitude gets a random sign; nil values for operations without magnitude.
     /// Values are float32, as torch computes them (see ``linspace(_:_:_:)``).
-    public func magnitudes(_ op: AutoAugmentOp, bins: Int, height: Int, width: Int) -> (values: [Double]?, signed: Bool) {
+    public func magnitudes(_ op: AutoAugmentOp, bins: Int, height: Int, width: Int) -> (values: [Double]?, signed: Bool)
+    {
         let lin = Self.linspace
         switch (self, op) {
         case (_, .identity), (_, .autoContrast), (_, .equalize), (_, .invert):
@@ -100,7 +108,7 @@ public enum AugmentationSpace: Sendable, Equatable {
         case (_, .rotate):
             return (lin(0, 30, bins), true)
         case (.trivialAugmentWide, .brightness), (.trivialAugmentWide, .color), (.trivialAugmentWide, .contrast),
-             (.trivialAugmentWide, .sharpness):
+            (.trivialAugmentWide, .sharpness):
             return (lin(0, 0.99, bins), true)
         case (_, .brightness), (_, .color), (_, .contrast), (_, .sharpness):
             return (lin(0, 0.9, bins), true)
@@ -153,10 +161,14 @@ struct PolicyLowering {
     /// torchvision's `_apply_image_or_video_transform(image, op, magnitude)` on a float image of `g`.
     static func step(_ p: PolicyOp, geometry g: ImageGeometry) -> Step {
         let m = p.magnitude
-        func affine(center: [Double]?, angle: Double = 0, translate: (Double, Double) = (0, 0),
-                    shear: (Double, Double) = (0, 0)) -> Step {
-            .warp(Geometry.affineWarp(width: g.width, height: g.height, outWidth: g.width, outHeight: g.height, center: center,
-                                      angleDegrees: angle, translate: translate, scale: 1, shearDegrees: shear))
+        func affine(
+            center: [Double]?, angle: Double = 0, translate: (Double, Double) = (0, 0),
+            shear: (Double, Double) = (0, 0)
+        ) -> Step {
+            .warp(
+                Geometry.affineWarp(
+                    width: g.width, height: g.height, outWidth: g.width, outHeight: g.height, center: center,
+                    angleDegrees: angle, translate: translate, scale: 1, shearDegrees: shear))
         }
         switch p.op {
         case .identity: return .none
@@ -206,12 +218,17 @@ struct PolicyLowering {
             }
             var effects: [MaskedEffect] = []
             if matrices.contains(where: { $0 != .identity }) {
-                effects.append(.warp(matrices: matrices, outputs: nil, interpolation: interpolation, reads: border, op: op))
+                effects.append(
+                    .warp(matrices: matrices, outputs: nil, interpolation: interpolation, reads: border, op: op))
             }
             if programs.contains(where: { !$0.isEmpty }) { effects.append(.color(programs)) }
             for k in 0..<(sharpness.map(\.count).max() ?? 0) {
-                effects.append(.stage(.sharpness(SharpnessStage(count: count, geometry: geometry,
-                                                                factors: sharpness.map { k < $0.count ? $0[k] : nil }))))
+                effects.append(
+                    .stage(
+                        .sharpness(
+                            SharpnessStage(
+                                count: count, geometry: geometry,
+                                factors: sharpness.map { k < $0.count ? $0[k] : nil }))))
             }
             return effects
         }
@@ -222,8 +239,10 @@ struct PolicyLowering {
 
     /// Throws unless `ops` are operations of `space` with magnitudes its tables can give
     /// (`indices`: the bins that may be drawn).
-    static func validate(_ ops: [PolicyOp], space: AugmentationSpace, bins: Int, indices: ClosedRange<Int>, geometry g: ImageGeometry,
-                         op: String) throws {
+    static func validate(
+        _ ops: [PolicyOp], space: AugmentationSpace, bins: Int, indices: ClosedRange<Int>, geometry g: ImageGeometry,
+        op: String
+    ) throws {
         for p in ops {
             guard space.ops.contains(p.op) else {
                 throw AugmentError.parameterMismatch("\(op): \(p.op.rawValue) is not an operation of this policy")
@@ -231,7 +250,8 @@ struct PolicyLowering {
             let (table, signed) = space.magnitudes(p.op, bins: bins, height: g.height, width: g.width)
             guard let table else {
                 guard p.magnitude == 0 else {
-                    throw AugmentError.parameterMismatch("\(op): \(p.op.rawValue) takes no magnitude, got \(p.magnitude)")
+                    throw AugmentError.parameterMismatch(
+                        "\(op): \(p.op.rawValue) takes no magnitude, got \(p.magnitude)")
                 }
                 continue
             }
@@ -242,7 +262,8 @@ struct PolicyLowering {
             let slack = 1e-6 * max(abs(low), abs(high)) + 1e-9
             guard value.isFinite, value >= low - slack, value <= high + slack else {
                 throw AugmentError.parameterMismatch(
-                    "\(op): magnitude \(p.magnitude) of \(p.op.rawValue) is outside \(signed ? "±" : "")[\(low), \(high)]")
+                    "\(op): magnitude \(p.magnitude) of \(p.op.rawValue) is outside \(signed ? "±" : "")[\(low), \(high)]"
+                )
             }
         }
     }
@@ -250,8 +271,10 @@ struct PolicyLowering {
     /// Draws one operation of `space` and its magnitude from bin `bin(&random)`, with torchvision's
     /// order of draws: the operation (uniform), then the bin when the operation has a table, then
     /// the sign (negative when u <= 0.5) when the table is signed.
-    static func draw(_ space: AugmentationSpace, bins: Int, geometry g: ImageGeometry, random: inout RandomStream,
-                     bin: (inout RandomStream) -> Int) -> PolicyOp {
+    static func draw(
+        _ space: AugmentationSpace, bins: Int, geometry g: ImageGeometry, random: inout RandomStream,
+        bin: (inout RandomStream) -> Int
+    ) -> PolicyOp {
         let ops = space.ops
         let op = ops[random.integer(in: 0...(ops.count - 1))]
         let (table, signed) = space.magnitudes(op, bins: bins, height: g.height, width: g.width)
@@ -266,7 +289,8 @@ struct PolicyLowering {
 func policyInterpolation(_ value: String?, _ fallback: Interpolation, op: String) throws -> Interpolation {
     guard let value else { return fallback }
     guard let parsed = Interpolation(rawValue: value) else {
-        throw AugmentError.invalidArgument(op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
     }
     return parsed
 }
@@ -276,8 +300,11 @@ public let maxPolicyMagnitudeBins = 1024
 
 private func checkPolicyBins(_ bins: Int, op: String) throws {
     guard (2...maxPolicyMagnitudeBins).contains(bins) else {
-        throw AugmentError.invalidArgument(op: op, argument: "num_magnitude_bins", value: "\(bins)",
-                                           allowed: "an integer in [2, \(maxPolicyMagnitudeBins)] (torchvision's default is 31; its posterize table divides by num_magnitude_bins - 1)")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "num_magnitude_bins", value: "\(bins)",
+            allowed:
+                "an integer in [2, \(maxPolicyMagnitudeBins)] (torchvision's default is 31; its posterize table divides by num_magnitude_bins - 1)"
+        )
     }
 }
 
@@ -352,15 +379,21 @@ public struct RandAugment: SampleMaskable {
     /// for every sample. Needs labels with the batch.
     public let magnitudeByClass: ClassValue?
 
-    public init(numOps: Int = 2, magnitude: Int = 9, numMagnitudeBins: Int = 31, interpolation: Interpolation = .nearest,
-                fill: [Double]? = nil, exactOrder: Bool = false, magnitudeByClass: ClassValue? = nil) throws {
+    public init(
+        numOps: Int = 2, magnitude: Int = 9, numMagnitudeBins: Int = 31, interpolation: Interpolation = .nearest,
+        fill: [Double]? = nil, exactOrder: Bool = false, magnitudeByClass: ClassValue? = nil
+    ) throws {
         try AugmentError.check(numOps, in: 0...64, op: Self.opName, argument: "num_ops")
         try checkPolicyBins(numMagnitudeBins, op: Self.opName)
         try AugmentError.check(magnitude, in: 0...(numMagnitudeBins - 1), op: Self.opName, argument: "magnitude")
         if let byClass = magnitudeByClass,
-           let wrong = byClass.perClass.firstIndex(where: { !($0.isFinite && $0 >= 0 && $0 <= Double(numMagnitudeBins - 1)) }) {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "magnitude", value: "\(byClass.perClass[wrong]) for class \(wrong)",
-                                               allowed: "bins in [0, \(numMagnitudeBins - 1)]")
+            let wrong = byClass.perClass.firstIndex(where: {
+                !($0.isFinite && $0 >= 0 && $0 <= Double(numMagnitudeBins - 1))
+            })
+        {
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "magnitude", value: "\(byClass.perClass[wrong]) for class \(wrong)",
+                allowed: "bins in [0, \(numMagnitudeBins - 1)]")
         }
         self.magnitudeByClass = magnitudeByClass
         self.numOps = numOps
@@ -371,7 +404,9 @@ public struct RandAugment: SampleMaskable {
         self.exactOrder = exactOrder
     }
 
-    var lowering: PolicyLowering { PolicyLowering(interpolation: interpolation, fill: fill, exactOrder: exactOrder, op: Self.opName) }
+    var lowering: PolicyLowering {
+        PolicyLowering(interpolation: interpolation, fill: fill, exactOrder: exactOrder, op: Self.opName)
+    }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
         try AugmentError.checkFillChannels(fill, channels: input.channels, op: Self.opName)
@@ -380,9 +415,11 @@ public struct RandAugment: SampleMaskable {
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> PolicyParameters {
         let index = magnitude
-        return PolicyParameters(ops: (0..<numOps).map { _ in
-            PolicyLowering.draw(.randAugment, bins: numMagnitudeBins, geometry: input, random: &random) { _ in index }
-        })
+        return PolicyParameters(
+            ops: (0..<numOps).map { _ in
+                PolicyLowering.draw(.randAugment, bins: numMagnitudeBins, geometry: input, random: &random) { _ in index
+                }
+            })
     }
 
     /// The bin of a per-class magnitude value.
@@ -403,9 +440,12 @@ public struct RandAugment: SampleMaskable {
             }
             var random = context.stream(sample: i)
             let g = context.geometry(ofSample: i)
-            return PolicyParameters(ops: (0..<numOps).map { _ in
-                PolicyLowering.draw(.randAugment, bins: numMagnitudeBins, geometry: g, random: &random) { _ in bins[k] }
-            }, magnitudeBin: bins[k], classID: k)
+            return PolicyParameters(
+                ops: (0..<numOps).map { _ in
+                    PolicyLowering.draw(.randAugment, bins: numMagnitudeBins, geometry: g, random: &random) { _ in
+                        bins[k]
+                    }
+                }, magnitudeBin: bins[k], classID: k)
         }
     }
 
@@ -415,14 +455,17 @@ public struct RandAugment: SampleMaskable {
             bin = Self.bin(try byClass.value(for: parameters.classID, op: Self.opName, argument: "magnitude"))
             guard parameters.magnitudeBin == bin else {
                 throw AugmentError.parameterMismatch(
-                    "rand_augment: recorded magnitude bin \(parameters.magnitudeBin.map(String.init) ?? "none") for class \(parameters.classID ?? -1), the spec gives \(bin)")
+                    "rand_augment: recorded magnitude bin \(parameters.magnitudeBin.map(String.init) ?? "none") for class \(parameters.classID ?? -1), the spec gives \(bin)"
+                )
             }
         }
         guard parameters.ops.count == numOps else {
-            throw AugmentError.parameterMismatch("rand_augment: \(parameters.ops.count) operations for num_ops = \(numOps)")
+            throw AugmentError.parameterMismatch(
+                "rand_augment: \(parameters.ops.count) operations for num_ops = \(numOps)")
         }
-        try PolicyLowering.validate(parameters.ops, space: .randAugment, bins: numMagnitudeBins, indices: bin...bin,
-                                    geometry: input, op: Self.opName)
+        try PolicyLowering.validate(
+            parameters.ops, space: .randAugment, bins: numMagnitudeBins, indices: bin...bin,
+            geometry: input, op: Self.opName)
     }
 
     public func maskedEffects(_ parameters: [PolicyParameters?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
@@ -440,20 +483,27 @@ public struct RandAugment: SampleMaskable {
         var byClass: ClassValue?
         if let value = try? c.decodeIfPresent(JSONValue.self, forKey: .magnitude), case .object = value {
             try checkPolicyBins(bins, op: Self.opName)
-            byClass = try ClassValue.parse(value.foundationValue, op: Self.opName, argument: "magnitude", range: 0...Double(bins - 1))
+            byClass = try ClassValue.parse(
+                value.foundationValue, op: Self.opName, argument: "magnitude", range: 0...Double(bins - 1))
         }
-        try self.init(numOps: c.decodeIfPresent(Int.self, forKey: .numOps) ?? 2,
-                      magnitude: byClass == nil ? c.decodeIfPresent(Int.self, forKey: .magnitude) ?? 9 : min(9, max(bins - 1, 0)),
-                      numMagnitudeBins: bins,
-                      interpolation: policyInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-                      fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false,
-                      magnitudeByClass: byClass)
+        try self.init(
+            numOps: c.decodeIfPresent(Int.self, forKey: .numOps) ?? 2,
+            magnitude: byClass == nil ? c.decodeIfPresent(Int.self, forKey: .magnitude) ?? 9 : min(9, max(bins - 1, 0)),
+            numMagnitudeBins: bins,
+            interpolation: policyInterpolation(
+                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
+            fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false,
+            magnitudeByClass: byClass)
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: PolicyKeys.self)
         try c.encode(numOps, forKey: .numOps)
-        if let magnitudeByClass { try c.encode(magnitudeByClass.jsonValue, forKey: .magnitude) } else { try c.encode(magnitude, forKey: .magnitude) }
+        if let magnitudeByClass {
+            try c.encode(magnitudeByClass.jsonValue, forKey: .magnitude)
+        } else {
+            try c.encode(magnitude, forKey: .magnitude)
+        }
         try c.encode(numMagnitudeBins, forKey: .numMagnitudeBins)
         try c.encode(interpolation.rawValue, forKey: .interpolation)
         if let fill { try c.encode(fill, forKey: .fill) } else { try c.encodeNil(forKey: .fill) }
@@ -482,7 +532,9 @@ public struct TrivialAugmentWide: SampleMaskable {
         self.fill = try AugmentError.checkFill(fill, op: Self.opName)
     }
 
-    var lowering: PolicyLowering { PolicyLowering(interpolation: interpolation, fill: fill, exactOrder: false, op: Self.opName) }
+    var lowering: PolicyLowering {
+        PolicyLowering(interpolation: interpolation, fill: fill, exactOrder: false, op: Self.opName)
+    }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
         try AugmentError.checkFillChannels(fill, channels: input.channels, op: Self.opName)
@@ -492,16 +544,20 @@ public struct TrivialAugmentWide: SampleMaskable {
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> PolicyParameters {
         let bins = numMagnitudeBins
         return PolicyParameters(ops: [
-            PolicyLowering.draw(.trivialAugmentWide, bins: bins, geometry: input, random: &random) { $0.integer(in: 0...(bins - 1)) },
+            PolicyLowering.draw(.trivialAugmentWide, bins: bins, geometry: input, random: &random) {
+                $0.integer(in: 0...(bins - 1))
+            }
         ])
     }
 
     public func validate(_ parameters: PolicyParameters, for input: ImageGeometry) throws {
         guard parameters.ops.count == 1 else {
-            throw AugmentError.parameterMismatch("trivial_augment_wide: \(parameters.ops.count) operations; it applies one")
+            throw AugmentError.parameterMismatch(
+                "trivial_augment_wide: \(parameters.ops.count) operations; it applies one")
         }
-        try PolicyLowering.validate(parameters.ops, space: .trivialAugmentWide, bins: numMagnitudeBins,
-                                    indices: 0...(numMagnitudeBins - 1), geometry: input, op: Self.opName)
+        try PolicyLowering.validate(
+            parameters.ops, space: .trivialAugmentWide, bins: numMagnitudeBins,
+            indices: 0...(numMagnitudeBins - 1), geometry: input, op: Self.opName)
     }
 
     public func maskedEffects(_ parameters: [PolicyParameters?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
@@ -514,9 +570,11 @@ public struct TrivialAugmentWide: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: PolicyKeys.self)
-        try self.init(numMagnitudeBins: c.decodeIfPresent(Int.self, forKey: .numMagnitudeBins) ?? 31,
-                      interpolation: policyInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-                      fill: c.policyFill())
+        try self.init(
+            numMagnitudeBins: c.decodeIfPresent(Int.self, forKey: .numMagnitudeBins) ?? 31,
+            interpolation: policyInterpolation(
+                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
+            fill: c.policyFill())
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -569,13 +627,16 @@ public struct AugMix: Transform {
     /// torchvision's `_PARAMETER_MAX`: the number of bins of every AugMix table.
     public static let parameterMax = 10
 
-    public init(severity: Int = 3, mixtureWidth: Int = 3, chainDepth: Int = -1, alpha: Double = 1, allOps: Bool = true,
-                interpolation: Interpolation = .bilinear, fill: [Double]? = nil, exactOrder: Bool = false) throws {
+    public init(
+        severity: Int = 3, mixtureWidth: Int = 3, chainDepth: Int = -1, alpha: Double = 1, allOps: Bool = true,
+        interpolation: Interpolation = .bilinear, fill: [Double]? = nil, exactOrder: Bool = false
+    ) throws {
         try AugmentError.check(severity, in: 1...Self.parameterMax, op: Self.opName, argument: "severity")
         try AugmentError.check(mixtureWidth, in: 1...64, op: Self.opName, argument: "mixture_width")
         try AugmentError.check(chainDepth, in: -Int(Int32.max)...64, op: Self.opName, argument: "chain_depth")
         guard alpha.isFinite, alpha > 0, alpha <= 1e6 else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "alpha", value: "\(alpha)", allowed: "a finite number in (0, 1e6]")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "alpha", value: "\(alpha)", allowed: "a finite number in (0, 1e6]")
         }
         self.severity = severity
         self.mixtureWidth = mixtureWidth
@@ -605,7 +666,9 @@ public struct AugMix: Transform {
         let chains = (0..<mixtureWidth).map { _ -> [PolicyOp] in
             let depth = chainDepth > 0 ? chainDepth : random.integer(in: 1...3)
             return (0..<depth).map { _ in
-                PolicyLowering.draw(space, bins: Self.parameterMax, geometry: input, random: &random) { $0.integer(in: 0...(severity - 1)) }
+                PolicyLowering.draw(space, bins: Self.parameterMax, geometry: input, random: &random) {
+                    $0.integer(in: 0...(severity - 1))
+                }
             }
         }
         return AugMixParameters(chains: chains, weights: weights)
@@ -614,15 +677,18 @@ public struct AugMix: Transform {
     public func validate(_ parameters: AugMixParameters, for input: ImageGeometry) throws {
         guard parameters.chains.count == mixtureWidth, parameters.weights.count == mixtureWidth + 1 else {
             throw AugmentError.parameterMismatch(
-                "aug_mix: \(parameters.chains.count) chains and \(parameters.weights.count) weights for mixture_width = \(mixtureWidth)")
+                "aug_mix: \(parameters.chains.count) chains and \(parameters.weights.count) weights for mixture_width = \(mixtureWidth)"
+            )
         }
         for chain in parameters.chains {
             let allowed = chainDepth > 0 ? chainDepth...chainDepth : 1...3
             guard allowed.contains(chain.count) else {
-                throw AugmentError.parameterMismatch("aug_mix: a chain of \(chain.count) operations, allowed \(allowed)")
+                throw AugmentError.parameterMismatch(
+                    "aug_mix: a chain of \(chain.count) operations, allowed \(allowed)")
             }
-            try PolicyLowering.validate(chain, space: space, bins: Self.parameterMax, indices: 0...(severity - 1), geometry: input,
-                                        op: Self.opName)
+            try PolicyLowering.validate(
+                chain, space: space, bins: Self.parameterMax, indices: 0...(severity - 1), geometry: input,
+                op: Self.opName)
         }
         let sum = parameters.weights.reduce(0, +)
         guard parameters.weights.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= 1 }), abs(sum - 1) <= 1e-6 else {
@@ -645,13 +711,15 @@ public struct AugMix: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: PolicyKeys.self)
-        try self.init(severity: c.decodeIfPresent(Int.self, forKey: .severity) ?? 3,
-                      mixtureWidth: c.decodeIfPresent(Int.self, forKey: .mixtureWidth) ?? 3,
-                      chainDepth: c.decodeIfPresent(Int.self, forKey: .chainDepth) ?? -1,
-                      alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
-                      allOps: c.decodeIfPresent(Bool.self, forKey: .allOps) ?? true,
-                      interpolation: policyInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
-                      fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false)
+        try self.init(
+            severity: c.decodeIfPresent(Int.self, forKey: .severity) ?? 3,
+            mixtureWidth: c.decodeIfPresent(Int.self, forKey: .mixtureWidth) ?? 3,
+            chainDepth: c.decodeIfPresent(Int.self, forKey: .chainDepth) ?? -1,
+            alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
+            allOps: c.decodeIfPresent(Bool.self, forKey: .allOps) ?? true,
+            interpolation: policyInterpolation(
+                c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
+            fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false)
     }
 
     public func encode(to encoder: any Encoder) throws {

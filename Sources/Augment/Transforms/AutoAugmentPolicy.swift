@@ -27,8 +27,10 @@ public enum AutoAugmentPolicy: String, Codable, Sendable, CaseIterable {
         case .svhn: table = Self.svhnTable
         }
         return table.map { row in
-            [Entry(op: AutoAugmentOp(rawValue: row.0)!, probability: row.1, magnitudeBin: row.2),
-             Entry(op: AutoAugmentOp(rawValue: row.3)!, probability: row.4, magnitudeBin: row.5)]
+            [
+                Entry(op: AutoAugmentOp(rawValue: row.0)!, probability: row.1, magnitudeBin: row.2),
+                Entry(op: AutoAugmentOp(rawValue: row.3)!, probability: row.4, magnitudeBin: row.5),
+            ]
         }
     }
 
@@ -119,15 +121,19 @@ public struct AutoAugment: SampleMaskable {
     public let fill: [Float]?
     public let exactOrder: Bool
 
-    public init(policy: AutoAugmentPolicy = .imagenet, interpolation: Interpolation = .nearest, fill: [Double]? = nil,
-                exactOrder: Bool = false) throws {
+    public init(
+        policy: AutoAugmentPolicy = .imagenet, interpolation: Interpolation = .nearest, fill: [Double]? = nil,
+        exactOrder: Bool = false
+    ) throws {
         self.policy = policy
         self.interpolation = interpolation
         self.fill = try AugmentError.checkFill(fill, op: Self.opName)
         self.exactOrder = exactOrder
     }
 
-    var lowering: PolicyLowering { PolicyLowering(interpolation: interpolation, fill: fill, exactOrder: exactOrder, op: Self.opName) }
+    var lowering: PolicyLowering {
+        PolicyLowering(interpolation: interpolation, fill: fill, exactOrder: exactOrder, op: Self.opName)
+    }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
         try AugmentError.checkFillChannels(fill, channels: input.channels, op: Self.opName)
@@ -135,8 +141,10 @@ public struct AutoAugment: SampleMaskable {
     }
 
     /// The signed-or-not value of `entry` on an image of `g`, nil for operations without magnitude.
-    static func magnitude(_ entry: AutoAugmentPolicy.Entry, geometry g: ImageGeometry) -> (value: Double, signed: Bool)? {
-        let (table, signed) = AugmentationSpace.autoAugment.magnitudes(entry.op, bins: magnitudeBins, height: g.height, width: g.width)
+    static func magnitude(_ entry: AutoAugmentPolicy.Entry, geometry g: ImageGeometry) -> (value: Double, signed: Bool)?
+    {
+        let (table, signed) = AugmentationSpace.autoAugment.magnitudes(
+            entry.op, bins: magnitudeBins, height: g.height, width: g.width)
         guard let table, let bin = entry.magnitudeBin else { return nil }
         return (table[bin], signed)
     }
@@ -175,18 +183,24 @@ public struct AutoAugment: SampleMaskable {
         }
         func assign(_ i: Int, from k: Int) -> Bool {
             guard i < parameters.ops.count else { return true }
-            return (k..<entries.count).contains { j in matches(parameters.ops[i], entries[j]) && assign(i + 1, from: j + 1) }
+            return (k..<entries.count).contains { j in
+                matches(parameters.ops[i], entries[j]) && assign(i + 1, from: j + 1)
+            }
         }
         guard assign(0, from: 0) else {
             let allowed = entries.map { e in
-                "\(e.op.rawValue)" + (Self.magnitude(e, geometry: input).map { "(\($0.signed ? "±" : "")\($0.value))" } ?? "")
+                "\(e.op.rawValue)"
+                    + (Self.magnitude(e, geometry: input).map { "(\($0.signed ? "±" : "")\($0.value))" } ?? "")
             }
             throw AugmentError.parameterMismatch(
-                "auto_augment: \(parameters.ops.map { "\($0.op.rawValue)(\($0.magnitude))" }) are not entries of \(policy.rawValue) sub-policy \(parameters.subPolicy) in order: \(allowed)")
+                "auto_augment: \(parameters.ops.map { "\($0.op.rawValue)(\($0.magnitude))" }) are not entries of \(policy.rawValue) sub-policy \(parameters.subPolicy) in order: \(allowed)"
+            )
         }
     }
 
-    public func maskedEffects(_ parameters: [AutoAugmentParameters?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
+    public func maskedEffects(
+        _ parameters: [AutoAugmentParameters?], geometries: [ImageGeometry]
+    ) throws -> [MaskedEffect] {
         lowering.effects(parameters.map { $0?.ops }, geometries: geometries)
     }
 
@@ -203,13 +217,16 @@ public struct AutoAugment: SampleMaskable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let name = try c.decodeIfPresent(String.self, forKey: .policy) ?? AutoAugmentPolicy.imagenet.rawValue
         guard let policy = AutoAugmentPolicy(rawValue: name) else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "policy", value: name, allowed: "imagenet, cifar10 or svhn")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "policy", value: name, allowed: "imagenet, cifar10 or svhn")
         }
         let hasFill = try c.contains(.fill) && !c.decodeNil(forKey: .fill)
         let fill: [Double]? = hasFill ? try c.numbers(.fill) : nil
-        try self.init(policy: policy,
-                      interpolation: policyInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-                      fill: fill, exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false)
+        try self.init(
+            policy: policy,
+            interpolation: policyInterpolation(
+                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
+            fill: fill, exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -41,8 +41,9 @@ public struct GaussianBlur: Transform {
     /// Fixed per-axis sigmas [sx, sy] (the functional `gaussian_blur`'s meaning), each finite and > 0.
     public init(kernelSize: [Int], sigmaXY: [Double], p: Double = 1) throws {
         guard sigmaXY.count == 2, sigmaXY.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 1e6 }) else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "sigma_xy", value: "\(sigmaXY)",
-                                               allowed: "[sx, sy], two numbers in (0, 1000000] (x = width first)")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "sigma_xy", value: "\(sigmaXY)",
+                allowed: "[sx, sy], two numbers in (0, 1000000] (x = width first)")
         }
         try self.init(kernelSize: kernelSize, sigma: nil, p: p, sigmaXY: sigmaXY)
     }
@@ -54,8 +55,9 @@ public struct GaussianBlur: Transform {
 
     private init(kernelSize: [Int], sigma: [Double]?, p: Double, sigmaXY: [Double]?) throws {
         guard kernelSize.count == 1 || kernelSize.count == 2 else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "kernel_size", value: "\(kernelSize)",
-                                               allowed: "one odd size or [kx, ky]")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "kernel_size", value: "\(kernelSize)",
+                allowed: "one odd size or [kx, ky]")
         }
         let range: ValueRange?
         switch sigma?.count {
@@ -63,11 +65,13 @@ public struct GaussianBlur: Transform {
         case 1?: range = sigma.map { .single($0[0]) }
         case 2?: range = sigma.map { ValueRange($0[0], $0[1]) }
         default:
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "sigma", value: "\(sigma ?? [])",
-                                               allowed: "one number or [min, max]")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "sigma", value: "\(sigma ?? [])",
+                allowed: "one number or [min, max]")
         }
-        try self.init(kernelSizeX: kernelSize[0], kernelSizeY: kernelSize.last ?? kernelSize[0], sigma: range, p: p,
-                      sigmaXY: sigmaXY)
+        try self.init(
+            kernelSizeX: kernelSize[0], kernelSizeY: kernelSize.last ?? kernelSize[0], sigma: range, p: p,
+            sigmaXY: sigmaXY)
     }
 
     public init(kernelSizeX: Int, kernelSizeY: Int, sigma: ValueRange?, p: Double = 1) throws {
@@ -77,8 +81,9 @@ public struct GaussianBlur: Transform {
     private init(kernelSizeX: Int, kernelSizeY: Int, sigma: ValueRange?, p: Double, sigmaXY: [Double]?) throws {
         for (size, name) in [(kernelSizeX, "kernel_size[0]"), (kernelSizeY, "kernel_size[1]")]
         where size < 1 || size > GaussianBlurStage.maxKernelSize || size % 2 == 0 {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: name, value: "\(size)",
-                                               allowed: "an odd integer in [1, \(GaussianBlurStage.maxKernelSize)]")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: name, value: "\(size)",
+                allowed: "an odd integer in [1, \(GaussianBlurStage.maxKernelSize)]")
         }
         if let sigma {
             guard sigma.lower.isFinite, sigma.upper.isFinite, sigma.lower > 0, sigma.lower <= sigma.upper else {
@@ -102,8 +107,9 @@ public struct GaussianBlur: Transform {
         guard drawApplied(p, &random) else { return GaussianBlurParameters(sigmaX: nil, sigmaY: nil) }
         if let sigmaXY { return GaussianBlurParameters(sigmaX: sigmaXY[0], sigmaY: sigmaXY[1]) }
         guard let sigma else {
-            return GaussianBlurParameters(sigmaX: 0.15 * Double(kernelSizeX) + 0.35,
-                                          sigmaY: 0.15 * Double(kernelSizeY) + 0.35)
+            return GaussianBlurParameters(
+                sigmaX: 0.15 * Double(kernelSizeX) + 0.35,
+                sigmaY: 0.15 * Double(kernelSizeY) + 0.35)
         }
         let s = sigma.isSingleValue ? sigma.lower : sigma.draw(&random)
         return GaussianBlurParameters(sigmaX: s, sigmaY: s)
@@ -121,14 +127,23 @@ public struct GaussianBlur: Transform {
     }
 
     public func lower(_ parameters: [GaussianBlurParameters], into plan: inout PlanBuilder) throws {
-        let kernelsX = parameters.map { $0.sigmaX.map { GaussianBlurStage.gaussianKernel(size: kernelSizeX, sigma: $0) } ?? [1] }
-        let kernelsY = parameters.map { $0.sigmaY.map { GaussianBlurStage.gaussianKernel(size: kernelSizeY, sigma: $0) } ?? [1] }
+        let kernelsX = parameters.map {
+            $0.sigmaX.map { GaussianBlurStage.gaussianKernel(size: kernelSizeX, sigma: $0) } ?? [1]
+        }
+        let kernelsY = parameters.map {
+            $0.sigmaY.map { GaussianBlurStage.gaussianKernel(size: kernelSizeY, sigma: $0) } ?? [1]
+        }
         // One-tap and underflowed kernels ([0, ..., 1, ..., 0]) change nothing.
-        let isIdentity = { (kernel: [Float]) in kernel.enumerated().allSatisfy { $0.element == ($0.offset == kernel.count / 2 ? 1 : 0) } }
+        let isIdentity = { (kernel: [Float]) in
+            kernel.enumerated().allSatisfy { $0.element == ($0.offset == kernel.count / 2 ? 1 : 0) }
+        }
         if kernelsX.allSatisfy(isIdentity), kernelsY.allSatisfy(isIdentity) { return }
         let trim = { (kernel: [Float]) in isIdentity(kernel) ? [Float(1)] : kernel }
-        try plan.append(.gaussianBlur(GaussianBlurStage(count: plan.count, geometry: plan.geometry,
-                                                        kernelsX: kernelsX.map(trim), kernelsY: kernelsY.map(trim))))
+        try plan.append(
+            .gaussianBlur(
+                GaussianBlurStage(
+                    count: plan.count, geometry: plan.geometry,
+                    kernelsX: kernelsX.map(trim), kernelsY: kernelsY.map(trim))))
     }
 
     private enum CodingKeys: String, CodingKey { case kernelSize = "kernel_size", sigma, sigmaXY = "sigma_xy", p }
@@ -150,8 +165,10 @@ public struct GaussianBlur: Transform {
         let p = try c.decodeIfPresent(Double.self, forKey: .p) ?? 1
         if let sigmaXY = try c.decodeIfPresent([Double].self, forKey: .sigmaXY) {
             guard sigma == nil else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: "sigma_xy", value: "\(sigmaXY)",
-                                                   allowed: "sigma_xy (fixed [sx, sy]) or sigma (a number, or a [min, max] range to draw from), not both")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "sigma_xy", value: "\(sigmaXY)",
+                    allowed:
+                        "sigma_xy (fixed [sx, sy]) or sigma (a number, or a [min, max] range to draw from), not both")
             }
             try self.init(kernelSize: sizes, sigmaXY: sigmaXY, p: p)
             return
@@ -188,8 +205,11 @@ public struct AdjustSharpness: Transform {
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        try plan.append(.sharpness(SharpnessStage(count: plan.count, geometry: plan.geometry,
-                                                  factors: Array(repeating: sharpnessFactor, count: plan.count))))
+        try plan.append(
+            .sharpness(
+                SharpnessStage(
+                    count: plan.count, geometry: plan.geometry,
+                    factors: Array(repeating: sharpnessFactor, count: plan.count))))
     }
 
     private enum CodingKeys: String, CodingKey { case sharpnessFactor = "sharpness_factor" }
@@ -226,16 +246,20 @@ public struct RandomAdjustSharpness: Transform {
 
     public func lower(_ parameters: [ApplyParameters], into plan: inout PlanBuilder) throws {
         guard parameters.contains(where: \.applied) else { return }
-        try plan.append(.sharpness(SharpnessStage(count: plan.count, geometry: plan.geometry,
-                                                  factors: parameters.map { $0.applied ? sharpnessFactor : nil })))
+        try plan.append(
+            .sharpness(
+                SharpnessStage(
+                    count: plan.count, geometry: plan.geometry,
+                    factors: parameters.map { $0.applied ? sharpnessFactor : nil })))
     }
 
     private enum CodingKeys: String, CodingKey { case sharpnessFactor = "sharpness_factor", p }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(sharpnessFactor: c.decode(Double.self, forKey: .sharpnessFactor),
-                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        try self.init(
+            sharpnessFactor: c.decode(Double.self, forKey: .sharpnessFactor),
+            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
     }
 }
 
@@ -244,7 +268,8 @@ public struct RandomAdjustSharpness: Transform {
 func checkSharpnessChannels(_ input: ImageGeometry, op: String) throws -> ImageGeometry {
     guard input.channels == 1 || input.channels >= 3 else {
         throw AugmentError.incompatible(
-            "\(op): needs an image with 1 or 3 channels (as torchvision), or 4 or more (every channel is sharpened); the image has \(input.channels)")
+            "\(op): needs an image with 1 or 3 channels (as torchvision), or 4 or more (every channel is sharpened); the image has \(input.channels)"
+        )
     }
     return input
 }

@@ -22,7 +22,8 @@ public enum BuiltinPipelines {
     public static let entries: [Entry] = [
         Entry(
             name: "imagenet",
-            summary: "random_resized_crop 224 (scale 0.08-1, antialias) + random_horizontal_flip + color_jitter(0.4, 0.4, 0.4, 0.1) + normalize",
+            summary:
+                "random_resized_crop 224 (scale 0.08-1, antialias) + random_horizontal_flip + color_jitter(0.4, 0.4, 0.4, 0.1) + normalize",
             trainJSON: """
                 {"ops": [{"op": "random_resized_crop", "size": [224, 224], "scale": [0.08, 1.0], "interpolation": "bilinear",
                           "antialias": true},

@@ -122,7 +122,8 @@ public struct ChildParameters: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         guard let data = try? encoder.encode(self),
-              let value = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+            let value = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return nil }
         return try? encoder.encode(value)
     }
 

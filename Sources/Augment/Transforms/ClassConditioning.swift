@@ -35,8 +35,11 @@ public enum ClassValue: Sendable, Equatable {
     }
 
     /// Parses the JSON object `value` of argument `argument` of `op`, every resulting value in `range`.
-    public static func parse(_ value: Any, op: String, argument: String, range: ClosedRange<Double>) throws -> ClassValue {
-        let allowed = "{\"by_class\": [one value per class in \(range)]} or {\"class_balanced\": {\"counts\": [counts > 0], \"min\": a, \"max\": b}} with a, b in \(range)"
+    public static func parse(
+        _ value: Any, op: String, argument: String, range: ClosedRange<Double>
+    ) throws -> ClassValue {
+        let allowed =
+            "{\"by_class\": [one value per class in \(range)]} or {\"class_balanced\": {\"counts\": [counts > 0], \"min\": a, \"max\": b}} with a, b in \(range)"
         func bad(_ what: String) -> AugmentError {
             .invalidArgument(op: op, argument: argument, value: what, allowed: allowed)
         }
@@ -46,7 +49,9 @@ public enum ClassValue: Sendable, Equatable {
             return (any as? NSNumber)?.doubleValue
         }
         func numbers(_ any: Any?, _ what: String) throws -> [Double] {
-            guard let list = any as? [Any], !list.isEmpty else { throw bad("\(what) is not a non-empty array of numbers") }
+            guard let list = any as? [Any], !list.isEmpty else {
+                throw bad("\(what) is not a non-empty array of numbers")
+            }
             return try list.map { element in
                 guard let number = asNumber(element) else { throw bad("\(what) holds \(element), not a number") }
                 return number
@@ -72,9 +77,12 @@ public enum ClassValue: Sendable, Equatable {
             if let wrong = counts.firstIndex(where: { !($0.isFinite && $0 > 0) }) {
                 throw bad("class_balanced.counts[\(wrong)] = \(counts[wrong]) (counts must be finite and > 0)")
             }
-            parsed = .classBalanced(counts: counts, min: try number(spec["min"], "class_balanced.min"),
-                                    max: try number(spec["max"], "class_balanced.max"))
-            if case .classBalanced(_, let low, let high) = parsed, !(low.isFinite && high.isFinite && range.contains(low) && range.contains(high)) {
+            parsed = .classBalanced(
+                counts: counts, min: try number(spec["min"], "class_balanced.min"),
+                max: try number(spec["max"], "class_balanced.max"))
+            if case .classBalanced(_, let low, let high) = parsed,
+                !(low.isFinite && high.isFinite && range.contains(low) && range.contains(high))
+            {
                 throw bad("class_balanced min \(low), max \(high)")
             }
         default:
@@ -92,7 +100,11 @@ public enum ClassValue: Sendable, Equatable {
         case .byClass(let values):
             return .object(["by_class": .array(values.map { .double($0) })])
         case .classBalanced(let counts, let low, let high):
-            return .object(["class_balanced": .object(["counts": .array(counts.map { .double($0) }), "min": .double(low), "max": .double(high)])])
+            return .object([
+                "class_balanced": .object([
+                    "counts": .array(counts.map { .double($0) }), "min": .double(low), "max": .double(high),
+                ])
+            ])
         }
     }
 
@@ -101,11 +113,13 @@ public enum ClassValue: Sendable, Equatable {
     func value(for classID: Int?, op: String, argument: String) throws -> Double {
         guard let classID else {
             throw AugmentError.incompatible(
-                "\(op): '\(argument)' is given per class, but the batch has no labels: sample it with its labels (Pipeline.sample(for: AugmentBatch), augment apply --labels)")
+                "\(op): '\(argument)' is given per class, but the batch has no labels: sample it with its labels (Pipeline.sample(for: AugmentBatch), augment apply --labels)"
+            )
         }
         let values = perClass
         guard values.indices.contains(classID) else {
-            throw AugmentError.incompatible("\(op): '\(argument)' has values for \(values.count) classes, but a sample has class \(classID)")
+            throw AugmentError.incompatible(
+                "\(op): '\(argument)' has values for \(values.count) classes, but a sample has class \(classID)")
         }
         return values[classID]
     }
@@ -153,12 +167,14 @@ public struct ClassConditionedApply: SampleMaskable {
 
     public init(_ ops: [any Transform], p: ClassValue) throws {
         guard !ops.isEmpty else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "ops", value: "[]", allowed: "at least one op")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "ops", value: "[]", allowed: "at least one op")
         }
         try ChildOps.checkMaskable(ops, owner: Self.opName)
         if let wrong = p.perClass.firstIndex(where: { !($0.isFinite && (0...1).contains($0)) }) {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "p", value: "\(p.perClass[wrong]) for class \(wrong)",
-                                               allowed: "probabilities in [0, 1]")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "p", value: "\(p.perClass[wrong]) for class \(wrong)",
+                allowed: "probabilities in [0, 1]")
         }
         self.ops = ops
         self.p = p
@@ -174,7 +190,8 @@ public struct ClassConditionedApply: SampleMaskable {
         let values = p.perClass
         return (0..<context.count).map { n in
             guard let k = context.classID(ofSample: n), values.indices.contains(k) else {
-                return ClassConditionedParameters(classID: context.classID(ofSample: n), p: 0, children: draws.map { _ in nil })
+                return ClassConditionedParameters(
+                    classID: context.classID(ofSample: n), p: 0, children: draws.map { _ in nil })
             }
             var random = context.stream(sample: n)
             let applied = random.bernoulli(values[k])
@@ -190,21 +207,27 @@ public struct ClassConditionedApply: SampleMaskable {
     public func validate(_ parameters: ClassConditionedParameters, for input: ImageGeometry) throws {
         let expected = try p.value(for: parameters.classID, op: label, argument: "p")
         guard parameters.p == expected else {
-            throw AugmentError.parameterMismatch("\(label): recorded p \(parameters.p) for class \(parameters.classID ?? -1), the spec gives \(expected)")
+            throw AugmentError.parameterMismatch(
+                "\(label): recorded p \(parameters.p) for class \(parameters.classID ?? -1), the spec gives \(expected)"
+            )
         }
         guard parameters.children.count == ops.count else {
-            throw AugmentError.parameterMismatch("\(label): \(parameters.children.count) child parameters for \(ops.count) ops")
+            throw AugmentError.parameterMismatch(
+                "\(label): \(parameters.children.count) child parameters for \(ops.count) ops")
         }
         let applied = parameters.children.filter { $0 != nil }.count
         guard applied == 0 || applied == ops.count else {
-            throw AugmentError.parameterMismatch("\(label): \(applied) of \(ops.count) ops applied; it applies all or none")
+            throw AugmentError.parameterMismatch(
+                "\(label): \(applied) of \(ops.count) ops applied; it applies all or none")
         }
         for (i, value) in parameters.children.enumerated() {
             if let value { try children.validate(child: i, value, for: input) }
         }
     }
 
-    public func maskedEffects(_ parameters: [ClassConditionedParameters?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
+    public func maskedEffects(
+        _ parameters: [ClassConditionedParameters?], geometries: [ImageGeometry]
+    ) throws -> [MaskedEffect] {
         try ops.indices.flatMap { i in
             try children.effects(child: i, parameters.map { $0?.children[i] ?? nil }, geometries: geometries)
         }
@@ -220,7 +243,8 @@ public struct ClassConditionedApply: SampleMaskable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let label = decoder.userInfo[PipelineFile.opLabelKey] as? String ?? Self.opName
         let ops = try ChildOps.parse(c.decode([JSONValue].self, forKey: .ops), label: label)
-        let p = try ClassValue.parse(c.decode(JSONValue.self, forKey: .p).foundationValue, op: label, argument: "p", range: 0...1)
+        let p = try ClassValue.parse(
+            c.decode(JSONValue.self, forKey: .p).foundationValue, op: label, argument: "p", range: 0...1)
         try self.init(ops, p: p)
     }
 

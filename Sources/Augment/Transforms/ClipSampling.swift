@@ -17,7 +17,8 @@ enum MultiCopySampling {
     /// The seed of view `view` of view group `group`: every view of every sample has its own keys
     /// (seed', epoch, sample, op).
     static func viewSeed(_ seed: UInt64, group: Int, view: Int) -> UInt64 {
-        splitMix64(seed ^ (splitMix64(0x7669_6577_0000_0000 | (UInt64(group) << 24) | UInt64(view)) &+ 0xBF58_476D_1CE4_E5B9))
+        splitMix64(
+            seed ^ (splitMix64(0x7669_6577_0000_0000 | (UInt64(group) << 24) | UInt64(view)) &+ 0xBF58_476D_1CE4_E5B9))
     }
 
     /// Interleaves per-copy parameter arrays: entry `n * copies + j` is `perCopy[j][n]`. A mixing
@@ -56,7 +57,8 @@ enum MultiCopySampling {
         }
         if let i = transforms.firstIndex(where: nested) {
             throw AugmentError.incompatible(
-                "ops[\(i)] (compose) holds a mixing op; on \(what) mixing ops must be top-level ops of the pipeline, so that they pair whole samples")
+                "ops[\(i)] (compose) holds a mixing op; on \(what) mixing ops must be top-level ops of the pipeline, so that they pair whole samples"
+            )
         }
     }
 
@@ -66,9 +68,10 @@ enum MultiCopySampling {
         sampleIndices: [UInt64], opIndex: UInt32
     ) -> SampledOp {
         var perCopy: [[T.Parameters]] = seeds.map { seed in
-            transform.sampleBatchParameters(SamplingContext(
-                geometry: geometries[0], seed: seed, epoch: epoch, sampleIndices: sampleIndices, opIndex: opIndex,
-                sampleGeometries: geometries))
+            transform.sampleBatchParameters(
+                SamplingContext(
+                    geometry: geometries[0], seed: seed, epoch: epoch, sampleIndices: sampleIndices, opIndex: opIndex,
+                    sampleGeometries: geometries))
         }
         if perCopy.count == 1, repeatCount > 1 {
             perCopy = Array(repeating: perCopy[0], count: repeatCount)
@@ -88,18 +91,24 @@ extension Pipeline {
     /// index, op index) with seed' derived from (seed, frame). MixUp and CutMix pair whole clips:
     /// frame t mixes with frame t of the partner clip, with the clip's lambda and box. The result
     /// covers the N x T frames of `clips.frames` (plan it with ``SampledPipeline/plan(for:)`` on them).
-    public func sample(for clips: ClipBatch, seed: UInt64, epoch: UInt64 = 0, firstClipIndex: UInt64 = 0) throws -> SampledPipeline {
-        try sample(clipGeometries: clips.clipGeometries, frameCount: clips.frameCount, ragged: clips.isRagged, seed: seed,
-                   epoch: epoch, clipIndices: (0..<UInt64(clips.count)).map { firstClipIndex &+ $0 })
+    public func sample(
+        for clips: ClipBatch, seed: UInt64, epoch: UInt64 = 0, firstClipIndex: UInt64 = 0
+    ) throws -> SampledPipeline {
+        try sample(
+            clipGeometries: clips.clipGeometries, frameCount: clips.frameCount, ragged: clips.isRagged, seed: seed,
+            epoch: epoch, clipIndices: (0..<UInt64(clips.count)).map { firstClipIndex &+ $0 })
     }
 
     /// The general form: clips of the given sizes (`ragged`: a ragged frame batch), `frameCount`
     /// frames each, with the given global clip indices.
     public func sample(
-        clipGeometries: [ImageGeometry], frameCount: Int, ragged: Bool, seed: UInt64, epoch: UInt64 = 0, clipIndices: [UInt64]
+        clipGeometries: [ImageGeometry], frameCount: Int, ragged: Bool, seed: UInt64, epoch: UInt64 = 0,
+        clipIndices: [UInt64]
     ) throws -> SampledPipeline {
         guard !clipGeometries.isEmpty else { throw AugmentError.emptyBatch("cannot sample parameters for 0 clips") }
-        guard frameCount >= 1 else { throw AugmentError.emptyBatch("a clip needs at least one frame, got T = \(frameCount)") }
+        guard frameCount >= 1 else {
+            throw AugmentError.emptyBatch("a clip needs at least one frame, got T = \(frameCount)")
+        }
         guard clipIndices.count == clipGeometries.count else {
             throw AugmentError.parameterMismatch("\(clipIndices.count) clip indices for \(clipGeometries.count) clips")
         }
@@ -111,11 +120,14 @@ extension Pipeline {
         var current = clipGeometries
         for (opIndex, transform) in transforms.enumerated() {
             let next = try current.map { try transform.outputGeometry(for: $0) }
-            let seeds = perFrameOpIndices.contains(opIndex)
+            let seeds =
+                perFrameOpIndices.contains(opIndex)
                 ? (0..<frameCount).map { MultiCopySampling.frameSeed(seed, frame: $0) }
                 : [seed]
-            ops.append(Self.drawCopies(transform, seeds: seeds, repeatCount: frameCount, geometries: current, epoch: epoch,
-                                       sampleIndices: clipIndices, opIndex: UInt32(opIndex)))
+            ops.append(
+                Self.drawCopies(
+                    transform, seeds: seeds, repeatCount: frameCount, geometries: current, epoch: epoch,
+                    sampleIndices: clipIndices, opIndex: UInt32(opIndex)))
             current = next
         }
         let frameGeometries = clipGeometries.flatMap { Array(repeating: $0, count: frameCount) }
@@ -126,12 +138,14 @@ extension Pipeline {
     func checkPerFrameOps() throws {
         for i in perFrameOpIndices.sorted() {
             guard transforms.indices.contains(i) else {
-                throw AugmentError.invalidArgument(op: "pipeline", argument: "per_frame", value: "op index \(i)",
-                                                   allowed: "indices of the pipeline's \(transforms.count) ops")
+                throw AugmentError.invalidArgument(
+                    op: "pipeline", argument: "per_frame", value: "op index \(i)",
+                    allowed: "indices of the pipeline's \(transforms.count) ops")
             }
             if MultiCopySampling.isMixing(transforms[i]) {
-                throw AugmentError.invalidArgument(op: "\(transforms[i].opName) (ops[\(i)])", argument: "per_frame", value: "true",
-                                                   allowed: "false: mixing ops pair whole clips, with one lambda per clip")
+                throw AugmentError.invalidArgument(
+                    op: "\(transforms[i].opName) (ops[\(i)])", argument: "per_frame", value: "true",
+                    allowed: "false: mixing ops pair whole clips, with one lambda per clip")
             }
         }
     }
@@ -141,8 +155,9 @@ extension Pipeline {
         sampleIndices: [UInt64], opIndex: UInt32
     ) -> SampledOp {
         func open<T: Transform>(_ t: T) -> SampledOp {
-            MultiCopySampling.draw(t, seeds: seeds, repeatCount: repeatCount, geometries: geometries, epoch: epoch,
-                                   sampleIndices: sampleIndices, opIndex: opIndex)
+            MultiCopySampling.draw(
+                t, seeds: seeds, repeatCount: repeatCount, geometries: geometries, epoch: epoch,
+                sampleIndices: sampleIndices, opIndex: opIndex)
         }
         return open(transform)
     }
@@ -158,7 +173,8 @@ extension Backend {
         }
         let result = try run(plan, on: AugmentBatch(images: clips.frames, labels: frameLabels), options: options)
         guard result.images.count == clips.count * t else {
-            throw AugmentError.parameterMismatch("the plan produced \(result.images.count) frames for \(clips.count) clips of \(t)")
+            throw AugmentError.parameterMismatch(
+                "the plan produced \(result.images.count) frames for \(clips.count) clips of \(t)")
         }
         let labels = try result.labels.map { try $0.gather((0..<clips.count).map { $0 * t }) }
         return try ClipBatch(frames: result.images, frameCount: t, labels: labels)

@@ -18,13 +18,16 @@ public struct ColorChannels: Transform {
     var children: ChildOps { ChildOps(ops: ops, owner: Self.opName) }
 
     public init(_ ops: [any Transform], channels: [Int]) throws {
-        guard !channels.isEmpty, Set(channels).count == channels.count, channels.allSatisfy({ (0..<4096).contains($0) }) else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "channels", value: "\(channels)",
-                                               allowed: "a non-empty list of distinct channel indices in 0...4095, e.g. [0, 1, 2]")
+        guard !channels.isEmpty, Set(channels).count == channels.count, channels.allSatisfy({ (0..<4096).contains($0) })
+        else {
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "channels", value: "\(channels)",
+                allowed: "a non-empty list of distinct channel indices in 0...4095, e.g. [0, 1, 2]")
         }
         for (i, op) in ops.enumerated() where !OpRegistry.colorOpNames.contains(op.opName) {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "ops[\(i)]", value: op.opName,
-                                               allowed: "colour ops (\(OpRegistry.colorOpNames.sorted().joined(separator: ", ")))")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "ops[\(i)]", value: op.opName,
+                allowed: "colour ops (\(OpRegistry.colorOpNames.sorted().joined(separator: ", ")))")
         }
         self.channels = channels
         self.ops = ops
@@ -37,13 +40,16 @@ public struct ColorChannels: Transform {
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
         if let missing = channels.first(where: { $0 >= input.channels }) {
-            throw AugmentError.incompatible("\(Self.opName): channel \(missing) does not exist in a \(input.channels)-channel image (channels are numbered from 0)")
+            throw AugmentError.incompatible(
+                "\(Self.opName): channel \(missing) does not exist in a \(input.channels)-channel image (channels are numbered from 0)"
+            )
         }
         let inner = selected(input)
         let output = try ops.reduce(inner) { try $1.outputGeometry(for: $0) }
         guard output == inner else {
             throw AugmentError.incompatible(
-                "\(Self.opName): the ops turn the \(inner.channels) selected channels into \(output.channels); colour ops on some channels must keep their count (rgb_to_grayscale: num_output_channels \(inner.channels))")
+                "\(Self.opName): the ops turn the \(inner.channels) selected channels into \(output.channels); colour ops on some channels must keep their count (rgb_to_grayscale: num_output_channels \(inner.channels))"
+            )
         }
         return input
     }
@@ -84,7 +90,9 @@ public struct ColorChannels: Transform {
         let ops: [any Transform]
         if let nested = decoder.userInfo[PipelineFile.nestedOpsKey] as? PipelineFile.NestedOps {
             let label = decoder.userInfo[PipelineFile.opLabelKey] as? String ?? Self.opName
-            ops = try nested.values.enumerated().map { try PipelineFile.parseOp($0.element, label: "\(label).ops[\($0.offset)]") }
+            ops = try nested.values.enumerated().map {
+                try PipelineFile.parseOp($0.element, label: "\(label).ops[\($0.offset)]")
+            }
         } else {
             ops = try ChildOps.parse(c.decode([JSONValue].self, forKey: .ops), label: Self.opName)
         }

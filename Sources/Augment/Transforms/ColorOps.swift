@@ -17,7 +17,8 @@ func checkFactor(_ value: Double, op: String, argument: String) throws {
 func checkOneOrThreeChannels(_ input: ImageGeometry, op: String) throws -> ImageGeometry {
     guard input.channels == 1 || input.channels >= 3 else {
         throw AugmentError.incompatible(
-            "\(op): needs an image with 1 or 3 channels (as torchvision), or 4 or more (it then acts on the first three, or on those its \"channels\" argument names); the image has \(input.channels)")
+            "\(op): needs an image with 1 or 3 channels (as torchvision), or 4 or more (it then acts on the first three, or on those its \"channels\" argument names); the image has \(input.channels)"
+        )
     }
     return input
 }
@@ -64,8 +65,9 @@ public struct ValueRange: Sendable, Equatable, Codable {
         }
         let values = try container.decode([Double].self)
         guard values.count == 2 else {
-            throw DecodingError.dataCorruptedError(in: container,
-                                                   debugDescription: "expected a number or [min, max], got \(values.count) values")
+            throw DecodingError.dataCorruptedError(
+                in: container,
+                debugDescription: "expected a number or [min, max], got \(values.count) values")
         }
         self.init(values[0], values[1])
     }
@@ -220,8 +222,9 @@ public struct RGBToGrayscale: Transform {
 
     public init(numOutputChannels: Int = 1) throws {
         guard numOutputChannels == 1 || numOutputChannels == 3 else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "num_output_channels",
-                                               value: "\(numOutputChannels)", allowed: "1 or 3")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "num_output_channels",
+                value: "\(numOutputChannels)", allowed: "1 or 3")
         }
         self.numOutputChannels = numOutputChannels
     }
@@ -232,8 +235,11 @@ public struct RGBToGrayscale: Transform {
             // Colour acts on three of the channels (see checkOneOrThreeChannels): the luma goes into
             // those three, the image keeps its channels.
             guard numOutputChannels == 3 else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: "num_output_channels", value: "1",
-                                                   allowed: "3 on a \(input.channels)-channel image (the luma replaces the three colour channels; the others stay)")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "num_output_channels", value: "1",
+                    allowed:
+                        "3 on a \(input.channels)-channel image (the luma replaces the three colour channels; the others stay)"
+                )
             }
             return output
         }
@@ -243,8 +249,9 @@ public struct RGBToGrayscale: Transform {
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
         let program: [ColorStep] = plan.colorChannels.count == 3 ? [.grayscale] : []
-        try plan.color(uniformPrograms(program, count: plan.count),
-                       outputChannels: plan.geometry.channels >= 4 ? nil : numOutputChannels)
+        try plan.color(
+            uniformPrograms(program, count: plan.count),
+            outputChannels: plan.geometry.channels >= 4 ? nil : numOutputChannels)
     }
 
     private enum CodingKeys: String, CodingKey { case numOutputChannels = "num_output_channels" }
@@ -281,7 +288,8 @@ public struct AdjustGamma: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(gamma: c.decode(Double.self, forKey: .gamma), gain: c.decodeIfPresent(Double.self, forKey: .gain) ?? 1)
+        try self.init(
+            gamma: c.decode(Double.self, forKey: .gamma), gain: c.decodeIfPresent(Double.self, forKey: .gain) ?? 1)
     }
 }
 
@@ -322,7 +330,9 @@ private func checkThreshold(_ threshold: Double, op: String) throws {
     guard threshold.isFinite, threshold <= 1 else {
         throw AugmentError.invalidArgument(
             op: op, argument: "threshold", value: AugmentError.formatNumber(threshold),
-            allowed: "a number <= 1: pixel values are on [0, 1] here (torchvision's float scale), so a uint8 threshold t is t / 255 (128 -> 0.502)")
+            allowed:
+                "a number <= 1: pixel values are on [0, 1] here (torchvision's float scale), so a uint8 threshold t is t / 255 (128 -> 0.502)"
+        )
     }
 }
 
@@ -405,7 +415,8 @@ public struct ColorJitterParameters: Codable, Sendable, Equatable {
     public var saturation: Double?
     public var hue: Double?
 
-    public init(applied: Bool, order: [Int], brightness: Double?, contrast: Double?, saturation: Double?, hue: Double?) {
+    public init(applied: Bool, order: [Int], brightness: Double?, contrast: Double?, saturation: Double?, hue: Double?)
+    {
         self.applied = applied
         self.order = order
         self.brightness = brightness
@@ -437,16 +448,21 @@ public struct ColorJitter: Transform {
     public let p: Double
 
     /// Jitter amounts as torchvision takes single numbers (nil or 0: not jittered).
-    public init(brightness: Double? = nil, contrast: Double? = nil, saturation: Double? = nil, hue: Double? = nil,
-                p: Double = 1) throws {
-        try self.init(brightnessRange: brightness.map(ValueRange.single), contrastRange: contrast.map(ValueRange.single),
-                      saturationRange: saturation.map(ValueRange.single), hueRange: hue.map(ValueRange.single), p: p)
+    public init(
+        brightness: Double? = nil, contrast: Double? = nil, saturation: Double? = nil, hue: Double? = nil,
+        p: Double = 1
+    ) throws {
+        try self.init(
+            brightnessRange: brightness.map(ValueRange.single), contrastRange: contrast.map(ValueRange.single),
+            saturationRange: saturation.map(ValueRange.single), hueRange: hue.map(ValueRange.single), p: p)
     }
 
     /// Factor ranges [min, max], or single jitter amounts (``ValueRange/single(_:)``) expanded as
     /// torchvision does.
-    public init(brightnessRange: ValueRange? = nil, contrastRange: ValueRange? = nil,
-                saturationRange: ValueRange? = nil, hueRange: ValueRange? = nil, p: Double = 1) throws {
+    public init(
+        brightnessRange: ValueRange? = nil, contrastRange: ValueRange? = nil,
+        saturationRange: ValueRange? = nil, hueRange: ValueRange? = nil, p: Double = 1
+    ) throws {
         func factor(_ range: ValueRange?, _ name: String) throws -> ValueRange? {
             guard var range else { return nil }
             if range.isSingleValue {
@@ -479,8 +495,9 @@ public struct ColorJitter: Transform {
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> ColorJitterParameters {
         guard drawApplied(p, &random) else {
-            return ColorJitterParameters(applied: false, order: [0, 1, 2, 3], brightness: nil, contrast: nil,
-                                         saturation: nil, hue: nil)
+            return ColorJitterParameters(
+                applied: false, order: [0, 1, 2, 3], brightness: nil, contrast: nil,
+                saturation: nil, hue: nil)
         }
         var order = [0, 1, 2, 3]
         for i in stride(from: 3, to: 0, by: -1) {
@@ -495,12 +512,16 @@ public struct ColorJitter: Transform {
 
     public func validate(_ parameters: ColorJitterParameters, for input: ImageGeometry) throws {
         guard parameters.order.sorted() == [0, 1, 2, 3] else {
-            throw AugmentError.parameterMismatch("color_jitter: order \(parameters.order) is not a permutation of 0...3")
+            throw AugmentError.parameterMismatch(
+                "color_jitter: order \(parameters.order) is not a permutation of 0...3")
         }
-        for (name, value) in [("brightness", parameters.brightness), ("contrast", parameters.contrast),
-                              ("saturation", parameters.saturation)] {
+        for (name, value) in [
+            ("brightness", parameters.brightness), ("contrast", parameters.contrast),
+            ("saturation", parameters.saturation),
+        ] {
             if let value, !(value >= 0 && value <= maxFactor) {
-                throw AugmentError.parameterMismatch("color_jitter: \(name) factor \(value) is not a finite number >= 0")
+                throw AugmentError.parameterMismatch(
+                    "color_jitter: \(name) factor \(value) is not a finite number >= 0")
             }
         }
         if let hue = parameters.hue, !(hue >= -0.5 && hue <= 0.5) {
@@ -528,11 +549,12 @@ public struct ColorJitter: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(brightnessRange: c.decodeIfPresent(ValueRange.self, forKey: .brightness),
-                      contrastRange: c.decodeIfPresent(ValueRange.self, forKey: .contrast),
-                      saturationRange: c.decodeIfPresent(ValueRange.self, forKey: .saturation),
-                      hueRange: c.decodeIfPresent(ValueRange.self, forKey: .hue),
-                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
+        try self.init(
+            brightnessRange: c.decodeIfPresent(ValueRange.self, forKey: .brightness),
+            contrastRange: c.decodeIfPresent(ValueRange.self, forKey: .contrast),
+            saturationRange: c.decodeIfPresent(ValueRange.self, forKey: .saturation),
+            hueRange: c.decodeIfPresent(ValueRange.self, forKey: .hue),
+            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -626,9 +648,10 @@ public struct RandomGamma: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(gamma: c.decodeIfPresent(ValueRange.self, forKey: .gamma) ?? ValueRange(0.8, 1.2),
-                      gain: c.decodeIfPresent(Double.self, forKey: .gain) ?? 1,
-                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        try self.init(
+            gamma: c.decodeIfPresent(ValueRange.self, forKey: .gamma) ?? ValueRange(0.8, 1.2),
+            gain: c.decodeIfPresent(Double.self, forKey: .gain) ?? 1,
+            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
     }
 }
 
@@ -700,8 +723,9 @@ public struct RandomSolarize: RandomColorStep {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(threshold: c.decode(Double.self, forKey: .threshold),
-                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        try self.init(
+            threshold: c.decode(Double.self, forKey: .threshold),
+            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
     }
 }
 

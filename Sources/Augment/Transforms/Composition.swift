@@ -48,27 +48,37 @@ struct ChildOps: Sendable {
     /// Parses the "ops" array of a pipeline file; `label` is the composite's own label
     /// ("one_of (ops[2])"), so a nested error reads "one_of (ops[2]).ops[1]: unknown op ...".
     static func parse(_ values: [JSONValue], label: String) throws -> [any Transform] {
-        try values.enumerated().map { try PipelineFile.parseOp($0.element.foundationValue, label: "\(label).ops[\($0.offset)]") }
+        try values.enumerated().map {
+            try PipelineFile.parseOp($0.element.foundationValue, label: "\(label).ops[\($0.offset)]")
+        }
     }
 
     /// A composite's children from its decoder: from a pipeline file, the "ops" array that
     /// ``PipelineFile`` handed over untouched (so each nested op is read once, whatever its depth);
     /// otherwise decoded from the container.
-    fileprivate static func parse(_ c: KeyedDecodingContainer<CompositeKeys>, _ decoder: any Decoder,
-                                  label: String) throws -> [any Transform] {
+    fileprivate static func parse(
+        _ c: KeyedDecodingContainer<CompositeKeys>, _ decoder: any Decoder,
+        label: String
+    ) throws -> [any Transform] {
         if let nested = decoder.userInfo[PipelineFile.nestedOpsKey] as? PipelineFile.NestedOps {
-            return try nested.values.enumerated().map { try PipelineFile.parseOp($0.element, label: "\(label).ops[\($0.offset)]") }
+            return try nested.values.enumerated().map {
+                try PipelineFile.parseOp($0.element, label: "\(label).ops[\($0.offset)]")
+            }
         }
         return try parse(c.decode([JSONValue].self, forKey: .ops), label: label)
     }
 
     /// Refuses children that can never apply to some samples only (checked when the op is made).
     static func checkMaskable(_ ops: [any Transform], owner: String) throws {
-        for (i, op) in ops.enumerated() where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix || op is SaliencyMix
-            || op is AugMix {
+        for (i, op) in ops.enumerated()
+        where op is Normalize || op is MixUp || op is CutMix || op is MixUpCutMix || op is SaliencyMix
+            || op is AugMix
+        {
             throw AugmentError.invalidArgument(
                 op: owner, argument: "ops[\(i)]", value: op.opName,
-                allowed: "ops that can apply to some samples only (normalize's per-channel map, the mixing ops and aug_mix apply to whole batches)")
+                allowed:
+                    "ops that can apply to some samples only (normalize's per-channel map, the mixing ops and aug_mix apply to whole batches)"
+            )
         }
     }
 
@@ -78,7 +88,8 @@ struct ChildOps: Sendable {
             let output = try ops[i].outputGeometry(for: input)
             guard output == input else {
                 throw AugmentError.incompatible(
-                    "\(label(i)) changes the image size from \(input) to \(output); an op chosen per sample must keep the size")
+                    "\(label(i)) changes the image size from \(input) to \(output); an op chosen per sample must keep the size"
+                )
             }
         }
     }
@@ -93,9 +104,10 @@ struct ChildOps: Sendable {
     /// Child `i`'s parameters for every sample of the batch, drawn with the child's own sampling
     /// (per sample, per batch or same on batch), each sample seeing `geometries[n]`.
     func draw(child i: Int, _ context: SamplingContext, geometries: [ImageGeometry]) -> [ChildParameters] {
-        var child = SamplingContext(geometry: geometries[0], seed: Self.childSeed(context.seed, opIndex: context.opIndex, child: i),
-                                    epoch: context.epoch, sampleIndices: context.sampleIndices, opIndex: context.opIndex,
-                                    sampleGeometries: geometries)
+        var child = SamplingContext(
+            geometry: geometries[0], seed: Self.childSeed(context.seed, opIndex: context.opIndex, child: i),
+            epoch: context.epoch, sampleIndices: context.sampleIndices, opIndex: context.opIndex,
+            sampleGeometries: geometries)
         child.classIDs = context.classIDs
         return Self.wrapped(ops[i], child)
     }
@@ -145,22 +157,26 @@ struct ChildOps: Sendable {
         try effects(ops[i], values, geometries, label(i))
     }
 
-    private func effects<T: Transform>(_ transform: T, _ values: [ChildParameters?], _ geometries: [ImageGeometry],
-                                       _ label: String) throws -> [MaskedEffect] {
+    private func effects<T: Transform>(
+        _ transform: T, _ values: [ChildParameters?], _ geometries: [ImageGeometry],
+        _ label: String
+    ) throws -> [MaskedEffect] {
         try SampleMasking.effects(of: transform, typed(transform, values), geometries: geometries, label: label)
     }
 
     /// Checks the shape of one sample's composite parameters.
     func checkCount(_ parameters: CompositeParameters) throws {
         guard parameters.children.count == ops.count else {
-            throw AugmentError.parameterMismatch("\(owner): \(parameters.children.count) child parameters for \(ops.count) ops")
+            throw AugmentError.parameterMismatch(
+                "\(owner): \(parameters.children.count) child parameters for \(ops.count) ops")
         }
     }
 
     /// A one-sample context for ``Transform/sampleParameters(for:random:)`` called directly.
     static func context(for input: ImageGeometry, random: RandomStream) -> SamplingContext {
         let key = random.randomKey
-        return SamplingContext(geometry: input, seed: key.seed, epoch: key.epoch, sampleIndices: [key.sampleIndex], opIndex: key.opIndex)
+        return SamplingContext(
+            geometry: input, seed: key.seed, epoch: key.epoch, sampleIndices: [key.sampleIndex], opIndex: key.opIndex)
     }
 }
 
@@ -205,7 +221,8 @@ public struct Compose: SampleMaskable {
     public func sampleBatchParameters(_ context: SamplingContext) -> [CompositeParameters] {
         let perSample = (0..<context.count).map { (try? childGeometries(context.geometry(ofSample: $0))) ?? [] }
         let draws = ops.indices.map { i in
-            children.draw(child: i, context, geometries: perSample.map { i < $0.count ? $0[i] : context.geometry(ofSample: 0) })
+            children.draw(
+                child: i, context, geometries: perSample.map { i < $0.count ? $0[i] : context.geometry(ofSample: 0) })
         }
         return (0..<context.count).map { n in CompositeParameters(children: draws.map { $0[n] }) }
     }
@@ -229,7 +246,9 @@ public struct Compose: SampleMaskable {
         }
     }
 
-    public func maskedEffects(_ parameters: [CompositeParameters?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
+    public func maskedEffects(
+        _ parameters: [CompositeParameters?], geometries: [ImageGeometry]
+    ) throws -> [MaskedEffect] {
         try ops.indices.flatMap { i in
             try children.effects(child: i, parameters.map { $0?.children[i] ?? nil }, geometries: geometries)
         }
@@ -269,7 +288,8 @@ public struct RandomApply: SampleMaskable {
         return input
     }
 
-    private func choose(_ draws: [[ChildParameters]], sample n: Int, random: inout RandomStream) -> CompositeParameters {
+    private func choose(_ draws: [[ChildParameters]], sample n: Int, random: inout RandomStream) -> CompositeParameters
+    {
         let applied = random.bernoulli(p)
         return CompositeParameters(children: draws.map { applied ? $0[n] : nil })
     }
@@ -284,21 +304,25 @@ public struct RandomApply: SampleMaskable {
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> CompositeParameters {
         let context = ChildOps.context(for: input, random: random)
-        return choose(ops.indices.map { children.draw(child: $0, context, geometries: [input]) }, sample: 0, random: &random)
+        return choose(
+            ops.indices.map { children.draw(child: $0, context, geometries: [input]) }, sample: 0, random: &random)
     }
 
     public func validate(_ parameters: CompositeParameters, for input: ImageGeometry) throws {
         try children.checkCount(parameters)
         let applied = parameters.applied.count
         guard applied == 0 || applied == ops.count else {
-            throw AugmentError.parameterMismatch("random_apply: \(applied) of \(ops.count) ops applied; it applies all or none")
+            throw AugmentError.parameterMismatch(
+                "random_apply: \(applied) of \(ops.count) ops applied; it applies all or none")
         }
         for (i, value) in parameters.children.enumerated() {
             if let value { try children.validate(child: i, value, for: input) }
         }
     }
 
-    public func maskedEffects(_ parameters: [CompositeParameters?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
+    public func maskedEffects(
+        _ parameters: [CompositeParameters?], geometries: [ImageGeometry]
+    ) throws -> [MaskedEffect] {
         try ops.indices.flatMap { i in
             try children.effects(child: i, parameters.map { $0?.children[i] ?? nil }, geometries: geometries)
         }
@@ -310,8 +334,9 @@ public struct RandomApply: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CompositeKeys.self)
-        try self.init(ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
-                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        try self.init(
+            ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
+            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -340,14 +365,17 @@ public struct OneOf: SampleMaskable {
 
     public init(_ ops: [any Transform], p: [Double]? = nil) throws {
         guard !ops.isEmpty else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "ops", value: "[]", allowed: "at least one op")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "ops", value: "[]", allowed: "at least one op")
         }
         try ChildOps.checkMaskable(ops, owner: Self.opName)
         let weights = p ?? Array(repeating: 1, count: ops.count)
         guard weights.count == ops.count, weights.allSatisfy({ $0.isFinite && $0 >= 0 }),
-              case let total = weights.reduce(0, +), total > 0, total.isFinite else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "p", value: "\(weights)",
-                                               allowed: "one finite weight >= 0 per op (\(ops.count)), not all 0")
+            case let total = weights.reduce(0, +), total > 0, total.isFinite
+        else {
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "p", value: "\(weights)",
+                allowed: "one finite weight >= 0 per op (\(ops.count)), not all 0")
         }
         self.ops = ops
         self.p = p
@@ -369,7 +397,8 @@ public struct OneOf: SampleMaskable {
         return probabilities.lastIndex { $0 > 0 } ?? 0  // u just below 1 after rounding
     }
 
-    private func choose(_ draws: [[ChildParameters]], sample n: Int, random: inout RandomStream) -> CompositeParameters {
+    private func choose(_ draws: [[ChildParameters]], sample n: Int, random: inout RandomStream) -> CompositeParameters
+    {
         let chosen = choice(random.uniform())
         return CompositeParameters(children: draws.indices.map { $0 == chosen ? draws[$0][n] : nil })
     }
@@ -384,18 +413,22 @@ public struct OneOf: SampleMaskable {
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> CompositeParameters {
         let context = ChildOps.context(for: input, random: random)
-        return choose(ops.indices.map { children.draw(child: $0, context, geometries: [input]) }, sample: 0, random: &random)
+        return choose(
+            ops.indices.map { children.draw(child: $0, context, geometries: [input]) }, sample: 0, random: &random)
     }
 
     public func validate(_ parameters: CompositeParameters, for input: ImageGeometry) throws {
         try children.checkCount(parameters)
         guard parameters.applied.count == 1, let chosen = parameters.applied.first, probabilities[chosen] > 0 else {
-            throw AugmentError.parameterMismatch("one_of: ops \(parameters.applied) applied; exactly one op of weight > 0 applies")
+            throw AugmentError.parameterMismatch(
+                "one_of: ops \(parameters.applied) applied; exactly one op of weight > 0 applies")
         }
         if let value = parameters.children[chosen] { try children.validate(child: chosen, value, for: input) }
     }
 
-    public func maskedEffects(_ parameters: [CompositeParameters?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
+    public func maskedEffects(
+        _ parameters: [CompositeParameters?], geometries: [ImageGeometry]
+    ) throws -> [MaskedEffect] {
         let effects = try ops.indices.map { i in
             try children.effects(child: i, parameters.map { $0?.children[i] ?? nil }, geometries: geometries)
         }
@@ -408,8 +441,9 @@ public struct OneOf: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CompositeKeys.self)
-        try self.init(ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
-                      p: c.decodeIfPresent([Double].self, forKey: .p))
+        try self.init(
+            ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
+            p: c.decodeIfPresent([Double].self, forKey: .p))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -441,8 +475,9 @@ public struct SomeOf: SampleMaskable {
         try ChildOps.checkMaskable(ops, owner: Self.opName)
         let range = n.count == 1 ? [n[0], n[0]] : n
         guard range.count == 2, range[0] >= 0, range[0] <= range[1], range[1] <= ops.count else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "n", value: "\(n)",
-                                               allowed: "a count or [min, max] with 0 <= min <= max <= \(ops.count) (the number of ops)")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "n", value: "\(n)",
+                allowed: "a count or [min, max] with 0 <= min <= max <= \(ops.count) (the number of ops)")
         }
         try AugmentError.checkProbability(p, op: Self.opName)
         self.ops = ops
@@ -455,7 +490,8 @@ public struct SomeOf: SampleMaskable {
         return input
     }
 
-    private func choose(_ draws: [[ChildParameters]], sample s: Int, random: inout RandomStream) -> CompositeParameters {
+    private func choose(_ draws: [[ChildParameters]], sample s: Int, random: inout RandomStream) -> CompositeParameters
+    {
         guard random.bernoulli(p) else { return CompositeParameters(children: Array(repeating: nil, count: ops.count)) }
         let count = n[0] == n[1] ? n[0] : random.integer(in: n[0]...n[1])
         var order = Array(ops.indices)
@@ -476,7 +512,8 @@ public struct SomeOf: SampleMaskable {
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> CompositeParameters {
         let context = ChildOps.context(for: input, random: random)
-        return choose(ops.indices.map { children.draw(child: $0, context, geometries: [input]) }, sample: 0, random: &random)
+        return choose(
+            ops.indices.map { children.draw(child: $0, context, geometries: [input]) }, sample: 0, random: &random)
     }
 
     public func validate(_ parameters: CompositeParameters, for input: ImageGeometry) throws {
@@ -490,7 +527,9 @@ public struct SomeOf: SampleMaskable {
         }
     }
 
-    public func maskedEffects(_ parameters: [CompositeParameters?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
+    public func maskedEffects(
+        _ parameters: [CompositeParameters?], geometries: [ImageGeometry]
+    ) throws -> [MaskedEffect] {
         try ops.indices.flatMap { i in
             try children.effects(child: i, parameters.map { $0?.children[i] ?? nil }, geometries: geometries)
         }
@@ -508,8 +547,9 @@ public struct SomeOf: SampleMaskable {
         } else {
             n = try c.decodeIfPresent([Int].self, forKey: .n) ?? [1]
         }
-        try self.init(ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
-                      n: n, p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
+        try self.init(
+            ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
+            n: n, p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -35,22 +35,25 @@ public struct Crop: Transform {
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
         guard top + height <= input.height, left + width <= input.width else {
             throw AugmentError.incompatible(
-                "crop: box top=\(top) left=\(left) height=\(height) width=\(width) leaves the \(input.height)x\(input.width) image")
+                "crop: box top=\(top) left=\(left) height=\(height) width=\(width) leaves the \(input.height)x\(input.width) image"
+            )
         }
         return ImageGeometry(height: height, width: width, channels: input.channels)
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        try plan.crop(top: Array(repeating: top, count: plan.count), left: Array(repeating: left, count: plan.count),
-                      height: height, width: width, op: Self.opName)
+        try plan.crop(
+            top: Array(repeating: top, count: plan.count), left: Array(repeating: left, count: plan.count),
+            height: height, width: width, op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey { case top, left, height, width }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(top: c.decode(Int.self, forKey: .top), left: c.decode(Int.self, forKey: .left),
-                      height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width))
+        try self.init(
+            top: c.decode(Int.self, forKey: .top), left: c.decode(Int.self, forKey: .left),
+            height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width))
     }
 }
 
@@ -75,8 +78,10 @@ public struct CenterCrop: Transform {
 
     /// The top-left corner torchvision picks for `input`.
     public func origin(for input: ImageGeometry) -> (top: Int, left: Int) {
-        (Int((Double(input.height - height) / 2).rounded(.toNearestOrEven)),
-         Int((Double(input.width - width) / 2).rounded(.toNearestOrEven)))
+        (
+            Int((Double(input.height - height) / 2).rounded(.toNearestOrEven)),
+            Int((Double(input.width - width) / 2).rounded(.toNearestOrEven))
+        )
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
@@ -119,8 +124,10 @@ public struct RandomCrop: Transform {
     public let paddingMode: BorderMode
     public let sameOnBatch: Bool
 
-    public init(height: Int, width: Int, padding: [Int] = [0], padIfNeeded: Bool = false, fill: [Double] = [0],
-                paddingMode: BorderMode = .constant, sameOnBatch: Bool = false) throws {
+    public init(
+        height: Int, width: Int, padding: [Int] = [0], padIfNeeded: Bool = false, fill: [Double] = [0],
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+    ) throws {
         try checkSize(height, width, op: Self.opName)
         self.height = height
         self.width = width
@@ -151,7 +158,8 @@ public struct RandomCrop: Transform {
 
     private func padded(_ input: ImageGeometry) -> ImageGeometry {
         let s = sides(for: input)
-        return ImageGeometry(height: input.height + s[1] + s[3], width: input.width + s[0] + s[2], channels: input.channels)
+        return ImageGeometry(
+            height: input.height + s[1] + s[3], width: input.width + s[0] + s[2], channels: input.channels)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
@@ -174,9 +182,11 @@ public struct RandomCrop: Transform {
     public func validate(_ parameters: CropOrigin, for input: ImageGeometry) throws {
         let g = padded(input)
         guard parameters.top >= 0, parameters.left >= 0,
-              parameters.top + height <= g.height, parameters.left + width <= g.width else {
+            parameters.top + height <= g.height, parameters.left + width <= g.width
+        else {
             throw AugmentError.parameterMismatch(
-                "random_crop: origin (\(parameters.top), \(parameters.left)) puts the \(height)x\(width) box outside the \(g.height)x\(g.width) image")
+                "random_crop: origin (\(parameters.top), \(parameters.left)) puts the \(height)x\(width) box outside the \(g.height)x\(g.width) image"
+            )
         }
     }
 
@@ -185,8 +195,9 @@ public struct RandomCrop: Transform {
         if sides.contains(where: { $0.contains { $0 != 0 } }) {
             try lowerPad(sides, mode: paddingMode, fill: fill, op: Self.opName, into: &plan)
         }
-        try plan.crop(top: parameters.map(\.top), left: parameters.map(\.left), height: height, width: width,
-                      op: Self.opName)
+        try plan.crop(
+            top: parameters.map(\.top), left: parameters.map(\.left), height: height, width: width,
+            op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -200,14 +211,16 @@ public struct RandomCrop: Transform {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let mode = try c.decodeIfPresent(String.self, forKey: .paddingMode)
         guard let paddingMode = mode.map(BorderMode.init(rawValue:)) ?? .constant else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "padding_mode", value: mode ?? "",
-                                               allowed: "constant, edge or reflect")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "padding_mode", value: mode ?? "",
+                allowed: "constant, edge or reflect")
         }
-        try self.init(height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
-                      padding: c.integers(.padding, op: Self.opName) ?? [0],
-                      padIfNeeded: c.decodeIfPresent(Bool.self, forKey: .padIfNeeded) ?? false,
-                      fill: c.numbers(.fill) ?? [0], paddingMode: paddingMode,
-                      sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+        try self.init(
+            height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
+            padding: c.integers(.padding, op: Self.opName) ?? [0],
+            padIfNeeded: c.decodeIfPresent(Bool.self, forKey: .padIfNeeded) ?? false,
+            fill: c.numbers(.fill) ?? [0], paddingMode: paddingMode,
+            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -39,21 +39,25 @@ public struct RandomDropout: Transform {
     public let patchSize: [Int]
     public let value: Double
 
-    public init(mode: RandomDropoutMode = .pixels, p: Double = 0.01, numPatches: [Int] = [1, 4], patchSize: [Int] = [4, 16],
-                value: Double = 0) throws {
+    public init(
+        mode: RandomDropoutMode = .pixels, p: Double = 0.01, numPatches: [Int] = [1, 4], patchSize: [Int] = [4, 16],
+        value: Double = 0
+    ) throws {
         try AugmentError.checkProbability(p, op: Self.opName)
         func range(_ r: [Int], _ argument: String, _ bounds: ClosedRange<Int>) throws -> [Int] {
             let pair = r.count == 1 ? [r[0], r[0]] : r
             guard pair.count == 2, bounds.contains(pair[0]), bounds.contains(pair[1]), pair[0] <= pair[1] else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: argument, value: "\(r)",
-                                                   allowed: "an integer or [min, max] with \(bounds.lowerBound) <= min <= max <= \(bounds.upperBound)")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: argument, value: "\(r)",
+                    allowed: "an integer or [min, max] with \(bounds.lowerBound) <= min <= max <= \(bounds.upperBound)")
             }
             return pair
         }
         self.numPatches = try range(numPatches, "num_patches", 0...64)
         self.patchSize = try range(patchSize, "patch_size", 1...(1 << 24))
-        try AugmentError.check(value, in: -Double(Float.greatestFiniteMagnitude)...Double(Float.greatestFiniteMagnitude),
-                               op: Self.opName, argument: "value")
+        try AugmentError.check(
+            value, in: -Double(Float.greatestFiniteMagnitude)...Double(Float.greatestFiniteMagnitude),
+            op: Self.opName, argument: "value")
         self.mode = mode
         self.p = p
         self.value = value
@@ -80,9 +84,13 @@ public struct RandomDropout: Transform {
 
     public func validate(_ parameters: RandomDropoutParameters, for input: ImageGeometry) throws {
         guard (mode == .pixels) == (parameters.noise != nil), parameters.patches.count <= 64,
-              parameters.patches.allSatisfy({ $0.count == 4 && $0[0] >= 0 && $0[1] >= 0 && $0[0] <= $0[2] && $0[1] <= $0[3]
-                  && $0[2] <= input.width && $0[3] <= input.height }) else {
-            throw AugmentError.parameterMismatch("random_dropout: parameters \(parameters) do not fit \(mode) mode on \(input)")
+            parameters.patches.allSatisfy({
+                $0.count == 4 && $0[0] >= 0 && $0[1] >= 0 && $0[0] <= $0[2] && $0[1] <= $0[3]
+                    && $0[2] <= input.width && $0[3] <= input.height
+            })
+        else {
+            throw AugmentError.parameterMismatch(
+                "random_dropout: parameters \(parameters) do not fit \(mode) mode on \(input)")
         }
     }
 
@@ -91,9 +99,12 @@ public struct RandomDropout: Transform {
         switch mode {
         case .pixels:
             let threshold = UInt32(min((p * 0x1p24).rounded(.up), 0x1p24))
-            try plan.append(.dropout(DropoutStage(count: count, geometry: plan.geometry, value: Float(value),
-                                                  thresholds: Array(repeating: threshold, count: count),
-                                                  keys: parameters.compactMap(\.noise), boxes: [], boxesPerSample: 0)))
+            try plan.append(
+                .dropout(
+                    DropoutStage(
+                        count: count, geometry: plan.geometry, value: Float(value),
+                        thresholds: Array(repeating: threshold, count: count),
+                        keys: parameters.compactMap(\.noise), boxes: [], boxesPerSample: 0)))
         case .patches:
             let most = parameters.map(\.patches.count).max() ?? 0
             var boxes: [Int32] = []
@@ -102,8 +113,11 @@ public struct RandomDropout: Transform {
                     boxes += k < p.patches.count ? p.patches[k].map { Int32($0) } : [0, 0, 0, 0]
                 }
             }
-            try plan.append(.dropout(DropoutStage(count: count, geometry: plan.geometry, value: Float(value), thresholds: nil,
-                                                  keys: [], boxes: boxes, boxesPerSample: most)))
+            try plan.append(
+                .dropout(
+                    DropoutStage(
+                        count: count, geometry: plan.geometry, value: Float(value), thresholds: nil,
+                        keys: [], boxes: boxes, boxesPerSample: most)))
         }
     }
 
@@ -116,11 +130,13 @@ public struct RandomDropout: Transform {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let modeName = try c.decodeIfPresent(String.self, forKey: .mode) ?? "pixels"
         guard let mode = RandomDropoutMode(rawValue: modeName) else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "mode", value: modeName, allowed: "pixels or patches")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "mode", value: modeName, allowed: "pixels or patches")
         }
-        try self.init(mode: mode, p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.01,
-                      numPatches: c.integers(.numPatches, op: Self.opName) ?? [1, 4],
-                      patchSize: c.integers(.patchSize, op: Self.opName) ?? [4, 16],
-                      value: c.decodeIfPresent(Double.self, forKey: .value) ?? 0)
+        try self.init(
+            mode: mode, p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.01,
+            numPatches: c.integers(.numPatches, op: Self.opName) ?? [1, 4],
+            patchSize: c.integers(.patchSize, op: Self.opName) ?? [4, 16],
+            value: c.decodeIfPresent(Double.self, forKey: .value) ?? 0)
     }
 }

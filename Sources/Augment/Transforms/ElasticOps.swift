@@ -49,12 +49,15 @@ public struct ElasticTransform: Transform {
     public let interpolation: Interpolation
     public let fill: [Float]
 
-    public init(alpha: [Double] = [50], sigma: [Double] = [5], interpolation: Interpolation = .bilinear,
-                fill: [Double] = [0]) throws {
+    public init(
+        alpha: [Double] = [50], sigma: [Double] = [5], interpolation: Interpolation = .bilinear,
+        fill: [Double] = [0]
+    ) throws {
         func pair(_ values: [Double], _ argument: String, _ bound: Double) throws -> [Double] {
             guard (1...2).contains(values.count), values.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= bound }) else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: argument, value: "\(values)",
-                                                   allowed: "a number or [x, y] in [0, \(bound)]")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: argument, value: "\(values)",
+                    allowed: "a number or [x, y] in [0, \(bound)]")
             }
             return values.count == 1 ? [values[0], values[0]] : values
         }
@@ -79,10 +82,12 @@ public struct ElasticTransform: Transform {
         case (nil, .some(let field)):
             guard field.count == input.height * input.width * 2 else {
                 throw AugmentError.parameterMismatch(
-                    "elastic_transform: a displacement of \(field.count) values does not fit \(input.height)x\(input.width) (H·W·2 = \(input.height * input.width * 2))")
+                    "elastic_transform: a displacement of \(field.count) values does not fit \(input.height)x\(input.width) (H·W·2 = \(input.height * input.width * 2))"
+                )
             }
         default:
-            throw AugmentError.parameterMismatch("elastic_transform: parameters need exactly one of a noise key and a displacement")
+            throw AugmentError.parameterMismatch(
+                "elastic_transform: parameters need exactly one of a noise key and a displacement")
         }
     }
 
@@ -124,8 +129,9 @@ public struct ElasticTransform: Transform {
             rowTaps[p] = Self.gaussianKernel(size: size, sigma: sigma[0]).map { Float($0) }
             columnTaps[p] = Self.gaussianKernel(size: size, sigma: sigma[1]).map { Float($0) }
         }
-        return ElasticField(count: keys.count, height: height, width: width, keys: keys, rowTaps: rowTaps,
-                            columnTaps: columnTaps, scale: alpha.map { Float($0 / 2) })
+        return ElasticField(
+            count: keys.count, height: height, width: width, keys: keys, rowTaps: rowTaps,
+            columnTaps: columnTaps, scale: alpha.map { Float($0 / 2) })
     }
 
     /// The field in pixels from given uniforms (dx plane then dy plane, H·W each, values in
@@ -169,8 +175,9 @@ public struct ElasticTransform: Transform {
         let geometry = plan.geometry
         let (height, width) = (geometry.height, geometry.width)
         guard Double(height) * Double(width) * Double(max(1, Int(8 * max(sigma[0], sigma[1]) + 2))) < 4e10 else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "sigma", value: "\(sigma)",
-                                               allowed: "a blur small enough for \(height)x\(width) images")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "sigma", value: "\(sigma)",
+                allowed: "a blur small enough for \(height)x\(width) images")
         }
         let fills = fill.count == 1 ? Array(repeating: fill[0], count: geometry.channels) : fill
         var drawn = field(keys: parameters.compactMap(\.noise), height: height, width: width)
@@ -190,8 +197,9 @@ public struct ElasticTransform: Transform {
                     next += 1
                 }
             }
-            drawn = ElasticField(count: parameters.count, height: height, width: width, keys: [], rowTaps: drawn.rowTaps,
-                                 columnTaps: drawn.columnTaps, scale: drawn.scale, explicit: values)
+            drawn = ElasticField(
+                count: parameters.count, height: height, width: width, keys: [], rowTaps: drawn.rowTaps,
+                columnTaps: drawn.columnTaps, scale: drawn.scale, explicit: values)
         }
         try plan.elastic(drawn, interpolation: interpolation, fill: fills)
     }
@@ -202,9 +210,14 @@ public struct ElasticTransform: Transform {
         let per = geometry.height * geometry.width * 2
         guard count >= 1, displacement.count == count * per else {
             throw AugmentError.invalidShape(
-                "elastic_transform: a displacement of \(displacement.count) values is not (N=\(count), H=\(geometry.height), W=\(geometry.width), 2)")
+                "elastic_transform: a displacement of \(displacement.count) values is not (N=\(count), H=\(geometry.height), W=\(geometry.width), 2)"
+            )
         }
-        return SampledOp(self, parameters: (0..<count).map { ElasticParameters(displacement: Array(displacement[($0 * per)..<(($0 + 1) * per)])) })
+        return SampledOp(
+            self,
+            parameters: (0..<count).map {
+                ElasticParameters(displacement: Array(displacement[($0 * per)..<(($0 + 1) * per)]))
+            })
     }
 
     private enum CodingKeys: String, CodingKey { case alpha, sigma, interpolation, fill }
@@ -213,11 +226,13 @@ public struct ElasticTransform: Transform {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let interpolation = try c.decodeIfPresent(String.self, forKey: .interpolation)
         guard let mode = Interpolation(rawValue: interpolation ?? "bilinear") else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "interpolation", value: interpolation ?? "",
-                                               allowed: "nearest or bilinear")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "interpolation", value: interpolation ?? "",
+                allowed: "nearest or bilinear")
         }
-        try self.init(alpha: c.numbers(.alpha) ?? [50], sigma: c.numbers(.sigma) ?? [5], interpolation: mode,
-                      fill: c.numbers(.fill) ?? [0])
+        try self.init(
+            alpha: c.numbers(.alpha) ?? [50], sigma: c.numbers(.sigma) ?? [5], interpolation: mode,
+            fill: c.numbers(.fill) ?? [0])
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -33,9 +33,12 @@ public struct Erase: Transform {
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
         let box = EraseBox(top: top, left: left, height: height, width: width)
-        try plan.append(.erase(EraseStage(count: plan.count, geometry: plan.geometry,
-                                          boxes: Array(repeating: box, count: plan.count),
-                                          fills: Array(repeating: .values(value.map { Float($0) }), count: plan.count))))
+        try plan.append(
+            .erase(
+                EraseStage(
+                    count: plan.count, geometry: plan.geometry,
+                    boxes: Array(repeating: box, count: plan.count),
+                    fills: Array(repeating: .values(value.map { Float($0) }), count: plan.count))))
     }
 
     private enum CodingKeys: String, CodingKey { case top = "i", left = "j", height = "h", width = "w", value = "v" }
@@ -48,20 +51,23 @@ public struct Erase: Transform {
         } else {
             value = try c.decodeIfPresent([Double].self, forKey: .value) ?? [0]
         }
-        try self.init(top: c.decode(Int.self, forKey: .top), left: c.decode(Int.self, forKey: .left),
-                      height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
-                      value: value)
+        try self.init(
+            top: c.decode(Int.self, forKey: .top), left: c.decode(Int.self, forKey: .left),
+            height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
+            value: value)
     }
 }
 
 private func checkEraseValues(_ values: [Double], op: String) throws {
     guard !values.isEmpty else {
-        throw AugmentError.invalidArgument(op: op, argument: "value", value: "[]",
-                                           allowed: "one number, one per channel, or \"random\"")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "value", value: "[]",
+            allowed: "one number, one per channel, or \"random\"")
     }
     for (i, v) in values.enumerated() where !(v.isFinite && abs(v) <= maxFactor) {
-        throw AugmentError.invalidArgument(op: op, argument: "value[\(i)]", value: "\(v)",
-                                           allowed: "a finite number that fits in float32")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "value[\(i)]", value: "\(v)",
+            allowed: "a finite number that fits in float32")
     }
 }
 
@@ -110,8 +116,10 @@ public struct RandomErasing: Transform {
     public let ratio: ValueRange
     public let value: ErasingValue
 
-    public init(p: Double = 0.5, scale: ValueRange = ValueRange(0.02, 0.33), ratio: ValueRange = ValueRange(0.3, 3.3),
-                value: ErasingValue = .constant([0])) throws {
+    public init(
+        p: Double = 0.5, scale: ValueRange = ValueRange(0.02, 0.33), ratio: ValueRange = ValueRange(0.3, 3.3),
+        value: ErasingValue = .constant([0])
+    ) throws {
         try AugmentError.checkProbability(p, op: Self.opName)
         try scale.check(in: 0...1, op: Self.opName, argument: "scale")
         try ratio.check(in: Double.leastNormalMagnitude...maxFactor, op: Self.opName, argument: "ratio")
@@ -141,7 +149,8 @@ public struct RandomErasing: Transform {
             let (height, width) = (Int(h), Int(w))
             let top = random.integer(in: 0...(input.height - height))
             let left = random.integer(in: 0...(input.width - width))
-            return RandomErasingParameters(box: EraseBox(top: top, left: left, height: height, width: width), noise: noise)
+            return RandomErasingParameters(
+                box: EraseBox(top: top, left: left, height: height, width: width), noise: noise)
         }
         return RandomErasingParameters(box: nil, noise: noise)
     }
@@ -149,8 +158,10 @@ public struct RandomErasing: Transform {
     public func validate(_ parameters: RandomErasingParameters, for input: ImageGeometry) throws {
         if let box = parameters.box {
             guard box.top >= 0, box.left >= 0, box.height >= 0, box.width >= 0,
-                  box.top + box.height <= input.height, box.left + box.width <= input.width else {
-                throw AugmentError.parameterMismatch("random_erasing: box \(box) leaves the \(input.height)x\(input.width) image")
+                box.top + box.height <= input.height, box.left + box.width <= input.width
+            else {
+                throw AugmentError.parameterMismatch(
+                    "random_erasing: box \(box) leaves the \(input.height)x\(input.width) image")
             }
         }
         if value == .random, parameters.box != nil, parameters.noise == nil {
@@ -167,8 +178,11 @@ public struct RandomErasing: Transform {
             default: return .values([0])
             }
         }
-        try plan.append(.erase(EraseStage(count: plan.count, geometry: plan.geometry,
-                                          boxes: parameters.map { $0.box ?? .none }, fills: fills)))
+        try plan.append(
+            .erase(
+                EraseStage(
+                    count: plan.count, geometry: plan.geometry,
+                    boxes: parameters.map { $0.box ?? .none }, fills: fills)))
     }
 
     private enum CodingKeys: String, CodingKey { case p, scale, ratio, value }
@@ -178,8 +192,9 @@ public struct RandomErasing: Transform {
         let value: ErasingValue
         if let text = try? c.decode(String.self, forKey: .value) {
             guard text == "random" else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: "value", value: "\"\(text)\"",
-                                                   allowed: "a number, one number per channel, or \"random\"")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "value", value: "\"\(text)\"",
+                    allowed: "a number, one number per channel, or \"random\"")
             }
             value = .random
         } else if let single = try? c.decode(Double.self, forKey: .value) {
@@ -187,10 +202,11 @@ public struct RandomErasing: Transform {
         } else {
             value = .constant(try c.decodeIfPresent([Double].self, forKey: .value) ?? [0])
         }
-        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
-                      scale: c.decodeIfPresent(ValueRange.self, forKey: .scale) ?? ValueRange(0.02, 0.33),
-                      ratio: c.decodeIfPresent(ValueRange.self, forKey: .ratio) ?? ValueRange(0.3, 3.3),
-                      value: value)
+        try self.init(
+            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
+            scale: c.decodeIfPresent(ValueRange.self, forKey: .scale) ?? ValueRange(0.02, 0.33),
+            ratio: c.decodeIfPresent(ValueRange.self, forKey: .ratio) ?? ValueRange(0.3, 3.3),
+            value: value)
     }
 
     public func encode(to encoder: any Encoder) throws {

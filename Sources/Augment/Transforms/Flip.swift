@@ -36,7 +36,9 @@ public struct RandomHorizontalFlip: Transform {
     /// Draw one decision for the whole batch (from the batch stream) instead of one per sample.
     public let sameOnBatch: Bool
 
-    public init(p: Double = FlipArguments.p.defaultValue!, sameOnBatch: Bool = FlipArguments.sameOnBatch.defaultValue!) throws {
+    public init(
+        p: Double = FlipArguments.p.defaultValue!, sameOnBatch: Bool = FlipArguments.sameOnBatch.defaultValue!
+    ) throws {
         try FlipArguments.p.check(p, op: Self.opName)
         self.p = p
         self.sameOnBatch = sameOnBatch
@@ -77,7 +79,9 @@ public struct RandomVerticalFlip: Transform {
     /// Draw one decision for the whole batch (from the batch stream) instead of one per sample.
     public let sameOnBatch: Bool
 
-    public init(p: Double = FlipArguments.p.defaultValue!, sameOnBatch: Bool = FlipArguments.sameOnBatch.defaultValue!) throws {
+    public init(
+        p: Double = FlipArguments.p.defaultValue!, sameOnBatch: Bool = FlipArguments.sameOnBatch.defaultValue!
+    ) throws {
         try FlipArguments.p.check(p, op: Self.opName)
         self.p = p
         self.sameOnBatch = sameOnBatch
@@ -113,7 +117,8 @@ public struct RandomVerticalFlip: Transform {
 /// The arguments of `random_horizontal_flip` and `random_vertical_flip`, declared once for both.
 public enum FlipArguments {
     public static let p = OpArgument<Double>(
-        "p", default: 0.5, range: 0...1, doc: "probability of flipping each sample (one uniform draw u per sample, flipped when u < p)")
+        "p", default: 0.5, range: 0...1,
+        doc: "probability of flipping each sample (one uniform draw u per sample, flipped when u < p)")
     public static let sameOnBatch = OpArgument<Bool>(
         "same_on_batch", default: false, doc: "draw one decision for the whole batch instead of one per sample")
 }
@@ -130,10 +135,12 @@ extension VerticalFlip: DescribedArguments {
 
 extension RandomHorizontalFlip: DescribedArguments {
     public static let arguments = [FlipArguments.p.info, FlipArguments.sameOnBatch.info]
-    public static let summary = "Mirrors each sample left-right with probability `p` (torchvision `RandomHorizontalFlip`)."
+    public static let summary =
+        "Mirrors each sample left-right with probability `p` (torchvision `RandomHorizontalFlip`)."
 }
 
 extension RandomVerticalFlip: DescribedArguments {
     public static let arguments = [FlipArguments.p.info, FlipArguments.sameOnBatch.info]
-    public static let summary = "Mirrors each sample top-bottom with probability `p` (torchvision `RandomVerticalFlip`)."
+    public static let summary =
+        "Mirrors each sample top-bottom with probability `p` (torchvision `RandomVerticalFlip`)."
 }

@@ -21,8 +21,10 @@ enum Geometry {
 
     /// torchvision `_get_inverse_affine_matrix(center, angle, translate, scale, shear)`: maps output
     /// points to input points (continuous coordinates, about `center`).
-    static func inverseAffine(center: (Double, Double), angleDegrees: Double, translate: (Double, Double), scale: Double,
-                              shearDegrees: (Double, Double)) -> WarpMatrix {
+    static func inverseAffine(
+        center: (Double, Double), angleDegrees: Double, translate: (Double, Double), scale: Double,
+        shearDegrees: (Double, Double)
+    ) -> WarpMatrix {
         let sx = shearDegrees.0 * .pi / 180
         let sy = shearDegrees.1 * .pi / 180
         let (cx, cy) = center
@@ -45,12 +47,15 @@ enum Geometry {
     /// produces an `outWidth` x `outHeight` output from a `width` x `height` input, as torchvision's
     /// `_affine_grid`: output point p reads input point T(W/2, H/2) * Theta * T(-ow/2, -oh/2) p, with
     /// Theta the inverse affine matrix about the centre relative to the image centre.
-    static func affineWarp(width: Int, height: Int, outWidth: Int, outHeight: Int, center: [Double]?, angleDegrees: Double,
-                           translate: (Double, Double), scale: Double, shearDegrees: (Double, Double)) -> WarpMatrix {
+    static func affineWarp(
+        width: Int, height: Int, outWidth: Int, outHeight: Int, center: [Double]?, angleDegrees: Double,
+        translate: (Double, Double), scale: Double, shearDegrees: (Double, Double)
+    ) -> WarpMatrix {
         let w = Double(width), h = Double(height)
         let relative = center.map { ($0[0] - w / 2, $0[1] - h / 2) } ?? (0, 0)
-        let theta = inverseAffine(center: relative, angleDegrees: angleDegrees, translate: translate, scale: scale,
-                                  shearDegrees: shearDegrees)
+        let theta = inverseAffine(
+            center: relative, angleDegrees: angleDegrees, translate: translate, scale: scale,
+            shearDegrees: shearDegrees)
         return WarpMatrix.translation(w / 2, h / 2).concatenating(theta)
             .concatenating(.translation(-Double(outWidth) / 2, -Double(outHeight) / 2))
     }
@@ -77,7 +82,8 @@ enum Geometry {
     /// endpoints to startpoints, solved in Double and rounded to float32 as torchvision does. Nil when
     /// the quadrilaterals are degenerate.
     static func perspectiveCoefficients(start: [[Double]], end: [[Double]]) -> [Double]? {
-        guard start.count == 4, end.count == 4, start.allSatisfy({ $0.count == 2 }), end.allSatisfy({ $0.count == 2 }) else {
+        guard start.count == 4, end.count == 4, start.allSatisfy({ $0.count == 2 }), end.allSatisfy({ $0.count == 2 })
+        else {
             return nil
         }
         var a = [[Double]](repeating: [Double](repeating: 0, count: 9), count: 8)
@@ -145,7 +151,8 @@ extension KeyedDecodingContainer {
         guard let values = try numbers(key) else { return nil }
         return try values.map { value in
             guard value.isFinite, value == value.rounded(), abs(value) < 1e15 else {
-                throw AugmentError.invalidArgument(op: op, argument: key.stringValue, value: "\(value)", allowed: "integers")
+                throw AugmentError.invalidArgument(
+                    op: op, argument: key.stringValue, value: "\(value)", allowed: "integers")
             }
             return Int(value)
         }
@@ -156,7 +163,8 @@ extension AugmentError {
     /// Checks every value is finite.
     static func checkFinite(_ values: [Double], op: String, argument: String) throws {
         for v in values where !v.isFinite {
-            throw AugmentError.invalidArgument(op: op, argument: argument, value: "\(values)", allowed: "finite numbers")
+            throw AugmentError.invalidArgument(
+                op: op, argument: argument, value: "\(values)", allowed: "finite numbers")
         }
     }
 
@@ -164,8 +172,9 @@ extension AugmentError {
     static func checkFill(_ fill: [Double]?, op: String) throws -> [Float]? {
         guard let fill else { return nil }
         guard !fill.isEmpty, fill.allSatisfy({ $0.isFinite && Float($0).isFinite }) else {
-            throw AugmentError.invalidArgument(op: op, argument: "fill", value: "\(fill)",
-                                               allowed: "null, a finite number, or one finite number per channel")
+            throw AugmentError.invalidArgument(
+                op: op, argument: "fill", value: "\(fill)",
+                allowed: "null, a finite number, or one finite number per channel")
         }
         return fill.map { Float($0) }
     }
@@ -173,7 +182,8 @@ extension AugmentError {
     /// Checks a fill against the channel count.
     static func checkFillChannels(_ fill: [Float]?, channels: Int, op: String) throws {
         if let fill, fill.count != 1, fill.count != channels {
-            throw AugmentError.incompatible("\(op): fill has \(fill.count) values but the image has \(channels) channels")
+            throw AugmentError.incompatible(
+                "\(op): fill has \(fill.count) values but the image has \(channels) channels")
         }
     }
 }

@@ -79,13 +79,15 @@ struct MixSampler: Sendable {
         case .batch:
             let drawn = draw(&batchRandom, geometry: context.geometry)
             for i in 0..<count where partners[i] != i {
-                result[i] = MixParameters(method: drawn.method, partner: partners[i], lambda: drawn.lambda, box: drawn.box)
+                result[i] = MixParameters(
+                    method: drawn.method, partner: partners[i], lambda: drawn.lambda, box: drawn.box)
             }
         case .elem:
             for i in 0..<count where partners[i] != i {
                 var random = context.stream(sample: i)
                 let drawn = draw(&random, geometry: context.geometry)
-                result[i] = MixParameters(method: drawn.method, partner: partners[i], lambda: drawn.lambda, box: drawn.box)
+                result[i] = MixParameters(
+                    method: drawn.method, partner: partners[i], lambda: drawn.lambda, box: drawn.box)
             }
         case .pair:
             for i in 0..<count where i < partners[i] {
@@ -130,7 +132,9 @@ struct MixSampler: Sendable {
     }
 
     /// One draw: whether and how to mix, with which lambda and box.
-    func draw(_ random: inout RandomStream, geometry: ImageGeometry) -> (method: MixMethod, lambda: Double, box: MixBox?) {
+    func draw(
+        _ random: inout RandomStream, geometry: ImageGeometry
+    ) -> (method: MixMethod, lambda: Double, box: MixBox?) {
         guard random.bernoulli(prob) else { return (.none, 1, nil) }
         let useCutMix = mixupAlpha > 0 && cutmixAlpha > 0 ? random.bernoulli(switchProb) : cutmixAlpha > 0
         let alpha = useCutMix ? cutmixAlpha : mixupAlpha
@@ -143,10 +147,13 @@ struct MixSampler: Sendable {
     }
 
     /// Adds the mix stage for `parameters` (checked against the batch) to `plan`.
-    func lower(_ parameters: [MixParameters], labelSmoothing: Double, classCount: Int?,
-               into plan: inout PlanBuilder) throws {
-        let stage = MixStage(op: op, count: plan.count, geometry: plan.geometry, samples: parameters,
-                             labelSmoothing: labelSmoothing, classCount: classCount)
+    func lower(
+        _ parameters: [MixParameters], labelSmoothing: Double, classCount: Int?,
+        into plan: inout PlanBuilder
+    ) throws {
+        let stage = MixStage(
+            op: op, count: plan.count, geometry: plan.geometry, samples: parameters,
+            labelSmoothing: labelSmoothing, classCount: classCount)
         try stage.checkInput(count: plan.count, geometry: plan.geometry)
         try plan.append(.mix(stage))
     }
@@ -195,7 +202,8 @@ public struct MixUp: Transform {
     public let mode: MixMode
     public let partner: MixPartner
 
-    public init(alpha: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch, partner: MixPartner = .rolled) throws {
+    public init(alpha: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch, partner: MixPartner = .rolled) throws
+    {
         try checkAlpha(alpha, op: Self.opName, argument: "alpha", allowZero: false)
         try checkClassCount(numClasses, op: Self.opName)
         try checkPairing(mode: mode, partner: partner, op: Self.opName)
@@ -206,8 +214,9 @@ public struct MixUp: Transform {
     }
 
     var sampler: MixSampler {
-        MixSampler(op: Self.opName, mixupAlpha: alpha, cutmixAlpha: 0, prob: 1, switchProb: 0, mode: mode,
-                   partner: partner, boxRule: .timm)
+        MixSampler(
+            op: Self.opName, mixupAlpha: alpha, cutmixAlpha: 0, prob: 1, switchProb: 0, mode: mode,
+            partner: partner, boxRule: .timm)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
@@ -235,10 +244,11 @@ public struct MixUp: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
-                      numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
-                      mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
-                      partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .rolled)
+        try self.init(
+            alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
+            numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
+            mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
+            partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .rolled)
     }
 }
 
@@ -258,8 +268,10 @@ public struct CutMix: Transform {
     public let partner: MixPartner
     public let boxRule: CutMixBoxRule
 
-    public init(alpha: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch, partner: MixPartner = .rolled,
-                boxRule: CutMixBoxRule = .torchvision) throws {
+    public init(
+        alpha: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch, partner: MixPartner = .rolled,
+        boxRule: CutMixBoxRule = .torchvision
+    ) throws {
         try checkAlpha(alpha, op: Self.opName, argument: "alpha", allowZero: false)
         try checkClassCount(numClasses, op: Self.opName)
         try checkPairing(mode: mode, partner: partner, op: Self.opName)
@@ -271,8 +283,9 @@ public struct CutMix: Transform {
     }
 
     var sampler: MixSampler {
-        MixSampler(op: Self.opName, mixupAlpha: 0, cutmixAlpha: alpha, prob: 1, switchProb: 1, mode: mode,
-                   partner: partner, boxRule: boxRule)
+        MixSampler(
+            op: Self.opName, mixupAlpha: 0, cutmixAlpha: alpha, prob: 1, switchProb: 1, mode: mode,
+            partner: partner, boxRule: boxRule)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
@@ -300,11 +313,12 @@ public struct CutMix: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
-                      numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
-                      mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
-                      partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .rolled,
-                      boxRule: c.decodeIfPresent(CutMixBoxRule.self, forKey: .boxRule) ?? .torchvision)
+        try self.init(
+            alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
+            numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
+            mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
+            partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .rolled,
+            boxRule: c.decodeIfPresent(CutMixBoxRule.self, forKey: .boxRule) ?? .torchvision)
     }
 }
 
@@ -332,20 +346,24 @@ public struct MixUpCutMix: Transform {
     public let numClasses: Int?
     public let partner: MixPartner
 
-    public init(mixupAlpha: Double = 1, cutmixAlpha: Double = 0, prob: Double = 1, switchProb: Double = 0.5,
-                mode: MixMode = .batch, labelSmoothing: Double = 0.1, numClasses: Int? = nil,
-                partner: MixPartner = .reversed) throws {
+    public init(
+        mixupAlpha: Double = 1, cutmixAlpha: Double = 0, prob: Double = 1, switchProb: Double = 0.5,
+        mode: MixMode = .batch, labelSmoothing: Double = 0.1, numClasses: Int? = nil,
+        partner: MixPartner = .reversed
+    ) throws {
         try checkAlpha(mixupAlpha, op: Self.opName, argument: "mixup_alpha", allowZero: true)
         try checkAlpha(cutmixAlpha, op: Self.opName, argument: "cutmix_alpha", allowZero: true)
         guard mixupAlpha > 0 || cutmixAlpha > 0 else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "mixup_alpha", value: "0",
-                                               allowed: "a positive value, or a positive cutmix_alpha")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "mixup_alpha", value: "0",
+                allowed: "a positive value, or a positive cutmix_alpha")
         }
         try AugmentError.checkProbability(prob, op: Self.opName, argument: "prob")
         try AugmentError.checkProbability(switchProb, op: Self.opName, argument: "switch_prob")
         guard labelSmoothing.isFinite, labelSmoothing >= 0, labelSmoothing < 1 else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "label_smoothing", value: "\(labelSmoothing)",
-                                               allowed: "a finite number in [0, 1)")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "label_smoothing", value: "\(labelSmoothing)",
+                allowed: "a finite number in [0, 1)")
         }
         try checkClassCount(numClasses, op: Self.opName)
         try checkPairing(mode: mode, partner: partner, op: Self.opName)
@@ -360,8 +378,9 @@ public struct MixUpCutMix: Transform {
     }
 
     var sampler: MixSampler {
-        MixSampler(op: Self.opName, mixupAlpha: mixupAlpha, cutmixAlpha: cutmixAlpha, prob: prob,
-                   switchProb: switchProb, mode: mode, partner: partner, boxRule: .timm)
+        MixSampler(
+            op: Self.opName, mixupAlpha: mixupAlpha, cutmixAlpha: cutmixAlpha, prob: prob,
+            switchProb: switchProb, mode: mode, partner: partner, boxRule: .timm)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry { input }
@@ -390,13 +409,14 @@ public struct MixUpCutMix: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(mixupAlpha: c.decodeIfPresent(Double.self, forKey: .mixupAlpha) ?? 1,
-                      cutmixAlpha: c.decodeIfPresent(Double.self, forKey: .cutmixAlpha) ?? 0,
-                      prob: c.decodeIfPresent(Double.self, forKey: .prob) ?? 1,
-                      switchProb: c.decodeIfPresent(Double.self, forKey: .switchProb) ?? 0.5,
-                      mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
-                      labelSmoothing: c.decodeIfPresent(Double.self, forKey: .labelSmoothing) ?? 0.1,
-                      numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
-                      partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .reversed)
+        try self.init(
+            mixupAlpha: c.decodeIfPresent(Double.self, forKey: .mixupAlpha) ?? 1,
+            cutmixAlpha: c.decodeIfPresent(Double.self, forKey: .cutmixAlpha) ?? 0,
+            prob: c.decodeIfPresent(Double.self, forKey: .prob) ?? 1,
+            switchProb: c.decodeIfPresent(Double.self, forKey: .switchProb) ?? 0.5,
+            mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
+            labelSmoothing: c.decodeIfPresent(Double.self, forKey: .labelSmoothing) ?? 0.1,
+            numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
+            partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .reversed)
     }
 }

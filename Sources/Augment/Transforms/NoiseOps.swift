@@ -18,8 +18,10 @@ public struct GaussianNoise: Transform {
     public let sigma: Double
     public let clip: Bool
 
-    public init(mean: Double = Arguments.mean.defaultValue!, sigma: Double = Arguments.sigma.defaultValue!,
-                clip: Bool = Arguments.clip.defaultValue!) throws {
+    public init(
+        mean: Double = Arguments.mean.defaultValue!, sigma: Double = Arguments.sigma.defaultValue!,
+        clip: Bool = Arguments.clip.defaultValue!
+    ) throws {
         try Arguments.mean.check(mean, op: Self.opName)
         try Arguments.sigma.check(sigma, op: Self.opName)
         self.mean = mean
@@ -37,13 +39,19 @@ public struct GaussianNoise: Transform {
 
     public func lower(_ parameters: [GaussianNoiseParameters], into plan: inout PlanBuilder) throws {
         if clip, plan.inputPixelType == .uint16 {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "clip", value: "true",
-                                               allowed: "false on uint16 input: clip clamps to [0, 1], which would flatten raw values such as depth in millimetres (a uint16 output clamps to 0...65535 itself)")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "clip", value: "true",
+                allowed:
+                    "false on uint16 input: clip clamps to [0, 1], which would flatten raw values such as depth in millimetres (a uint16 output clamps to 0...65535 itself)"
+            )
         }
-        try plan.append(.noise(NoiseStage(count: plan.count, geometry: plan.geometry,
-                                          mean: Array(repeating: Float(mean), count: plan.count),
-                                          sigma: Array(repeating: Float(sigma), count: plan.count),
-                                          clip: clip, keys: parameters.map(\.noise))))
+        try plan.append(
+            .noise(
+                NoiseStage(
+                    count: plan.count, geometry: plan.geometry,
+                    mean: Array(repeating: Float(mean), count: plan.count),
+                    sigma: Array(repeating: Float(sigma), count: plan.count),
+                    clip: clip, keys: parameters.map(\.noise))))
     }
 
     private enum CodingKeys: String, CodingKey { case mean, sigma, clip }
@@ -58,7 +66,8 @@ public struct GaussianNoise: Transform {
         public static let mean = OpArgument<Double>(
             "mean", default: 0, range: -maxFactor...maxFactor, doc: "mean of the added noise, on the float scale")
         public static let sigma = OpArgument<Double>(
-            "sigma", default: 0.1, range: 0...maxFactor, doc: "standard deviation of the added noise, on the float scale")
+            "sigma", default: 0.1, range: 0...maxFactor,
+            doc: "standard deviation of the added noise, on the float scale")
         public static let clip = OpArgument<Bool>(
             "clip", default: true, doc: "clamp the result to [0, 1]")
     }
@@ -66,5 +75,6 @@ public struct GaussianNoise: Transform {
 
 extension GaussianNoise: DescribedArguments {
     public static let arguments = [Arguments.mean.info, Arguments.sigma.info, Arguments.clip.info]
-    public static let summary = "Adds `mean + sigma * z`, z ~ N(0, 1) per element, drawn on the device from each sample's noise stream (torchvision `GaussianNoise`)."
+    public static let summary =
+        "Adds `mean + sigma * z`, z ~ N(0, 1) per element, drawn on the device from each sample's noise stream (torchvision `GaussianNoise`)."
 }

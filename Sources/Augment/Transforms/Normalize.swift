@@ -12,8 +12,9 @@ public struct Normalize: Transform {
 
     public init(mean: [Double], std: [Double]) throws {
         guard !mean.isEmpty else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "mean", value: "[]",
-                                               allowed: "one value per channel (or one for all)")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "mean", value: "[]",
+                allowed: "one value per channel (or one for all)")
         }
         guard mean.count == std.count else {
             throw AugmentError.invalidArgument(
@@ -21,13 +22,17 @@ public struct Normalize: Transform {
                 allowed: "as many values as mean (\(mean.count))")
         }
         for (i, m) in mean.enumerated() where !m.isFinite {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "mean[\(i)]", value: "\(m)",
-                                               allowed: "a finite number")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "mean[\(i)]", value: "\(m)",
+                allowed: "a finite number")
         }
-        for (i, s) in std.enumerated() where !s.isFinite || s == 0 || !Float(1 / s).isFinite
-            || !Float(mean.count == 1 ? mean[0] / s : mean[i] / s).isFinite {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "std[\(i)]", value: "\(s)",
-                                               allowed: "a finite non-zero number whose 1/std and mean/std fit in float32")
+        for (i, s) in std.enumerated()
+        where !s.isFinite || s == 0 || !Float(1 / s).isFinite
+            || !Float(mean.count == 1 ? mean[0] / s : mean[i] / s).isFinite
+        {
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "std[\(i)]", value: "\(s)",
+                allowed: "a finite non-zero number whose 1/std and mean/std fit in float32")
         }
         self.mean = mean
         self.std = std
@@ -49,7 +54,8 @@ public struct Normalize: Transform {
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(mean: try container.decode([Double].self, forKey: .mean),
-                      std: try container.decode([Double].self, forKey: .std))
+        try self.init(
+            mean: try container.decode([Double].self, forKey: .mean),
+            std: try container.decode([Double].self, forKey: .std))
     }
 }

@@ -66,7 +66,8 @@ public struct OpArgument<Value: OpArgumentValue>: Sendable {
     public func check(_ value: Value, op: String) throws {
         guard let range, let number = value.numericValue else { return }
         if Value.self == Int.self {
-            let lower = Int(max(range.lowerBound, -9.0e18)), upper = range.upperBound >= 9.0e18 ? Int.max : Int(range.upperBound)
+            let lower = Int(max(range.lowerBound, -9.0e18)),
+                upper = range.upperBound >= 9.0e18 ? Int.max : Int(range.upperBound)
             try AugmentError.check(Int(number), in: lower...upper, op: op, argument: name)
         } else {
             try AugmentError.check(number, in: range, op: op, argument: name)
@@ -85,7 +86,8 @@ public struct OpArgument<Value: OpArgumentValue>: Sendable {
                 allowed = AugmentError.describeRange(range)
             }
         }
-        return OpArgumentInfo(name: name, type: type, defaultText: defaultValue?.referenceText, allowed: allowed, doc: doc)
+        return OpArgumentInfo(
+            name: name, type: type, defaultText: defaultValue?.referenceText, allowed: allowed, doc: doc)
     }
 }
 
@@ -174,7 +176,9 @@ public enum OpReference {
             }
             lines += ["| argument | type | default | allowed | meaning |", "| --- | --- | --- | --- | --- |"]
             for a in type.arguments {
-                lines.append("| `\(a.name)` | \(a.type) | \(a.defaultText.map { "`\($0)`" } ?? "required") | \(a.allowed ?? "any") | \(a.doc) |")
+                lines.append(
+                    "| `\(a.name)` | \(a.type) | \(a.defaultText.map { "`\($0)`" } ?? "required") | \(a.allowed ?? "any") | \(a.doc) |"
+                )
             }
             lines.append("")
         }

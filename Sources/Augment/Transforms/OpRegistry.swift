@@ -98,8 +98,10 @@ public enum OpRegistry {
     /// maps (`"input": "depth"`).
     public static let colorOpNames: Set<String> = [
         "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "rgb_to_grayscale", "adjust_gamma",
-        "posterize", "solarize", "autocontrast", "equalize", "invert", "color_jitter", "random_grayscale", "random_gamma",
-        "random_posterize", "random_solarize", "random_equalize", "random_autocontrast", "random_invert", "rand_augment",
+        "posterize", "solarize", "autocontrast", "equalize", "invert", "color_jitter", "random_grayscale",
+        "random_gamma",
+        "random_posterize", "random_solarize", "random_equalize", "random_autocontrast", "random_invert",
+        "rand_augment",
         "trivial_augment_wide", "aug_mix", "auto_augment", "color_channels",
     ]
 

@@ -31,7 +31,8 @@ public struct Pipeline: Sendable {
         "adjust_brightness", "adjust_contrast", "adjust_saturation", "adjust_hue", "adjust_gamma", "adjust_sharpness",
         "rgb_to_grayscale", "posterize", "solarize", "autocontrast", "equalize", "invert", "color_jitter",
         "random_grayscale", "random_gamma", "random_posterize", "random_solarize", "random_equalize",
-        "random_autocontrast", "random_adjust_sharpness", "random_invert", "rand_augment", "trivial_augment_wide", "aug_mix",
+        "random_autocontrast", "random_adjust_sharpness", "random_invert", "rand_augment", "trivial_augment_wide",
+        "aug_mix",
     ]
 
     /// Things that run but are probably not what the user meant, one sentence each (for example a
@@ -63,8 +64,9 @@ public struct Pipeline: Sendable {
         guard count >= 1 else {
             throw AugmentError.emptyBatch("cannot sample parameters for \(count) samples")
         }
-        return try sample(geometries: Array(repeating: geometry, count: count), ragged: false, seed: seed, epoch: epoch,
-                          firstSampleIndex: firstSampleIndex)
+        return try sample(
+            geometries: Array(repeating: geometry, count: count), ragged: false, seed: seed, epoch: epoch,
+            firstSampleIndex: firstSampleIndex)
     }
 
     /// Draws every op's parameters for samples with the given global indices (a shuffled or
@@ -73,44 +75,58 @@ public struct Pipeline: Sendable {
     public func sample(
         geometry: ImageGeometry, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]
     ) throws -> SampledPipeline {
-        try sample(geometries: Array(repeating: geometry, count: sampleIndices.count), ragged: false, seed: seed,
-                   epoch: epoch, sampleIndices: sampleIndices)
+        try sample(
+            geometries: Array(repeating: geometry, count: sampleIndices.count), ragged: false, seed: seed,
+            epoch: epoch, sampleIndices: sampleIndices)
     }
 
     /// Draws every op's parameters for the samples of `images` (dense or ragged): each sample
     /// draws from its own size.
-    public func sample(for images: ImageBatch, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0) throws -> SampledPipeline {
-        try sample(geometries: images.sampleGeometries, ragged: images.isRagged, seed: seed, epoch: epoch,
-                   firstSampleIndex: firstSampleIndex)
+    public func sample(
+        for images: ImageBatch, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0
+    ) throws -> SampledPipeline {
+        try sample(
+            geometries: images.sampleGeometries, ragged: images.isRagged, seed: seed, epoch: epoch,
+            firstSampleIndex: firstSampleIndex)
     }
 
     /// Draws every op's parameters for the samples of `images` whose global indices are
     /// `sampleIndices` (a shuffled, sharded or ragged batch).
-    public func sample(for images: ImageBatch, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]) throws -> SampledPipeline {
-        try sample(geometries: images.sampleGeometries, ragged: images.isRagged, seed: seed, epoch: epoch,
-                   sampleIndices: sampleIndices)
+    public func sample(
+        for images: ImageBatch, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]
+    ) throws -> SampledPipeline {
+        try sample(
+            geometries: images.sampleGeometries, ragged: images.isRagged, seed: seed, epoch: epoch,
+            sampleIndices: sampleIndices)
     }
 
     /// Draws every op's parameters for samples of the given sizes (a ragged batch when `ragged`).
     public func sample(
         geometries: [ImageGeometry], ragged: Bool, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0
     ) throws -> SampledPipeline {
-        try sample(geometries: geometries, ragged: ragged, seed: seed, epoch: epoch,
-                   sampleIndices: (0..<UInt64(geometries.count)).map { firstSampleIndex &+ $0 })
+        try sample(
+            geometries: geometries, ragged: ragged, seed: seed, epoch: epoch,
+            sampleIndices: (0..<UInt64(geometries.count)).map { firstSampleIndex &+ $0 })
     }
 
     /// Draws every op's parameters for the samples of `batch`, with their labels' class ids
     /// (``LabelBatch/classIDs``) for ops whose `p` or magnitude is given per class.
-    public func sample(for batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0) throws -> SampledPipeline {
-        try sample(geometries: batch.images.sampleGeometries, ragged: batch.images.isRagged, seed: seed, epoch: epoch,
-                   sampleIndices: (0..<UInt64(batch.count)).map { firstSampleIndex &+ $0 }, classIDs: batch.labels?.classIDs)
+    public func sample(
+        for batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0
+    ) throws -> SampledPipeline {
+        try sample(
+            geometries: batch.images.sampleGeometries, ragged: batch.images.isRagged, seed: seed, epoch: epoch,
+            sampleIndices: (0..<UInt64(batch.count)).map { firstSampleIndex &+ $0 }, classIDs: batch.labels?.classIDs)
     }
 
     /// Draws every op's parameters for the samples of `batch` whose global indices are `sampleIndices`,
     /// with their labels' class ids.
-    public func sample(for batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]) throws -> SampledPipeline {
-        try sample(geometries: batch.images.sampleGeometries, ragged: batch.images.isRagged, seed: seed, epoch: epoch,
-                   sampleIndices: sampleIndices, classIDs: batch.labels?.classIDs)
+    public func sample(
+        for batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0, sampleIndices: [UInt64]
+    ) throws -> SampledPipeline {
+        try sample(
+            geometries: batch.images.sampleGeometries, ragged: batch.images.isRagged, seed: seed, epoch: epoch,
+            sampleIndices: sampleIndices, classIDs: batch.labels?.classIDs)
     }
 
     /// The general form: samples of the given sizes with the given global indices, and optionally
@@ -127,7 +143,8 @@ public struct Pipeline: Sendable {
             throw AugmentError.emptyBatch("cannot sample parameters for 0 samples")
         }
         guard sampleIndices.count == geometries.count else {
-            throw AugmentError.parameterMismatch("\(sampleIndices.count) sample indices for \(geometries.count) samples")
+            throw AugmentError.parameterMismatch(
+                "\(sampleIndices.count) sample indices for \(geometries.count) samples")
         }
         for g in geometries { try g.validate("pipeline input") }
         var ops: [SampledOp] = []
@@ -135,8 +152,9 @@ public struct Pipeline: Sendable {
         for (opIndex, transform) in transforms.enumerated() {
             let next = try current.map { try transform.outputGeometry(for: $0) }
             for g in next { try g.validate("\(transform.opName) (ops[\(opIndex)]) output") }
-            var context = SamplingContext(geometry: current[0], seed: seed, epoch: epoch, sampleIndices: sampleIndices,
-                                          opIndex: UInt32(opIndex), sampleGeometries: current)
+            var context = SamplingContext(
+                geometry: current[0], seed: seed, epoch: epoch, sampleIndices: sampleIndices,
+                opIndex: UInt32(opIndex), sampleGeometries: current)
             context.classIDs = classIDs
             ops.append(SampledOp.draw(transform, context: context))
             current = next
@@ -168,10 +186,12 @@ public struct SampledOp: Sendable {
     /// own sample's geometry).
     func typedParameters<T: Transform>(for transform: T, geometries: [ImageGeometry]) throws -> [T.Parameters] {
         guard let values = parameters as? [T.Parameters] else {
-            throw AugmentError.parameterMismatch("\(T.opName): parameters of type \(type(of: parameters)) do not belong to this op")
+            throw AugmentError.parameterMismatch(
+                "\(T.opName): parameters of type \(type(of: parameters)) do not belong to this op")
         }
         guard values.count == geometries.count else {
-            throw AugmentError.parameterMismatch("\(T.opName): \(values.count) parameter values for a batch of \(geometries.count)")
+            throw AugmentError.parameterMismatch(
+                "\(T.opName): \(values.count) parameter values for a batch of \(geometries.count)")
         }
         for (value, geometry) in zip(values, geometries) {
             try transform.validate(value, for: geometry)
@@ -193,13 +213,16 @@ public struct SampledPipeline: Sendable {
     public let ops: [SampledOp]
 
     public init(pipeline: Pipeline, count: Int, inputGeometry: ImageGeometry, ops: [SampledOp]) {
-        self.init(pipeline: pipeline, inputGeometries: Array(repeating: inputGeometry, count: max(count, 0)),
-                  ragged: false, ops: ops, count: count)
+        self.init(
+            pipeline: pipeline, inputGeometries: Array(repeating: inputGeometry, count: max(count, 0)),
+            ragged: false, ops: ops, count: count)
     }
 
     /// Parameters drawn for samples of the given sizes (`ragged`: a ragged batch).
     public init(pipeline: Pipeline, inputGeometries: [ImageGeometry], ragged: Bool, ops: [SampledOp]) {
-        self.init(pipeline: pipeline, inputGeometries: inputGeometries, ragged: ragged, ops: ops, count: inputGeometries.count)
+        self.init(
+            pipeline: pipeline, inputGeometries: inputGeometries, ragged: ragged, ops: ops, count: inputGeometries.count
+        )
     }
 
     private init(pipeline: Pipeline, inputGeometries: [ImageGeometry], ragged: Bool, ops: [SampledOp], count: Int) {
@@ -221,15 +244,17 @@ public struct SampledPipeline: Sendable {
             throw AugmentError.emptyBatch("cannot plan \(count) samples")
         }
         guard inputPixelType != .float16 else { throw AugmentError.float16Input() }
-        var builder = PlanBuilder(geometries: inputGeometries, ragged: isRagged,
-                                  inputPixelType: inputPixelType, inputLayout: inputLayout)
+        var builder = PlanBuilder(
+            geometries: inputGeometries, ragged: isRagged,
+            inputPixelType: inputPixelType, inputLayout: inputLayout)
         for op in ops {
             try Self.lower(op, transform: op.transform, into: &builder)
         }
         let plan = try builder.finish(output: pipeline.output)
         guard plan.stages.count <= Self.maxPasses else {
             throw AugmentError.incompatible(
-                "the pipeline needs \(plan.stages.count) passes over the batch, more than the limit of \(Self.maxPasses); each pass reads and writes every image (training pipelines need a handful): use fewer ops, or let the policies fuse (exact_order: false)")
+                "the pipeline needs \(plan.stages.count) passes over the batch, more than the limit of \(Self.maxPasses); each pass reads and writes every image (training pipelines need a handful): use fewer ops, or let the policies fuse (exact_order: false)"
+            )
         }
         return plan
     }
@@ -241,7 +266,8 @@ public struct SampledPipeline: Sendable {
     public func plan(for images: ImageBatch) throws -> Plan {
         guard images.count == count, images.sampleGeometries == inputGeometries, images.isRagged == isRagged else {
             throw AugmentError.parameterMismatch(
-                "parameters were sampled for \(count) images of \(inputGeometry)\(isRagged ? " (ragged)" : ""), the batch has \(images.count) of \(images.geometry)\(images.isRagged ? " (ragged)" : "")")
+                "parameters were sampled for \(count) images of \(inputGeometry)\(isRagged ? " (ragged)" : ""), the batch has \(images.count) of \(images.geometry)\(images.isRagged ? " (ragged)" : "")"
+            )
         }
         return try plan(inputPixelType: images.pixelType, inputLayout: images.layout)
     }

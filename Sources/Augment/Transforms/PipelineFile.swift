@@ -33,31 +33,37 @@ public struct PipelineFile: Sendable {
         do {
             root = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw AugmentError.invalidArgument(op: name, argument: "(file)", value: "not valid JSON",
-                                               allowed: "a JSON object {\"ops\": [...]} (\(error.localizedDescription))")
+            throw AugmentError.invalidArgument(
+                op: name, argument: "(file)", value: "not valid JSON",
+                allowed: "a JSON object {\"ops\": [...]} (\(error.localizedDescription))")
         }
         guard let object = root as? [String: Any] else {
-            throw AugmentError.invalidArgument(op: name, argument: "(file)", value: "\(type(of: root))",
-                                               allowed: "a JSON object with an \"ops\" array")
+            throw AugmentError.invalidArgument(
+                op: name, argument: "(file)", value: "\(type(of: root))",
+                allowed: "a JSON object with an \"ops\" array")
         }
         let known: Set<String> = ["seed", "ops", "output", "name", "description", "views", "input"]
         if let extra = object.keys.sorted().first(where: { !known.contains($0) }) {
-            throw AugmentError.unknownName(op: name, what: "key", name: extra, known: known.sorted(),
-                                           suggestion: suggestion(for: extra, among: known.sorted()))
+            throw AugmentError.unknownName(
+                op: name, what: "key", name: extra, known: known.sorted(),
+                suggestion: suggestion(for: extra, among: known.sorted()))
         }
         if object["views"] != nil, object["ops"] != nil {
-            throw AugmentError.invalidArgument(op: name, argument: "views", value: "given together with \"ops\"",
-                                               allowed: "either \"ops\" (one pipeline) or \"views\" (view groups, each with its own \"ops\")")
+            throw AugmentError.invalidArgument(
+                op: name, argument: "views", value: "given together with \"ops\"",
+                allowed: "either \"ops\" (one pipeline) or \"views\" (view groups, each with its own \"ops\")")
         }
         guard let ops = object["ops"] as? [Any] ?? (object["views"] != nil ? [] : nil) else {
-            throw AugmentError.invalidArgument(op: name, argument: "ops", value: "missing or not an array",
-                                               allowed: "an array of {\"op\": NAME, ...arguments}")
+            throw AugmentError.invalidArgument(
+                op: name, argument: "ops", value: "missing or not an array",
+                allowed: "an array of {\"op\": NAME, ...arguments}")
         }
         var seed: UInt64?
         if let value = object["seed"] {
             guard let exact = exactUInt64(value) else {
-                throw AugmentError.invalidArgument(op: name, argument: "seed", value: "\(value)",
-                                                   allowed: "a whole number from 0 to 18446744073709551615 (2^64 - 1)")
+                throw AugmentError.invalidArgument(
+                    op: name, argument: "seed", value: "\(value)",
+                    allowed: "a whole number from 0 to 18446744073709551615 (2^64 - 1)")
             }
             seed = exact
         }
@@ -73,13 +79,15 @@ public struct PipelineFile: Sendable {
         let opCount = countOps(allOps)
         guard opCount <= maxOpCount else {
             throw AugmentError.incompatible(
-                "\(name): the pipeline has \(opCount) ops (nested ones included), more than the limit of \(maxOpCount); a training pipeline needs a few dozen at most")
+                "\(name): the pipeline has \(opCount) ops (nested ones included), more than the limit of \(maxOpCount); a training pipeline needs a few dozen at most"
+            )
         }
         var input = PipelineInput.image
         if let value = object["input"] {
             guard let text = value as? String, let kind = PipelineInput(rawValue: text) else {
-                throw AugmentError.invalidArgument(op: name, argument: "input", value: "\(value)",
-                                                   allowed: PipelineInput.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
+                throw AugmentError.invalidArgument(
+                    op: name, argument: "input", value: "\(value)",
+                    allowed: PipelineInput.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))
             }
             input = kind
         }
@@ -107,13 +115,15 @@ public struct PipelineFile: Sendable {
             }
             let opName = dict["op"] as? String ?? "op"
             guard let bool = flag as? Bool else {
-                throw AugmentError.wrongType(op: "\(opName) (\(opLabel))", argument: "per_frame", expected: "true or false")
+                throw AugmentError.wrongType(
+                    op: "\(opName) (\(opLabel))", argument: "per_frame", expected: "true or false")
             }
             let transform = try parseOp(dict, label: opLabel)
             if bool {
                 guard !MultiCopySampling.isMixing(transform) else {
-                    throw AugmentError.invalidArgument(op: "\(opName) (\(opLabel))", argument: "per_frame", value: "true",
-                                                       allowed: "false: mixing ops pair whole clips, with one lambda per clip")
+                    throw AugmentError.invalidArgument(
+                        op: "\(opName) (\(opLabel))", argument: "per_frame", value: "true",
+                        allowed: "false: mixing ops pair whole clips, with one lambda per clip")
                 }
                 perFrame.insert(position)
             }
@@ -128,19 +138,22 @@ public struct PipelineFile: Sendable {
     /// without "output" uses the file's.
     static func parseViews(_ value: Any, output: OutputFormat, name: String) throws -> MultiViewPipeline {
         guard let list = value as? [Any], !list.isEmpty else {
-            throw AugmentError.invalidArgument(op: name, argument: "views", value: "\(value)",
-                                               allowed: "a non-empty array of {\"name\": NAME, \"count\": N, \"ops\": [...]}")
+            throw AugmentError.invalidArgument(
+                op: name, argument: "views", value: "\(value)",
+                allowed: "a non-empty array of {\"name\": NAME, \"count\": N, \"ops\": [...]}")
         }
         let groups = try list.enumerated().map { i, element -> ViewGroup in
             let label = "views[\(i)]"
             guard let dict = element as? [String: Any] else {
-                throw AugmentError.invalidArgument(op: label, argument: "(group)", value: "\(element)",
-                                                   allowed: "an object {\"name\": NAME, \"count\": N, \"ops\": [...]}")
+                throw AugmentError.invalidArgument(
+                    op: label, argument: "(group)", value: "\(element)",
+                    allowed: "an object {\"name\": NAME, \"count\": N, \"ops\": [...]}")
             }
             let known = ["count", "name", "ops", "output"]
             if let extra = dict.keys.sorted().first(where: { !known.contains($0) }) {
-                throw AugmentError.unknownName(op: label, what: "key", name: extra, known: known,
-                                               suggestion: suggestion(for: extra, among: known))
+                throw AugmentError.unknownName(
+                    op: label, what: "key", name: extra, known: known,
+                    suggestion: suggestion(for: extra, among: known))
             }
             guard let groupName = dict["name"] as? String else {
                 throw AugmentError.missingArgument(op: label, argument: "name", expected: "a string naming the group")
@@ -148,44 +161,55 @@ public struct PipelineFile: Sendable {
             var count = 1
             if let raw = dict["count"] {
                 guard let number = raw as? NSNumber,
-                      let exact = Int(exactly: number.doubleValue),
-                      (1...MultiViewPipeline.maxViewsPerGroup).contains(exact) else {
-                    throw AugmentError.invalidArgument(op: "\(label) (\(groupName))", argument: "count", value: "\(raw)",
-                                                       allowed: "an integer in [1, \(MultiViewPipeline.maxViewsPerGroup)]")
+                    let exact = Int(exactly: number.doubleValue),
+                    (1...MultiViewPipeline.maxViewsPerGroup).contains(exact)
+                else {
+                    throw AugmentError.invalidArgument(
+                        op: "\(label) (\(groupName))", argument: "count", value: "\(raw)",
+                        allowed: "an integer in [1, \(MultiViewPipeline.maxViewsPerGroup)]")
                 }
                 count = exact
             }
             guard let ops = dict["ops"] as? [Any] else {
-                throw AugmentError.invalidArgument(op: "\(label) (\(groupName))", argument: "ops", value: "missing or not an array",
-                                                   allowed: "an array of {\"op\": NAME, ...arguments}")
+                throw AugmentError.invalidArgument(
+                    op: "\(label) (\(groupName))", argument: "ops", value: "missing or not an array",
+                    allowed: "an array of {\"op\": NAME, ...arguments}")
             }
             let groupOutput = try dict["output"].map { try parseOutput($0, name: label) } ?? output
-            return ViewGroup(name: groupName, count: count, pipeline: try parseOps(ops, output: groupOutput, label: "\(label)."))
+            return ViewGroup(
+                name: groupName, count: count, pipeline: try parseOps(ops, output: groupOutput, label: "\(label)."))
         }
         return try MultiViewPipeline(groups)
     }
 
     private static func parseOutput(_ value: Any, name: String) throws -> OutputFormat {
         guard let dict = value as? [String: Any] else {
-            throw AugmentError.invalidArgument(op: name, argument: "output", value: "\(value)",
-                                               allowed: "{\"dtype\": \"float32\"|\"float16\"|\"uint8\"|\"uint16\", \"layout\": \"nchw\"|\"nhwc\"}")
+            throw AugmentError.invalidArgument(
+                op: name, argument: "output", value: "\(value)",
+                allowed: "{\"dtype\": \"float32\"|\"float16\"|\"uint8\"|\"uint16\", \"layout\": \"nchw\"|\"nhwc\"}")
         }
         var format = OutputFormat.float32NCHW
         for (key, raw) in dict {
             switch key {
             case "dtype":
                 guard let text = raw as? String, let type = PixelType(rawValue: text) else {
-                    throw AugmentError.invalidArgument(op: "output", argument: "dtype", value: "\(raw)", allowed: "\"float32\", \"float16\", \"uint8\" or \"uint16\" (raw values, for uint16 input such as depth in millimetres)")
+                    throw AugmentError.invalidArgument(
+                        op: "output", argument: "dtype", value: "\(raw)",
+                        allowed:
+                            "\"float32\", \"float16\", \"uint8\" or \"uint16\" (raw values, for uint16 input such as depth in millimetres)"
+                    )
                 }
                 format.pixelType = type
             case "layout":
                 guard let text = raw as? String, let layout = ImageLayout(rawValue: text.lowercased()) else {
-                    throw AugmentError.invalidArgument(op: "output", argument: "layout", value: "\(raw)", allowed: "\"nchw\" or \"nhwc\"")
+                    throw AugmentError.invalidArgument(
+                        op: "output", argument: "layout", value: "\(raw)", allowed: "\"nchw\" or \"nhwc\"")
                 }
                 format.layout = layout
             default:
-                throw AugmentError.unknownName(op: "output", what: "key", name: key, known: ["dtype", "layout"],
-                                               suggestion: suggestion(for: key, among: ["dtype", "layout"]))
+                throw AugmentError.unknownName(
+                    op: "output", what: "key", name: key, known: ["dtype", "layout"],
+                    suggestion: suggestion(for: key, among: ["dtype", "layout"]))
             }
         }
         return format
@@ -201,22 +225,29 @@ public struct PipelineFile: Sendable {
     /// nested in a composite's "ops").
     static func parseOp(_ value: Any, label: String) throws -> any Transform {
         guard var dict = value as? [String: Any] else {
-            throw AugmentError.invalidArgument(op: label, argument: "(op)", value: "\(value)", allowed: "an object {\"op\": NAME, ...}")
+            throw AugmentError.invalidArgument(
+                op: label, argument: "(op)", value: "\(value)", allowed: "an object {\"op\": NAME, ...}")
         }
         guard let name = dict.removeValue(forKey: "op") as? String else {
-            throw AugmentError.missingArgument(op: label, argument: "op", expected: "an op name: \(OpRegistry.opNames.joined(separator: ", "))")
+            throw AugmentError.missingArgument(
+                op: label, argument: "op", expected: "an op name: \(OpRegistry.opNames.joined(separator: ", "))")
         }
         guard let type = OpRegistry.type(named: name, input: PipelineInput.parsing) else {
             if torchvisionNames[snakeCase(name)] == "" {
                 throw AugmentError.incompatible(
-                    "\(label): '\(name)' is not an op here: conversions are the pipeline's \"output\" format ({\"output\": {\"dtype\": \"float32\", \"layout\": \"nchw\"}}); uint8 input is scaled to [0, 1] as torchvision's to_dtype(scale=True)")
+                    "\(label): '\(name)' is not an op here: conversions are the pipeline's \"output\" format ({\"output\": {\"dtype\": \"float32\", \"layout\": \"nchw\"}}); uint8 input is scaled to [0, 1] as torchvision's to_dtype(scale=True)"
+                )
             }
-            throw AugmentError.unknownName(op: label, what: "op", name: name, known: OpRegistry.opNames,
-                                           suggestion: opSuggestion(for: name))
+            throw AugmentError.unknownName(
+                op: label, what: "op", name: name, known: OpRegistry.opNames,
+                suggestion: opSuggestion(for: name))
         }
         if PipelineInput.parsing == .depth, OpRegistry.colorOpNames.contains(name) {
-            throw AugmentError.invalidArgument(op: "\(name) (\(label))", argument: "(input)", value: "depth",
-                                               allowed: "ops that keep depth values meaningful (geometric ops, noise, blur, random_dropout): colour ops do not apply to depth maps")
+            throw AugmentError.invalidArgument(
+                op: "\(name) (\(label))", argument: "(input)", value: "depth",
+                allowed:
+                    "ops that keep depth values meaningful (geometric ops, noise, blur, random_dropout): colour ops do not apply to depth maps"
+            )
         }
         // "channels": [...] on a colour op: the op inside color_channels (the other channels unchanged).
         if OpRegistry.colorOpNames.contains(name), let channels = dict.removeValue(forKey: "channels") {
@@ -224,7 +255,8 @@ public struct PipelineFile: Sendable {
             let list = channels as? [Any] ?? []
             let indices = list.compactMap { ($0 as? NSNumber).flatMap { Int(exactly: $0.doubleValue) } }
             guard channels is [Any], indices.count == list.count else {
-                throw AugmentError.wrongType(op: opLabel, argument: "channels", expected: "a list of channel indices, e.g. [0, 1, 2]")
+                throw AugmentError.wrongType(
+                    op: opLabel, argument: "channels", expected: "a list of channel indices, e.g. [0, 1, 2]")
             }
             dict["op"] = name
             return try ColorChannels([parseOp(dict, label: label)], channels: indices)
@@ -263,7 +295,8 @@ public struct PipelineFile: Sendable {
         }
         // torchvision's CenterCrop/RandomCrop take `size` (an int or [height, width]).
         if ["center_crop", "random_crop"].contains(T.opName), let size = arguments["size"],
-           arguments["height"] == nil, arguments["width"] == nil {
+            arguments["height"] == nil, arguments["width"] == nil
+        {
             let values = (size as? [Any]) ?? [size]
             guard (1...2).contains(values.count), values.allSatisfy({ $0 is NSNumber && !($0 is Bool) }) else {
                 throw AugmentError.wrongType(op: label, argument: "size", expected: "an integer or [height, width]")
@@ -281,12 +314,16 @@ public struct PipelineFile: Sendable {
             // A required argument that is "missing" because it was misspelled: report the spelling.
             if case .keyNotFound(let key, _) = error {
                 if compositeOpNames.contains(T.opName), key.stringValue == "ops" {
-                    throw AugmentError.missingArgument(op: label, argument: "ops",
-                                                       expected: "an array of {\"op\": NAME, ...} (torchvision's \"transforms\" is read as \"ops\")")
+                    throw AugmentError.missingArgument(
+                        op: label, argument: "ops",
+                        expected: "an array of {\"op\": NAME, ...} (torchvision's \"transforms\" is read as \"ops\")")
                 }
-                if let typo = arguments.keys.sorted().first(where: { suggestion(for: $0, among: [key.stringValue]) != nil }) {
-                    throw AugmentError.unknownName(op: label, what: "argument", name: typo, known: [key.stringValue],
-                                                   suggestion: key.stringValue)
+                if let typo = arguments.keys.sorted().first(where: {
+                    suggestion(for: $0, among: [key.stringValue]) != nil
+                }) {
+                    throw AugmentError.unknownName(
+                        op: label, what: "argument", name: typo, known: [key.stringValue],
+                        suggestion: key.stringValue)
                 }
             }
             throw describe(error, label: label, arguments: arguments)
@@ -295,16 +332,21 @@ public struct PipelineFile: Sendable {
         if nested != nil { known.insert("ops") }
         for key in arguments.keys.sorted() where !known.contains(key) {
             // null for an optional argument the op did not write back: known when the op reads the key.
-            if arguments[key] is NSNull, readsArgument(T.self, key, arguments, nested: nested, label: label) { continue }
+            if arguments[key] is NSNull, readsArgument(T.self, key, arguments, nested: nested, label: label) {
+                continue
+            }
             let names = known.sorted()
-            throw AugmentError.unknownName(op: label, what: "argument", name: key, known: names,
-                                           suggestion: argumentSuggestion(for: key, op: T.opName, among: names))
+            throw AugmentError.unknownName(
+                op: label, what: "argument", name: key, known: names,
+                suggestion: argumentSuggestion(for: key, op: T.opName, among: names))
         }
         return transform
     }
 
-    private static func decodeOnce<T: Transform>(_ type: T.Type, from arguments: [String: Any], nested: NestedOps?,
-                                                 label: String) throws -> T {
+    private static func decodeOnce<T: Transform>(
+        _ type: T.Type, from arguments: [String: Any], nested: NestedOps?,
+        label: String
+    ) throws -> T {
         let data = try JSONSerialization.data(withJSONObject: arguments)
         let decoder = JSONDecoder()
         decoder.userInfo[opLabelKey] = label  // composites name their nested ops after it
@@ -313,8 +355,10 @@ public struct PipelineFile: Sendable {
     }
 
     /// Whether `T` reads `key`: decoding again with a value of the wrong kind there fails naming it.
-    private static func readsArgument<T: Transform>(_ type: T.Type, _ key: String, _ arguments: [String: Any],
-                                                    nested: NestedOps?, label: String) -> Bool {
+    private static func readsArgument<T: Transform>(
+        _ type: T.Type, _ key: String, _ arguments: [String: Any],
+        nested: NestedOps?, label: String
+    ) -> Bool {
         var probe = arguments
         probe[key] = ["swift-augment probe": [true]]
         do {
@@ -368,7 +412,13 @@ public struct PipelineFile: Sendable {
         var depth = 0, inString = false, escaped = false
         for byte in data {
             if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+                if escaped {
+                    escaped = false
+                } else if byte == UInt8(ascii: "\\") {
+                    escaped = true
+                } else if byte == UInt8(ascii: "\"") {
+                    inString = false
+                }
                 continue
             }
             switch byte {
@@ -377,7 +427,8 @@ public struct PipelineFile: Sendable {
                 depth += 1
                 guard depth <= limit else {
                     throw AugmentError.incompatible(
-                        "\(name): ops nest deeper than the limit of \(maxNestingDepth) levels (brackets more than \(limit) deep); a composite (compose, random_apply, one_of, some_of) inside another is one level: flatten the pipeline")
+                        "\(name): ops nest deeper than the limit of \(maxNestingDepth) levels (brackets more than \(limit) deep); a composite (compose, random_apply, one_of, some_of) inside another is one level: flatten the pipeline"
+                    )
                 }
             case UInt8(ascii: "}"), UInt8(ascii: "]"): depth -= 1
             default: break
@@ -391,7 +442,9 @@ public struct PipelineFile: Sendable {
         let text = number.stringValue
         if let exact = UInt64(text) { return exact }
         let double = number.doubleValue
-        guard double.isFinite, double >= 0, double < 18_446_744_073_709_551_616.0, double == double.rounded() else { return nil }
+        guard double.isFinite, double >= 0, double < 18_446_744_073_709_551_616.0, double == double.rounded() else {
+            return nil
+        }
         return UInt64(exactly: double)
     }
 
@@ -400,7 +453,8 @@ public struct PipelineFile: Sendable {
         "random_choice": "one_of", "random_order": "some_of", "grayscale": "rgb_to_grayscale",
         "to_grayscale": "rgb_to_grayscale", "gaussian_noise": "gaussian_noise", "rand_augment": "rand_augment",
         "trivial_augment": "trivial_augment_wide", "augmix": "aug_mix", "random_rotate": "random_rotation",
-        "rotation": "rotate", "horizontal_flip": "hflip", "vertical_flip": "vflip", "to_tensor": "", "to_image": "", "to_dtype": "", "to_pil_image": "", "convert_image_dtype": "",
+        "rotation": "rotate", "horizontal_flip": "hflip", "vertical_flip": "vflip", "to_tensor": "", "to_image": "",
+        "to_dtype": "", "to_pil_image": "", "convert_image_dtype": "",
     ]
 
     /// "did you mean" for an op name: CamelCase and torchvision spellings map to this project's.
@@ -420,7 +474,9 @@ public struct PipelineFile: Sendable {
             if ch.isUppercase {
                 let previous = i > 0 ? characters[i - 1] : nil
                 let next = i + 1 < characters.count ? characters[i + 1] : nil
-                if let previous, previous != "_", previous.isLowercase || previous.isNumber || (next?.isLowercase ?? false) {
+                if let previous, previous != "_",
+                    previous.isLowercase || previous.isNumber || (next?.isLowercase ?? false)
+                {
                     out.append("_")
                 }
                 out.append(contentsOf: ch.lowercased())
@@ -433,8 +489,10 @@ public struct PipelineFile: Sendable {
 
     /// "did you mean" for an argument: torchvision's spellings first, then the closest name.
     static func argumentSuggestion(for key: String, op: String, among known: [String]) -> String? {
-        let aliases: [String: String] = ["transforms": "ops", "kernel": "kernel_size", "prob": "p", "probability": "p",
-                                         "degree": "degrees", "interpolation_mode": "interpolation"]
+        let aliases: [String: String] = [
+            "transforms": "ops", "kernel": "kernel_size", "prob": "p", "probability": "p",
+            "degree": "degrees", "interpolation_mode": "interpolation",
+        ]
         if let alias = aliases[key], known.contains(alias) { return alias }
         if key == "size", known.contains("height"), known.contains("width") { return "height and width" }
         return suggestion(for: key, among: known) ?? suggestion(for: snakeCase(key), among: known)
@@ -454,10 +512,13 @@ public struct PipelineFile: Sendable {
         }
         switch error {
         case .keyNotFound(let key, _):
-            return .missingArgument(op: label, argument: key.stringValue, expected: "a value (this argument is required)")
+            return .missingArgument(
+                op: label, argument: key.stringValue, expected: "a value (this argument is required)")
         case .typeMismatch(let type, let context):
-            if (type == Int.self || type == Int32.self || type == UInt64.self), let key = context.codingPath.first?.stringValue,
-               let number = arguments[key] as? NSNumber, !(arguments[key] is Bool) {
+            if (type == Int.self || type == Int32.self || type == UInt64.self),
+                let key = context.codingPath.first?.stringValue,
+                let number = arguments[key] as? NSNumber, !(arguments[key] is Bool)
+            {
                 return .wrongType(op: label, argument: path(context), expected: "a whole number (got \(number))")
             }
             return .wrongType(op: label, argument: path(context), expected: jsonTypeName(type))
@@ -474,7 +535,8 @@ public struct PipelineFile: Sendable {
                     }
                 }
             }
-            return .invalidArgument(op: label, argument: path(context), value: "invalid", allowed: context.debugDescription)
+            return .invalidArgument(
+                op: label, argument: path(context), value: "invalid", allowed: context.debugDescription)
         @unknown default:
             return .invalidArgument(op: label, argument: "(op)", value: "invalid", allowed: "\(error)")
         }
@@ -544,7 +606,9 @@ final class KeyRecordingEncoder: Encoder {
         var codingPath: [any CodingKey] = []
         mutating func encodeNil(forKey key: Key) throws { box.keys.insert(key.stringValue) }
         mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { box.keys.insert(key.stringValue) }
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        mutating func nestedContainer<NestedKey: CodingKey>(
+            keyedBy keyType: NestedKey.Type, forKey key: Key
+        ) -> KeyedEncodingContainer<NestedKey> {
             box.keys.insert(key.stringValue)
             return KeyedEncodingContainer(Keyed<NestedKey>(box: Box()))
         }
@@ -564,7 +628,9 @@ final class KeyRecordingEncoder: Encoder {
         var count = 0
         mutating func encodeNil() throws { count += 1 }
         mutating func encode<T: Encodable>(_ value: T) throws { count += 1 }
-        mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        mutating func nestedContainer<NestedKey: CodingKey>(
+            keyedBy keyType: NestedKey.Type
+        ) -> KeyedEncodingContainer<NestedKey> {
             count += 1
             return KeyedEncodingContainer(Keyed<NestedKey>(box: Box()))
         }

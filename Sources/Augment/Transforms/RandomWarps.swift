@@ -7,7 +7,8 @@ import Foundation
 private func interpolationArgument(_ value: String?, _ fallback: Interpolation, op: String) throws -> Interpolation {
     guard let value else { return fallback }
     guard let parsed = Interpolation(rawValue: value) else {
-        throw AugmentError.invalidArgument(op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
     }
     return parsed
 }
@@ -15,22 +16,27 @@ private func interpolationArgument(_ value: String?, _ fallback: Interpolation, 
 private func borderArgument(_ value: String?, op: String) throws -> BorderMode {
     guard let value else { return .constant }
     guard let parsed = BorderMode(rawValue: value) else {
-        throw AugmentError.invalidArgument(op: op, argument: "padding_mode", value: value, allowed: "constant, edge or reflect")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "padding_mode", value: value, allowed: "constant, edge or reflect")
     }
     return parsed
 }
 
 /// A [min, max] range from torchvision's "number or pair" argument: a number d means [-d, d].
-private func symmetricRange(_ values: [Double], op: String, argument: String, nonNegativeScalar: Bool = true) throws -> [Double] {
+private func symmetricRange(
+    _ values: [Double], op: String, argument: String, nonNegativeScalar: Bool = true
+) throws -> [Double] {
     try AugmentError.checkFinite(values, op: op, argument: argument)
     if values.count == 1 {
         guard !nonNegativeScalar || values[0] >= 0 else {
-            throw AugmentError.invalidArgument(op: op, argument: argument, value: "\(values[0])", allowed: "a number >= 0 or a [min, max] pair")
+            throw AugmentError.invalidArgument(
+                op: op, argument: argument, value: "\(values[0])", allowed: "a number >= 0 or a [min, max] pair")
         }
         return [-values[0], values[0]]
     }
     guard values.count == 2, values[0] <= values[1] else {
-        throw AugmentError.invalidArgument(op: op, argument: argument, value: "\(values)", allowed: "a number >= 0 or a [min, max] pair")
+        throw AugmentError.invalidArgument(
+            op: op, argument: argument, value: "\(values)", allowed: "a number >= 0 or a [min, max] pair")
     }
     return values
 }
@@ -67,19 +73,23 @@ public struct RandomAffine: Transform {
     public let paddingMode: BorderMode
     public let sameOnBatch: Bool
 
-    public init(degrees: [Double], translate: [Double]? = nil, scale: [Double]? = nil, shear: [Double]? = nil,
-                interpolation: Interpolation = .nearest, fill: [Double]? = [0], center: [Double]? = nil,
-                paddingMode: BorderMode = .constant, sameOnBatch: Bool = false) throws {
+    public init(
+        degrees: [Double], translate: [Double]? = nil, scale: [Double]? = nil, shear: [Double]? = nil,
+        interpolation: Interpolation = .nearest, fill: [Double]? = [0], center: [Double]? = nil,
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+    ) throws {
         self.degrees = try symmetricRange(degrees, op: Self.opName, argument: "degrees")
         if let translate {
             guard translate.count == 2, translate.allSatisfy({ $0.isFinite && (0...1).contains($0) }) else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: "translate", value: "\(translate)",
-                                                   allowed: "[fx, fy], fractions in [0, 1]")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "translate", value: "\(translate)",
+                    allowed: "[fx, fy], fractions in [0, 1]")
             }
         }
         if let scale {
             guard scale.count == 2, scale.allSatisfy({ $0.isFinite && $0 > 0 }), scale[0] <= scale[1] else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: "scale", value: "\(scale)", allowed: "[min, max], 0 < min <= max")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "scale", value: "\(scale)", allowed: "[min, max], 0 < min <= max")
             }
         }
         var shearRange: [Double]?
@@ -87,19 +97,22 @@ public struct RandomAffine: Transform {
             if shear.count == 4 {
                 try AugmentError.checkFinite(shear, op: Self.opName, argument: "shear")
                 guard shear[0] <= shear[1], shear[2] <= shear[3] else {
-                    throw AugmentError.invalidArgument(op: Self.opName, argument: "shear", value: "\(shear)", allowed: "[xmin, xmax, ymin, ymax]")
+                    throw AugmentError.invalidArgument(
+                        op: Self.opName, argument: "shear", value: "\(shear)", allowed: "[xmin, xmax, ymin, ymax]")
                 }
                 shearRange = shear
             } else {
                 shearRange = try symmetricRange(shear, op: Self.opName, argument: "shear")
             }
             for s in shearRange ?? [] where abs(s) >= 90 {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: "shear", value: "\(shear)", allowed: "degrees in (-90, 90)")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "shear", value: "\(shear)", allowed: "degrees in (-90, 90)")
             }
         }
         if let center {
             guard center.count == 2, center.allSatisfy(\.isFinite) else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: "center", value: "\(center)", allowed: "[x, y] in pixels")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "center", value: "\(center)", allowed: "[x, y] in pixels")
             }
         }
         self.translate = translate
@@ -139,19 +152,23 @@ public struct RandomAffine: Transform {
 
     public func validate(_ p: AffineParameters, for input: ImageGeometry) throws {
         guard p.angleDegrees.isFinite, p.translatePixels.count == 2, p.translatePixels.allSatisfy(\.isFinite),
-              p.scale.isFinite, p.scale > 0, p.shearDegrees.count == 2, p.shearDegrees.allSatisfy({ $0.isFinite && abs($0) < 90 }) else {
+            p.scale.isFinite, p.scale > 0, p.shearDegrees.count == 2,
+            p.shearDegrees.allSatisfy({ $0.isFinite && abs($0) < 90 })
+        else {
             throw AugmentError.parameterMismatch("random_affine: parameters \(p) are not a valid affine map")
         }
     }
 
     public func lower(_ parameters: [AffineParameters], into plan: inout PlanBuilder) throws {
         let matrices = zip(parameters, plan.sampleGeometries).map { p, g in
-            Geometry.affineWarp(width: g.width, height: g.height, outWidth: g.width, outHeight: g.height, center: center,
-                                angleDegrees: p.angleDegrees, translate: (p.translatePixels[0], p.translatePixels[1]),
-                                scale: p.scale, shearDegrees: (p.shearDegrees[0], p.shearDegrees[1]))
+            Geometry.affineWarp(
+                width: g.width, height: g.height, outWidth: g.width, outHeight: g.height, center: center,
+                angleDegrees: p.angleDegrees, translate: (p.translatePixels[0], p.translatePixels[1]),
+                scale: p.scale, shearDegrees: (p.shearDegrees[0], p.shearDegrees[1]))
         }
-        try plan.warp(matrices, outputs: plan.sampleGeometries, interpolation: interpolation,
-                      reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
+        try plan.warp(
+            matrices, outputs: plan.sampleGeometries, interpolation: interpolation,
+            reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -163,13 +180,15 @@ public struct RandomAffine: Transform {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let fill: [Double]? = c.contains(.fill) ? (try c.decodeNil(forKey: .fill) ? nil : c.numbers(.fill)) : [0]
-        try self.init(degrees: c.numbers(.degrees) ?? [],
-                      translate: c.decodeIfPresent([Double].self, forKey: .translate),
-                      scale: c.decodeIfPresent([Double].self, forKey: .scale), shear: c.numbers(.shear),
-                      interpolation: interpolationArgument(c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-                      fill: fill, center: c.decodeIfPresent([Double].self, forKey: .center),
-                      paddingMode: borderArgument(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName),
-                      sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+        try self.init(
+            degrees: c.numbers(.degrees) ?? [],
+            translate: c.decodeIfPresent([Double].self, forKey: .translate),
+            scale: c.decodeIfPresent([Double].self, forKey: .scale), shear: c.numbers(.shear),
+            interpolation: interpolationArgument(
+                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
+            fill: fill, center: c.decodeIfPresent([Double].self, forKey: .center),
+            paddingMode: borderArgument(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName),
+            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -204,12 +223,15 @@ public struct RandomRotation: Transform {
     public let paddingMode: BorderMode
     public let sameOnBatch: Bool
 
-    public init(degrees: [Double], interpolation: Interpolation = .nearest, center: [Double]? = nil, fill: [Double]? = [0],
-                paddingMode: BorderMode = .constant, sameOnBatch: Bool = false) throws {
+    public init(
+        degrees: [Double], interpolation: Interpolation = .nearest, center: [Double]? = nil, fill: [Double]? = [0],
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+    ) throws {
         self.degrees = try symmetricRange(degrees, op: Self.opName, argument: "degrees")
         if let center {
             guard center.count == 2, center.allSatisfy(\.isFinite) else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: "center", value: "\(center)", allowed: "[x, y] in pixels")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "center", value: "\(center)", allowed: "[x, y] in pixels")
             }
         }
         self.interpolation = interpolation
@@ -233,16 +255,20 @@ public struct RandomRotation: Transform {
     }
 
     public func validate(_ p: RotationParameters, for input: ImageGeometry) throws {
-        guard p.angleDegrees.isFinite else { throw AugmentError.parameterMismatch("random_rotation: angle \(p.angleDegrees)") }
+        guard p.angleDegrees.isFinite else {
+            throw AugmentError.parameterMismatch("random_rotation: angle \(p.angleDegrees)")
+        }
     }
 
     public func lower(_ parameters: [RotationParameters], into plan: inout PlanBuilder) throws {
         let matrices = zip(parameters, plan.sampleGeometries).map { p, g in
-            Geometry.affineWarp(width: g.width, height: g.height, outWidth: g.width, outHeight: g.height, center: center,
-                                angleDegrees: -p.angleDegrees, translate: (0, 0), scale: 1, shearDegrees: (0, 0))
+            Geometry.affineWarp(
+                width: g.width, height: g.height, outWidth: g.width, outHeight: g.height, center: center,
+                angleDegrees: -p.angleDegrees, translate: (0, 0), scale: 1, shearDegrees: (0, 0))
         }
-        try plan.warp(matrices, outputs: plan.sampleGeometries, interpolation: interpolation,
-                      reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
+        try plan.warp(
+            matrices, outputs: plan.sampleGeometries, interpolation: interpolation,
+            reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -254,15 +280,18 @@ public struct RandomRotation: Transform {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if try c.decodeIfPresent(Bool.self, forKey: .expand) == true {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "expand", value: "true",
-                                               allowed: "false (per-sample angles would give per-sample sizes)")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "expand", value: "true",
+                allowed: "false (per-sample angles would give per-sample sizes)")
         }
         let fill: [Double]? = c.contains(.fill) ? (try c.decodeNil(forKey: .fill) ? nil : c.numbers(.fill)) : [0]
-        try self.init(degrees: c.numbers(.degrees) ?? [],
-                      interpolation: interpolationArgument(c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-                      center: c.decodeIfPresent([Double].self, forKey: .center), fill: fill,
-                      paddingMode: borderArgument(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName),
-                      sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+        try self.init(
+            degrees: c.numbers(.degrees) ?? [],
+            interpolation: interpolationArgument(
+                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
+            center: c.decodeIfPresent([Double].self, forKey: .center), fill: fill,
+            paddingMode: borderArgument(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName),
+            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -296,8 +325,10 @@ public struct RandomPerspective: Transform {
     public let paddingMode: BorderMode
     public let sameOnBatch: Bool
 
-    public init(distortionScale: Double = 0.5, p: Double = 0.5, interpolation: Interpolation = .bilinear, fill: [Double]? = [0],
-                paddingMode: BorderMode = .constant, sameOnBatch: Bool = false) throws {
+    public init(
+        distortionScale: Double = 0.5, p: Double = 0.5, interpolation: Interpolation = .bilinear, fill: [Double]? = [0],
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+    ) throws {
         try AugmentError.check(distortionScale, in: 0...1, op: Self.opName, argument: "distortion_scale")
         try AugmentError.checkProbability(p, op: Self.opName)
         self.distortionScale = distortionScale
@@ -344,18 +375,22 @@ public struct RandomPerspective: Transform {
     public func validate(_ parameters: PerspectiveParameters, for input: ImageGeometry) throws {
         if let e = parameters.endpoints {
             guard e.count == 4, e.allSatisfy({ $0.count == 2 }), matrix(parameters, input)?.inverse != nil else {
-                throw AugmentError.parameterMismatch("random_perspective: endpoints \(e) are not a non-degenerate quadrilateral")
+                throw AugmentError.parameterMismatch(
+                    "random_perspective: endpoints \(e) are not a non-degenerate quadrilateral")
             }
         }
     }
 
     public func lower(_ parameters: [PerspectiveParameters], into plan: inout PlanBuilder) throws {
         let matrices = try zip(parameters, plan.sampleGeometries).map { p, g in
-            guard let m = matrix(p, g) else { throw AugmentError.parameterMismatch("random_perspective: degenerate endpoints") }
+            guard let m = matrix(p, g) else {
+                throw AugmentError.parameterMismatch("random_perspective: degenerate endpoints")
+            }
             return m
         }
-        try plan.warp(matrices, outputs: plan.sampleGeometries, interpolation: interpolation,
-                      reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
+        try plan.warp(
+            matrices, outputs: plan.sampleGeometries, interpolation: interpolation,
+            reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -368,11 +403,14 @@ public struct RandomPerspective: Transform {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let fill: [Double]? = c.contains(.fill) ? (try c.decodeNil(forKey: .fill) ? nil : c.numbers(.fill)) : [0]
-        try self.init(distortionScale: c.decodeIfPresent(Double.self, forKey: .distortionScale) ?? 0.5,
-                      p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
-                      interpolation: interpolationArgument(c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
-                      fill: fill, paddingMode: borderArgument(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName),
-                      sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+        try self.init(
+            distortionScale: c.decodeIfPresent(Double.self, forKey: .distortionScale) ?? 0.5,
+            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
+            interpolation: interpolationArgument(
+                c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
+            fill: fill,
+            paddingMode: borderArgument(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName),
+            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -401,17 +439,22 @@ public struct RandomResizedCrop: Transform {
     public let antialias: Bool
     public let sameOnBatch: Bool
 
-    public init(size: [Int], scale: [Double] = [0.08, 1], ratio: [Double] = [3.0 / 4, 4.0 / 3],
-                interpolation: Interpolation = .bilinear, antialias: Bool = true, sameOnBatch: Bool = false) throws {
+    public init(
+        size: [Int], scale: [Double] = [0.08, 1], ratio: [Double] = [3.0 / 4, 4.0 / 3],
+        interpolation: Interpolation = .bilinear, antialias: Bool = true, sameOnBatch: Bool = false
+    ) throws {
         let size = size.count == 1 ? [size[0], size[0]] : size
         guard size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "size", value: "\(size)", allowed: "[height, width], integers >= 1")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "size", value: "\(size)", allowed: "[height, width], integers >= 1")
         }
         guard scale.count == 2, scale.allSatisfy({ $0.isFinite && $0 > 0 }), scale[0] <= scale[1] else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "scale", value: "\(scale)", allowed: "[min, max], 0 < min <= max")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "scale", value: "\(scale)", allowed: "[min, max], 0 < min <= max")
         }
         guard ratio.count == 2, ratio.allSatisfy({ $0.isFinite && $0 > 0 }), ratio[0] <= ratio[1] else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "ratio", value: "\(ratio)", allowed: "[min, max], 0 < min <= max")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "ratio", value: "\(ratio)", allowed: "[min, max], 0 < min <= max")
         }
         self.size = size
         self.scale = scale
@@ -459,8 +502,9 @@ public struct RandomResizedCrop: Transform {
     }
 
     public func lower(_ parameters: [CropBox], into plan: inout PlanBuilder) throws {
-        try lowerResizedCrops(parameters, size: size, interpolation: interpolation, antialias: antialias, op: Self.opName,
-                              into: &plan)
+        try lowerResizedCrops(
+            parameters, size: size, interpolation: interpolation, antialias: antialias, op: Self.opName,
+            into: &plan)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -470,12 +514,14 @@ public struct RandomResizedCrop: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(size: c.integers(.size, op: Self.opName) ?? [],
-                      scale: c.decodeIfPresent([Double].self, forKey: .scale) ?? [0.08, 1],
-                      ratio: c.decodeIfPresent([Double].self, forKey: .ratio) ?? [3.0 / 4, 4.0 / 3],
-                      interpolation: interpolationArgument(c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
-                      antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true,
-                      sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+        try self.init(
+            size: c.integers(.size, op: Self.opName) ?? [],
+            scale: c.decodeIfPresent([Double].self, forKey: .scale) ?? [0.08, 1],
+            ratio: c.decodeIfPresent([Double].self, forKey: .ratio) ?? [3.0 / 4, 4.0 / 3],
+            interpolation: interpolationArgument(
+                c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
+            antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true,
+            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -57,8 +57,10 @@ public struct SaliencyMix: Transform {
     public let mode: MixMode
     public let partner: MixPartner
 
-    public init(alpha: Double = 1, prob: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch,
-                partner: MixPartner = .permutation) throws {
+    public init(
+        alpha: Double = 1, prob: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch,
+        partner: MixPartner = .permutation
+    ) throws {
         try checkAlpha(alpha, op: Self.opName, argument: "alpha", allowZero: false)
         try AugmentError.checkProbability(prob, op: Self.opName, argument: "prob")
         try checkClassCount(numClasses, op: Self.opName)
@@ -88,13 +90,15 @@ public struct SaliencyMix: Transform {
     public func sampleBatchParameters(_ context: SamplingContext) -> [SaliencyMixParameters] {
         let count = context.count
         var batchRandom = context.batchStream()
-        let sampler = MixSampler(op: Self.opName, mixupAlpha: 0, cutmixAlpha: alpha, prob: prob, switchProb: 1, mode: mode,
-                                 partner: partner, boxRule: .timm)
+        let sampler = MixSampler(
+            op: Self.opName, mixupAlpha: 0, cutmixAlpha: alpha, prob: prob, switchProb: 1, mode: mode,
+            partner: partner, boxRule: .timm)
         let partners = sampler.partnerIndices(count: count, random: &batchRandom)
         var result = (0..<count).map { SaliencyMixParameters.unmixed($0) }
         func set(_ i: Int, _ drawn: (lambda: Double, height: Int, width: Int)?) {
             guard let drawn, partners[i] != i else { return }
-            result[i] = SaliencyMixParameters(partner: partners[i], lambda: drawn.lambda, cutHeight: drawn.height, cutWidth: drawn.width)
+            result[i] = SaliencyMixParameters(
+                partner: partners[i], lambda: drawn.lambda, cutHeight: drawn.height, cutWidth: drawn.width)
         }
         switch mode {
         case .batch:
@@ -120,20 +124,27 @@ public struct SaliencyMix: Transform {
         guard parameters.lambda.isFinite, (0...1).contains(parameters.lambda) else {
             throw AugmentError.parameterMismatch("saliency_mix: lambda \(parameters.lambda) is outside [0, 1]")
         }
-        guard parameters.partner >= 0, (0...input.height).contains(parameters.cutHeight), (0...input.width).contains(parameters.cutWidth) else {
+        guard parameters.partner >= 0, (0...input.height).contains(parameters.cutHeight),
+            (0...input.width).contains(parameters.cutWidth)
+        else {
             throw AugmentError.parameterMismatch(
-                "saliency_mix: partner \(parameters.partner) and cut \(parameters.cutHeight)x\(parameters.cutWidth) do not fit a \(input.height)x\(input.width) image")
+                "saliency_mix: partner \(parameters.partner) and cut \(parameters.cutHeight)x\(parameters.cutWidth) do not fit a \(input.height)x\(input.width) image"
+            )
         }
     }
 
     public func lower(_ parameters: [SaliencyMixParameters], into plan: inout PlanBuilder) throws {
         let count = plan.count
         let cuts = parameters.enumerated().map { n, p -> SaliencyCut? in
-            p.partner == n || p.cutHeight == 0 || p.cutWidth == 0 ? nil : SaliencyCut(cutHeight: p.cutHeight, cutWidth: p.cutWidth)
+            p.partner == n || p.cutHeight == 0 || p.cutWidth == 0
+                ? nil : SaliencyCut(cutHeight: p.cutHeight, cutWidth: p.cutWidth)
         }
-        let samples = parameters.enumerated().map { n, p in MixParameters(method: .none, partner: cuts[n] == nil ? n : p.partner, lambda: 1) }
-        let stage = MixStage(op: Self.opName, count: count, geometry: plan.geometry, samples: samples, labelSmoothing: 0,
-                             classCount: numClasses, saliencyCuts: cuts)
+        let samples = parameters.enumerated().map { n, p in
+            MixParameters(method: .none, partner: cuts[n] == nil ? n : p.partner, lambda: 1)
+        }
+        let stage = MixStage(
+            op: Self.opName, count: count, geometry: plan.geometry, samples: samples, labelSmoothing: 0,
+            classCount: numClasses, saliencyCuts: cuts)
         try stage.checkInput(count: count, geometry: plan.geometry)
         try plan.append(.mix(stage))
     }
@@ -144,11 +155,12 @@ public struct SaliencyMix: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
-                      prob: c.decodeIfPresent(Double.self, forKey: .prob) ?? 1,
-                      numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
-                      mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
-                      partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .permutation)
+        try self.init(
+            alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
+            prob: c.decodeIfPresent(Double.self, forKey: .prob) ?? 1,
+            numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
+            mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
+            partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .permutation)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -168,7 +180,8 @@ extension SaliencyMix {
     public static func saliencyPeak(of images: ImageBatch, sample n: Int) throws -> (row: Int, column: Int) {
         let values = try CPUMix.floatNCHWValues(images, stage: opName)
         guard (0..<images.count).contains(n) else {
-            throw AugmentError.invalidArgument(op: opName, argument: "sample", value: "\(n)", allowed: "0..<\(images.count)")
+            throw AugmentError.invalidArgument(
+                op: opName, argument: "sample", value: "\(n)", allowed: "0..<\(images.count)")
         }
         let peak = values.withUnsafeBufferPointer { CPUSaliency.peak($0, sample: n, geometry: images.geometry) }
         return (peak / images.geometry.width, peak % images.geometry.width)

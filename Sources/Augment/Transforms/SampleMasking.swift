@@ -10,7 +10,8 @@ import Foundation
 public enum MaskedEffect: Sendable {
     /// A geometric op for ``PlanBuilder/warp(_:outputs:interpolation:reads:op:)``: one matrix per
     /// sample (identity where skipped); `outputs` nil keeps every sample's size.
-    case warp(matrices: [WarpMatrix], outputs: [ImageGeometry]?, interpolation: Interpolation?, reads: WarpReads, op: String)
+    case warp(
+        matrices: [WarpMatrix], outputs: [ImageGeometry]?, interpolation: Interpolation?, reads: WarpReads, op: String)
     /// One colour program per sample (empty where skipped), of any length: emitted as as many colour
     /// passes as its statistic steps and length need.
     case color([[ColorStep]])
@@ -33,7 +34,8 @@ public protocol SampleMaskable: Transform {
 extension SampleMaskable {
     fileprivate func erasedMaskedEffects(_ parameters: Any, geometries: [ImageGeometry]) throws -> [MaskedEffect] {
         guard let typed = parameters as? [Parameters?] else {
-            throw AugmentError.parameterMismatch("\(opName): parameters of type \(type(of: parameters)) do not belong to this op")
+            throw AugmentError.parameterMismatch(
+                "\(opName): parameters of type \(type(of: parameters)) do not belong to this op")
         }
         return try maskedEffects(typed, geometries: geometries)
     }
@@ -43,10 +45,13 @@ extension SampleMaskable {
 enum SampleMasking {
     /// The effects of `transform` on the samples whose parameters are non-nil. `label` names the op
     /// in errors (for example "one_of: ops[1] (time_warp)").
-    static func effects<T: Transform>(of transform: T, _ parameters: [T.Parameters?], geometries: [ImageGeometry],
-                                      label: String) throws -> [MaskedEffect] {
+    static func effects<T: Transform>(
+        of transform: T, _ parameters: [T.Parameters?], geometries: [ImageGeometry],
+        label: String
+    ) throws -> [MaskedEffect] {
         guard parameters.count == geometries.count else {
-            throw AugmentError.parameterMismatch("\(label): \(parameters.count) parameter values for \(geometries.count) samples")
+            throw AugmentError.parameterMismatch(
+                "\(label): \(parameters.count) parameter values for \(geometries.count) samples")
         }
         if let maskable = transform as? any SampleMaskable {
             return try maskable.erasedMaskedEffects(parameters, geometries: geometries)
@@ -56,13 +61,16 @@ enum SampleMasking {
 
     /// Lowers `transform` for the applied samples alone into a scratch plan and turns each of its
     /// stages into an effect with identities for the other samples.
-    static func captured<T: Transform>(_ transform: T, _ parameters: [T.Parameters?], geometries: [ImageGeometry],
-                                       label: String) throws -> [MaskedEffect] {
+    static func captured<T: Transform>(
+        _ transform: T, _ parameters: [T.Parameters?], geometries: [ImageGeometry],
+        label: String
+    ) throws -> [MaskedEffect] {
         let applied = parameters.indices.filter { parameters[$0] != nil }
         guard !applied.isEmpty else { return [] }
         let subset = applied.map { geometries[$0] }
         let spread = SampleSpread(applied: applied, count: geometries.count, opName: transform.opName, label: label)
-        var scratch = PlanBuilder(geometries: subset, ragged: Set(subset).count > 1, inputPixelType: .float32, inputLayout: .nchw)
+        var scratch = PlanBuilder(
+            geometries: subset, ragged: Set(subset).count > 1, inputPixelType: .float32, inputLayout: .nchw)
         try transform.lower(applied.compactMap { parameters[$0] }, into: &scratch)
         guard scratch.sampleGeometries == subset else { throw spread.notMaskable("it changes the image size") }
         let plan = try scratch.finish(output: .float32NCHW)
@@ -100,16 +108,23 @@ enum SampleMasking {
         // Warps: greedily group those that can share one interpolation and one border rule.
         var groups: [(matrices: [WarpMatrix], interpolation: Interpolation?, reads: WarpReads, ops: [String])] = []
         for w in warps {
-            if let g = groups.indices.first(where: { compatible(groups[$0].interpolation, groups[$0].reads, w.interpolation, w.reads) }) {
+            if let g = groups.indices.first(where: {
+                compatible(groups[$0].interpolation, groups[$0].reads, w.interpolation, w.reads)
+            }) {
                 let product = zip(groups[g].matrices, w.matrices).map { $0.concatenating($1) }
-                groups[g] = (product, groups[g].interpolation ?? w.interpolation, combined(groups[g].reads, w.reads), groups[g].ops + [w.op])
+                groups[g] = (
+                    product, groups[g].interpolation ?? w.interpolation, combined(groups[g].reads, w.reads),
+                    groups[g].ops + [w.op]
+                )
             } else {
                 groups.append((w.matrices, w.interpolation, w.reads, [w.op]))
             }
         }
         for g in groups {
-            merged.append(.warp(matrices: g.matrices, outputs: nil, interpolation: g.interpolation, reads: g.reads,
-                                op: g.ops.joined(separator: "|")))
+            merged.append(
+                .warp(
+                    matrices: g.matrices, outputs: nil, interpolation: g.interpolation, reads: g.reads,
+                    op: g.ops.joined(separator: "|")))
         }
         if !colors.isEmpty {
             merged.append(.color((0..<count).map { n in colors.flatMap { $0[n] } }))
@@ -127,7 +142,8 @@ enum SampleMasking {
         return merged + others
     }
 
-    private static func compatible(_ i1: Interpolation?, _ r1: WarpReads, _ i2: Interpolation?, _ r2: WarpReads) -> Bool {
+    private static func compatible(_ i1: Interpolation?, _ r1: WarpReads, _ i2: Interpolation?, _ r2: WarpReads) -> Bool
+    {
         if let i1, let i2, i1 != i2 { return false }
         switch (r1, r2) {
         case (.inside, _), (_, .inside): return true
@@ -154,7 +170,8 @@ enum SampleMasking {
                 guard s.factors.contains(where: { $0 != nil }) else { continue }
                 try plan.append(.sharpness(s))
             case .stage(.gaussianBlur(let s)):
-                guard s.kernelsX.contains(where: { $0.count > 1 }) || s.kernelsY.contains(where: { $0.count > 1 }) else { continue }
+                guard s.kernelsX.contains(where: { $0.count > 1 }) || s.kernelsY.contains(where: { $0.count > 1 })
+                else { continue }
                 try plan.append(.gaussianBlur(s))
             case .stage(.erase(let s)):
                 guard s.boxes.contains(where: { !$0.isEmpty }) else { continue }
@@ -199,7 +216,8 @@ extension WarpMatrix {
         guard isAffine else { return false }
         let p = inPixelIndexCoordinates.m
         let linear = [p[0], p[1], p[3], p[4]]
-        let unit = linear.allSatisfy { $0 == 0 || abs($0) == 1 } && (p[0] == 0) == (p[4] == 0) && (p[1] == 0) == (p[3] == 0)
+        let unit =
+            linear.allSatisfy { $0 == 0 || abs($0) == 1 } && (p[0] == 0) == (p[4] == 0) && (p[1] == 0) == (p[3] == 0)
             && (p[0] == 0) != (p[1] == 0)
         return unit && p[2] == p[2].rounded() && p[5] == p[5].rounded() && abs(p[2]) < 1e9 && abs(p[5]) < 1e9
     }
@@ -210,7 +228,9 @@ extension WarpMatrix {
         let p = inPixelIndexCoordinates
         for (x, y) in [(0, 0), (output.width - 1, 0), (0, output.height - 1), (output.width - 1, output.height - 1)] {
             guard let q = p.apply(Double(x), Double(y)) else { return false }
-            guard q.x >= -1e-9, q.y >= -1e-9, q.x <= Double(input.width - 1) + 1e-9, q.y <= Double(input.height - 1) + 1e-9 else {
+            guard q.x >= -1e-9, q.y >= -1e-9, q.x <= Double(input.width - 1) + 1e-9,
+                q.y <= Double(input.height - 1) + 1e-9
+            else {
                 return false
             }
         }
@@ -247,7 +267,8 @@ extension RandomVerticalFlip: SampleMaskable {
 private func flipEffect(_ flags: [Bool], geometries: [ImageGeometry], horizontal: Bool, op: String) -> MaskedEffect {
     let matrices = zip(flags, geometries).map { flag, g -> WarpMatrix in
         guard flag else { return .identity }
-        return horizontal ? WarpMatrix(m9: [-1, 0, Double(g.width), 0, 1, 0, 0, 0, 1])
+        return horizontal
+            ? WarpMatrix(m9: [-1, 0, Double(g.width), 0, 1, 0, 0, 0, 1])
             : WarpMatrix(m9: [1, 0, 0, 0, -1, Double(g.height), 0, 0, 1])
     }
     return .warp(matrices: matrices, outputs: nil, interpolation: nil, reads: .inside, op: op)
@@ -255,33 +276,45 @@ private func flipEffect(_ flags: [Bool], geometries: [ImageGeometry], horizontal
 
 /// A resized crop per sample (the box clamps the interpolation, as torchvision's crop-then-resize),
 /// the full image resized to itself (an identity) where skipped.
-private func resizedCropEffects(_ boxes: [CropBox?], size: [Int], interpolation: Interpolation, geometries: [ImageGeometry],
-                                op: String) throws -> [MaskedEffect] {
+private func resizedCropEffects(
+    _ boxes: [CropBox?], size: [Int], interpolation: Interpolation, geometries: [ImageGeometry],
+    op: String
+) throws -> [MaskedEffect] {
     for (i, box) in boxes.enumerated() { try box?.check(in: geometries[i], op: op) }
-    let full = zip(boxes, geometries).map { box, g in box ?? CropBox(top: 0, left: 0, height: g.height, width: g.width) }
-    let cropOutputs = zip(full, geometries).map { ImageGeometry(height: $0.height, width: $0.width, channels: $1.channels) }
+    let full = zip(boxes, geometries).map { box, g in box ?? CropBox(top: 0, left: 0, height: g.height, width: g.width)
+    }
+    let cropOutputs = zip(full, geometries).map {
+        ImageGeometry(height: $0.height, width: $0.width, channels: $1.channels)
+    }
     let outputs = geometries.map { ImageGeometry(height: size[0], width: size[1], channels: $0.channels) }
     // The crop carries the resize's interpolation: a pending group that the resize could not join
     // closes before the crop, while every sample still has one size.
     return [
-        .warp(matrices: full.map { .translation(Double($0.left), Double($0.top)) }, outputs: cropOutputs, interpolation: interpolation,
-              reads: .inside, op: op),
-        .warp(matrices: zip(boxes, full).map { box, b in
-                  box == nil ? .identity : WarpMatrix.scaling(Double(b.width) / Double(size[1]), Double(b.height) / Double(size[0]))
-              },
-              outputs: outputs, interpolation: interpolation, reads: .margin, op: op),
+        .warp(
+            matrices: full.map { .translation(Double($0.left), Double($0.top)) }, outputs: cropOutputs,
+            interpolation: interpolation,
+            reads: .inside, op: op),
+        .warp(
+            matrices: zip(boxes, full).map { box, b in
+                box == nil
+                    ? .identity
+                    : WarpMatrix.scaling(Double(b.width) / Double(size[1]), Double(b.height) / Double(size[0]))
+            },
+            outputs: outputs, interpolation: interpolation, reads: .margin, op: op),
     ]
 }
 
 extension RandomResizedCrop: SampleMaskable {
     public func maskedEffects(_ parameters: [CropBox?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
-        try resizedCropEffects(parameters, size: size, interpolation: interpolation, geometries: geometries, op: Self.opName)
+        try resizedCropEffects(
+            parameters, size: size, interpolation: interpolation, geometries: geometries, op: Self.opName)
     }
 }
 
 extension ResizedCrop: SampleMaskable {
     public func maskedEffects(_ parameters: [NoParameters?], geometries: [ImageGeometry]) throws -> [MaskedEffect] {
-        try resizedCropEffects(parameters.map { $0 == nil ? nil : box }, size: size, interpolation: interpolation,
-                               geometries: geometries, op: Self.opName)
+        try resizedCropEffects(
+            parameters.map { $0 == nil ? nil : box }, size: size, interpolation: interpolation,
+            geometries: geometries, op: Self.opName)
     }
 }

@@ -24,15 +24,20 @@ public struct SamplingContext: Sendable {
         return classIDs[i]
     }
 
-    public init(count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64, firstSampleIndex: UInt64, opIndex: UInt32,
-                sampleGeometries: [ImageGeometry]? = nil) {
-        self.init(geometry: geometry, seed: seed, epoch: epoch,
-                  sampleIndices: (0..<UInt64(max(0, count))).map { firstSampleIndex &+ $0 }, opIndex: opIndex,
-                  sampleGeometries: sampleGeometries)
+    public init(
+        count: Int, geometry: ImageGeometry, seed: UInt64, epoch: UInt64, firstSampleIndex: UInt64, opIndex: UInt32,
+        sampleGeometries: [ImageGeometry]? = nil
+    ) {
+        self.init(
+            geometry: geometry, seed: seed, epoch: epoch,
+            sampleIndices: (0..<UInt64(max(0, count))).map { firstSampleIndex &+ $0 }, opIndex: opIndex,
+            sampleGeometries: sampleGeometries)
     }
 
-    public init(geometry: ImageGeometry, seed: UInt64, epoch: UInt64, sampleIndices: [UInt64], opIndex: UInt32,
-                sampleGeometries: [ImageGeometry]? = nil) {
+    public init(
+        geometry: ImageGeometry, seed: UInt64, epoch: UInt64, sampleIndices: [UInt64], opIndex: UInt32,
+        sampleGeometries: [ImageGeometry]? = nil
+    ) {
         self.count = sampleIndices.count
         self.geometry = geometry
         self.seed = seed
@@ -56,6 +61,7 @@ public struct SamplingContext: Sendable {
     /// keyed by the batch's first sample index in a domain of its own. Unlike per-sample draws,
     /// these depend on how the epoch is cut into batches, as they do in every peer library.
     public func batchStream() -> RandomStream {
-        RandomStream(RandomKey(seed: seed, epoch: epoch, sampleIndex: firstSampleIndex, opIndex: opIndex), domain: .batch)
+        RandomStream(
+            RandomKey(seed: seed, epoch: epoch, sampleIndex: firstSampleIndex, opIndex: opIndex), domain: .batch)
     }
 }

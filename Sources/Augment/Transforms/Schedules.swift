@@ -21,11 +21,15 @@ public struct Schedule: Sendable, Equatable {
     /// Parses a schedule object; `label` and `argument` name it in errors.
     init(_ object: [String: Any], label: String, argument: String) throws {
         func bad(_ why: String) -> AugmentError {
-            .invalidArgument(op: label, argument: argument, value: "\(object)",
-                             allowed: "{\"schedule\": \"linear\"|\"cosine\"|\"step\", \"from\": x, \"to\": y, \"epochs\": E}: \(why)")
+            .invalidArgument(
+                op: label, argument: argument, value: "\(object)",
+                allowed: "{\"schedule\": \"linear\"|\"cosine\"|\"step\", \"from\": x, \"to\": y, \"epochs\": E}: \(why)"
+            )
         }
         let known: Set<String> = ["schedule", "from", "to", "epochs"]
-        if let extra = object.keys.sorted().first(where: { !known.contains($0) }) { throw bad("unknown key \"\(extra)\"") }
+        if let extra = object.keys.sorted().first(where: { !known.contains($0) }) {
+            throw bad("unknown key \"\(extra)\"")
+        }
         guard let name = object["schedule"] as? String, let kind = Kind(rawValue: name) else {
             throw bad("\"schedule\" must be linear, cosine or step")
         }
@@ -37,13 +41,16 @@ public struct Schedule: Sendable, Equatable {
                 return ([n.doubleValue], true, n.doubleValue == n.doubleValue.rounded() && !"\(n)".contains("."))
             }
             guard let list = object[key] as? [Any], !list.isEmpty,
-                  let values = list.map({ ($0 as? NSNumber)?.doubleValue }) as? [Double] else {
+                let values = list.map({ ($0 as? NSNumber)?.doubleValue }) as? [Double]
+            else {
                 throw bad("\"\(key)\" must be a number or a non-empty list of numbers")
             }
             return (values, false, list.allSatisfy { "\($0)".contains(".") == false })
         }
         let a = try numbers("from"), b = try numbers("to")
-        guard a.values.count == b.values.count, a.scalar == b.scalar else { throw bad("\"from\" and \"to\" must have the same shape") }
+        guard a.values.count == b.values.count, a.scalar == b.scalar else {
+            throw bad("\"from\" and \"to\" must have the same shape")
+        }
         guard (a.values + b.values).allSatisfy(\.isFinite) else { throw bad("values must be finite") }
         self.kind = kind
         from = a.values
@@ -87,7 +94,9 @@ public struct Schedule: Sendable, Equatable {
                 return schedule.isScalar ? numbers[0] : numbers
             }
             var out: [String: Any] = [:]
-            for (k, v) in dict { out[k] = try resolve(v, epoch: epoch, label: label, argument: argument == "" ? k : argument) }
+            for (k, v) in dict {
+                out[k] = try resolve(v, epoch: epoch, label: label, argument: argument == "" ? k : argument)
+            }
             return out
         }
         if let list = value as? [Any] {
@@ -143,7 +152,9 @@ public struct ScheduledOp: Transform {
     func resolvedArguments(at epoch: UInt64) throws -> [String: Any] {
         let raw = arguments.mapValues(\.foundationValue)
         var out: [String: Any] = [:]
-        for (key, value) in raw { out[key] = try Schedule.resolve(value, epoch: epoch, label: "\(name) (\(label))", argument: key) }
+        for (key, value) in raw {
+            out[key] = try Schedule.resolve(value, epoch: epoch, label: "\(name) (\(label))", argument: key)
+        }
         return out
     }
 
@@ -156,27 +167,35 @@ public struct ScheduledOp: Transform {
         try Self.decodeAny(opType, from: arguments, label: "\(name) (\(label))")
     }
 
-    private static func decodeAny<T: Transform>(_ type: T.Type, from arguments: [String: Any], label: String) throws -> any Transform {
+    private static func decodeAny<T: Transform>(
+        _ type: T.Type, from arguments: [String: Any], label: String
+    ) throws -> any Transform {
         try PipelineFile.decode(type, from: arguments, label: label)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
         let first = try op(at: 0).outputGeometry(for: input)
-        for epoch in Self.scheduleEpochs(arguments.mapValues(\.foundationValue)) where try op(at: epoch).outputGeometry(for: input) != first {
-            throw AugmentError.invalidArgument(op: "\(name) (\(label))", argument: "(schedule)", value: "changes the output size",
-                                               allowed: "schedules on arguments that keep the output size")
+        for epoch in Self.scheduleEpochs(arguments.mapValues(\.foundationValue))
+        where try op(at: epoch).outputGeometry(for: input) != first {
+            throw AugmentError.invalidArgument(
+                op: "\(name) (\(label))", argument: "(schedule)", value: "changes the output size",
+                allowed: "schedules on arguments that keep the output size")
         }
         return first
     }
 
-    private func wrap<T: Transform>(_ op: T, _ context: SamplingContext, arguments: JSONValue) -> [ScheduledParameters] {
-        op.sampleBatchParameters(context).map { ScheduledParameters(arguments: arguments, parameters: ChildParameters($0)) }
+    private func wrap<T: Transform>(_ op: T, _ context: SamplingContext, arguments: JSONValue) -> [ScheduledParameters]
+    {
+        op.sampleBatchParameters(context).map {
+            ScheduledParameters(arguments: arguments, parameters: ChildParameters($0))
+        }
     }
 
     private func resolved(_ epoch: UInt64) -> (op: any Transform, arguments: JSONValue)? {
         guard let args = try? resolvedArguments(at: epoch), let op = try? decodeOp(args),
-              let data = try? JSONSerialization.data(withJSONObject: args),
-              let json = try? JSONDecoder().decode(JSONValue.self, from: data) else { return nil }
+            let data = try? JSONSerialization.data(withJSONObject: args),
+            let json = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return nil }
         return (op, json)
     }
 
@@ -188,8 +207,10 @@ public struct ScheduledOp: Transform {
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> ScheduledParameters {
         let key = random.randomKey
-        let context = SamplingContext(geometry: input, seed: key.seed, epoch: key.epoch, sampleIndices: [key.sampleIndex], opIndex: key.opIndex)
-        return sampleBatchParameters(context).first ?? ScheduledParameters(arguments: .null, parameters: ChildParameters(0))
+        let context = SamplingContext(
+            geometry: input, seed: key.seed, epoch: key.epoch, sampleIndices: [key.sampleIndex], opIndex: key.opIndex)
+        return sampleBatchParameters(context).first
+            ?? ScheduledParameters(arguments: .null, parameters: ChildParameters(0))
     }
 
     private func typed<T: Transform>(_ op: T, _ parameters: [ScheduledParameters]) throws -> [T.Parameters] {
@@ -198,8 +219,10 @@ public struct ScheduledOp: Transform {
 
     private func opFor(_ parameters: [ScheduledParameters]) throws -> any Transform {
         guard let first = parameters.first, case .object = first.arguments,
-              parameters.allSatisfy({ $0.arguments == first.arguments }) else {
-            throw AugmentError.parameterMismatch("\(name) (scheduled): the samples of a batch must share one set of resolved arguments")
+            parameters.allSatisfy({ $0.arguments == first.arguments })
+        else {
+            throw AugmentError.parameterMismatch(
+                "\(name) (scheduled): the samples of a batch must share one set of resolved arguments")
         }
         guard let dict = first.arguments.foundationValue as? [String: Any] else {
             throw AugmentError.parameterMismatch("\(name) (scheduled): recorded arguments are not an object")
@@ -226,8 +249,9 @@ public struct ScheduledOp: Transform {
     private enum CodingKeys: String, CodingKey { case op, arguments }
 
     public init(from decoder: any Decoder) throws {
-        throw AugmentError.invalidArgument(op: Self.opName, argument: "(op)", value: "scheduled",
-                                           allowed: "scheduled ops come from pipeline files: write a schedule into an op's argument")
+        throw AugmentError.invalidArgument(
+            op: Self.opName, argument: "(op)", value: "scheduled",
+            allowed: "scheduled ops come from pipeline files: write a schedule into an op's argument")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -236,5 +260,7 @@ public struct ScheduledOp: Transform {
         try c.encode(arguments, forKey: .arguments)
     }
 
-    public static func == (lhs: ScheduledOp, rhs: ScheduledOp) -> Bool { lhs.name == rhs.name && lhs.arguments == rhs.arguments }
+    public static func == (lhs: ScheduledOp, rhs: ScheduledOp) -> Bool {
+        lhs.name == rhs.name && lhs.arguments == rhs.arguments
+    }
 }

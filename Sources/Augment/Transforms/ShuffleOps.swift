@@ -40,8 +40,11 @@ public struct ChannelShuffle: Transform {
     }
 
     public func lower(_ parameters: [ChannelShuffleParameters], into plan: inout PlanBuilder) throws {
-        try plan.append(.channelShuffle(ChannelShuffleStage(count: plan.count, geometry: plan.geometry,
-                                                            permutations: parameters.map(\.permutation))))
+        try plan.append(
+            .channelShuffle(
+                ChannelShuffleStage(
+                    count: plan.count, geometry: plan.geometry,
+                    permutations: parameters.map(\.permutation))))
     }
 
     private enum CodingKeys: String, CodingKey { case p }
@@ -60,5 +63,6 @@ public struct ChannelShuffle: Transform {
 
 extension ChannelShuffle: DescribedArguments {
     public static let arguments = [Arguments.p.info]
-    public static let summary = "Reorders each sample's channels by a random permutation with probability `p` (Albumentations `ChannelShuffle`)."
+    public static let summary =
+        "Reorders each sample's channels by a random permutation with probability `p` (Albumentations `ChannelShuffle`)."
 }

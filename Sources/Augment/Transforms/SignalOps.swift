@@ -10,12 +10,14 @@
 func checkSignalGeometry(_ input: ImageGeometry, op: String) throws {
     guard input.height == 1 else {
         throw AugmentError.incompatible(
-            "\(op) works on signal batches (N, C, T) (float32 NCHW with height 1); got images of \(input): pipeline files over 3-D .npy signals say \"input\": \"signal\"")
+            "\(op) works on signal batches (N, C, T) (float32 NCHW with height 1); got images of \(input): pipeline files over 3-D .npy signals say \"input\": \"signal\""
+        )
     }
 }
 
 /// A range argument of a signal op: one number v means [v, v]; checked against `bounds`.
-func signalRange(_ range: ValueRange, in bounds: ClosedRange<Double>, op: String, argument: String) throws -> ValueRange {
+func signalRange(_ range: ValueRange, in bounds: ClosedRange<Double>, op: String, argument: String) throws -> ValueRange
+{
     let plain = ValueRange(range.lower, range.upper)
     try plain.check(in: bounds, op: op, argument: argument)
     return plain
@@ -52,13 +54,16 @@ public struct AmplitudeScale: Transform {
     }
 
     public func validate(_ parameters: AmplitudeScaleParameters, for input: ImageGeometry) throws {
-        try AugmentError.check(parameters.factor, in: -signalMaxValue...signalMaxValue, op: Self.opName, argument: "factor")
+        try AugmentError.check(
+            parameters.factor, in: -signalMaxValue...signalMaxValue, op: Self.opName, argument: "factor")
     }
 
     public func lower(_ parameters: [AmplitudeScaleParameters], into plan: inout PlanBuilder) throws {
-        try plan.appendSignal(SignalStage(
-            count: plan.count, geometry: plan.geometry, op: .amplitudeScale,
-            values: parameters.flatMap { [Float($0.factor), 0, 0, 0] }, integers: Array(repeating: 0, count: 4 * plan.count)))
+        try plan.appendSignal(
+            SignalStage(
+                count: plan.count, geometry: plan.geometry, op: .amplitudeScale,
+                values: parameters.flatMap { [Float($0.factor), 0, 0, 0] },
+                integers: Array(repeating: 0, count: 4 * plan.count)))
     }
 
     private enum CodingKeys: String, CodingKey { case factor }
@@ -111,25 +116,31 @@ public struct BaselineWander: Transform {
     }
 
     public func validate(_ parameters: BaselineWanderParameters, for input: ImageGeometry) throws {
-        try AugmentError.check(parameters.amplitude, in: -signalMaxValue...signalMaxValue, op: Self.opName, argument: "amplitude")
-        try AugmentError.check(parameters.frequencyCyclesPerLength, in: 0...signalMaxValue, op: Self.opName, argument: "frequency")
+        try AugmentError.check(
+            parameters.amplitude, in: -signalMaxValue...signalMaxValue, op: Self.opName, argument: "amplitude")
+        try AugmentError.check(
+            parameters.frequencyCyclesPerLength, in: 0...signalMaxValue, op: Self.opName, argument: "frequency")
         try AugmentError.check(parameters.phaseCycles, in: -1...1, op: Self.opName, argument: "phase")
     }
 
     public func lower(_ parameters: [BaselineWanderParameters], into plan: inout PlanBuilder) throws {
         let length = Double(plan.geometry.width)
-        try plan.appendSignal(SignalStage(
-            count: plan.count, geometry: plan.geometry, op: .baselineWander,
-            values: parameters.flatMap { [Float($0.amplitude), Float($0.frequencyCyclesPerLength / length), Float($0.phaseCycles), 0] },
-            integers: Array(repeating: 0, count: 4 * plan.count)))
+        try plan.appendSignal(
+            SignalStage(
+                count: plan.count, geometry: plan.geometry, op: .baselineWander,
+                values: parameters.flatMap {
+                    [Float($0.amplitude), Float($0.frequencyCyclesPerLength / length), Float($0.phaseCycles), 0]
+                },
+                integers: Array(repeating: 0, count: 4 * plan.count)))
     }
 
     private enum CodingKeys: String, CodingKey { case amplitude, frequency }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(amplitude: c.decodeIfPresent(ValueRange.self, forKey: .amplitude) ?? ValueRange(0, 0.1),
-                      frequency: c.decodeIfPresent(ValueRange.self, forKey: .frequency) ?? ValueRange(0.1, 2))
+        try self.init(
+            amplitude: c.decodeIfPresent(ValueRange.self, forKey: .amplitude) ?? ValueRange(0, 0.1),
+            frequency: c.decodeIfPresent(ValueRange.self, forKey: .frequency) ?? ValueRange(0.1, 2))
     }
 }
 
@@ -176,18 +187,21 @@ public struct SignalGaussianNoise: Transform {
     }
 
     public func lower(_ parameters: [SignalNoiseParameters], into plan: inout PlanBuilder) throws {
-        try plan.appendSignal(SignalStage(
-            count: plan.count, geometry: plan.geometry, op: .gaussianNoise,
-            values: parameters.flatMap { [Float($0.sigma), 0, 0, 0] }, integers: Array(repeating: 0, count: 4 * plan.count),
-            keys: parameters.map(\.noise), relative: relative))
+        try plan.appendSignal(
+            SignalStage(
+                count: plan.count, geometry: plan.geometry, op: .gaussianNoise,
+                values: parameters.flatMap { [Float($0.sigma), 0, 0, 0] },
+                integers: Array(repeating: 0, count: 4 * plan.count),
+                keys: parameters.map(\.noise), relative: relative))
     }
 
     private enum CodingKeys: String, CodingKey { case sigma, relative }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(sigma: c.decodeIfPresent(ValueRange.self, forKey: .sigma) ?? ValueRange(0.01, 0.01),
-                      relative: c.decodeIfPresent(Bool.self, forKey: .relative) ?? false)
+        try self.init(
+            sigma: c.decodeIfPresent(ValueRange.self, forKey: .sigma) ?? ValueRange(0.01, 0.01),
+            relative: c.decodeIfPresent(Bool.self, forKey: .relative) ?? false)
     }
 }
 
@@ -236,10 +250,11 @@ public struct TimeStretch: Transform {
     public func lower(_ parameters: [TimeStretchParameters], into plan: inout PlanBuilder) throws {
         let length = plan.geometry.width
         let stretches = parameters.map { Self.stretch(length: length, factor: $0.factor) }
-        try plan.appendSignal(SignalStage(
-            count: plan.count, geometry: plan.geometry, op: .timeStretch,
-            values: stretches.flatMap { [$0.step, 0, 0, 0] },
-            integers: stretches.flatMap { [Int32(min($0.stretchedLength, length)), 0, 0, 0] }))
+        try plan.appendSignal(
+            SignalStage(
+                count: plan.count, geometry: plan.geometry, op: .timeStretch,
+                values: stretches.flatMap { [$0.step, 0, 0, 0] },
+                integers: stretches.flatMap { [Int32(min($0.stretchedLength, length)), 0, 0, 0] }))
     }
 
     private enum CodingKeys: String, CodingKey { case factor }
@@ -276,10 +291,12 @@ public struct TimeShift: Transform {
     public let mode: TimeShiftMode
 
     public init(shift: ValueRange, mode: TimeShiftMode = .roll) throws {
-        let range = try signalRange(shift, in: -Double(Self.maxShift)...Double(Self.maxShift), op: Self.opName, argument: "shift")
+        let range = try signalRange(
+            shift, in: -Double(Self.maxShift)...Double(Self.maxShift), op: Self.opName, argument: "shift")
         guard range.lower.rounded(.up) <= range.upper.rounded(.down) else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "shift", value: "[\(range.lower), \(range.upper)]",
-                                               allowed: "a range that holds an integer")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "shift", value: "[\(range.lower), \(range.upper)]",
+                allowed: "a range that holds an integer")
         }
         self.shift = range
         self.mode = mode
@@ -291,11 +308,13 @@ public struct TimeShift: Transform {
     }
 
     public func sampleParameters(for input: ImageGeometry, random: inout RandomStream) -> TimeShiftParameters {
-        TimeShiftParameters(shiftSamples: random.integer(in: Int(shift.lower.rounded(.up))...Int(shift.upper.rounded(.down))))
+        TimeShiftParameters(
+            shiftSamples: random.integer(in: Int(shift.lower.rounded(.up))...Int(shift.upper.rounded(.down))))
     }
 
     public func validate(_ parameters: TimeShiftParameters, for input: ImageGeometry) throws {
-        try AugmentError.check(parameters.shiftSamples, in: -Self.maxShift...Self.maxShift, op: Self.opName, argument: "shift")
+        try AugmentError.check(
+            parameters.shiftSamples, in: -Self.maxShift...Self.maxShift, op: Self.opName, argument: "shift")
     }
 
     public func lower(_ parameters: [TimeShiftParameters], into plan: inout PlanBuilder) throws {
@@ -306,18 +325,20 @@ public struct TimeShift: Transform {
             case .pad: return Int32(min(max(p.shiftSamples, -length), length))
             }
         }
-        try plan.appendSignal(SignalStage(
-            count: plan.count, geometry: plan.geometry, op: .timeShift,
-            values: Array(repeating: 0, count: 4 * plan.count), integers: shifts.flatMap { [$0, 0, 0, 0] },
-            roll: mode == .roll))
+        try plan.appendSignal(
+            SignalStage(
+                count: plan.count, geometry: plan.geometry, op: .timeShift,
+                values: Array(repeating: 0, count: 4 * plan.count), integers: shifts.flatMap { [$0, 0, 0, 0] },
+                roll: mode == .roll))
     }
 
     private enum CodingKeys: String, CodingKey { case shift, mode }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(shift: c.decode(ValueRange.self, forKey: .shift),
-                      mode: c.decodeIfPresent(TimeShiftMode.self, forKey: .mode) ?? .roll)
+        try self.init(
+            shift: c.decode(ValueRange.self, forKey: .shift),
+            mode: c.decodeIfPresent(TimeShiftMode.self, forKey: .mode) ?? .roll)
     }
 }
 
@@ -331,20 +352,24 @@ public struct ChannelMapParameters: Codable, Sendable, Equatable {
 
 func validateChannelMap(_ parameters: ChannelMapParameters, channels: Int, op: String, permutation: Bool) throws {
     let map = parameters.sourceChannels
-    let valid = map.count == channels && (permutation
-        ? Set(map) == Set(0..<channels)
-        : map.enumerated().allSatisfy { $0.element == -1 || $0.element == $0.offset })
+    let valid =
+        map.count == channels
+        && (permutation
+            ? Set(map) == Set(0..<channels)
+            : map.enumerated().allSatisfy { $0.element == -1 || $0.element == $0.offset })
     guard valid else {
         throw AugmentError.parameterMismatch(
-            "\(op): \(map) is not \(permutation ? "a permutation of the \(channels) channels" : "a dropout map of \(channels) channels (each c or -1)")")
+            "\(op): \(map) is not \(permutation ? "a permutation of the \(channels) channels" : "a dropout map of \(channels) channels (each c or -1)")"
+        )
     }
 }
 
 func lowerChannelMaps(_ parameters: [ChannelMapParameters], into plan: inout PlanBuilder) throws {
-    try plan.appendSignal(SignalStage(
-        count: plan.count, geometry: plan.geometry, op: .channelMap,
-        values: Array(repeating: 0, count: 4 * plan.count), integers: Array(repeating: 0, count: 4 * plan.count),
-        channelMap: parameters.flatMap { $0.sourceChannels.map(Int32.init) }))
+    try plan.appendSignal(
+        SignalStage(
+            count: plan.count, geometry: plan.geometry, op: .channelMap,
+            values: Array(repeating: 0, count: 4 * plan.count), integers: Array(repeating: 0, count: 4 * plan.count),
+            channelMap: parameters.flatMap { $0.sourceChannels.map(Int32.init) }))
 }
 
 /// `channel_dropout`: each channel of each signal is set to 0 with probability `p` (in [0, 1]),

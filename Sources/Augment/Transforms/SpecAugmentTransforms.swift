@@ -29,14 +29,17 @@ struct AxisMasking: Sendable {
     var numMasks: Int
     var maskValue: MaskValue
 
-    static func checkArguments(op: String, paramName: String, maskParam: Int, p: Double, numMasks: Int,
-                               maskValue: MaskValue) throws {
+    static func checkArguments(
+        op: String, paramName: String, maskParam: Int, p: Double, numMasks: Int,
+        maskValue: MaskValue
+    ) throws {
         try AugmentError.check(maskParam, in: 0...Int(Int32.max), op: op, argument: paramName)
         try AxisMaskingArguments.p.check(p, op: op)
         try AxisMaskingArguments.numMasks.check(numMasks, op: op)
         if case .constant(let value) = maskValue, !value.isFinite {
-            throw AugmentError.invalidArgument(op: op, argument: "mask_value", value: "\(value)",
-                                               allowed: "a finite float32 number or \"mean\"")
+            throw AugmentError.invalidArgument(
+                op: op, argument: "mask_value", value: "\(value)",
+                allowed: "a finite float32 number or \"mean\"")
         }
     }
 
@@ -83,19 +86,22 @@ struct AxisMasking: Sendable {
     func validate(_ parameters: SpectrogramMaskParameters, for geometry: ImageGeometry) throws {
         let lists = parameters.channelBands.count
         guard lists == 1 || lists == geometry.channels else {
-            throw AugmentError.parameterMismatch("\(op): \(lists) band lists for \(geometry.channels) channels (give 1 or one per channel)")
+            throw AugmentError.parameterMismatch(
+                "\(op): \(lists) band lists for \(geometry.channels) channels (give 1 or one per channel)")
         }
         let length = length(of: geometry)
         for band in parameters.channelBands.joined()
         where !(band.start >= 0 && band.width >= 0 && band.start <= length && band.width <= length - band.start) {
-            throw AugmentError.parameterMismatch("\(op): band start \(band.start) width \(band.width) leaves an axis of \(length)")
+            throw AugmentError.parameterMismatch(
+                "\(op): band start \(band.start) width \(band.width) leaves an axis of \(length)")
         }
     }
 
     func lower(_ parameters: [SpectrogramMaskParameters], into plan: inout PlanBuilder) throws {
         let geometry = plan.geometry
         guard parameters.count == plan.count else {
-            throw AugmentError.parameterMismatch("\(op): \(parameters.count) parameter values for a batch of \(plan.count)")
+            throw AugmentError.parameterMismatch(
+                "\(op): \(parameters.count) parameter values for a batch of \(plan.count)")
         }
         let perChannel = parameters.flatMap(\.channelBands).map(\.count).max() ?? 0
         var bands: [Int32] = []
@@ -109,8 +115,9 @@ struct AxisMasking: Sendable {
                 bands += Array(repeating: 0, count: (perChannel - list.count) * 2)
             }
         }
-        let stage = MaskStage(op: op, count: plan.count, geometry: geometry, axis: axis, bandsPerChannel: perChannel,
-                              bands: bands, fill: maskValue)
+        let stage = MaskStage(
+            op: op, count: plan.count, geometry: geometry, axis: axis, bandsPerChannel: perChannel,
+            bands: bands, fill: maskValue)
         try stage.checkInput(count: plan.count, geometry: geometry)
         try plan.append(.specMask(stage))
     }
@@ -135,11 +142,14 @@ public struct FrequencyMasking: AxisMaskingTransform {
     public let numMasks: Int
     public let maskValue: MaskValue
 
-    public init(freqMaskParam: Int, iidMasks: Bool = AxisMaskingArguments.iidMasks.defaultValue!,
-                p: Double = AxisMaskingArguments.p.defaultValue!, numMasks: Int = AxisMaskingArguments.numMasks.defaultValue!,
-                maskValue: MaskValue = AxisMaskingArguments.maskValue.defaultValue!) throws {
-        try AxisMasking.checkArguments(op: Self.opName, paramName: "freq_mask_param", maskParam: freqMaskParam, p: p,
-                                       numMasks: numMasks, maskValue: maskValue)
+    public init(
+        freqMaskParam: Int, iidMasks: Bool = AxisMaskingArguments.iidMasks.defaultValue!,
+        p: Double = AxisMaskingArguments.p.defaultValue!, numMasks: Int = AxisMaskingArguments.numMasks.defaultValue!,
+        maskValue: MaskValue = AxisMaskingArguments.maskValue.defaultValue!
+    ) throws {
+        try AxisMasking.checkArguments(
+            op: Self.opName, paramName: "freq_mask_param", maskParam: freqMaskParam, p: p,
+            numMasks: numMasks, maskValue: maskValue)
         self.freqMaskParam = freqMaskParam
         self.iidMasks = iidMasks
         self.p = p
@@ -148,24 +158,28 @@ public struct FrequencyMasking: AxisMaskingTransform {
     }
 
     var masking: AxisMasking {
-        AxisMasking(op: Self.opName, axis: .frequency, maskParam: freqMaskParam, iidMasks: iidMasks, p: p,
-                    numMasks: numMasks, maskValue: maskValue)
+        AxisMasking(
+            op: Self.opName, axis: .frequency, maskParam: freqMaskParam, iidMasks: iidMasks, p: p,
+            numMasks: numMasks, maskValue: maskValue)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case freqMaskParam = "freq_mask_param", iidMasks = "iid_masks", p, numMasks = "num_masks", maskValue = "mask_value"
+        case freqMaskParam = "freq_mask_param", iidMasks = "iid_masks", p, numMasks = "num_masks", maskValue =
+            "mask_value"
     }
 
     public init(from decoder: any Decoder) throws {
         let read = try OpArgumentReader(decoder)
-        try self.init(freqMaskParam: read(Self.maskParamArgument), iidMasks: read(AxisMaskingArguments.iidMasks),
-                      p: read(AxisMaskingArguments.p), numMasks: read(AxisMaskingArguments.numMasks),
-                      maskValue: read(AxisMaskingArguments.maskValue))
+        try self.init(
+            freqMaskParam: read(Self.maskParamArgument), iidMasks: read(AxisMaskingArguments.iidMasks),
+            p: read(AxisMaskingArguments.p), numMasks: read(AxisMaskingArguments.numMasks),
+            maskValue: read(AxisMaskingArguments.maskValue))
     }
 
     /// The mask-width argument (the others are ``AxisMaskingArguments``).
     public static let maskParamArgument = OpArgument<Int>(
-        "freq_mask_param", range: 0...Double(Int32.max), doc: "masks are narrower than this (widths 0 ... freq_mask_param - 1)")
+        "freq_mask_param", range: 0...Double(Int32.max),
+        doc: "masks are narrower than this (widths 0 ... freq_mask_param - 1)")
 }
 
 /// `time_masking`: masks `num_masks` bands of consecutive time frames (whole columns of the
@@ -184,11 +198,14 @@ public struct TimeMasking: AxisMaskingTransform {
     public let numMasks: Int
     public let maskValue: MaskValue
 
-    public init(timeMaskParam: Int, iidMasks: Bool = AxisMaskingArguments.iidMasks.defaultValue!,
-                p: Double = AxisMaskingArguments.p.defaultValue!, numMasks: Int = AxisMaskingArguments.numMasks.defaultValue!,
-                maskValue: MaskValue = AxisMaskingArguments.maskValue.defaultValue!) throws {
-        try AxisMasking.checkArguments(op: Self.opName, paramName: "time_mask_param", maskParam: timeMaskParam, p: p,
-                                       numMasks: numMasks, maskValue: maskValue)
+    public init(
+        timeMaskParam: Int, iidMasks: Bool = AxisMaskingArguments.iidMasks.defaultValue!,
+        p: Double = AxisMaskingArguments.p.defaultValue!, numMasks: Int = AxisMaskingArguments.numMasks.defaultValue!,
+        maskValue: MaskValue = AxisMaskingArguments.maskValue.defaultValue!
+    ) throws {
+        try AxisMasking.checkArguments(
+            op: Self.opName, paramName: "time_mask_param", maskParam: timeMaskParam, p: p,
+            numMasks: numMasks, maskValue: maskValue)
         self.timeMaskParam = timeMaskParam
         self.iidMasks = iidMasks
         self.p = p
@@ -197,24 +214,28 @@ public struct TimeMasking: AxisMaskingTransform {
     }
 
     var masking: AxisMasking {
-        AxisMasking(op: Self.opName, axis: .time, maskParam: timeMaskParam, iidMasks: iidMasks, p: p,
-                    numMasks: numMasks, maskValue: maskValue)
+        AxisMasking(
+            op: Self.opName, axis: .time, maskParam: timeMaskParam, iidMasks: iidMasks, p: p,
+            numMasks: numMasks, maskValue: maskValue)
     }
 
     private enum CodingKeys: String, CodingKey {
-        case timeMaskParam = "time_mask_param", iidMasks = "iid_masks", p, numMasks = "num_masks", maskValue = "mask_value"
+        case timeMaskParam = "time_mask_param", iidMasks = "iid_masks", p, numMasks = "num_masks", maskValue =
+            "mask_value"
     }
 
     public init(from decoder: any Decoder) throws {
         let read = try OpArgumentReader(decoder)
-        try self.init(timeMaskParam: read(Self.maskParamArgument), iidMasks: read(AxisMaskingArguments.iidMasks),
-                      p: read(AxisMaskingArguments.p), numMasks: read(AxisMaskingArguments.numMasks),
-                      maskValue: read(AxisMaskingArguments.maskValue))
+        try self.init(
+            timeMaskParam: read(Self.maskParamArgument), iidMasks: read(AxisMaskingArguments.iidMasks),
+            p: read(AxisMaskingArguments.p), numMasks: read(AxisMaskingArguments.numMasks),
+            maskValue: read(AxisMaskingArguments.maskValue))
     }
 
     /// The mask-width argument (the others are ``AxisMaskingArguments``).
     public static let maskParamArgument = OpArgument<Int>(
-        "time_mask_param", range: 0...Double(Int32.max), doc: "masks are narrower than this (widths 0 ... time_mask_param - 1)")
+        "time_mask_param", range: 0...Double(Int32.max),
+        doc: "masks are narrower than this (widths 0 ... time_mask_param - 1)")
 }
 
 /// The Transform members shared by the two masking ops: everything comes from their
@@ -275,10 +296,11 @@ public struct TimeWarp: Transform {
     }
 
     public func lower(_ parameters: [TimeWarpParameters], into plan: inout PlanBuilder) throws {
-        let stage = TimeWarpStage(count: plan.count, geometry: plan.geometry,
-                                  centers: parameters.map { Int32(clamping: $0.center) },
-                                  warpedCenters: parameters.map { Int32(clamping: $0.warpedCenter) },
-                                  interpolation: mode)
+        let stage = TimeWarpStage(
+            count: plan.count, geometry: plan.geometry,
+            centers: parameters.map { Int32(clamping: $0.center) },
+            warpedCenters: parameters.map { Int32(clamping: $0.warpedCenter) },
+            interpolation: mode)
         try stage.checkInput(count: plan.count, geometry: plan.geometry)
         try plan.append(.timeWarp(stage))
     }
@@ -287,8 +309,9 @@ public struct TimeWarp: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(window: c.decodeIfPresent(Int.self, forKey: .window) ?? 80,
-                      mode: c.decodeIfPresent(TimeWarpInterpolation.self, forKey: .mode) ?? .bicubic)
+        try self.init(
+            window: c.decodeIfPresent(Int.self, forKey: .window) ?? 80,
+            mode: c.decodeIfPresent(TimeWarpInterpolation.self, forKey: .mode) ?? .bicubic)
     }
 }
 
@@ -312,8 +335,12 @@ public enum SpecAugmentPolicy: String, CaseIterable, Sendable {
     case switchboardStrong = "SS"
 
     /// (W, F, mF, T, p, mT) of Table 1.
-    public var parameters: (timeWarpWindow: Int, freqMaskParam: Int, freqMasks: Int, timeMaskParam: Int,
-                            timeMaskP: Double, timeMasks: Int) {
+    public var parameters:
+        (
+            timeWarpWindow: Int, freqMaskParam: Int, freqMasks: Int, timeMaskParam: Int,
+            timeMaskP: Double, timeMasks: Int
+        )
+    {
         switch self {
         case .libriSpeechBasic: return (80, 27, 1, 100, 1.0, 1)
         case .libriSpeechDouble: return (80, 27, 2, 100, 1.0, 2)
@@ -324,21 +351,27 @@ public enum SpecAugmentPolicy: String, CaseIterable, Sendable {
 
     /// The policy as three ops. The paper fills masks with 0 on mean-normalised log-mel features
     /// (equivalent to the mean); `maskValue: .mean` fills with each example's mean instead.
-    public func transforms(maskValue: MaskValue = .constant(0), timeWarpMode: TimeWarpInterpolation = .bicubic,
-                           iidMasks: Bool = true) throws -> [any Transform] {
+    public func transforms(
+        maskValue: MaskValue = .constant(0), timeWarpMode: TimeWarpInterpolation = .bicubic,
+        iidMasks: Bool = true
+    ) throws -> [any Transform] {
         let p = parameters
         return [
             try TimeWarp(window: p.timeWarpWindow, mode: timeWarpMode),
-            try FrequencyMasking(freqMaskParam: p.freqMaskParam, iidMasks: iidMasks, p: 1, numMasks: p.freqMasks,
-                                 maskValue: maskValue),
-            try TimeMasking(timeMaskParam: p.timeMaskParam, iidMasks: iidMasks, p: p.timeMaskP, numMasks: p.timeMasks,
-                            maskValue: maskValue),
+            try FrequencyMasking(
+                freqMaskParam: p.freqMaskParam, iidMasks: iidMasks, p: 1, numMasks: p.freqMasks,
+                maskValue: maskValue),
+            try TimeMasking(
+                timeMaskParam: p.timeMaskParam, iidMasks: iidMasks, p: p.timeMaskP, numMasks: p.timeMasks,
+                maskValue: maskValue),
         ]
     }
 
     /// The policy as a pipeline producing float32 NCHW (what spectrogram batches need).
-    public func pipeline(maskValue: MaskValue = .constant(0), timeWarpMode: TimeWarpInterpolation = .bicubic,
-                         iidMasks: Bool = true) throws -> Pipeline {
+    public func pipeline(
+        maskValue: MaskValue = .constant(0), timeWarpMode: TimeWarpInterpolation = .bicubic,
+        iidMasks: Bool = true
+    ) throws -> Pipeline {
         try Pipeline(transforms(maskValue: maskValue, timeWarpMode: timeWarpMode, iidMasks: iidMasks))
     }
 }
@@ -346,10 +379,13 @@ public enum SpecAugmentPolicy: String, CaseIterable, Sendable {
 /// The arguments `frequency_masking` and `time_masking` share, declared once for both.
 public enum AxisMaskingArguments {
     public static let iidMasks = OpArgument<Bool>(
-        "iid_masks", default: true, doc: "a mask per example and channel (false: one per example, shared by its channels)")
+        "iid_masks", default: true,
+        doc: "a mask per example and channel (false: one per example, shared by its channels)")
     public static let p = OpArgument<Double>(
-        "p", default: 1, range: 0...1, doc: "cap on the mask width as a fraction of the axis: widths below min(mask param, int(length p))")
-    public static let numMasks = OpArgument<Int>("num_masks", default: 1, range: 0...256, doc: "masks per example (and channel)")
+        "p", default: 1, range: 0...1,
+        doc: "cap on the mask width as a fraction of the axis: widths below min(mask param, int(length p))")
+    public static let numMasks = OpArgument<Int>(
+        "num_masks", default: 1, range: 0...256, doc: "masks per example (and channel)")
     public static let maskValue = OpArgument<MaskValue>(
         "mask_value", default: .constant(0), doc: "the fill: a finite number, or \"mean\" (the example's mean)")
 }
@@ -366,13 +402,19 @@ extension MaskValue: OpArgumentValue {
 }
 
 extension FrequencyMasking: DescribedArguments {
-    public static let arguments = [maskParamArgument.info, AxisMaskingArguments.iidMasks.info, AxisMaskingArguments.p.info,
-                                   AxisMaskingArguments.numMasks.info, AxisMaskingArguments.maskValue.info]
-    public static let summary = "Masks `num_masks` bands of consecutive frequency bins per example and channel (torchaudio `FrequencyMasking`)."
+    public static let arguments = [
+        maskParamArgument.info, AxisMaskingArguments.iidMasks.info, AxisMaskingArguments.p.info,
+        AxisMaskingArguments.numMasks.info, AxisMaskingArguments.maskValue.info,
+    ]
+    public static let summary =
+        "Masks `num_masks` bands of consecutive frequency bins per example and channel (torchaudio `FrequencyMasking`)."
 }
 
 extension TimeMasking: DescribedArguments {
-    public static let arguments = [maskParamArgument.info, AxisMaskingArguments.iidMasks.info, AxisMaskingArguments.p.info,
-                                   AxisMaskingArguments.numMasks.info, AxisMaskingArguments.maskValue.info]
-    public static let summary = "Masks `num_masks` bands of consecutive time frames per example and channel (torchaudio `TimeMasking`)."
+    public static let arguments = [
+        maskParamArgument.info, AxisMaskingArguments.iidMasks.info, AxisMaskingArguments.p.info,
+        AxisMaskingArguments.numMasks.info, AxisMaskingArguments.maskValue.info,
+    ]
+    public static let summary =
+        "Masks `num_masks` bands of consecutive time frames per example and channel (torchaudio `TimeMasking`)."
 }

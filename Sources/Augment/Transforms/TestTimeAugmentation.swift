@@ -64,14 +64,19 @@ public enum TestTimeViewSpec: Sendable, Equatable, Codable, CustomStringConverti
                 return .fiveCrop(height: h, width: w)
             case ("ten_crop", 2), ("ten_crop", 3):
                 let (h, w) = try size(token, parts[1])
-                guard parts.count == 2 || parts[2] == "vflip" else { throw bad(token, "ten_crop:HxW or ten_crop:HxW:vflip") }
+                guard parts.count == 2 || parts[2] == "vflip" else {
+                    throw bad(token, "ten_crop:HxW or ten_crop:HxW:vflip")
+                }
                 return .tenCrop(height: h, width: w, verticalFlip: parts.count == 3)
             case ("scales", 2):
                 let factors = parts[1].split(separator: "/").map { Double($0) }
-                guard !factors.isEmpty, factors.allSatisfy({ $0 != nil }) else { throw bad(token, "scales:F1/F2/... with numbers") }
+                guard !factors.isEmpty, factors.allSatisfy({ $0 != nil }) else {
+                    throw bad(token, "scales:F1/F2/... with numbers")
+                }
                 return .scales(factors.map { $0! })
             default:
-                throw bad(token, "identity, hflip, vflip, rot90:K, five_crop:HxW, ten_crop:HxW[:vflip], scales:F1/F2/...")
+                throw bad(
+                    token, "identity, hflip, vflip, rot90:K, five_crop:HxW, ten_crop:HxW[:vflip], scales:F1/F2/...")
             }
         }
     }
@@ -142,15 +147,19 @@ public struct TestTimeAugmentation: Sendable {
             switch spec {
             case .fiveCrop(let h, let w), .tenCrop(let h, let w, _):
                 guard h >= 1, w >= 1 else {
-                    throw AugmentError.invalidArgument(op: "tta", argument: "\(spec)", value: "\(h)x\(w)", allowed: "a crop of at least 1x1 pixels")
+                    throw AugmentError.invalidArgument(
+                        op: "tta", argument: "\(spec)", value: "\(h)x\(w)", allowed: "a crop of at least 1x1 pixels")
                 }
             case .scales(let factors):
                 guard !factors.isEmpty, factors.allSatisfy({ $0.isFinite && (0.125...8).contains($0) }) else {
-                    throw AugmentError.invalidArgument(op: "tta", argument: "scales", value: "\(factors)", allowed: "one or more factors in [0.125, 8]")
+                    throw AugmentError.invalidArgument(
+                        op: "tta", argument: "scales", value: "\(factors)", allowed: "one or more factors in [0.125, 8]"
+                    )
                 }
             case .rot90(let k):
                 guard abs(k) <= Int(Int32.max) else {
-                    throw AugmentError.invalidArgument(op: "tta", argument: "rot90", value: "\(k)", allowed: "an integer k (quarter turns)")
+                    throw AugmentError.invalidArgument(
+                        op: "tta", argument: "rot90", value: "\(k)", allowed: "an integer k (quarter turns)")
                 }
             case .identity, .hflip, .vflip:
                 break
@@ -178,8 +187,10 @@ public struct TestTimeAugmentation: Sendable {
             let out = ImageGeometry(height: ch, width: cw, channels: input.channels)
             let centreTop = Int((Double(input.height - ch) / 2).rounded(.toNearestOrEven))
             let centreLeft = Int((Double(input.width - cw) / 2).rounded(.toNearestOrEven))
-            let boxes = [("tl", 0, 0), ("tr", 0, input.width - cw), ("bl", input.height - ch, 0),
-                         ("br", input.height - ch, input.width - cw), ("center", centreTop, centreLeft)]
+            let boxes = [
+                ("tl", 0, 0), ("tr", 0, input.width - cw), ("bl", input.height - ch, 0),
+                ("br", input.height - ch, input.width - cw), ("center", centreTop, centreLeft),
+            ]
             return boxes.map { name, top, left in
                 let crop = WarpMatrix.translation(Double(left), Double(top))
                 return plain(name + suffix, flip.map { $0.concatenating(crop) } ?? crop, out)
@@ -195,31 +206,41 @@ public struct TestTimeAugmentation: Sendable {
                 let op = try Rot90(k: k)
                 result.append(plain("rot90:\(k)", op.matrix(for: input), try op.outputGeometry(for: input)))
             case .fiveCrop(let ch, let cw):
-                result += try crops(ch, cw, flip: nil, suffix: "").map { plain("five_crop:" + $0.name, $0.matrix, $0.output) }
+                result += try crops(ch, cw, flip: nil, suffix: "").map {
+                    plain("five_crop:" + $0.name, $0.matrix, $0.output)
+                }
             case .tenCrop(let ch, let cw, let vertical):
-                result += try crops(ch, cw, flip: nil, suffix: "").map { plain("ten_crop:" + $0.name, $0.matrix, $0.output) }
+                result += try crops(ch, cw, flip: nil, suffix: "").map {
+                    plain("ten_crop:" + $0.name, $0.matrix, $0.output)
+                }
                 result += try crops(ch, cw, flip: vertical ? vflip : hflip, suffix: vertical ? "+vflip" : "+hflip")
                     .map { plain("ten_crop:" + $0.name, $0.matrix, $0.output) }
             case .scales(let factors):
                 for s in factors {
                     let m = WarpMatrix(m9: [1 / s, 0, w / 2 - w / (2 * s), 0, 1 / s, h / 2 - h / (2 * s), 0, 0, 1])
-                    result.append(TestTimeView(name: "scale:\(s)", input: input, output: input, matrix: m,
-                                               resamples: s != 1, readsOutside: s < 1))
+                    result.append(
+                        TestTimeView(
+                            name: "scale:\(s)", input: input, output: input, matrix: m,
+                            resamples: s != 1, readsOutside: s < 1))
                 }
             }
         }
         if let other = result.first(where: { $0.output != result[0].output }) {
             throw AugmentError.incompatible(
-                "tta: view \(other.name) is \(other.output), view \(result[0].name) is \(result[0].output); the views of one set must share one size (use one set per size)")
+                "tta: view \(other.name) is \(other.output), view \(result[0].name) is \(result[0].output); the views of one set must share one size (use one set per size)"
+            )
         }
         return result
     }
 
     /// Produces every view of every image of `images` (dense) as one batch of N x V images, the
     /// views of sample n at `n * V ..< (n + 1) * V` in ``views(for:)`` order: one warp pass.
-    public func apply(to images: ImageBatch, on backend: any Backend, options: RunOptions = RunOptions()) throws -> TestTimeBatch {
+    public func apply(
+        to images: ImageBatch, on backend: any Backend, options: RunOptions = RunOptions()
+    ) throws -> TestTimeBatch {
         let (plan, input, views) = try plan(for: images)
-        return TestTimeBatch(images: try backend.run(plan, on: input, options: options), count: images.count, views: views)
+        return TestTimeBatch(
+            images: try backend.run(plan, on: input, options: options), count: images.count, views: views)
     }
 
     /// The plan ``apply(to:on:options:)`` runs, with its input (every image repeated V times, on
@@ -238,7 +259,8 @@ public struct TestTimeAugmentation: Sendable {
             sampledOps.append(SampledOp(normalize, parameters: Array(repeating: NoParameters(), count: input.count)))
         }
         let pipeline = try Pipeline(transforms, output: output)
-        let sampled = SampledPipeline(pipeline: pipeline, inputGeometries: input.sampleGeometries, ragged: false, ops: sampledOps)
+        let sampled = SampledPipeline(
+            pipeline: pipeline, inputGeometries: input.sampleGeometries, ragged: false, ops: sampledOps)
         return (try sampled.plan(for: input), input, views)
     }
 }
@@ -266,15 +288,20 @@ public struct TestTimeBatch: Sendable {
     /// between the view's pixel centres, edge-clamped: exact for flips, quarter turns and crops,
     /// which land on pixel centres). `reduction` combines the contributing views; a pixel no view
     /// saw (outside every crop) gets 0 and coverage 0.
-    public func mergeMaps(_ predictions: [Float], channels: Int, reduction: TestTimeReduction = .mean) throws -> TestTimeMergedMaps {
+    public func mergeMaps(
+        _ predictions: [Float], channels: Int, reduction: TestTimeReduction = .mean
+    ) throws -> TestTimeMergedMaps {
         let v = views.count
         let view = views[0].output
         let original = views[0].input
-        guard channels >= 1 else { throw AugmentError.invalidShape("tta merge: channels must be at least 1, got \(channels)") }
+        guard channels >= 1 else {
+            throw AugmentError.invalidShape("tta merge: channels must be at least 1, got \(channels)")
+        }
         let expected = try checkedProduct([count, v, channels, view.height, view.width], what: "tta predictions")
         guard predictions.count == expected else {
             throw AugmentError.invalidShape(
-                "tta merge: predictions of (N*V=\(count * v), C=\(channels), H=\(view.height), W=\(view.width)) need \(expected) values, got \(predictions.count)")
+                "tta merge: predictions of (N*V=\(count * v), C=\(channels), H=\(view.height), W=\(view.width)) need \(expected) values, got \(predictions.count)"
+            )
         }
         let (oh, ow) = (original.height, original.width)
         let plane = view.height * view.width
@@ -289,10 +316,12 @@ public struct TestTimeBatch: Sendable {
                     for c in 0..<channels { acc[c] = reduction == .max ? -.infinity : 0 }
                     for k in 0..<v {
                         guard let q = inverses[k].apply(Double(x) + 0.5, Double(y) + 0.5),
-                              q.x >= 0, q.y >= 0, q.x < Double(view.width), q.y < Double(view.height) else { continue }
+                            q.x >= 0, q.y >= 0, q.x < Double(view.width), q.y < Double(view.height)
+                        else { continue }
                         seen += 1
                         // Bilinear between pixel centres, clamped to the view (align_corners=False).
-                        let u = min(max(q.x - 0.5, 0), Double(view.width - 1)), w = min(max(q.y - 0.5, 0), Double(view.height - 1))
+                        let u = min(max(q.x - 0.5, 0), Double(view.width - 1)),
+                            w = min(max(q.y - 0.5, 0), Double(view.height - 1))
                         let x0 = Int(u.rounded(.down)), y0 = Int(w.rounded(.down))
                         let x1 = min(x0 + 1, view.width - 1), y1 = min(y0 + 1, view.height - 1)
                         let fx = u - Double(x0), fy = w - Double(y0)
@@ -312,13 +341,15 @@ public struct TestTimeBatch: Sendable {
                     coverage[(n * oh + y) * ow + x] = seen
                     guard seen > 0 else { continue }
                     for c in 0..<channels {
-                        values[((n * channels + c) * oh + y) * ow + x] = Float(reduction == .max ? acc[c] : acc[c] / Double(seen))
+                        values[((n * channels + c) * oh + y) * ow + x] = Float(
+                            reduction == .max ? acc[c] : acc[c] / Double(seen))
                     }
                 }
             }
         }
-        return TestTimeMergedMaps(values: values, coverage: coverage, count: count, channels: channels,
-                                  height: oh, width: ow)
+        return TestTimeMergedMaps(
+            values: values, coverage: coverage, count: count, channels: channels,
+            height: oh, width: ow)
     }
 
     /// The prediction map of one view (`predictions` as in ``mergeMaps(_:channels:reduction:)``)
@@ -326,12 +357,14 @@ public struct TestTimeBatch: Sendable {
     /// pixel and 0 elsewhere.
     public func inverseMap(_ predictions: [Float], channels: Int, view k: Int) throws -> TestTimeMergedMaps {
         guard views.indices.contains(k) else {
-            throw AugmentError.invalidArgument(op: "tta", argument: "view", value: "\(k)", allowed: "0..<\(views.count)")
+            throw AugmentError.invalidArgument(
+                op: "tta", argument: "view", value: "\(k)", allowed: "0..<\(views.count)")
         }
         let g = views[0].output
         let per = try checkedProduct([channels, g.height, g.width], what: "tta predictions")
         guard predictions.count == per * count * views.count else {
-            throw AugmentError.invalidShape("tta: predictions hold \(predictions.count) values, expected \(per * count * views.count)")
+            throw AugmentError.invalidShape(
+                "tta: predictions hold \(predictions.count) values, expected \(per * count * views.count)")
         }
         var only: [Float] = []
         only.reserveCapacity(count * per)
@@ -339,7 +372,8 @@ public struct TestTimeBatch: Sendable {
             let start: Int = (n * views.count + k) * per
             only.append(contentsOf: predictions[start..<(start + per)])
         }
-        return try TestTimeBatch(images: images, count: count, views: [views[k]]).mergeMaps(only, channels: channels, reduction: .mean)
+        return try TestTimeBatch(images: images, count: count, views: [views[k]]).mergeMaps(
+            only, channels: channels, reduction: .mean)
     }
 
     /// Maps per-view boxes (`boxes[n * V + v]`, in view pixels, x0 < x1, y0 < y1) back to the
@@ -368,7 +402,8 @@ public struct TestTimeBatch: Sendable {
                     sum[3] += corners.map(\.y).max()!
                 }
                 let d = Double(v)
-                return BoundingBox(x0: Float(sum[0] / d), y0: Float(sum[1] / d), x1: Float(sum[2] / d), y1: Float(sum[3] / d))
+                return BoundingBox(
+                    x0: Float(sum[0] / d), y0: Float(sum[1] / d), x1: Float(sum[2] / d), y1: Float(sum[3] / d))
             }
         }
     }
@@ -379,12 +414,14 @@ public struct TestTimeBatch: Sendable {
     public func mergeKeypoints(_ keypoints: [[Keypoint]]) throws -> [[Keypoint]] {
         let v = views.count
         guard keypoints.count == count * v else {
-            throw AugmentError.invalidShape("tta merge: \(keypoints.count) keypoint lists for \(count) images x \(v) views")
+            throw AugmentError.invalidShape(
+                "tta merge: \(keypoints.count) keypoint lists for \(count) images x \(v) views")
         }
         return try (0..<count).map { n in
             let lists = (0..<v).map { keypoints[n * v + $0] }
             guard lists.allSatisfy({ $0.count == lists[0].count }) else {
-                throw AugmentError.invalidShape("tta merge: the views of sample \(n) hold different numbers of keypoints")
+                throw AugmentError.invalidShape(
+                    "tta merge: the views of sample \(n) hold different numbers of keypoints")
             }
             return (0..<lists[0].count).map { p in
                 var (sx, sy, seen) = (0.0, 0.0, 0)
@@ -394,7 +431,8 @@ public struct TestTimeBatch: Sendable {
                     sy += q.y
                     seen += 1
                 }
-                return seen == 0 ? Keypoint(x: 0, y: 0, visible: false)
+                return seen == 0
+                    ? Keypoint(x: 0, y: 0, visible: false)
                     : Keypoint(x: Float(sx / Double(seen)), y: Float(sy / Double(seen)), visible: true)
             }
         }
@@ -437,16 +475,21 @@ struct TestTimeViewOp: Transform {
     func lower(_ parameters: [Int], into plan: inout PlanBuilder) throws {
         let chosen = parameters.map { views[$0] }
         let resamples = chosen.contains { $0.resamples }
-        let reads: WarpReads = chosen.contains { $0.readsOutside } ? .outside(WarpBorder(mode: .constant))
+        let reads: WarpReads =
+            chosen.contains { $0.readsOutside }
+            ? .outside(WarpBorder(mode: .constant))
             : resamples ? .margin : .inside
-        try plan.warp(chosen.map(\.matrix), outputs: chosen.map(\.output), interpolation: resamples ? .bilinear : nil,
-                      reads: reads, op: Self.opName)
+        try plan.warp(
+            chosen.map(\.matrix), outputs: chosen.map(\.output), interpolation: resamples ? .bilinear : nil,
+            reads: reads, op: Self.opName)
     }
 
     // Not written to pipeline files; encodes as the view names.
     init(views: [TestTimeView]) { self.views = views }
     init(from decoder: any Decoder) throws {
-        throw AugmentError.invalidArgument(op: Self.opName, argument: "(op)", value: "in a file", allowed: "TestTimeAugmentation in code or `augment tta`")
+        throw AugmentError.invalidArgument(
+            op: Self.opName, argument: "(op)", value: "in a file",
+            allowed: "TestTimeAugmentation in code or `augment tta`")
     }
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()

@@ -20,17 +20,20 @@ public struct MultiViewPipeline: Sendable {
     /// 1...``maxViewsPerGroup``.
     public init(_ groups: [ViewGroup]) throws {
         guard !groups.isEmpty else {
-            throw AugmentError.invalidArgument(op: "views", argument: "(list)", value: "empty", allowed: "at least one view group")
+            throw AugmentError.invalidArgument(
+                op: "views", argument: "(list)", value: "empty", allowed: "at least one view group")
         }
         var seen: Set<String> = []
         for (i, group) in groups.enumerated() {
             guard !group.name.isEmpty, seen.insert(group.name).inserted else {
-                throw AugmentError.invalidArgument(op: "views[\(i)]", argument: "name", value: "\"\(group.name)\"",
-                                                   allowed: "a non-empty name used by no other group")
+                throw AugmentError.invalidArgument(
+                    op: "views[\(i)]", argument: "name", value: "\"\(group.name)\"",
+                    allowed: "a non-empty name used by no other group")
             }
             guard (1...Self.maxViewsPerGroup).contains(group.count) else {
-                throw AugmentError.invalidArgument(op: "views[\(i)] (\(group.name))", argument: "count", value: "\(group.count)",
-                                                   allowed: "an integer in [1, \(Self.maxViewsPerGroup)]")
+                throw AugmentError.invalidArgument(
+                    op: "views[\(i)] (\(group.name))", argument: "count", value: "\(group.count)",
+                    allowed: "an integer in [1, \(Self.maxViewsPerGroup)]")
             }
             try MultiCopySampling.checkNoNestedMixing(group.pipeline.transforms, what: "views")
         }
@@ -42,10 +45,13 @@ public struct MultiViewPipeline: Sendable {
     /// k) with seed_v derived from (seed, group, v): views differ from each other, and sample i's
     /// views are the same in any batch that holds it. The result covers N x count images, the views
     /// of one sample adjacent (image `i * count + v`): plan it on ``replicatedInput(_:group:)``.
-    public func sample(group: Int, for images: ImageBatch, seed: UInt64, epoch: UInt64 = 0,
-                       sampleIndices: [UInt64]) throws -> SampledPipeline {
+    public func sample(
+        group: Int, for images: ImageBatch, seed: UInt64, epoch: UInt64 = 0,
+        sampleIndices: [UInt64]
+    ) throws -> SampledPipeline {
         guard groups.indices.contains(group) else {
-            throw AugmentError.invalidArgument(op: "views", argument: "group", value: "\(group)", allowed: "0..<\(groups.count)")
+            throw AugmentError.invalidArgument(
+                op: "views", argument: "group", value: "\(group)", allowed: "0..<\(groups.count)")
         }
         guard sampleIndices.count == images.count else {
             throw AugmentError.parameterMismatch("\(sampleIndices.count) sample indices for \(images.count) images")
@@ -58,8 +64,10 @@ public struct MultiViewPipeline: Sendable {
         var current = images.sampleGeometries
         for (opIndex, transform) in pipeline.transforms.enumerated() {
             let next = try current.map { try transform.outputGeometry(for: $0) }
-            ops.append(Pipeline.drawCopies(transform, seeds: seeds, repeatCount: viewGroup.count, geometries: current,
-                                           epoch: epoch, sampleIndices: sampleIndices, opIndex: UInt32(opIndex)))
+            ops.append(
+                Pipeline.drawCopies(
+                    transform, seeds: seeds, repeatCount: viewGroup.count, geometries: current,
+                    epoch: epoch, sampleIndices: sampleIndices, opIndex: UInt32(opIndex)))
             current = next
         }
         let geometries = images.sampleGeometries.flatMap { Array(repeating: $0, count: viewGroup.count) }
@@ -123,7 +131,8 @@ extension ImageBatch {
         case .uint16(let v): buffer = .uint16(repeated(v))
         }
         if isRagged {
-            return try ImageBatch(ragged: buffer, geometries: geometries.flatMap { Array(repeating: $0, count: times) }, layout: layout)
+            return try ImageBatch(
+                ragged: buffer, geometries: geometries.flatMap { Array(repeating: $0, count: times) }, layout: layout)
         }
         return try ImageBatch(pixels: buffer, count: total, geometry: geometry, layout: layout)
     }
@@ -134,7 +143,8 @@ extension Backend {
     /// group, in the groups' order, each N x count images with the views of one sample adjacent.
     /// Each group is one plan with the passes of its pipeline. Masks, boxes and keypoints are refused.
     public func apply(
-        _ views: MultiViewPipeline, to batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0,
+        _ views: MultiViewPipeline, to batch: AugmentBatch, seed: UInt64, epoch: UInt64 = 0,
+        firstSampleIndex: UInt64 = 0,
         options: RunOptions = RunOptions()
     ) throws -> [ViewBatch] {
         guard batch.masks == nil, batch.boxes == nil, batch.keypoints == nil else {
@@ -143,20 +153,24 @@ extension Backend {
         let indices = (0..<UInt64(batch.count)).map { firstSampleIndex &+ $0 }
         return try views.groups.indices.map { g in
             let group = views.groups[g]
-            let sampled = try views.sample(group: g, for: batch.images, seed: seed, epoch: epoch, sampleIndices: indices)
+            let sampled = try views.sample(
+                group: g, for: batch.images, seed: seed, epoch: epoch, sampleIndices: indices)
             let input = try views.replicatedInput(batch.images, group: g)
             let labels = try batch.labels?.gather((0..<input.count).map { $0 / group.count })
-            let result = try run(sampled.plan(for: input), on: AugmentBatch(images: input, labels: labels), options: options)
+            let result = try run(
+                sampled.plan(for: input), on: AugmentBatch(images: input, labels: labels), options: options)
             return ViewBatch(name: group.name, viewCount: group.count, batch: result)
         }
     }
 
     /// Runs every view group of `views` on `images`.
     public func apply(
-        _ views: MultiViewPipeline, to images: ImageBatch, seed: UInt64, epoch: UInt64 = 0, firstSampleIndex: UInt64 = 0,
+        _ views: MultiViewPipeline, to images: ImageBatch, seed: UInt64, epoch: UInt64 = 0,
+        firstSampleIndex: UInt64 = 0,
         options: RunOptions = RunOptions()
     ) throws -> [ViewBatch] {
-        try apply(views, to: AugmentBatch(images: images), seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex,
-                  options: options)
+        try apply(
+            views, to: AugmentBatch(images: images), seed: seed, epoch: epoch, firstSampleIndex: firstSampleIndex,
+            options: options)
     }
 }

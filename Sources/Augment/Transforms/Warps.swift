@@ -7,7 +7,8 @@ import Foundation
 private func checkInterpolation(_ value: String?, default fallback: Interpolation, op: String) throws -> Interpolation {
     guard let value else { return fallback }
     guard let parsed = Interpolation(rawValue: value) else {
-        throw AugmentError.invalidArgument(op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
     }
     return parsed
 }
@@ -15,7 +16,8 @@ private func checkInterpolation(_ value: String?, default fallback: Interpolatio
 private func checkBorderMode(_ value: String?, op: String, argument: String = "padding_mode") throws -> BorderMode {
     guard let value else { return .constant }
     guard let parsed = BorderMode(rawValue: value) else {
-        throw AugmentError.invalidArgument(op: op, argument: argument, value: value, allowed: "constant, edge or reflect")
+        throw AugmentError.invalidArgument(
+            op: op, argument: argument, value: value, allowed: "constant, edge or reflect")
     }
     return parsed
 }
@@ -23,7 +25,8 @@ private func checkBorderMode(_ value: String?, op: String, argument: String = "p
 private func checkCenter(_ center: [Double]?, op: String) throws {
     if let center {
         guard center.count == 2 else {
-            throw AugmentError.invalidArgument(op: op, argument: "center", value: "\(center)", allowed: "[x, y] in pixels")
+            throw AugmentError.invalidArgument(
+                op: op, argument: "center", value: "\(center)", allowed: "[x, y] in pixels")
         }
         try AugmentError.checkFinite(center, op: op, argument: "center")
     }
@@ -31,7 +34,8 @@ private func checkCenter(_ center: [Double]?, op: String) throws {
 
 private func checkShear(_ shear: [Double], op: String) throws {
     for s in shear where !(s.isFinite && abs(s) < 90) {
-        throw AugmentError.invalidArgument(op: op, argument: "shear", value: "\(shear)", allowed: "degrees in (-90, 90)")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "shear", value: "\(shear)", allowed: "degrees in (-90, 90)")
     }
 }
 
@@ -58,19 +62,25 @@ public struct Affine: Transform {
     public let fill: [Float]?
     public let paddingMode: BorderMode
 
-    public init(angleDegrees: Double = 0, translatePixels: [Double] = [0, 0], scale: Double = 1, shearDegrees: [Double] = [0, 0],
-                center: [Double]? = nil, interpolation: Interpolation = .nearest, fill: [Double]? = nil,
-                paddingMode: BorderMode = .constant) throws {
+    public init(
+        angleDegrees: Double = 0, translatePixels: [Double] = [0, 0], scale: Double = 1,
+        shearDegrees: [Double] = [0, 0],
+        center: [Double]? = nil, interpolation: Interpolation = .nearest, fill: [Double]? = nil,
+        paddingMode: BorderMode = .constant
+    ) throws {
         try AugmentError.checkFinite([angleDegrees], op: Self.opName, argument: "angle")
         guard translatePixels.count == 2 else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "translate", value: "\(translatePixels)", allowed: "[tx, ty] in pixels")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "translate", value: "\(translatePixels)", allowed: "[tx, ty] in pixels")
         }
         try AugmentError.checkFinite(translatePixels, op: Self.opName, argument: "translate")
         guard scale.isFinite, scale > 0 else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "scale", value: "\(scale)", allowed: "a finite number > 0")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "scale", value: "\(scale)", allowed: "a finite number > 0")
         }
         guard shearDegrees.count == 2 else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "shear", value: "\(shearDegrees)", allowed: "[sx, sy] in degrees")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "shear", value: "\(shearDegrees)", allowed: "[sx, sy] in degrees")
         }
         try checkShear(shearDegrees, op: Self.opName)
         try checkCenter(center, op: Self.opName)
@@ -91,14 +101,16 @@ public struct Affine: Transform {
 
     /// Sample i's matrix for an input of `geometry`.
     public func matrix(for geometry: ImageGeometry) -> WarpMatrix {
-        Geometry.affineWarp(width: geometry.width, height: geometry.height, outWidth: geometry.width, outHeight: geometry.height,
-                            center: center, angleDegrees: angleDegrees, translate: (translatePixels[0], translatePixels[1]),
-                            scale: scale, shearDegrees: (shearDegrees[0], shearDegrees[1]))
+        Geometry.affineWarp(
+            width: geometry.width, height: geometry.height, outWidth: geometry.width, outHeight: geometry.height,
+            center: center, angleDegrees: angleDegrees, translate: (translatePixels[0], translatePixels[1]),
+            scale: scale, shearDegrees: (shearDegrees[0], shearDegrees[1]))
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        try plan.warp(plan.sampleGeometries.map(matrix(for:)), outputs: plan.sampleGeometries, interpolation: interpolation,
-                      reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
+        try plan.warp(
+            plan.sampleGeometries.map(matrix(for:)), outputs: plan.sampleGeometries, interpolation: interpolation,
+            reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -109,14 +121,16 @@ public struct Affine: Transform {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let shearIsList = (try? c.decodeIfPresent([Double].self, forKey: .shear)) != nil
-        try self.init(angleDegrees: c.decodeIfPresent(Double.self, forKey: .angle) ?? 0,
-                      translatePixels: c.decodeIfPresent([Double].self, forKey: .translate) ?? [0, 0],
-                      scale: c.decodeIfPresent(Double.self, forKey: .scale) ?? 1,
-                      shearDegrees: parseShear(c.numbers(.shear), isList: shearIsList),
-                      center: c.decodeIfPresent([Double].self, forKey: .center),
-                      interpolation: checkInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), default: .nearest, op: Self.opName),
-                      fill: c.numbers(.fill),
-                      paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
+        try self.init(
+            angleDegrees: c.decodeIfPresent(Double.self, forKey: .angle) ?? 0,
+            translatePixels: c.decodeIfPresent([Double].self, forKey: .translate) ?? [0, 0],
+            scale: c.decodeIfPresent(Double.self, forKey: .scale) ?? 1,
+            shearDegrees: parseShear(c.numbers(.shear), isList: shearIsList),
+            center: c.decodeIfPresent([Double].self, forKey: .center),
+            interpolation: checkInterpolation(
+                c.decodeIfPresent(String.self, forKey: .interpolation), default: .nearest, op: Self.opName),
+            fill: c.numbers(.fill),
+            paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -144,8 +158,10 @@ public struct Rotate: Transform {
     public let fill: [Float]?
     public let paddingMode: BorderMode
 
-    public init(angleDegrees: Double, interpolation: Interpolation = .nearest, expand: Bool = false, center: [Double]? = nil,
-                fill: [Double]? = nil, paddingMode: BorderMode = .constant) throws {
+    public init(
+        angleDegrees: Double, interpolation: Interpolation = .nearest, expand: Bool = false, center: [Double]? = nil,
+        fill: [Double]? = nil, paddingMode: BorderMode = .constant
+    ) throws {
         try AugmentError.checkFinite([angleDegrees], op: Self.opName, argument: "angle")
         try checkCenter(center, op: Self.opName)
         self.angleDegrees = angleDegrees
@@ -157,26 +173,31 @@ public struct Rotate: Transform {
     }
 
     static func theta(angleDegrees: Double, center: [Double]?, geometry: ImageGeometry) -> WarpMatrix {
-        let relative = center.map { ($0[0] - Double(geometry.width) / 2, $0[1] - Double(geometry.height) / 2) } ?? (0, 0)
-        return Geometry.inverseAffine(center: relative, angleDegrees: -angleDegrees, translate: (0, 0), scale: 1, shearDegrees: (0, 0))
+        let relative =
+            center.map { ($0[0] - Double(geometry.width) / 2, $0[1] - Double(geometry.height) / 2) } ?? (0, 0)
+        return Geometry.inverseAffine(
+            center: relative, angleDegrees: -angleDegrees, translate: (0, 0), scale: 1, shearDegrees: (0, 0))
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
         try AugmentError.checkFillChannels(fill, channels: input.channels, op: Self.opName)
         guard expand else { return input }
-        let (w, h) = Geometry.expandedSize(Self.theta(angleDegrees: angleDegrees, center: center, geometry: input),
-                                           width: input.width, height: input.height)
+        let (w, h) = Geometry.expandedSize(
+            Self.theta(angleDegrees: angleDegrees, center: center, geometry: input),
+            width: input.width, height: input.height)
         return ImageGeometry(height: h, width: w, channels: input.channels)
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
         let outputs = try plan.sampleGeometries.map(outputGeometry(for:))
         let matrices = zip(plan.sampleGeometries, outputs).map { g, o in
-            Geometry.affineWarp(width: g.width, height: g.height, outWidth: o.width, outHeight: o.height, center: center,
-                                angleDegrees: -angleDegrees, translate: (0, 0), scale: 1, shearDegrees: (0, 0))
+            Geometry.affineWarp(
+                width: g.width, height: g.height, outWidth: o.width, outHeight: o.height, center: center,
+                angleDegrees: -angleDegrees, translate: (0, 0), scale: 1, shearDegrees: (0, 0))
         }
-        try plan.warp(matrices, outputs: outputs, interpolation: interpolation,
-                      reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
+        try plan.warp(
+            matrices, outputs: outputs, interpolation: interpolation,
+            reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -186,11 +207,13 @@ public struct Rotate: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(angleDegrees: c.decode(Double.self, forKey: .angle),
-                      interpolation: checkInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), default: .nearest, op: Self.opName),
-                      expand: c.decodeIfPresent(Bool.self, forKey: .expand) ?? false,
-                      center: c.decodeIfPresent([Double].self, forKey: .center), fill: c.numbers(.fill),
-                      paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
+        try self.init(
+            angleDegrees: c.decode(Double.self, forKey: .angle),
+            interpolation: checkInterpolation(
+                c.decodeIfPresent(String.self, forKey: .interpolation), default: .nearest, op: Self.opName),
+            expand: c.decodeIfPresent(Bool.self, forKey: .expand) ?? false,
+            center: c.decodeIfPresent([Double].self, forKey: .center), fill: c.numbers(.fill),
+            paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -218,18 +241,23 @@ public struct Perspective: Transform {
     /// The eight coefficients (output point -> input point).
     public let coefficients: [Double]
 
-    public init(startpoints: [[Double]], endpoints: [[Double]], interpolation: Interpolation = .bilinear, fill: [Double]? = nil,
-                paddingMode: BorderMode = .constant) throws {
+    public init(
+        startpoints: [[Double]], endpoints: [[Double]], interpolation: Interpolation = .bilinear, fill: [Double]? = nil,
+        paddingMode: BorderMode = .constant
+    ) throws {
         for (name, points) in [("startpoints", startpoints), ("endpoints", endpoints)] {
             guard points.count == 4, points.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isFinite) }) else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: name, value: "\(points)",
-                                                   allowed: "four finite [x, y] points")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: name, value: "\(points)",
+                    allowed: "four finite [x, y] points")
             }
         }
         guard let coefficients = Geometry.perspectiveCoefficients(start: startpoints, end: endpoints),
-              Geometry.perspectiveMatrix(coefficients).inverse != nil else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "endpoints", value: "\(endpoints)",
-                                               allowed: "two non-degenerate quadrilaterals")
+            Geometry.perspectiveMatrix(coefficients).inverse != nil
+        else {
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "endpoints", value: "\(endpoints)",
+                allowed: "two non-degenerate quadrilaterals")
         }
         self.startpoints = startpoints
         self.endpoints = endpoints
@@ -245,8 +273,10 @@ public struct Perspective: Transform {
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        try plan.warp(Array(repeating: Geometry.perspectiveMatrix(coefficients), count: plan.count), outputs: plan.sampleGeometries,
-                      interpolation: interpolation, reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
+        try plan.warp(
+            Array(repeating: Geometry.perspectiveMatrix(coefficients), count: plan.count),
+            outputs: plan.sampleGeometries,
+            interpolation: interpolation, reads: .outside(WarpBorder(mode: paddingMode, fill: fill)), op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -256,10 +286,13 @@ public struct Perspective: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(startpoints: c.decode([[Double]].self, forKey: .startpoints), endpoints: c.decode([[Double]].self, forKey: .endpoints),
-                      interpolation: checkInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
-                      fill: c.numbers(.fill),
-                      paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
+        try self.init(
+            startpoints: c.decode([[Double]].self, forKey: .startpoints),
+            endpoints: c.decode([[Double]].self, forKey: .endpoints),
+            interpolation: checkInterpolation(
+                c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
+            fill: c.numbers(.fill),
+            paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -285,16 +318,20 @@ public struct Resize: Transform {
     public let interpolation: Interpolation
     public let antialias: Bool
 
-    public init(size: [Int], maxSize: Int? = nil, interpolation: Interpolation = .bilinear, antialias: Bool = true) throws {
+    public init(
+        size: [Int], maxSize: Int? = nil, interpolation: Interpolation = .bilinear, antialias: Bool = true
+    ) throws {
         guard size.count == 1 || size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
-            throw AugmentError.invalidArgument(op: Self.opName, argument: "size", value: "\(size)",
-                                               allowed: "[height, width] or [smaller edge], integers in [1, \(maxImageSide)]")
+            throw AugmentError.invalidArgument(
+                op: Self.opName, argument: "size", value: "\(size)",
+                allowed: "[height, width] or [smaller edge], integers in [1, \(maxImageSide)]")
         }
         if let maxSize {
             try AugmentError.check(maxSize, in: 1...maxImageSide, op: Self.opName, argument: "max_size")
             guard size.count == 1, maxSize > size[0] else {
-                throw AugmentError.invalidArgument(op: Self.opName, argument: "max_size", value: "\(maxSize)",
-                                                   allowed: "only with a one-value size, and larger than it")
+                throw AugmentError.invalidArgument(
+                    op: Self.opName, argument: "max_size", value: "\(maxSize)",
+                    allowed: "only with a one-value size, and larger than it")
             }
         }
         self.size = size
@@ -313,8 +350,9 @@ public struct Resize: Transform {
         let matrices = zip(plan.sampleGeometries, outputs).map { g, o in
             WarpMatrix.scaling(Double(g.width) / Double(o.width), Double(g.height) / Double(o.height))
         }
-        try plan.warp(matrices, outputs: outputs, interpolation: interpolation, antialias: antialias, reads: .margin,
-                      op: Self.opName)
+        try plan.warp(
+            matrices, outputs: outputs, interpolation: interpolation, antialias: antialias, reads: .margin,
+            op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -324,9 +362,11 @@ public struct Resize: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(size: c.integers(.size, op: Self.opName) ?? [], maxSize: c.decodeIfPresent(Int.self, forKey: .maxSize),
-                      interpolation: checkInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
-                      antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true)
+        try self.init(
+            size: c.integers(.size, op: Self.opName) ?? [], maxSize: c.decodeIfPresent(Int.self, forKey: .maxSize),
+            interpolation: checkInterpolation(
+                c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
+            antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -353,33 +393,43 @@ public struct CropBox: Codable, Sendable, Equatable {
     }
 
     func check(in input: ImageGeometry, op: String) throws {
-        guard top >= 0, left >= 0, height >= 1, width >= 1, top + height <= input.height, left + width <= input.width else {
+        guard top >= 0, left >= 0, height >= 1, width >= 1, top + height <= input.height, left + width <= input.width
+        else {
             throw AugmentError.parameterMismatch(
-                "\(op): box top=\(top) left=\(left) height=\(height) width=\(width) leaves the \(input.height)x\(input.width) image")
+                "\(op): box top=\(top) left=\(left) height=\(height) width=\(width) leaves the \(input.height)x\(input.width) image"
+            )
         }
     }
 }
 
 /// Lowers per-sample crop boxes resized to `size` (shared by resized_crop and random_resized_crop).
-func lowerResizedCrops(_ boxes: [CropBox], size: [Int], interpolation: Interpolation, antialias: Bool, op: String,
-                       into plan: inout PlanBuilder) throws {
+func lowerResizedCrops(
+    _ boxes: [CropBox], size: [Int], interpolation: Interpolation, antialias: Bool, op: String,
+    into plan: inout PlanBuilder
+) throws {
     for (i, box) in boxes.enumerated() { try box.check(in: plan.sampleGeometries[i], op: op) }
     // Crop first (so the resize clamps at the box, as torchvision's crop-then-resize), then resize;
     // both compose into the same warp.
-    try plan.warp(boxes.map { .translation(Double($0.left), Double($0.top)) },
-                  outputs: zip(boxes, plan.sampleGeometries).map { ImageGeometry(height: $0.height, width: $0.width, channels: $1.channels) },
-                  interpolation: nil, reads: .inside, op: op)
+    try plan.warp(
+        boxes.map { .translation(Double($0.left), Double($0.top)) },
+        outputs: zip(boxes, plan.sampleGeometries).map {
+            ImageGeometry(height: $0.height, width: $0.width, channels: $1.channels)
+        },
+        interpolation: nil, reads: .inside, op: op)
     let outputs = plan.sampleGeometries.map { ImageGeometry(height: size[0], width: size[1], channels: $0.channels) }
     let matrices = boxes.map { box in
         WarpMatrix.scaling(Double(box.width) / Double(size[1]), Double(box.height) / Double(size[0]))
     }
-    try plan.warp(matrices, outputs: outputs, interpolation: interpolation, antialias: antialias, reads: .margin, op: op)
+    try plan.warp(
+        matrices, outputs: outputs, interpolation: interpolation, antialias: antialias, reads: .margin, op: op)
 }
 
 private func checkOutputSize(_ size: [Int], op: String) throws -> [Int] {
     let size = size.count == 1 ? [size[0], size[0]] : size
     guard size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
-        throw AugmentError.invalidArgument(op: op, argument: "size", value: "\(size)", allowed: "[height, width] (or one value), integers in [1, \(maxImageSide)]")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "size", value: "\(size)",
+            allowed: "[height, width] (or one value), integers in [1, \(maxImageSide)]")
     }
     return size
 }
@@ -394,8 +444,10 @@ public struct ResizedCrop: Transform {
     public let interpolation: Interpolation
     public let antialias: Bool
 
-    public init(top: Int, left: Int, height: Int, width: Int, size: [Int], interpolation: Interpolation = .bilinear,
-                antialias: Bool = true) throws {
+    public init(
+        top: Int, left: Int, height: Int, width: Int, size: [Int], interpolation: Interpolation = .bilinear,
+        antialias: Bool = true
+    ) throws {
         try AugmentError.check(top, in: 0...Int(Int32.max), op: Self.opName, argument: "top")
         try AugmentError.check(left, in: 0...Int(Int32.max), op: Self.opName, argument: "left")
         try AugmentError.check(height, in: 1...maxImageSide, op: Self.opName, argument: "height")
@@ -412,19 +464,22 @@ public struct ResizedCrop: Transform {
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        try lowerResizedCrops(Array(repeating: box, count: plan.count), size: size, interpolation: interpolation,
-                              antialias: antialias, op: Self.opName, into: &plan)
+        try lowerResizedCrops(
+            Array(repeating: box, count: plan.count), size: size, interpolation: interpolation,
+            antialias: antialias, op: Self.opName, into: &plan)
     }
 
     private enum CodingKeys: String, CodingKey { case top, left, height, width, size, interpolation, antialias }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(top: c.decode(Int.self, forKey: .top), left: c.decode(Int.self, forKey: .left),
-                      height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
-                      size: c.integers(.size, op: Self.opName) ?? [],
-                      interpolation: checkInterpolation(c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
-                      antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true)
+        try self.init(
+            top: c.decode(Int.self, forKey: .top), left: c.decode(Int.self, forKey: .left),
+            height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
+            size: c.integers(.size, op: Self.opName) ?? [],
+            interpolation: checkInterpolation(
+                c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
+            antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -451,23 +506,25 @@ public struct Rot90: Transform {
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
-        ((k % 4) + 4) % 2 == 1 ? ImageGeometry(height: input.width, width: input.height, channels: input.channels) : input
+        ((k % 4) + 4) % 2 == 1
+            ? ImageGeometry(height: input.width, width: input.height, channels: input.channels) : input
     }
 
     /// The quarter-turn matrix for an input of `geometry`.
     public func matrix(for g: ImageGeometry) -> WarpMatrix {
         let w = Double(g.width), h = Double(g.height)
         switch ((k % 4) + 4) % 4 {
-        case 1: return WarpMatrix(m9: [0, -1, w, 1, 0, 0, 0, 0, 1])   // out (x, y) reads (W - y, x)
+        case 1: return WarpMatrix(m9: [0, -1, w, 1, 0, 0, 0, 0, 1])  // out (x, y) reads (W - y, x)
         case 2: return WarpMatrix(m9: [-1, 0, w, 0, -1, h, 0, 0, 1])
-        case 3: return WarpMatrix(m9: [0, 1, 0, -1, 0, h, 0, 0, 1])   // out (x, y) reads (y, H - x)
+        case 3: return WarpMatrix(m9: [0, 1, 0, -1, 0, h, 0, 0, 1])  // out (x, y) reads (y, H - x)
         default: return .identity
         }
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        try plan.warp(plan.sampleGeometries.map(matrix(for:)), outputs: try plan.sampleGeometries.map(outputGeometry(for:)),
-                      interpolation: nil, reads: .inside, op: Self.opName)
+        try plan.warp(
+            plan.sampleGeometries.map(matrix(for:)), outputs: try plan.sampleGeometries.map(outputGeometry(for:)),
+            interpolation: nil, reads: .inside, op: Self.opName)
     }
 
     private enum CodingKeys: String, CodingKey { case k }
@@ -486,11 +543,13 @@ func parsePadding(_ values: [Int], op: String) throws -> [Int] {
     case 2: sides = [values[0], values[1], values[0], values[1]]
     case 4: sides = values
     default:
-        throw AugmentError.invalidArgument(op: op, argument: "padding", value: "\(values)",
-                                           allowed: "p, [left/right, top/bottom] or [left, top, right, bottom]")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "padding", value: "\(values)",
+            allowed: "p, [left/right, top/bottom] or [left, top, right, bottom]")
     }
     for s in sides where !(0...Int(Int32.max / 4)).contains(s) {
-        throw AugmentError.invalidArgument(op: op, argument: "padding", value: "\(values)", allowed: "integers in [0, 2^29]")
+        throw AugmentError.invalidArgument(
+            op: op, argument: "padding", value: "\(values)", allowed: "integers in [0, 2^29]")
     }
     return sides
 }
@@ -500,8 +559,9 @@ func lowerPad(_ sides: [[Int]], mode: BorderMode, fill: [Float]?, op: String, in
     let outputs = zip(plan.sampleGeometries, sides).map { g, s in
         ImageGeometry(height: g.height + s[1] + s[3], width: g.width + s[0] + s[2], channels: g.channels)
     }
-    try plan.warp(sides.map { .translation(-Double($0[0]), -Double($0[1])) }, outputs: outputs, interpolation: nil,
-                  reads: .outside(WarpBorder(mode: mode, fill: fill ?? [0], fillRule: .extend)), op: op)
+    try plan.warp(
+        sides.map { .translation(-Double($0[0]), -Double($0[1])) }, outputs: outputs, interpolation: nil,
+        reads: .outside(WarpBorder(mode: mode, fill: fill ?? [0], fillRule: .extend)), op: op)
 }
 
 /// `pad`: adds `padding` = [left, top, right, bottom] pixels (or p, or [left/right, top/bottom]) with
@@ -521,12 +581,14 @@ public struct Pad: Transform {
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
         try AugmentError.checkFillChannels(fill, channels: input.channels, op: Self.opName)
-        return ImageGeometry(height: input.height + padding[1] + padding[3], width: input.width + padding[0] + padding[2],
-                             channels: input.channels)
+        return ImageGeometry(
+            height: input.height + padding[1] + padding[3], width: input.width + padding[0] + padding[2],
+            channels: input.channels)
     }
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
-        try lowerPad(Array(repeating: padding, count: plan.count), mode: paddingMode, fill: fill, op: Self.opName, into: &plan)
+        try lowerPad(
+            Array(repeating: padding, count: plan.count), mode: paddingMode, fill: fill, op: Self.opName, into: &plan)
     }
 
     private enum CodingKeys: String, CodingKey {
@@ -536,8 +598,9 @@ public struct Pad: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(padding: c.integers(.padding, op: Self.opName) ?? [], fill: c.numbers(.fill) ?? [0],
-                      paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
+        try self.init(
+            padding: c.integers(.padding, op: Self.opName) ?? [], fill: c.numbers(.fill) ?? [0],
+            paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
     }
 
     public func encode(to encoder: any Encoder) throws {

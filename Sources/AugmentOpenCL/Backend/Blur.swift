@@ -27,8 +27,9 @@ enum OpenCLBlur {
             }
             let weightBuffer = try backend.upload(weights, timing: &timing)
             let radii = try backend.upload(kernels.map { Int32($0.count / 2) }, timing: &timing)
-            let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry,
-                                                       format: .float32NCHW, options: options)
+            let destination = try backend.outputImages(
+                count: stage.count, geometry: stage.geometry,
+                format: .float32NCHW, options: options)
             let kernel = try program.kernel(name)
             try kernel.setArguments([
                 .buffer(current.buffer), .buffer(destination.buffer), .buffer(weightBuffer), .buffer(radii),
@@ -49,11 +50,13 @@ enum OpenCLBlur {
         try input.checkFloatNCHW(count: stage.count, geometry: stage.geometry, stage: "the sharpness stage")
         try stage.check(count: input.count, geometry: input.geometry)
         let program = try backend.exactProgram(family: "blur", defines: [:])
-        let factors = try backend.upload(stage.factors.flatMap { f in f.map { [Float($0), Float(1 - $0)] } ?? [1, 0] },
-                                         timing: &timing)
+        let factors = try backend.upload(
+            stage.factors.flatMap { f in f.map { [Float($0), Float(1 - $0)] } ?? [1, 0] },
+            timing: &timing)
         let applied = try backend.upload(stage.factors.map { Int32($0 == nil ? 0 : 1) }, timing: &timing)
-        let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: stage.geometry, format: .float32NCHW,
+            options: options)
         let kernel = try program.kernel("blur_sharpness")
         try kernel.setArguments([
             .buffer(input.buffer), .buffer(destination.buffer), .buffer(factors), .buffer(applied),
@@ -67,12 +70,14 @@ enum OpenCLBlur {
 
 extension GaussianBlurStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLBlur.gaussian(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.images = try OpenCLBlur.gaussian(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }
 
 extension SharpnessStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLBlur.sharpness(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.images = try OpenCLBlur.sharpness(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

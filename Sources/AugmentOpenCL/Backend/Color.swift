@@ -27,7 +27,8 @@ enum OpenCLColor {
             "OUT_CHANNELS": "\(stage.channelIndices == nil ? stage.outputChannels : stage.colorChannels)",
             "STAT_GROUP": "\(groupSize)",
             "STEPS": "\(steps)",
-            "EXACT_WIDTH": rowGroupWidth(geometry.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact ? "1" : "0",
+            "EXACT_WIDTH": rowGroupWidth(geometry.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact
+                ? "1" : "0",
         ]
         if let indices = stage.channelIndices {  // some channels only: the rest pass through
             defines["IMAGE_CHANNELS"] = "\(geometry.channels)"
@@ -39,7 +40,9 @@ enum OpenCLColor {
         var program = try backend.exactProgram(family: "color", defines: defines)
         // color_stats' local arrays and tree reduction are sized by STAT_GROUP, so its work-group is
         // fixed: halve it until the kernel's own limit on this device (registers, local memory) allows it.
-        while stage.needsStatistics, groupSize > 1, try program.kernel("color_stats").workGroupLimit(on: backend.device) < groupSize {
+        while stage.needsStatistics, groupSize > 1,
+            try program.kernel("color_stats").workGroupLimit(on: backend.device) < groupSize
+        {
             groupSize /= 2
             defines["STAT_GROUP"] = "\(groupSize)"
             program = try backend.exactProgram(family: "color", defines: defines)
@@ -64,13 +67,15 @@ enum OpenCLColor {
             try kernel.setArgument(8, value: Int32(geometry.width))
             try kernel.setArgument(9, value: Float(1 / (0x1p24 * Double(geometry.height * geometry.width))))
             let channels = stage.needsChannelStatistics ? stage.colorChannels : 1
-            let event = try kernel.enqueue(on: backend.context, global: [groupSize, channels, stage.count],
-                                           local: [groupSize, 1, 1], fixedLocal: true)
+            let event = try kernel.enqueue(
+                on: backend.context, global: [groupSize, channels, stage.count],
+                local: [groupSize, 1, 1], fixedLocal: true)
             timing.recordKernel(event)
         }
 
-        let destination = try backend.outputImages(count: stage.count, geometry: stage.output, format: .float32NCHW,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: stage.output, format: .float32NCHW,
+            options: options)
         let kernel = try program.kernel("color_apply")
         try kernel.setArgument(0, input.buffer)
         try kernel.setArgument(1, destination.buffer)
@@ -81,8 +86,9 @@ enum OpenCLColor {
         try kernel.setArgument(6, value: Int32(stride))
         try kernel.setArgument(7, value: Int32(geometry.height))
         try kernel.setArgument(8, value: Int32(geometry.width))
-        let event = try kernel.enqueue(on: backend.context, global: pixelRange(geometry, count: stage.count, backend: backend),
-                                       local: [pixelGroupWidth(geometry, backend: backend), 1, 1])
+        let event = try kernel.enqueue(
+            on: backend.context, global: pixelRange(geometry, count: stage.count, backend: backend),
+            local: [pixelGroupWidth(geometry, backend: backend), 1, 1])
         timing.recordKernel(event)
         return destination
     }
@@ -90,6 +96,7 @@ enum OpenCLColor {
 
 extension ColorStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLColor.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.images = try OpenCLColor.run(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

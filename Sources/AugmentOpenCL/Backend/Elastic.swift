@@ -11,11 +11,13 @@ enum OpenCLElastic {
     /// Sets the trailing `WARP_DISPLACEMENT_ARGS` of a warp kernel (field, post coefficients, grid
     /// height and width, elastic fill) from `first` on, making the field first; nothing without a displacement.
     static func setDisplacementArguments(
-        _ displacement: WarpDisplacement?, kernel: CLKernel, first: Int, backend: OpenCLBackend, timing: inout OpenCLTiming
+        _ displacement: WarpDisplacement?, kernel: CLKernel, first: Int, backend: OpenCLBackend,
+        timing: inout OpenCLTiming
     ) throws {
         guard let displacement else { return }
         try kernel.setArgument(first, try field(displacement.field, backend: backend, timing: &timing))
-        try kernel.setArgument(first + 1, try backend.upload(displacement.post.flatMap(\.kernelCoefficients), timing: &timing))
+        try kernel.setArgument(
+            first + 1, try backend.upload(displacement.post.flatMap(\.kernelCoefficients), timing: &timing))
         try kernel.setArgument(first + 2, value: Int32(displacement.grid.height))
         try kernel.setArgument(first + 3, value: Int32(displacement.grid.width))
         try kernel.setArgument(first + 4, try backend.upload(displacement.fill, timing: &timing))
@@ -44,10 +46,13 @@ enum OpenCLElastic {
         try generate.setArgument(3, value: UInt32(perSample))
         let blocks = (perSample + 3) / 4
         let group = min(64, roundUp(blocks, to: 8), backend.device.maxWorkGroupSize)
-        timing.recordKernel(try generate.enqueue(on: backend.context, global: [roundUp(blocks, to: group), count],
-                                                 local: [group, 1]))
-        let taps = try backend.upload(field.rowTaps[0] + field.columnTaps[0] + field.rowTaps[1] + field.columnTaps[1] + [0],
-                                      timing: &timing)
+        timing.recordKernel(
+            try generate.enqueue(
+                on: backend.context, global: [roundUp(blocks, to: group), count],
+                local: [group, 1]))
+        let taps = try backend.upload(
+            field.rowTaps[0] + field.columnTaps[0] + field.rowTaps[1] + field.columnTaps[1] + [0],
+            timing: &timing)
         let grid = ImageGeometry(height: height, width: (width + 3) / 4, channels: 1)  // four columns per work-item
         let blurRows = try program.kernel("elastic_field_rows")
         try blurRows.setArgument(0, noise)

@@ -37,8 +37,9 @@ enum OpenCLErase {
         let valueBuffer = try backend.upload(values, timing: &timing)
         let keyBuffer = try backend.upload(keys, timing: &timing)
         let baseBuffer = try backend.upload(bases, timing: &timing)
-        let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: stage.geometry, format: .float32NCHW,
+            options: options)
         let kernel = try program.kernel("erase_boxes")
         try kernel.setArguments([
             .buffer(input.buffer), .buffer(destination.buffer), .buffer(boxBuffer), .buffer(modeBuffer),
@@ -52,6 +53,7 @@ enum OpenCLErase {
 
 extension EraseStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLErase.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.images = try OpenCLErase.run(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

@@ -45,16 +45,18 @@ extension OpenCLBackend {
         if let extra = ProcessInfo.processInfo.environment["AUGMENT_CL_BUILD_OPTIONS"], !extra.isEmpty {
             options += " " + extra  // for kernel development: extra compiler options on every build
         }
-        return try context.program(source: kernels.source(family: family), options: options,
-                                   label: "Kernels/\(family).cl (\(kernels.origin))")
+        return try context.program(
+            source: kernels.source(family: family), options: options,
+            label: "Kernels/\(family).cl (\(kernels.origin))")
     }
 
     /// The Swift side of the kernels' interface, passed to every build: `COLOR_<OP>=<code>` for each
     /// ``ColorOp``, the codes colour programs carry (common.cl has no copy of them). Stage defines
     /// (`USE_<OP>`) are spelled from the same cases.
-    static let interfaceDefines: [String: String] = Dictionary(uniqueKeysWithValues: ColorOp.allCases.map {
-        ("COLOR_\(String(describing: $0).uppercased())", "\($0.rawValue)")
-    })
+    static let interfaceDefines: [String: String] = Dictionary(
+        uniqueKeysWithValues: ColorOp.allCases.map {
+            ("COLOR_\(String(describing: $0).uppercased())", "\($0.rawValue)")
+        })
 
     /// The built program of a family whose kernels divide or take square roots per element (colour,
     /// blur, erase, noise): like ``program(family:defines:)``, plus
@@ -77,8 +79,10 @@ extension OpenCLBackend {
 
     /// Enqueues `kernel` over `global` in groups of `local` (fitted to the kernel's limits unless
     /// `fixedLocal`; the driver's choice when nil) and records the launch in `timing`.
-    func launch(_ kernel: CLKernel, global: [Int], local: [Int]? = nil, fixedLocal: Bool = false,
-                timing: inout OpenCLTiming) throws {
+    func launch(
+        _ kernel: CLKernel, global: [Int], local: [Int]? = nil, fixedLocal: Bool = false,
+        timing: inout OpenCLTiming
+    ) throws {
         let event = try kernel.enqueue(on: context, global: global, local: local, fixedLocal: fixedLocal)
         timing.recordKernel(event)
     }
@@ -88,8 +92,9 @@ extension OpenCLBackend {
     /// limit); each work-item handles all channels of one pixel. Records the launch in `timing`.
     func enqueuePerPixel(_ kernel: CLKernel, geometry: ImageGeometry, count: Int, timing: inout OpenCLTiming) throws {
         let groupWidth = min(64, roundUp(geometry.width, to: 8), device.maxWorkGroupSize)
-        try launch(kernel, global: [roundUp(geometry.width, to: groupWidth), geometry.height, count],
-                   local: [groupWidth, 1, 1], timing: &timing)
+        try launch(
+            kernel, global: [roundUp(geometry.width, to: groupWidth), geometry.height, count],
+            local: [groupWidth, 1, 1], timing: &timing)
     }
 
     /// The work-group size of the reduction kernels: the largest power of two up to 256 that the
@@ -102,10 +107,13 @@ extension OpenCLBackend {
 }
 
 /// Launches a per-element kernel over NDRange (x, y, sample * channels) and records its time.
-func launchPerElement(_ kernel: CLKernel, _ geometry: ImageGeometry, count: Int, backend: OpenCLBackend,
-                      timing: inout OpenCLTiming) throws {
-    try backend.launch(kernel, global: pixelRange(geometry, count: count * geometry.channels, backend: backend),
-                       local: [pixelGroupWidth(geometry, backend: backend), 1, 1], timing: &timing)
+func launchPerElement(
+    _ kernel: CLKernel, _ geometry: ImageGeometry, count: Int, backend: OpenCLBackend,
+    timing: inout OpenCLTiming
+) throws {
+    try backend.launch(
+        kernel, global: pixelRange(geometry, count: count * geometry.channels, backend: backend),
+        local: [pixelGroupWidth(geometry, backend: backend), 1, 1], timing: &timing)
 }
 
 /// The work-group width of per-pixel kernels, as `warp_remap` uses: a divisor of the width when

@@ -15,8 +15,9 @@ enum OpenCLMix {
         let (table, weights) = stage.kernelTable
         let tableBuffer = try backend.upload(table, timing: &timing)
         let weightBuffer = try backend.upload(weights, timing: &timing)
-        let destination = try backend.outputImages(count: stage.count, geometry: geometry, format: .float32NCHW,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: geometry, format: .float32NCHW,
+            options: options)
         try kernel.setArguments([
             .buffer(input.buffer), .buffer(destination.buffer), .buffer(tableBuffer), .buffer(weightBuffer),
             .value(Int32(geometry.height)), .value(Int32(geometry.width)), .value(Int32(geometry.channels)),
@@ -28,8 +29,10 @@ enum OpenCLMix {
 
 extension MixStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        let mix = try OpenCLSaliency.resolve(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        let mix = try OpenCLSaliency.resolve(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
         run.result.labels = try mix.mixedLabels(run.result.labels)
-        run.images = try OpenCLMix.apply(mix, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.images = try OpenCLMix.apply(
+            mix, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

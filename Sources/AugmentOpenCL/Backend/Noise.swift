@@ -11,13 +11,15 @@ enum OpenCLNoise {
         try input.checkFloatNCHW(count: stage.count, geometry: stage.geometry, stage: "the noise stage")
         try stage.check(count: input.count, geometry: input.geometry)
         let program = try backend.exactProgram(family: "noise", defines: [:])
-        let meanSigma = try backend.upload((0..<stage.count).flatMap { [stage.mean[$0], stage.sigma[$0] ?? 0] },
-                                           timing: &timing)
+        let meanSigma = try backend.upload(
+            (0..<stage.count).flatMap { [stage.mean[$0], stage.sigma[$0] ?? 0] },
+            timing: &timing)
         let applied = try backend.upload(stage.sigma.map { Int32($0 == nil ? 0 : 1) }, timing: &timing)
         let keys = try backend.upload(stage.keys.flatMap { [$0.key0, $0.key1] }, timing: &timing)
         let bases = try backend.upload(stage.keys.flatMap { [$0.base0, $0.base1, $0.base2, 0] }, timing: &timing)
-        let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: stage.geometry, format: .float32NCHW,
+            options: options)
         let kernel = try program.kernel("noise_gaussian")
         let sampleSize = stage.geometry.elementCount
         guard sampleSize < Int(UInt32.max) - 4 else {
@@ -29,13 +31,15 @@ enum OpenCLNoise {
         ])
         let blocks = (sampleSize + 3) / 4
         let group = min(64, roundUp(blocks, to: 8), backend.device.maxWorkGroupSize)
-        try backend.launch(kernel, global: [roundUp(blocks, to: group), stage.count], local: [group, 1], timing: &timing)
+        try backend.launch(
+            kernel, global: [roundUp(blocks, to: group), stage.count], local: [group, 1], timing: &timing)
         return destination
     }
 }
 
 extension NoiseStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLNoise.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.images = try OpenCLNoise.run(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

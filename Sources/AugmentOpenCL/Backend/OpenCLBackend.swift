@@ -61,8 +61,10 @@ public final class DeviceImages: @unchecked Sendable {
     /// For a ragged batch (only ever a plan's input), each sample's size; nil when dense.
     public let raggedGeometries: [ImageGeometry]?
 
-    init(buffer: CLBuffer, count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout,
-         raggedGeometries: [ImageGeometry]? = nil) {
+    init(
+        buffer: CLBuffer, count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout,
+        raggedGeometries: [ImageGeometry]? = nil
+    ) {
         self.buffer = buffer
         self.count = count
         self.geometry = geometry
@@ -81,9 +83,12 @@ public final class DeviceImages: @unchecked Sendable {
     /// Throws unless this is a float32 NCHW batch of `count` images of `geometry` (what every
     /// non-remap stage reads).
     func checkFloatNCHW(count: Int, geometry: ImageGeometry, stage: String) throws {
-        guard pixelType == .float32, layout == .nchw, self.count == count, self.geometry == geometry, raggedGeometries == nil else {
+        guard pixelType == .float32, layout == .nchw, self.count == count, self.geometry == geometry,
+            raggedGeometries == nil
+        else {
             throw AugmentError.parameterMismatch(
-                "\(stage) expects \(count) float32 NCHW images of \(geometry), got \(self.count) \(pixelType.rawValue) \(layout.rawValue.uppercased()) of \(self.geometry)")
+                "\(stage) expects \(count) float32 NCHW images of \(geometry), got \(self.count) \(pixelType.rawValue) \(layout.rawValue.uppercased()) of \(self.geometry)"
+            )
         }
     }
 }
@@ -219,8 +224,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             // The plan wrote nothing new (cannot happen: every plan ends in a pass); copy to be safe.
             let copy = try pool.take(byteCount: images.buffer.byteCount)
             try images.buffer.copy(to: copy, byteCount: images.buffer.byteCount, on: context).wait()
-            images = DeviceImages(buffer: copy, count: images.count, geometry: images.geometry,
-                                  pixelType: images.pixelType, layout: images.layout)
+            images = DeviceImages(
+                buffer: copy, count: images.count, geometry: images.geometry,
+                pixelType: images.pixelType, layout: images.layout)
         }
         try timing.resolve()
         return DeviceAugmentBatch(images: images, targets: result, timing: timing, backend: self)
@@ -244,7 +250,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// per stage type, in this folder's file of its family).
     static func runner(for stage: Stage) throws -> any OpenCLStageRunner {
         guard let runner = stage.body as? any OpenCLStageRunner else {
-            throw AugmentError.incompatible("the OpenCL backend has no implementation of the \(stage.family) stage \(type(of: stage.body))")
+            throw AugmentError.incompatible(
+                "the OpenCL backend has no implementation of the \(stage.family) stage \(type(of: stage.body))")
         }
         return runner
     }
@@ -287,7 +294,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         try source.copy(to: destination, byteCount: size, on: context).wait()  // first touch
         var seconds: [Double] = []
         for _ in 0..<max(1, repeats) {
-            seconds.append(Double(try source.copy(to: destination, byteCount: size, on: context).durationNanoseconds()) / 1e9)
+            seconds.append(
+                Double(try source.copy(to: destination, byteCount: size, on: context).durationNanoseconds()) / 1e9)
         }
         let median = seconds.sorted()[seconds.count / 2]
         return median > 0 ? Double(2 * size) / median : 0
@@ -304,8 +312,10 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// Small parameter arrays are queued without waiting (from a staging copy freed when the run
     /// ends); `blocking` writes straight from `values` and waits, for the run's large first input,
     /// where nothing is queued before it and a copy would cost more than the wait.
-    func upload<Element: BitwiseCopyable>(_ values: [Element], blocking: Bool = false,
-                                          timing: inout OpenCLTiming) throws -> CLBuffer {
+    func upload<Element: BitwiseCopyable>(
+        _ values: [Element], blocking: Bool = false,
+        timing: inout OpenCLTiming
+    ) throws -> CLBuffer {
         let buffer = try runBuffer(byteCount: max(1, values.count * MemoryLayout<Element>.stride))
         if !values.isEmpty && blocking {
             timing.uploadNanoseconds += try buffer.upload(values, on: context).durationNanoseconds()
@@ -326,12 +336,15 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         case .uint16(let values): buffer = try upload(values, blocking: true, timing: &timing)
         case .float16: throw AugmentError.float16Input()
         }
-        return DeviceImages(buffer: buffer, count: images.count, geometry: images.geometry,
-                            pixelType: images.pixelType, layout: images.layout, raggedGeometries: images.raggedGeometries)
+        return DeviceImages(
+            buffer: buffer, count: images.count, geometry: images.geometry,
+            pixelType: images.pixelType, layout: images.layout, raggedGeometries: images.raggedGeometries)
     }
 
     /// A new device batch for a stage to write, poisoned (NaN / 0xCD) when the options ask.
-    func outputImages(count: Int, geometry: ImageGeometry, format: OutputFormat, options: RunOptions) throws -> DeviceImages {
+    func outputImages(
+        count: Int, geometry: ImageGeometry, format: OutputFormat, options: RunOptions
+    ) throws -> DeviceImages {
         let elements = try checkedCount(count, geometry)
         let buffer = try runBuffer(byteCount: max(1, elements * format.pixelType.byteCount))
         if options.poisonOutputs {
@@ -344,7 +357,8 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             }
             try buffer.fill(pattern: pattern, on: context)
         }
-        return DeviceImages(buffer: buffer, count: count, geometry: geometry, pixelType: format.pixelType, layout: format.layout)
+        return DeviceImages(
+            buffer: buffer, count: count, geometry: geometry, pixelType: format.pixelType, layout: format.layout)
     }
 
     /// Downloads a device batch.
@@ -354,20 +368,24 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         case .uint8:
             let (values, event) = try images.buffer.download(UInt8.self, count: count, on: context)
             timing.downloadNanoseconds += try event.durationNanoseconds()
-            return try ImageBatch(pixels: .uint8(values), count: images.count, geometry: images.geometry, layout: images.layout)
+            return try ImageBatch(
+                pixels: .uint8(values), count: images.count, geometry: images.geometry, layout: images.layout)
         case .float32:
             let (values, event) = try images.buffer.download(Float.self, count: count, on: context)
             timing.downloadNanoseconds += try event.durationNanoseconds()
-            return try ImageBatch(pixels: .float32(values), count: images.count, geometry: images.geometry, layout: images.layout)
+            return try ImageBatch(
+                pixels: .float32(values), count: images.count, geometry: images.geometry, layout: images.layout)
         case .float16:
             let (bits, event) = try images.buffer.download(UInt16.self, count: count, on: context)
             timing.downloadNanoseconds += try event.durationNanoseconds()
-            return try ImageBatch(pixels: .float16(bits.map(Float16.init(bitPattern:))), count: images.count,
-                                  geometry: images.geometry, layout: images.layout)
+            return try ImageBatch(
+                pixels: .float16(bits.map(Float16.init(bitPattern:))), count: images.count,
+                geometry: images.geometry, layout: images.layout)
         case .uint16:
             let (values, event) = try images.buffer.download(UInt16.self, count: count, on: context)
             timing.downloadNanoseconds += try event.durationNanoseconds()
-            return try ImageBatch(pixels: .uint16(values), count: images.count, geometry: images.geometry, layout: images.layout)
+            return try ImageBatch(
+                pixels: .uint16(values), count: images.count, geometry: images.geometry, layout: images.layout)
         }
     }
 
@@ -400,12 +418,15 @@ extension AugmentedBatchStream where Output == DeviceAugmentBatch {
     /// A stream whose batches stay on the device: each item holds its images in a buffer of the
     /// lane's context (leased from that lane's pool until the item is released), for training code
     /// that consumes OpenCL buffers directly. Labels and other targets come on the host.
-    public init(source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64,
-                deviceLanes: [OpenCLBackend], prefetch: Int = 2) {
-        self.init(source: source, pipeline: pipeline, epoch: epoch, seed: seed, laneCount: deviceLanes.count,
-                  prefetch: prefetch) { lane, plan, batch in
+    public init(
+        source: any BatchSource, pipeline: Pipeline, epoch: EpochPlan, seed: UInt64,
+        deviceLanes: [OpenCLBackend], prefetch: Int = 2
+    ) {
+        self.init(
+            source: source, pipeline: pipeline, epoch: epoch, seed: seed, laneCount: deviceLanes.count,
+            prefetch: prefetch
+        ) { lane, plan, batch in
             try deviceLanes[lane].runOnDevice(plan, on: batch)
         }
     }
 }
-

@@ -16,7 +16,8 @@ enum OpenCLSaliency {
         let sources = stage.saliencySources
         guard !sources.isEmpty else { return try stage.resolved(peaks: Array(repeating: 0, count: stage.count)) }
         guard geometry.pixelCount <= Int(Int32.max) else {
-            throw AugmentError.invalidShape("\(stage.op): images of \(geometry.pixelCount) pixels are too large for the saliency kernel")
+            throw AugmentError.invalidShape(
+                "\(stage.op): images of \(geometry.pixelCount) pixels are too large for the saliency kernel")
         }
         var wanted = [Int32](repeating: 0, count: stage.count)
         for n in sources { wanted[n] = 1 }
@@ -37,7 +38,8 @@ enum OpenCLSaliency {
             .buffer(input.buffer), .buffer(wantedBuffer), .buffer(sums), .buffer(peaks),
             .value(Int32(geometry.height)), .value(Int32(geometry.width)), .value(Int32(geometry.channels)),
         ])
-        try backend.launch(kernel, global: [groupSize, stage.count], local: [groupSize, 1], fixedLocal: true, timing: &timing)
+        try backend.launch(
+            kernel, global: [groupSize, stage.count], local: [groupSize, 1], fixedLocal: true, timing: &timing)
         let (values, download) = try peaks.download(Int32.self, count: stage.count, on: backend.context)
         timing.downloadNanoseconds += try download.durationNanoseconds()
         return try stage.resolved(peaks: values.map { Int($0) })

@@ -11,8 +11,9 @@ enum OpenCLShuffle {
         try stage.check(count: input.count, geometry: input.geometry)
         let program = try backend.program(family: "shuffle", defines: [:])
         let order = try backend.upload(stage.permutations.flatMap { $0.map(Int32.init) }, timing: &timing)
-        let destination = try backend.outputImages(count: stage.count, geometry: stage.geometry, format: .float32NCHW,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: stage.geometry, format: .float32NCHW,
+            options: options)
         let kernel = try program.kernel("shuffle_channels")
         try kernel.setArguments([
             .buffer(input.buffer), .buffer(destination.buffer), .buffer(order), .value(Int32(stage.geometry.channels)),
@@ -25,6 +26,7 @@ enum OpenCLShuffle {
 
 extension ChannelShuffleStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLShuffle.run(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.images = try OpenCLShuffle.run(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

@@ -23,8 +23,9 @@ enum OpenCLSpecAugment {
         }
         let kernel = try program.kernel("spec_mask")
         let bands = try backend.upload(stage.bands, timing: &timing)
-        let destination = try backend.outputImages(count: stage.count, geometry: geometry, format: .float32NCHW,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: geometry, format: .float32NCHW,
+            options: options)
         try kernel.setArguments([
             .buffer(input.buffer), .buffer(destination.buffer), .buffer(bands), .buffer(fills),
             .value(Int32(geometry.height)), .value(Int32(geometry.width)), .value(Int32(geometry.channels)),
@@ -70,8 +71,9 @@ enum OpenCLSpecAugment {
         let kernel = try backend.program(family: "specaugment", defines: [:]).kernel("spec_time_warp")
         let warps = try backend.upload(zip(stage.centers, stage.warpedCenters).flatMap { [$0, $1] }, timing: &timing)
         let scales = try backend.upload(stage.scales, timing: &timing)
-        let destination = try backend.outputImages(count: stage.count, geometry: geometry, format: .float32NCHW,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: geometry, format: .float32NCHW,
+            options: options)
         try kernel.setArguments([
             .buffer(input.buffer), .buffer(destination.buffer), .buffer(warps), .buffer(scales),
             .value(Int32(geometry.height)), .value(Int32(geometry.width)), .value(Int32(geometry.channels)),
@@ -84,12 +86,14 @@ enum OpenCLSpecAugment {
 
 extension MaskStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLSpecAugment.mask(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.images = try OpenCLSpecAugment.mask(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }
 
 extension TimeWarpStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLSpecAugment.timeWarp(self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.images = try OpenCLSpecAugment.timeWarp(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
     }
 }

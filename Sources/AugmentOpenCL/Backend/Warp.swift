@@ -8,15 +8,19 @@ enum OpenCLWarp {
         timing: inout OpenCLTiming
     ) throws -> DeviceImages {
         guard input.raggedGeometries == nil else {
-            throw AugmentError.parameterMismatch("the plan expects a dense batch of \(stage.input) images, got a ragged batch")
+            throw AugmentError.parameterMismatch(
+                "the plan expects a dense batch of \(stage.input) images, got a ragged batch")
         }
-        try stage.checkInput(count: input.count, geometry: input.geometry, pixelType: input.pixelType, layout: input.layout)
+        try stage.checkInput(
+            count: input.count, geometry: input.geometry, pixelType: input.pixelType, layout: input.layout)
         let out = stage.output
         let windows = try backend.upload(stage.windows.flatMap { [$0.x0, $0.y0, $0.dx, $0.dy] }, timing: &timing)
-        let scale = try backend.upload(stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
+        let scale = try backend.upload(
+            stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
         let bias = try backend.upload(stage.epilogue?.bias ?? Array(repeating: 0, count: out.channels), timing: &timing)
-        let destination = try backend.outputImages(count: stage.count, geometry: out, format: stage.outputFormat,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: out, format: stage.outputFormat,
+            options: options)
         let (groupWidth, exact) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
         let color = try colorEpilogue(stage.colorPrograms, count: stage.count, backend: backend, timing: &timing)
         // One launch per column direction (see warp.cl): the direction is a compile-time constant
@@ -24,16 +28,18 @@ enum OpenCLWarp {
         for direction in [Int32(1), -1] {
             let samples = stage.windows.indices.filter { stage.windows[$0].dx == direction }.map { Int32($0) }
             guard !samples.isEmpty else { continue }
-            let program = try backend.program(family: "warp", exact: color.exact, defines: [
-                sourceDefine(input.pixelType): "",
-                input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
-                destinationDefine(stage.outputFormat.pixelType): "",
-                stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
-                "CHANNELS": "\(out.channels)",
-                "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
-                "DX": "\(direction)",
-                "EXACT_WIDTH": exact ? "1" : "0",
-            ].merging(color.defines) { $1 })
+            let program = try backend.program(
+                family: "warp", exact: color.exact,
+                defines: [
+                    sourceDefine(input.pixelType): "",
+                    input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
+                    destinationDefine(stage.outputFormat.pixelType): "",
+                    stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
+                    "CHANNELS": "\(out.channels)",
+                    "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
+                    "DX": "\(direction)",
+                    "EXACT_WIDTH": exact ? "1" : "0",
+                ].merging(color.defines) { $1 })
             let kernel = try program.kernel("warp_remap")
             try kernel.setArgument(0, input.buffer)
             try kernel.setArgument(1, destination.buffer)
@@ -49,9 +55,10 @@ enum OpenCLWarp {
             try kernel.setArgument(9, value: Int32(out.width))
             try kernel.setArgument(10, color.ops)
             try kernel.setArgument(11, color.args)
-            let event = try kernel.enqueue(on: backend.context,
-                                           global: [roundUp(out.width, to: groupWidth), out.height, samples.count],
-                                           local: [groupWidth, 1, 1])
+            let event = try kernel.enqueue(
+                on: backend.context,
+                global: [roundUp(out.width, to: groupWidth), out.height, samples.count],
+                local: [groupWidth, 1, 1])
             timing.recordKernel(event)
         }
         return destination
@@ -87,12 +94,14 @@ extension OpenCLWarp {
             offsets.append(next)
             next += Int64(g.elementCount)
         }
-        for r in stage.regions where [r.x0, r.y0, r.x1, r.y1].contains(where: { $0 < Int(Int32.min) || $0 > Int(Int32.max) }) {
+        for r in stage.regions
+        where [r.x0, r.y0, r.x1, r.y1].contains(where: { $0 < Int(Int32.min) || $0 > Int(Int32.max) }) {
             throw AugmentError.invalidShape("a warp region \(r) does not fit in 32-bit indices")
         }
         let matrices = try backend.upload(stage.matrices.flatMap(\.kernelCoefficients), timing: &timing)
-        let regions = try backend.upload(stage.regions.flatMap { [Int32($0.x0), Int32($0.y0), Int32($0.x1), Int32($0.y1)] },
-                                         timing: &timing)
+        let regions = try backend.upload(
+            stage.regions.flatMap { [Int32($0.x0), Int32($0.y0), Int32($0.x1), Int32($0.y1)] },
+            timing: &timing)
         let offsetBuffer = try backend.upload(offsets, timing: &timing)
         let sizes = try backend.upload(geometries.flatMap { [Int32($0.height), Int32($0.width)] }, timing: &timing)
         return (matrices, regions, offsetBuffer, sizes)
@@ -111,8 +120,9 @@ extension OpenCLWarp {
         _ stage: WarpStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
         timing: inout OpenCLTiming
     ) throws -> DeviceImages {
-        try stage.checkInput(count: input.count, geometries: input.sampleGeometries, ragged: input.raggedGeometries != nil,
-                             pixelType: input.pixelType, layout: input.layout)
+        try stage.checkInput(
+            count: input.count, geometries: input.sampleGeometries, ragged: input.raggedGeometries != nil,
+            pixelType: input.pixelType, layout: input.layout)
         // On CPU devices warp_general is not vectorised yet (LLVM's SLP pass packs its bilinear
         // taps; docs/architecture.md), so colour math inside it would run one pixel at a time. There
         // the stage runs as three kernels computing the same values in the same order: the warp
@@ -124,12 +134,15 @@ extension OpenCLWarp {
             bare.epilogue = nil
             bare.outputFormat = .float32NCHW
             let sampled = try warp(bare, input: input, backend: backend, options: options, timing: &timing)
-            let color = ColorStage(count: stage.count, input: stage.output, outputChannels: stage.output.channels,
-                                   programs: programs)
-            let colored = try OpenCLColor.run(color, input: sampled, backend: backend, options: options, timing: &timing)
-            let finish = RemapStage(count: stage.count, input: stage.output, inputPixelType: .float32, inputLayout: .nchw,
-                                    output: stage.output, outputFormat: stage.outputFormat,
-                                    windows: Array(repeating: .identity, count: stage.count), epilogue: stage.epilogue)
+            let color = ColorStage(
+                count: stage.count, input: stage.output, outputChannels: stage.output.channels,
+                programs: programs)
+            let colored = try OpenCLColor.run(
+                color, input: sampled, backend: backend, options: options, timing: &timing)
+            let finish = RemapStage(
+                count: stage.count, input: stage.output, inputPixelType: .float32, inputLayout: .nchw,
+                output: stage.output, outputFormat: stage.outputFormat,
+                windows: Array(repeating: .identity, count: stage.count), epilogue: stage.epilogue)
             return try remap(finish, input: colored, backend: backend, options: options, timing: &timing)
         }
         let out = stage.output
@@ -137,32 +150,39 @@ extension OpenCLWarp {
         // Axis-aligned bilinear and antialiased warps sample through per-axis tap tables (see
         // SeparableWarp.swift); the tables are uploaded with the other per-sample arrays.
         let tables = stage.isSeparable ? stage.separableTables : nil
-        let fillKind = stage.border.mode != .constant || stage.border.fill == nil ? "0"
+        let fillKind =
+            stage.border.mode != .constant || stage.border.fill == nil
+            ? "0"
             : (stage.border.fillRule == .torchvisionMask ? "1" : "2")
-        let program = try backend.program(family: "warp", exact: color.exact, defines: [
-            sourceDefine(input.pixelType): "",
-            input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
-            destinationDefine(stage.outputFormat.pixelType): "",
-            stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
-            "CHANNELS": "\(out.channels)",
-            "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
-            "INTERP": stage.interpolation == .bilinear ? "1" : "0",
-            "BORDER": borderDefine(stage.border.mode),
-            "FILL": fillKind,
-            "PERSPECTIVE": stage.isAffine ? "0" : "1",
-            "EXACT_WIDTH": rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact ? "1" : "0",
-            "SEPARABLE": tables == nil ? "0" : "1",
-            "TAPS_X": "\(tables?.columns.taps ?? 2)",
-            "TAPS_Y": "\(tables?.rows.taps ?? 2)",
-            "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
-        ].merging(color.defines) { $1 })
+        let program = try backend.program(
+            family: "warp", exact: color.exact,
+            defines: [
+                sourceDefine(input.pixelType): "",
+                input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
+                destinationDefine(stage.outputFormat.pixelType): "",
+                stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
+                "CHANNELS": "\(out.channels)",
+                "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
+                "INTERP": stage.interpolation == .bilinear ? "1" : "0",
+                "BORDER": borderDefine(stage.border.mode),
+                "FILL": fillKind,
+                "PERSPECTIVE": stage.isAffine ? "0" : "1",
+                "EXACT_WIDTH": rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact
+                    ? "1" : "0",
+                "SEPARABLE": tables == nil ? "0" : "1",
+                "TAPS_X": "\(tables?.columns.taps ?? 2)",
+                "TAPS_Y": "\(tables?.rows.taps ?? 2)",
+                "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
+            ].merging(color.defines) { $1 })
         let kernel = try program.kernel("warp_general")
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
-        let scale = try backend.upload(stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
+        let scale = try backend.upload(
+            stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
         let bias = try backend.upload(stage.epilogue?.bias ?? Array(repeating: 0, count: out.channels), timing: &timing)
         let fill = try backend.upload(stage.expandedFill, timing: &timing)
-        let destination = try backend.outputImages(count: stage.count, geometry: out, format: stage.outputFormat,
-                                                   options: options)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: out, format: stage.outputFormat,
+            options: options)
         try kernel.setArgument(0, input.buffer)
         try kernel.setArgument(1, destination.buffer)
         try kernel.setArgument(2, arrays.matrices)
@@ -185,12 +205,14 @@ extension OpenCLWarp {
             // Never read without SEPARABLE: pooled placeholders, no transfer.
             for index in 13...16 { try kernel.setArgument(index, try backend.runBuffer(byteCount: 4)) }
         }
-        try OpenCLElastic.setDisplacementArguments(stage.displacement, kernel: kernel, first: 17, backend: backend,
-                                                   timing: &timing)
+        try OpenCLElastic.setDisplacementArguments(
+            stage.displacement, kernel: kernel, first: 17, backend: backend,
+            timing: &timing)
         let (groupWidth, _) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
-        let event = try kernel.enqueue(on: backend.context,
-                                       global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
-                                       local: [groupWidth, 1, 1])
+        let event = try kernel.enqueue(
+            on: backend.context,
+            global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
+            local: [groupWidth, 1, 1])
         timing.recordKernel(event)
         return destination
     }
@@ -198,11 +220,13 @@ extension OpenCLWarp {
     static func upload(_ masks: MaskBatch, backend: OpenCLBackend, timing: inout OpenCLTiming) throws -> DeviceMasks {
         switch masks.values {
         case .uint8(let values):
-            return DeviceMasks(buffer: try backend.upload(values, timing: &timing), geometries: masks.geometries,
-                               isUInt8: true, ignoreIndex: masks.ignoreIndex)
+            return DeviceMasks(
+                buffer: try backend.upload(values, timing: &timing), geometries: masks.geometries,
+                isUInt8: true, ignoreIndex: masks.ignoreIndex)
         case .int32(let values):
-            return DeviceMasks(buffer: try backend.upload(values, timing: &timing), geometries: masks.geometries,
-                               isUInt8: false, ignoreIndex: masks.ignoreIndex)
+            return DeviceMasks(
+                buffer: try backend.upload(values, timing: &timing), geometries: masks.geometries,
+                isUInt8: false, ignoreIndex: masks.ignoreIndex)
         }
     }
 
@@ -218,23 +242,29 @@ extension OpenCLWarp {
     }
 
     /// Launches `warp_mask`: the masks through the same matrices, nearest, one launch.
-    static func warpMasks(_ stage: WarpStage, masks: DeviceMasks, backend: OpenCLBackend,
-                          timing: inout OpenCLTiming) throws -> DeviceMasks {
+    static func warpMasks(
+        _ stage: WarpStage, masks: DeviceMasks, backend: OpenCLBackend,
+        timing: inout OpenCLTiming
+    ) throws -> DeviceMasks {
         guard masks.geometries.count == stage.count,
-              masks.geometries.map({ [$0.height, $0.width] }) == stage.inputGeometries.map({ [$0.height, $0.width] }) else {
+            masks.geometries.map({ [$0.height, $0.width] }) == stage.inputGeometries.map({ [$0.height, $0.width] })
+        else {
             throw AugmentError.parameterMismatch("the masks do not have the sizes of the images this plan was made for")
         }
         let out = stage.output
-        let program = try backend.program(family: "warp", defines: [
-            "SRC_F32": "", "SRC_NCHW": "", "DST_F32": "", "DST_NCHW": "", "CHANNELS": "1", "HAS_EPILOGUE": "0",
-            masks.isUInt8 ? "MASK_U8" : "MASK_I32": "",
-            "BORDER": borderDefine(stage.border.mode),
-            "PERSPECTIVE": stage.isAffine ? "0" : "1",
-            "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
-        ])
+        let program = try backend.program(
+            family: "warp",
+            defines: [
+                "SRC_F32": "", "SRC_NCHW": "", "DST_F32": "", "DST_NCHW": "", "CHANNELS": "1", "HAS_EPILOGUE": "0",
+                masks.isUInt8 ? "MASK_U8" : "MASK_I32": "",
+                "BORDER": borderDefine(stage.border.mode),
+                "PERSPECTIVE": stage.isAffine ? "0" : "1",
+                "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
+            ])
         let kernel = try program.kernel("warp_mask")
         let arrays = try sampleArrays(stage, geometries: masks.geometries, backend: backend, timing: &timing)
-        let outGeometries = Array(repeating: ImageGeometry(height: out.height, width: out.width, channels: 1), count: stage.count)
+        let outGeometries = Array(
+            repeating: ImageGeometry(height: out.height, width: out.width, channels: 1), count: stage.count)
         let elements = outGeometries.reduce(0) { $0 + $1.elementCount }
         let buffer = try backend.runBuffer(byteCount: max(1, elements * (masks.isUInt8 ? 1 : 4)))
         try kernel.setArgument(0, masks.buffer)
@@ -246,14 +276,17 @@ extension OpenCLWarp {
         try kernel.setArgument(6, value: masks.ignoreIndex)
         try kernel.setArgument(7, value: Int32(out.height))
         try kernel.setArgument(8, value: Int32(out.width))
-        try OpenCLElastic.setDisplacementArguments(stage.displacement, kernel: kernel, first: 9, backend: backend,
-                                                   timing: &timing)
+        try OpenCLElastic.setDisplacementArguments(
+            stage.displacement, kernel: kernel, first: 9, backend: backend,
+            timing: &timing)
         let groupWidth = min(64, roundUp(out.width, to: 8), backend.device.maxWorkGroupSize)
-        let event = try kernel.enqueue(on: backend.context,
-                                       global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
-                                       local: [groupWidth, 1, 1])
+        let event = try kernel.enqueue(
+            on: backend.context,
+            global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
+            local: [groupWidth, 1, 1])
         timing.recordKernel(event)
-        return DeviceMasks(buffer: buffer, geometries: outGeometries, isUInt8: masks.isUInt8, ignoreIndex: masks.ignoreIndex)
+        return DeviceMasks(
+            buffer: buffer, geometries: outGeometries, isUInt8: masks.isUInt8, ignoreIndex: masks.ignoreIndex)
     }
 }
 
@@ -287,16 +320,22 @@ func colorEpilogue(
 
 extension RemapStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLWarp.remap(self, input: run.images, backend: backend, options: options, timing: &run.timing)
-        run.masks = try run.masks.map { try OpenCLWarp.warpMasks(asWarp, masks: $0, backend: backend, timing: &run.timing) }
+        run.images = try OpenCLWarp.remap(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.masks = try run.masks.map {
+            try OpenCLWarp.warpMasks(asWarp, masks: $0, backend: backend, timing: &run.timing)
+        }
         try moveTargets(&run.result)
     }
 }
 
 extension WarpStage: OpenCLStageRunner {
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
-        run.images = try OpenCLWarp.warp(self, input: run.images, backend: backend, options: options, timing: &run.timing)
-        run.masks = try run.masks.map { try OpenCLWarp.warpMasks(self, masks: $0, backend: backend, timing: &run.timing) }
+        run.images = try OpenCLWarp.warp(
+            self, input: run.images, backend: backend, options: options, timing: &run.timing)
+        run.masks = try run.masks.map {
+            try OpenCLWarp.warpMasks(self, masks: $0, backend: backend, timing: &run.timing)
+        }
         try moveTargets(&run.result)
     }
 }

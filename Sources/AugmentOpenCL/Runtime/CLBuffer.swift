@@ -12,7 +12,9 @@ public final class CLBuffer: @unchecked Sendable {
             throw CLError(call: "clCreateBuffer", status: .invalidBufferSize, context: "allocating \(byteCount) bytes")
         }
         let flags = cl_mem_flags(readOnly ? CL_MEM_READ_ONLY : CL_MEM_READ_WRITE)
-        memory = try clCreate("clCreateBuffer", context: "allocating \(formatBytes(byteCount)) on \(context.device.name)") {
+        memory = try clCreate(
+            "clCreateBuffer", context: "allocating \(formatBytes(byteCount)) on \(context.device.name)"
+        ) {
             clCreateBuffer(context.context, flags, byteCount, nil, $0)
         }
         self.byteCount = byteCount
@@ -27,13 +29,15 @@ public final class CLBuffer: @unchecked Sendable {
     public func upload<Element: BitwiseCopyable>(_ values: [Element], on context: CLContext) throws -> CLEvent {
         let size = values.count * MemoryLayout<Element>.stride
         guard size <= byteCount else {
-            throw CLError(call: "clEnqueueWriteBuffer", status: .invalidValue,
-                          context: "writing \(size) bytes into a \(byteCount)-byte buffer")
+            throw CLError(
+                call: "clEnqueueWriteBuffer", status: .invalidValue,
+                context: "writing \(size) bytes into a \(byteCount)-byte buffer")
         }
         var event: cl_event?
         try values.withUnsafeBytes { bytes in
             try clCheck("clEnqueueWriteBuffer", context: "uploading \(formatBytes(size))") {
-                clEnqueueWriteBuffer(context.queue, memory, cl_bool(CL_TRUE), 0, size, bytes.baseAddress, 0, nil, &event)
+                clEnqueueWriteBuffer(
+                    context.queue, memory, cl_bool(CL_TRUE), 0, size, bytes.baseAddress, 0, nil, &event)
             }
         }
         return try CLEvent(checked: event, call: "clEnqueueWriteBuffer")
@@ -48,8 +52,9 @@ public final class CLBuffer: @unchecked Sendable {
     ) throws -> (event: CLEvent, staging: UnsafeMutableRawPointer) {
         let size = values.count * MemoryLayout<Element>.stride
         guard size <= byteCount, size > 0 else {
-            throw CLError(call: "clEnqueueWriteBuffer", status: .invalidValue,
-                          context: "writing \(size) bytes into a \(byteCount)-byte buffer")
+            throw CLError(
+                call: "clEnqueueWriteBuffer", status: .invalidValue,
+                context: "writing \(size) bytes into a \(byteCount)-byte buffer")
         }
         let staging = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 64)
         values.withUnsafeBytes { staging.copyMemory(from: $0.baseAddress!, byteCount: size) }
@@ -71,14 +76,16 @@ public final class CLBuffer: @unchecked Sendable {
     ) throws -> (values: [Element], event: CLEvent) {
         let size = count * MemoryLayout<Element>.stride
         guard size <= byteCount else {
-            throw CLError(call: "clEnqueueReadBuffer", status: .invalidValue,
-                          context: "reading \(size) bytes from a \(byteCount)-byte buffer")
+            throw CLError(
+                call: "clEnqueueReadBuffer", status: .invalidValue,
+                context: "reading \(size) bytes from a \(byteCount)-byte buffer")
         }
         var event: cl_event?
         let values = try [Element](unsafeUninitializedCapacity: count) { storage, initialized in
             try clCheck("clEnqueueReadBuffer", context: "downloading \(formatBytes(size))") {
-                clEnqueueReadBuffer(context.queue, memory, cl_bool(CL_TRUE), 0, size,
-                                    UnsafeMutableRawPointer(storage.baseAddress), 0, nil, &event)
+                clEnqueueReadBuffer(
+                    context.queue, memory, cl_bool(CL_TRUE), 0, size,
+                    UnsafeMutableRawPointer(storage.baseAddress), 0, nil, &event)
             }
             initialized = count
         }
@@ -106,9 +113,11 @@ public final class CLBuffer: @unchecked Sendable {
     /// Poisoning is for tests (``RunOptions/poisonOutputs``), where the extra transfer is harmless.
     public func fill(pattern: [UInt8], on context: CLContext) throws {
         guard !pattern.isEmpty, pattern.count <= 128, pattern.count & (pattern.count - 1) == 0,
-              byteCount % pattern.count == 0 else {
-            throw CLError(call: "clEnqueueWriteBuffer", status: .invalidValue,
-                          context: "filling \(byteCount) bytes with a \(pattern.count)-byte pattern")
+            byteCount % pattern.count == 0
+        else {
+            throw CLError(
+                call: "clEnqueueWriteBuffer", status: .invalidValue,
+                context: "filling \(byteCount) bytes with a \(pattern.count)-byte pattern")
         }
         let bytes = [UInt8](unsafeUninitializedCapacity: byteCount) { storage, initialized in
             for offset in stride(from: 0, to: byteCount, by: pattern.count) {

@@ -56,7 +56,9 @@ public struct CLDevice: @unchecked Sendable, Hashable, CustomStringConvertible {
             clGetDeviceInfo(id, cl_device_info(CL_DEVICE_MAX_WORK_ITEM_SIZES), size, value, sizeReturned)
         }
         var itemSizes = itemBytes.withUnsafeBytes { raw in
-            (0..<raw.count / MemoryLayout<Int>.size).map { raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<Int>.size, as: Int.self) }
+            (0..<raw.count / MemoryLayout<Int>.size).map {
+                raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<Int>.size, as: Int.self)
+            }
         }
         while itemSizes.count < 3 { itemSizes.append(1) }
         maxWorkItemSizes = itemSizes
@@ -145,7 +147,8 @@ extension CLDevice {
             platforms = try CLPlatform.all()
         } catch let error as CLError {
             throw AugmentError.backendUnavailable(
-                "no OpenCL platform found (\(error.call): \(error.status)). Install a driver, e.g. `apt-get install pocl-opencl-icd` for the CPU, and check with `augment devices`")
+                "no OpenCL platform found (\(error.call): \(error.status)). Install a driver, e.g. `apt-get install pocl-opencl-icd` for the CPU, and check with `augment devices`"
+            )
         }
         let devices = try platforms.flatMap { try $0.devices() }
         let listing = devices.enumerated().map { "#\($0.offset) \($0.element)" }.joined(separator: ", ")
@@ -155,7 +158,8 @@ extension CLDevice {
         switch selector {
         case .automatic:
             if let text = ProcessInfo.processInfo.environment[CLDeviceSelector.environmentVariable],
-               !text.trimmingCharacters(in: .whitespaces).isEmpty {
+                !text.trimmingCharacters(in: .whitespaces).isEmpty
+            {
                 do {
                     return try select(CLDeviceSelector(parsing: text))
                 } catch let error as AugmentError {
@@ -183,9 +187,11 @@ extension CLDevice {
             return device
         case .nameContains(let text):
             let needle = text.lowercased()
-            guard let device = devices.first(where: {
-                $0.name.lowercased().contains(needle) || $0.platform.name.lowercased().contains(needle)
-            }) else { throw fail("name '\(text)'") }
+            guard
+                let device = devices.first(where: {
+                    $0.name.lowercased().contains(needle) || $0.platform.name.lowercased().contains(needle)
+                })
+            else { throw fail("name '\(text)'") }
             return device
         }
     }

@@ -17,8 +17,10 @@ public struct CLError: Error, Sendable, CustomStringConvertible {
     /// What the library was doing, e.g. "allocating the 12 MB output buffer".
     public let context: String?
 
-    public init(call: String, status: CLStatus, context: String? = nil, buildLog: String? = nil,
-                buildOptions: String? = nil, savedSourcePath: String? = nil) {
+    public init(
+        call: String, status: CLStatus, context: String? = nil, buildLog: String? = nil,
+        buildOptions: String? = nil, savedSourcePath: String? = nil
+    ) {
         self.call = call
         self.status = status
         self.context = context
@@ -61,7 +63,8 @@ func clCheck(_ call: String, context: String? = nil, _ body: () -> cl_int) throw
 func clRelease(_ call: String, _ body: () -> cl_int) {
     let status = body()
     if status != CL_SUCCESS {
-        FileHandle.standardError.write(Data("swift-augment: warning: \(call) failed: \(CLStatus(rawValue: status))\n".utf8))
+        FileHandle.standardError.write(
+            Data("swift-augment: warning: \(call) failed: \(CLStatus(rawValue: status))\n".utf8))
     }
 }
 
@@ -74,8 +77,9 @@ func clCreate<Object>(
     var status: cl_int = CL_SUCCESS
     let object = body(&status)
     guard status == CL_SUCCESS, let object else {
-        throw CLError(call: call, status: CLStatus(rawValue: status == CL_SUCCESS ? CL_INVALID_VALUE : status),
-                      context: context)
+        throw CLError(
+            call: call, status: CLStatus(rawValue: status == CL_SUCCESS ? CL_INVALID_VALUE : status),
+            context: context)
     }
     return object
 }
@@ -108,8 +112,9 @@ func clInfoScalar<Value>(
 ) throws -> Value where Value: BitwiseCopyable {
     let bytes = try clInfoBytes(call, body)
     guard bytes.count == MemoryLayout<Value>.size else {
-        throw CLError(call: call, status: .invalidValue,
-                      context: "reading a \(MemoryLayout<Value>.size)-byte value, got \(bytes.count) bytes")
+        throw CLError(
+            call: call, status: .invalidValue,
+            context: "reading a \(MemoryLayout<Value>.size)-byte value, got \(bytes.count) bytes")
     }
     return bytes.withUnsafeBytes { $0.loadUnaligned(as: Value.self) }
 }

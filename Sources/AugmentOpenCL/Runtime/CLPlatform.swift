@@ -37,8 +37,9 @@ public struct CLPlatform: @unchecked Sendable, Hashable {
             clGetPlatformIDs(0, nil, &count)
         }
         guard count > 0 else {
-            throw CLError(call: "clGetPlatformIDs", status: .platformNotFoundKhr,
-                          context: "looking for OpenCL platforms")
+            throw CLError(
+                call: "clGetPlatformIDs", status: .platformNotFoundKhr,
+                context: "looking for OpenCL platforms")
         }
         var ids = [cl_platform_id?](repeating: nil, count: Int(count))
         try clCheck("clGetPlatformIDs") { clGetPlatformIDs(count, &ids, nil) }

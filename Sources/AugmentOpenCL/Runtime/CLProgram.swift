@@ -24,15 +24,19 @@ public final class CLProgram: @unchecked Sendable {
         }
         var deviceID: cl_device_id? = context.device.id
         let status = options.withCString { clBuildProgram(program, 1, &deviceID, $0, nil, nil) }
-        let log = (try? clInfoString("clGetProgramBuildInfo") { size, value, sizeReturned in
-            clGetProgramBuildInfo(program, context.device.id, cl_program_build_info(CL_PROGRAM_BUILD_LOG),
-                                  size, value, sizeReturned)
-        }) ?? ""
+        let log =
+            (try? clInfoString("clGetProgramBuildInfo") { size, value, sizeReturned in
+                clGetProgramBuildInfo(
+                    program, context.device.id, cl_program_build_info(CL_PROGRAM_BUILD_LOG),
+                    size, value, sizeReturned)
+            }) ?? ""
         guard status == CL_SUCCESS else {
             clRelease("clReleaseProgram") { clReleaseProgram(program) }
-            throw CLError(call: "clBuildProgram", status: CLStatus(rawValue: status),
-                          context: "building \(label ?? "kernels") for \(context.device.name) (\(context.device.platform.name), driver \(context.device.driverVersion))",
-                          buildLog: log, buildOptions: options, savedSourcePath: Self.save(source))
+            throw CLError(
+                call: "clBuildProgram", status: CLStatus(rawValue: status),
+                context:
+                    "building \(label ?? "kernels") for \(context.device.name) (\(context.device.platform.name), driver \(context.device.driverVersion))",
+                buildLog: log, buildOptions: options, savedSourcePath: Self.save(source))
         }
         self.program = program
         buildLog = log.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -111,8 +115,9 @@ public final class CLKernel {
         let declared = try declaredArguments ?? argumentCount()
         declaredArguments = declared
         guard argumentsSet == Set(0..<declared) else {
-            throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidKernelArgs,
-                          context: "launching \(name): it declares \(declared) arguments, the host set \(argumentsSet.sorted())")
+            throw CLError(
+                call: "clEnqueueNDRangeKernel", status: .invalidKernelArgs,
+                context: "launching \(name): it declares \(declared) arguments, the host set \(argumentsSet.sorted())")
         }
     }
 
@@ -121,16 +126,18 @@ public final class CLKernel {
     /// launch above it fails with CL_INVALID_WORK_GROUP_SIZE on GPU drivers.
     public func workGroupLimit(on device: CLDevice) throws -> Int {
         try clInfoScalar("clGetKernelWorkGroupInfo", Int.self) { size, value, sizeReturned in
-            clGetKernelWorkGroupInfo(kernel, device.id, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
-                                     size, value, sizeReturned)
+            clGetKernelWorkGroupInfo(
+                kernel, device.id, cl_kernel_work_group_info(CL_KERNEL_WORK_GROUP_SIZE),
+                size, value, sizeReturned)
         }
     }
 
     /// How many arguments the kernel declares (CL_KERNEL_NUM_ARGS).
     public func argumentCount() throws -> Int {
-        Int(try clInfoScalar("clGetKernelInfo", cl_uint.self) { size, value, sizeReturned in
-            clGetKernelInfo(kernel, cl_kernel_info(CL_KERNEL_NUM_ARGS), size, value, sizeReturned)
-        })
+        Int(
+            try clInfoScalar("clGetKernelInfo", cl_uint.self) { size, value, sizeReturned in
+                clGetKernelInfo(kernel, cl_kernel_info(CL_KERNEL_NUM_ARGS), size, value, sizeReturned)
+            })
     }
 
     /// The local size a launch really uses: `local` when the kernel and the device allow it, else
@@ -142,24 +149,27 @@ public final class CLKernel {
         let limit = min(try workGroupLimit(on: device), device.maxWorkGroupSize)
         var fitted = local
         for d in fitted.indices where d > 0 && fitted[d] > device.maxWorkItemSizes[d] {
-            throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidWorkGroupSize,
-                          context: "launching \(name) on \(device.name): local size \(local) exceeds the device's "
-                              + "item sizes \(device.maxWorkItemSizes)")
+            throw CLError(
+                call: "clEnqueueNDRangeKernel", status: .invalidWorkGroupSize,
+                context: "launching \(name) on \(device.name): local size \(local) exceeds the device's "
+                    + "item sizes \(device.maxWorkItemSizes)")
         }
         let others = fitted.dropFirst().reduce(1, *)
         let allowed0 = min(device.maxWorkItemSizes[0], max(1, limit / max(1, others)))
         if fitted[0] > allowed0 || fitted.reduce(1, *) > limit {
             guard !fixedLocal else {
-                throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidWorkGroupSize,
-                              context: "launching \(name) on \(device.name): it needs work-groups of \(local.reduce(1, *)) "
-                                  + "but the kernel allows \(limit) there")
+                throw CLError(
+                    call: "clEnqueueNDRangeKernel", status: .invalidWorkGroupSize,
+                    context: "launching \(name) on \(device.name): it needs work-groups of \(local.reduce(1, *)) "
+                        + "but the kernel allows \(limit) there")
             }
             let divisor = stride(from: min(allowed0, fitted[0]), through: 1, by: -1).first { fitted[0] % $0 == 0 } ?? 1
             fitted[0] = divisor
         }
         for d in fitted.indices where global[d] % fitted[d] != 0 {
-            throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidWorkGroupSize,
-                          context: "launching \(name): global size \(global) is not a multiple of local size \(fitted)")
+            throw CLError(
+                call: "clEnqueueNDRangeKernel", status: .invalidWorkGroupSize,
+                context: "launching \(name): global size \(global) is not a multiple of local size \(fitted)")
         }
         return fitted
     }
@@ -168,27 +178,38 @@ public final class CLKernel {
     /// to what the kernel and device allow; see ``fittedLocal(_:global:device:fixedLocal:)``), or
     /// of the driver's choice when `local` is nil. Returns the launch's event.
     @discardableResult
-    public func enqueue(on context: CLContext, global: [Int], local: [Int]? = nil, fixedLocal: Bool = false) throws -> CLEvent {
+    public func enqueue(
+        on context: CLContext, global: [Int], local: [Int]? = nil, fixedLocal: Bool = false
+    ) throws -> CLEvent {
         guard (1...3).contains(global.count), local == nil || local?.count == global.count,
-              global.allSatisfy({ $0 >= 1 }) else {
-            throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidWorkDimension,
-                          context: "launching \(name) over \(global) in groups of \(local.map { "\($0)" } ?? "auto")")
+            global.allSatisfy({ $0 >= 1 })
+        else {
+            throw CLError(
+                call: "clEnqueueNDRangeKernel", status: .invalidWorkDimension,
+                context: "launching \(name) over \(global) in groups of \(local.map { "\($0)" } ?? "auto")")
         }
         try checkArguments()
-        let local = try local.map { try fittedLocal($0, global: global, device: context.device, fixedLocal: fixedLocal) }
+        let local = try local.map {
+            try fittedLocal($0, global: global, device: context.device, fixedLocal: fixedLocal)
+        }
         var event: cl_event?
         let status: cl_int = global.withUnsafeBufferPointer { globalSizes in
             if let local {
                 return local.withUnsafeBufferPointer { localSizes in
-                    clEnqueueNDRangeKernel(context.queue, kernel, cl_uint(global.count), nil,
-                                           globalSizes.baseAddress, localSizes.baseAddress, 0, nil, &event)
+                    clEnqueueNDRangeKernel(
+                        context.queue, kernel, cl_uint(global.count), nil,
+                        globalSizes.baseAddress, localSizes.baseAddress, 0, nil, &event)
                 }
             }
-            return clEnqueueNDRangeKernel(context.queue, kernel, cl_uint(global.count), nil,
-                                          globalSizes.baseAddress, nil, 0, nil, &event)
+            return clEnqueueNDRangeKernel(
+                context.queue, kernel, cl_uint(global.count), nil,
+                globalSizes.baseAddress, nil, 0, nil, &event)
         }
-        try clCheck("clEnqueueNDRangeKernel",
-                    context: "launching \(name) on \(context.device.name) over \(global) in groups of \(local.map { "\($0)" } ?? "auto")") { status }
+        try clCheck(
+            "clEnqueueNDRangeKernel",
+            context:
+                "launching \(name) on \(context.device.name) over \(global) in groups of \(local.map { "\($0)" } ?? "auto")"
+        ) { status }
         guard let event else {
             throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidEvent, context: "launching \(name)")
         }

@@ -31,7 +31,8 @@ public struct KernelLibrary: Sendable {
             names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         } catch {
             throw AugmentError.backendUnavailable(
-                "cannot read the kernel folder \(directory.path) (\(Self.environmentVariable)): \(error.localizedDescription)")
+                "cannot read the kernel folder \(directory.path) (\(Self.environmentVariable)): \(error.localizedDescription)"
+            )
         }
         var files: [String: String] = [:]
         for name in names where name.hasSuffix(".cl") {
@@ -39,7 +40,8 @@ public struct KernelLibrary: Sendable {
             do {
                 files[name] = try String(contentsOf: url, encoding: .utf8)
             } catch {
-                throw AugmentError.backendUnavailable("cannot read kernel file \(url.path): \(error.localizedDescription)")
+                throw AugmentError.backendUnavailable(
+                    "cannot read kernel file \(url.path): \(error.localizedDescription)")
             }
         }
         self.init(files: files, origin: directory.path)

@@ -26,18 +26,22 @@ public enum SyntheticScenes {
         var pixels: [UInt8] = []
         var labels: [Int] = []
         for i in 0..<count {
-            let (scene, label) = scene(index: i, height: size, width: size, seed: seed, shapes: 1,
-                                       forcedClass: ShapeClass(rawValue: i % 4), textured: false)
+            let (scene, label) = scene(
+                index: i, height: size, width: size, seed: seed, shapes: 1,
+                forcedClass: ShapeClass(rawValue: i % 4), textured: false)
             pixels += scene
             labels.append(label.rawValue)
         }
-        return try AugmentBatch(images: ImageBatch(uint8NHWC: pixels, count: count, height: size, width: size, channels: 3),
-                                labels: LabelBatch(classIDs: labels, classCount: ShapeClass.allCases.count))
+        return try AugmentBatch(
+            images: ImageBatch(uint8NHWC: pixels, count: count, height: size, width: size, channels: 3),
+            labels: LabelBatch(classIDs: labels, classCount: ShapeClass.allCases.count))
     }
 
     /// One scene as HWC RGB bytes, and the class of its dominant shape.
-    public static func scene(index: Int, height: Int, width: Int, seed: UInt64, shapes requestedShapes: Int? = nil,
-                             forcedClass: ShapeClass? = nil, textured: Bool = true) -> (pixels: [UInt8], label: ShapeClass) {
+    public static func scene(
+        index: Int, height: Int, width: Int, seed: UInt64, shapes requestedShapes: Int? = nil,
+        forcedClass: ShapeClass? = nil, textured: Bool = true
+    ) -> (pixels: [UInt8], label: ShapeClass) {
         var random = RandomStream(RandomKey(seed: seed, sampleIndex: UInt64(index), opIndex: 0x00AB_CDEF))
         let h = Double(height), w = Double(width)
         var image = [SIMD3<Double>](repeating: .zero, count: height * width)
@@ -108,7 +112,8 @@ public enum SyntheticScenes {
                     case .ring: distance = abs((lx * lx + ly * ly).squareRoot() - size * 0.8) - size * 0.22
                     case .rectangle:
                         let qx = abs(lx) - size, qy = abs(ly) - size * 0.6
-                        distance = (max(qx, 0) * max(qx, 0) + max(qy, 0) * max(qy, 0)).squareRoot() + min(max(qx, qy), 0)
+                        distance =
+                            (max(qx, 0) * max(qx, 0) + max(qy, 0) * max(qy, 0)).squareRoot() + min(max(qx, qy), 0)
                     case .triangle:
                         // Equilateral triangle of inradius size/2: the largest signed distance to
                         // its three edge lines (exact inside, close enough outside for a 1-px edge).

@@ -6,7 +6,9 @@ import Foundation
 /// Values are natural-log power, roughly in [-12, 2], as torchaudio's `log(MelSpectrogram + eps)`.
 public enum SyntheticSpeech {
     /// A (count, 1, melBins, frames) batch as a ``SpectrogramBatch`` with a channel axis.
-    public static func batch(count: Int, melBins: Int = 80, frames: Int = 300, seed: UInt64 = 1) throws -> SpectrogramBatch {
+    public static func batch(
+        count: Int, melBins: Int = 80, frames: Int = 300, seed: UInt64 = 1
+    ) throws -> SpectrogramBatch {
         var values: [Float] = []
         for i in 0..<count {
             values += spectrogram(index: i, melBins: melBins, frames: frames, seed: seed)
@@ -58,7 +60,9 @@ public enum SyntheticSpeech {
                         // Spread the harmonic over the nearest mel bins.
                         let position = mel(harmonic) / melMax * Double(melBins) - 0.5
                         let lower = Int(floor(position))
-                        for (bin, weight) in [(lower, 1 - (position - Double(lower))), (lower + 1, position - Double(lower))]
+                        for (bin, weight) in [
+                            (lower, 1 - (position - Double(lower))), (lower + 1, position - Double(lower)),
+                        ]
                         where bin >= 0 && bin < melBins {
                             power[bin * frames + f] += envelope * envelope * gain * weight
                         }

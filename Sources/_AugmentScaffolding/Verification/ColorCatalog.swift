@@ -26,7 +26,9 @@ extension TransformCatalog {
             try Pipeline([RGBToGrayscale(numOutputChannels: random.bernoulli(0.5) ? 1 : 3)])
         },
         CatalogEntry(name: AdjustGamma.opName) { _, random in
-            try Pipeline([AdjustGamma(gamma: random.uniform(0.2, 3), gain: random.bernoulli(0.5) ? 1 : random.uniform(0.5, 1.5))])
+            try Pipeline([
+                AdjustGamma(gamma: random.uniform(0.2, 3), gain: random.bernoulli(0.5) ? 1 : random.uniform(0.5, 1.5))
+            ])
         },
         CatalogEntry(name: AdjustSharpness.opName, channelCounts: oneOrThree) { _, random in
             try Pipeline([AdjustSharpness(sharpnessFactor: random.uniform(0, 3))])
@@ -51,20 +53,31 @@ extension TransformCatalog {
         CatalogEntry(name: Erase.opName) { geometry, random in
             let top = random.integer(in: 0...(geometry.height - 1))
             let left = random.integer(in: 0...(geometry.width - 1))
-            let values = random.bernoulli(0.5) ? [random.uniform()]
+            let values =
+                random.bernoulli(0.5)
+                ? [random.uniform()]
                 : (0..<geometry.channels).map { _ in random.uniform() }
-            return try Pipeline([Erase(top: top, left: left, height: random.integer(in: 0...geometry.height),
-                                       width: random.integer(in: 0...geometry.width), value: values)])
+            return try Pipeline([
+                Erase(
+                    top: top, left: left, height: random.integer(in: 0...geometry.height),
+                    width: random.integer(in: 0...geometry.width), value: values)
+            ])
         },
         CatalogEntry(name: GaussianNoise.opName) { _, random in
-            try Pipeline([GaussianNoise(mean: GaussianNoise.Arguments.mean.draw(&random, within: -0.1...0.1),
-                                        sigma: GaussianNoise.Arguments.sigma.draw(&random, within: 0...0.3),
-                                        clip: GaussianNoise.Arguments.clip.draw(&random))])
+            try Pipeline([
+                GaussianNoise(
+                    mean: GaussianNoise.Arguments.mean.draw(&random, within: -0.1...0.1),
+                    sigma: GaussianNoise.Arguments.sigma.draw(&random, within: 0...0.3),
+                    clip: GaussianNoise.Arguments.clip.draw(&random))
+            ])
         },
         CatalogEntry(name: ColorJitter.opName, channelCounts: oneOrThree) { _, random in
-            try Pipeline([ColorJitter(brightness: random.uniform(0, 0.8), contrast: random.uniform(0, 0.8),
-                                      saturation: random.uniform(0, 0.8), hue: random.uniform(0, 0.5),
-                                      p: random.bernoulli(0.5) ? 1 : 0.8)])
+            try Pipeline([
+                ColorJitter(
+                    brightness: random.uniform(0, 0.8), contrast: random.uniform(0, 0.8),
+                    saturation: random.uniform(0, 0.8), hue: random.uniform(0, 0.5),
+                    p: random.bernoulli(0.5) ? 1 : 0.8)
+            ])
         },
         CatalogEntry(name: RandomGrayscale.opName, channelCounts: oneOrThree) { _, _ in
             try Pipeline([RandomGrayscale(p: 0.5)])
@@ -109,7 +122,8 @@ extension TransformCatalog {
                 RandomInvert(p: 0.3),
             ])
         },
-        CatalogEntry(name: "simclr (crop, jitter, gray, blur, solarize)", channelCounts: oneOrThree) { geometry, random in
+        CatalogEntry(name: "simclr (crop, jitter, gray, blur, solarize)", channelCounts: oneOrThree) {
+            geometry, random in
             let height = random.integer(in: 1...geometry.height)
             let width = random.integer(in: 1...geometry.width)
             return try Pipeline([

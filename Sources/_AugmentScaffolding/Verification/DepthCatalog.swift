@@ -7,17 +7,19 @@ extension TransformCatalog {
         CatalogEntry(name: "depth_uint16", pixelTypes: [.uint16]) { geometry, random in
             let most = max(1, max(geometry.height, geometry.width))
             let size = [random.integer(in: 1...(most + 2)), random.integer(in: 1...(most + 2))]
-            let warp: any Transform = random.bernoulli(0.5)
+            let warp: any Transform =
+                random.bernoulli(0.5)
                 ? try RandomRotation(degrees: [-30, 30], interpolation: random.bernoulli(0.5) ? .nearest : .bilinear)
                 : try Resize(size: size, interpolation: random.bernoulli(0.5) ? .nearest : .bilinear)
             var ops: [any Transform] = [try RandomHorizontalFlip(p: 0.5), warp]
             // Raw values: noise and fill in the sensor's units (millimetres here).
             ops.append(try GaussianNoise(sigma: random.uniform(0, 40), clip: false))
-            ops.append(random.bernoulli(0.5)
-                ? try RandomDropout(mode: .pixels, p: random.uniform(0, 0.5), value: 0)
-                : try RandomDropout(mode: .patches, numPatches: [0, 3], patchSize: [1, most], value: 0))
+            ops.append(
+                random.bernoulli(0.5)
+                    ? try RandomDropout(mode: .pixels, p: random.uniform(0, 0.5), value: 0)
+                    : try RandomDropout(mode: .patches, numPatches: [0, 3], patchSize: [1, most], value: 0))
             return try Pipeline(ops)
-        },
+        }
     ]
 }
 

@@ -10,8 +10,11 @@ extension TransformCatalog {
             }
             let most = max(1, max(geometry.height, geometry.width))
             let low = random.integer(in: 1...most)
-            return try Pipeline([RandomDropout(mode: .patches, numPatches: [0, random.integer(in: 0...6)],
-                                               patchSize: [low, random.integer(in: low...(most + 3))], value: value)])
-        },
+            return try Pipeline([
+                RandomDropout(
+                    mode: .patches, numPatches: [0, random.integer(in: 0...6)],
+                    patchSize: [low, random.integer(in: low...(most + 3))], value: value)
+            ])
+        }
     ]
 }

@@ -31,14 +31,17 @@ public enum Parity {
 
     /// Compares two outputs: exact for uint8 and uint16, `floatTolerance` for float32, and for float16
     /// `floatTolerance` or neighbouring float16 values (on PoCL the backends agree exactly).
-    public static func compare(_ reference: ImageBatch, _ candidate: ImageBatch,
-                               tolerance: Double = floatTolerance) -> ParityResult {
-        var result = ParityResult(maxAbsDifference: 0, nonFiniteMismatches: 0, elementsOverTolerance: 0,
-                                  elementCount: reference.pixels.count, tolerance: tolerance,
-                                  shapesMatch: reference.count == candidate.count
-                                      && reference.geometry == candidate.geometry
-                                      && reference.layout == candidate.layout
-                                      && reference.pixelType == candidate.pixelType)
+    public static func compare(
+        _ reference: ImageBatch, _ candidate: ImageBatch,
+        tolerance: Double = floatTolerance
+    ) -> ParityResult {
+        var result = ParityResult(
+            maxAbsDifference: 0, nonFiniteMismatches: 0, elementsOverTolerance: 0,
+            elementCount: reference.pixels.count, tolerance: tolerance,
+            shapesMatch: reference.count == candidate.count
+                && reference.geometry == candidate.geometry
+                && reference.layout == candidate.layout
+                && reference.pixelType == candidate.pixelType)
         guard result.shapesMatch else { return result }
         switch (reference.pixels, candidate.pixels) {
         case (.uint8(let a), .uint8(let b)):
@@ -92,8 +95,9 @@ public enum Parity {
         _ pipeline: Pipeline, on input: ImageBatch, seed: UInt64, reference: any Backend,
         candidate: any Backend, tolerance: Double = floatTolerance
     ) throws -> (result: ParityResult, reference: ImageBatch, candidate: ImageBatch) {
-        let (result, expected, actual) = try check(pipeline, on: AugmentBatch(images: input), seed: seed,
-                                                   reference: reference, candidate: candidate, tolerance: tolerance)
+        let (result, expected, actual) = try check(
+            pipeline, on: AugmentBatch(images: input), seed: seed,
+            reference: reference, candidate: candidate, tolerance: tolerance)
         return (result, expected.images, actual.images)
     }
 

@@ -19,8 +19,11 @@ extension TransformCatalog {
             return try Pipeline([AmplitudeScale(factor: ValueRange(a, a + random.uniform(0, 1)))])
         },
         .signal("baseline_wander") { _, random in
-            try Pipeline([BaselineWander(amplitude: ValueRange(0, random.uniform(0, 2)),
-                                         frequency: ValueRange(0, random.uniform(0, 40)))])
+            try Pipeline([
+                BaselineWander(
+                    amplitude: ValueRange(0, random.uniform(0, 2)),
+                    frequency: ValueRange(0, random.uniform(0, 40)))
+            ])
         },
         .signal("signal_gaussian_noise") { _, random in
             try Pipeline([SignalGaussianNoise(sigma: ValueRange(0, random.uniform(0, 0.5)))])
@@ -40,8 +43,11 @@ extension TransformCatalog {
             return try Pipeline([TimeShift(shift: ValueRange(-1.5 * t, 1.5 * t), mode: .pad)])
         },
         .signal("signal_time_masking") { geometry, random in
-            try Pipeline([TimeMasking(timeMaskParam: random.integer(in: 0...(geometry.width + 2)),
-                                      iidMasks: random.bernoulli(0.5), numMasks: random.integer(in: 0...3))])
+            try Pipeline([
+                TimeMasking(
+                    timeMaskParam: random.integer(in: 0...(geometry.width + 2)),
+                    iidMasks: random.bernoulli(0.5), numMasks: random.integer(in: 0...3))
+            ])
         },
         .signal("channel_dropout") { _, random in
             try Pipeline([ChannelDropout(p: random.uniform(0, 1))])
@@ -63,7 +69,9 @@ extension TransformCatalog {
             try Pipeline([
                 TimeStretch(factor: ValueRange(0.5, 2)),
                 SignalGaussianNoise(sigma: ValueRange(0.01, 0.3), relative: true),
-                TimeShift(shift: ValueRange(-Double(geometry.width), Double(geometry.width)), mode: random.bernoulli(0.5) ? .roll : .pad),
+                TimeShift(
+                    shift: ValueRange(-Double(geometry.width), Double(geometry.width)),
+                    mode: random.bernoulli(0.5) ? .roll : .pad),
                 ChannelPermute(),
                 AmplitudeScale(factor: ValueRange(-2, 2)),
                 TimeStretch(factor: ValueRange(0.3, 3)),

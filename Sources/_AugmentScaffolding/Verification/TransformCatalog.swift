@@ -41,9 +41,12 @@ public struct CatalogEntry: Sendable {
     }
 
     /// A random input batch for this entry: images, plus random soft labels when the entry wants them.
-    public func makeBatch(count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout,
-                          seed: UInt64) throws -> AugmentBatch {
-        let images = try ImageBatch.random(count: count, geometry: geometry, pixelType: pixelType, layout: layout, seed: seed)
+    public func makeBatch(
+        count: Int, geometry: ImageGeometry, pixelType: PixelType, layout: ImageLayout,
+        seed: UInt64
+    ) throws -> AugmentBatch {
+        let images = try ImageBatch.random(
+            count: count, geometry: geometry, pixelType: pixelType, layout: layout, seed: seed)
         guard let classes = labelClasses else { return try AugmentBatch(images: images) }
         var random = RandomStream(RandomKey(seed: seed, sampleIndex: 0, opIndex: 0x00FF_FFFE))
         let ids = (0..<count).map { _ in random.integer(in: 0...(classes - 1)) }
@@ -54,104 +57,133 @@ public struct CatalogEntry: Sendable {
 /// Every transform the library registers, for `augment verify` and the parity sweep. A new
 /// transform family adds its entries here; both the CLI and the tests pick them up.
 public enum TransformCatalog {
-    public static let entries: [CatalogEntry] = [
-        CatalogEntry(name: "to_float32") { _, _ in try Pipeline([]) },
-        CatalogEntry(name: Normalize.opName) { geometry, random in
-            let mean = (0..<geometry.channels).map { _ in random.uniform(0.2, 0.6) }
-            let std = (0..<geometry.channels).map { _ in random.uniform(0.1, 0.4) }
-            return try Pipeline([Normalize(mean: mean, std: std)])
-        },
-        CatalogEntry(name: HorizontalFlip.opName) { _, _ in try Pipeline([HorizontalFlip()]) },
-        CatalogEntry(name: VerticalFlip.opName) { _, _ in try Pipeline([VerticalFlip()]) },
-        CatalogEntry(name: RandomHorizontalFlip.opName) { _, _ in try Pipeline([RandomHorizontalFlip(p: 0.5)]) },
-        CatalogEntry(name: RandomVerticalFlip.opName) { _, _ in try Pipeline([RandomVerticalFlip(p: 0.5)]) },
-        CatalogEntry(name: Crop.opName) { geometry, random in
-            let height = random.integer(in: 1...geometry.height)
-            let width = random.integer(in: 1...geometry.width)
-            return try Pipeline([Crop(top: random.integer(in: 0...(geometry.height - height)),
-                                      left: random.integer(in: 0...(geometry.width - width)),
-                                      height: height, width: width)])
-        },
-        CatalogEntry(name: CenterCrop.opName) { geometry, random in
-            try Pipeline([CenterCrop(height: random.integer(in: 1...geometry.height),
-                                     width: random.integer(in: 1...geometry.width))])
-        },
-        CatalogEntry(name: RandomCrop.opName) { geometry, random in
-            try Pipeline([RandomCrop(height: random.integer(in: 1...geometry.height),
-                                     width: random.integer(in: 1...geometry.width))])
-        },
-        CatalogEntry(name: "crop_flip_normalize (fused)") { geometry, random in
-            let height = random.integer(in: 1...geometry.height)
-            let width = random.integer(in: 1...geometry.width)
-            return try Pipeline([
-                RandomCrop(height: height, width: width),
-                RandomHorizontalFlip(p: 0.5),
-                RandomVerticalFlip(p: 0.5),
-                CenterCrop(height: max(1, height - 1), width: max(1, width - 2)),
-                Normalize(mean: [0.45], std: [0.226]),
-            ])
-        },
-        CatalogEntry(name: MixUp.opName, labelClasses: 5) { _, random in
-            let (mode, partner) = randomMixPairing(&random)
-            return try Pipeline([MixUp(alpha: random.uniform(0.2, 2), numClasses: 5, mode: mode, partner: partner)])
-        },
-        CatalogEntry(name: CutMix.opName, labelClasses: 5) { _, random in
-            let (mode, partner) = randomMixPairing(&random)
-            let rule = CutMixBoxRule.allCases[random.integer(in: 0...(CutMixBoxRule.allCases.count - 1))]
-            return try Pipeline([CutMix(alpha: random.uniform(0.2, 2), numClasses: 5, mode: mode, partner: partner,
-                                        boxRule: rule)])
-        },
-        CatalogEntry(name: MixUpCutMix.opName, labelClasses: 7) { _, random in
-            let (mode, partner) = randomMixPairing(&random)
-            let mixupAlpha = random.bernoulli(0.2) ? 0 : random.uniform(0.1, 1.5)
-            return try Pipeline([MixUpCutMix(
-                mixupAlpha: mixupAlpha, cutmixAlpha: mixupAlpha > 0 && random.bernoulli(0.3) ? 0 : random.uniform(0.1, 1.5),
-                prob: random.uniform(0.5, 1), switchProb: random.uniform(0, 1), mode: mode,
-                labelSmoothing: random.uniform(0, 0.2), numClasses: 7, partner: partner)])
-        },
-        CatalogEntry(name: SaliencyMix.opName, labelClasses: 5) { _, random in
-            let (mode, partner) = randomMixPairing(&random)
-            return try Pipeline([SaliencyMix(alpha: random.uniform(0.2, 2), prob: random.uniform(0.7, 1), numClasses: 5, mode: mode,
-                                             partner: partner)])
-        },
-        CatalogEntry(name: "crop_flip_mix_normalize", labelClasses: 3) { geometry, random in
-            try Pipeline([
-                RandomCrop(height: random.integer(in: 1...geometry.height), width: random.integer(in: 1...geometry.width)),
-                RandomHorizontalFlip(p: 0.5),
-                MixUpCutMix(mixupAlpha: 0.8, cutmixAlpha: 1.0, switchProb: 0.5, mode: .elem, labelSmoothing: 0.1),
-                Normalize(mean: [0.45], std: [0.226]),
-            ])
-        },
-        CatalogEntry(name: FrequencyMasking.opName, pixelTypes: [.float32]) { geometry, random in
-            try Pipeline([FrequencyMasking(
-                freqMaskParam: random.integer(in: 0...(geometry.height + 2)), iidMasks: random.bernoulli(0.5),
-                p: random.bernoulli(0.5) ? 1 : random.uniform(0, 1), numMasks: random.integer(in: 0...3),
-                maskValue: randomMaskValue(&random))])
-        },
-        CatalogEntry(name: TimeMasking.opName, pixelTypes: [.float32]) { geometry, random in
-            try Pipeline([TimeMasking(
-                timeMaskParam: random.integer(in: 0...(geometry.width + 2)), iidMasks: random.bernoulli(0.5),
-                p: random.bernoulli(0.5) ? 1 : random.uniform(0, 1), numMasks: random.integer(in: 0...3),
-                maskValue: randomMaskValue(&random))])
-        },
-        CatalogEntry(name: TimeWarp.opName, pixelTypes: [.float32]) { geometry, random in
-            try Pipeline([TimeWarp(window: random.integer(in: 0...max(1, geometry.width / 2)),
-                                   mode: random.bernoulli(0.5) ? .bicubic : .linear)])
-        },
-        policyEntry(.libriSpeechBasic),
-        policyEntry(.libriSpeechDouble),
-        policyEntry(.switchboardMild),
-        policyEntry(.switchboardStrong),
-        CatalogEntry(name: "rrc_jitter_normalize (colour in the warp)", channelCounts: [3]) { g, random in
-            try Pipeline([
-                RandomResizedCrop(size: [max(1, g.height - 1), max(1, g.width + 2)], scale: [0.2, 1], interpolation: .bilinear),
-                RandomHorizontalFlip(p: 0.5),
-                ColorJitter(brightness: 0.4, saturation: 0.4, hue: random.uniform(0, 0.5)),
-                RandomGamma(),
-                Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
-            ])
-        },
-    ] + geometricEntries + colorEntries + compositionEntries + signalEntries + elasticEntries + dropoutEntries + shuffleEntries + depthEntries + multispectralEntries
+    public static let entries: [CatalogEntry] =
+        [
+            CatalogEntry(name: "to_float32") { _, _ in try Pipeline([]) },
+            CatalogEntry(name: Normalize.opName) { geometry, random in
+                let mean = (0..<geometry.channels).map { _ in random.uniform(0.2, 0.6) }
+                let std = (0..<geometry.channels).map { _ in random.uniform(0.1, 0.4) }
+                return try Pipeline([Normalize(mean: mean, std: std)])
+            },
+            CatalogEntry(name: HorizontalFlip.opName) { _, _ in try Pipeline([HorizontalFlip()]) },
+            CatalogEntry(name: VerticalFlip.opName) { _, _ in try Pipeline([VerticalFlip()]) },
+            CatalogEntry(name: RandomHorizontalFlip.opName) { _, _ in try Pipeline([RandomHorizontalFlip(p: 0.5)]) },
+            CatalogEntry(name: RandomVerticalFlip.opName) { _, _ in try Pipeline([RandomVerticalFlip(p: 0.5)]) },
+            CatalogEntry(name: Crop.opName) { geometry, random in
+                let height = random.integer(in: 1...geometry.height)
+                let width = random.integer(in: 1...geometry.width)
+                return try Pipeline([
+                    Crop(
+                        top: random.integer(in: 0...(geometry.height - height)),
+                        left: random.integer(in: 0...(geometry.width - width)),
+                        height: height, width: width)
+                ])
+            },
+            CatalogEntry(name: CenterCrop.opName) { geometry, random in
+                try Pipeline([
+                    CenterCrop(
+                        height: random.integer(in: 1...geometry.height),
+                        width: random.integer(in: 1...geometry.width))
+                ])
+            },
+            CatalogEntry(name: RandomCrop.opName) { geometry, random in
+                try Pipeline([
+                    RandomCrop(
+                        height: random.integer(in: 1...geometry.height),
+                        width: random.integer(in: 1...geometry.width))
+                ])
+            },
+            CatalogEntry(name: "crop_flip_normalize (fused)") { geometry, random in
+                let height = random.integer(in: 1...geometry.height)
+                let width = random.integer(in: 1...geometry.width)
+                return try Pipeline([
+                    RandomCrop(height: height, width: width),
+                    RandomHorizontalFlip(p: 0.5),
+                    RandomVerticalFlip(p: 0.5),
+                    CenterCrop(height: max(1, height - 1), width: max(1, width - 2)),
+                    Normalize(mean: [0.45], std: [0.226]),
+                ])
+            },
+            CatalogEntry(name: MixUp.opName, labelClasses: 5) { _, random in
+                let (mode, partner) = randomMixPairing(&random)
+                return try Pipeline([MixUp(alpha: random.uniform(0.2, 2), numClasses: 5, mode: mode, partner: partner)])
+            },
+            CatalogEntry(name: CutMix.opName, labelClasses: 5) { _, random in
+                let (mode, partner) = randomMixPairing(&random)
+                let rule = CutMixBoxRule.allCases[random.integer(in: 0...(CutMixBoxRule.allCases.count - 1))]
+                return try Pipeline([
+                    CutMix(
+                        alpha: random.uniform(0.2, 2), numClasses: 5, mode: mode, partner: partner,
+                        boxRule: rule)
+                ])
+            },
+            CatalogEntry(name: MixUpCutMix.opName, labelClasses: 7) { _, random in
+                let (mode, partner) = randomMixPairing(&random)
+                let mixupAlpha = random.bernoulli(0.2) ? 0 : random.uniform(0.1, 1.5)
+                return try Pipeline([
+                    MixUpCutMix(
+                        mixupAlpha: mixupAlpha,
+                        cutmixAlpha: mixupAlpha > 0 && random.bernoulli(0.3) ? 0 : random.uniform(0.1, 1.5),
+                        prob: random.uniform(0.5, 1), switchProb: random.uniform(0, 1), mode: mode,
+                        labelSmoothing: random.uniform(0, 0.2), numClasses: 7, partner: partner)
+                ])
+            },
+            CatalogEntry(name: SaliencyMix.opName, labelClasses: 5) { _, random in
+                let (mode, partner) = randomMixPairing(&random)
+                return try Pipeline([
+                    SaliencyMix(
+                        alpha: random.uniform(0.2, 2), prob: random.uniform(0.7, 1), numClasses: 5, mode: mode,
+                        partner: partner)
+                ])
+            },
+            CatalogEntry(name: "crop_flip_mix_normalize", labelClasses: 3) { geometry, random in
+                try Pipeline([
+                    RandomCrop(
+                        height: random.integer(in: 1...geometry.height), width: random.integer(in: 1...geometry.width)),
+                    RandomHorizontalFlip(p: 0.5),
+                    MixUpCutMix(mixupAlpha: 0.8, cutmixAlpha: 1.0, switchProb: 0.5, mode: .elem, labelSmoothing: 0.1),
+                    Normalize(mean: [0.45], std: [0.226]),
+                ])
+            },
+            CatalogEntry(name: FrequencyMasking.opName, pixelTypes: [.float32]) { geometry, random in
+                try Pipeline([
+                    FrequencyMasking(
+                        freqMaskParam: random.integer(in: 0...(geometry.height + 2)), iidMasks: random.bernoulli(0.5),
+                        p: random.bernoulli(0.5) ? 1 : random.uniform(0, 1), numMasks: random.integer(in: 0...3),
+                        maskValue: randomMaskValue(&random))
+                ])
+            },
+            CatalogEntry(name: TimeMasking.opName, pixelTypes: [.float32]) { geometry, random in
+                try Pipeline([
+                    TimeMasking(
+                        timeMaskParam: random.integer(in: 0...(geometry.width + 2)), iidMasks: random.bernoulli(0.5),
+                        p: random.bernoulli(0.5) ? 1 : random.uniform(0, 1), numMasks: random.integer(in: 0...3),
+                        maskValue: randomMaskValue(&random))
+                ])
+            },
+            CatalogEntry(name: TimeWarp.opName, pixelTypes: [.float32]) { geometry, random in
+                try Pipeline([
+                    TimeWarp(
+                        window: random.integer(in: 0...max(1, geometry.width / 2)),
+                        mode: random.bernoulli(0.5) ? .bicubic : .linear)
+                ])
+            },
+            policyEntry(.libriSpeechBasic),
+            policyEntry(.libriSpeechDouble),
+            policyEntry(.switchboardMild),
+            policyEntry(.switchboardStrong),
+            CatalogEntry(name: "rrc_jitter_normalize (colour in the warp)", channelCounts: [3]) { g, random in
+                try Pipeline([
+                    RandomResizedCrop(
+                        size: [max(1, g.height - 1), max(1, g.width + 2)], scale: [0.2, 1], interpolation: .bilinear),
+                    RandomHorizontalFlip(p: 0.5),
+                    ColorJitter(brightness: 0.4, saturation: 0.4, hue: random.uniform(0, 0.5)),
+                    RandomGamma(),
+                    Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+                ])
+            },
+        ] + geometricEntries + colorEntries + compositionEntries + signalEntries + elasticEntries + dropoutEntries
+        + shuffleEntries + depthEntries + multispectralEntries
 
     /// Entries of the geometric warps (affine, perspective, resize, crops, pad; random versions; a
     /// fused chain). Arguments are drawn so every shape, down to 1x1, is valid.
@@ -171,100 +203,160 @@ public enum TransformCatalog {
         }
         return [
             CatalogEntry(name: Affine.opName) { g, random in
-                try Pipeline([Affine(angleDegrees: random.uniform(-180, 180),
-                                     translatePixels: [random.uniform(-3, 3), random.uniform(-3, 3)],
-                                     scale: random.uniform(0.6, 1.5), shearDegrees: [random.uniform(-30, 30), random.uniform(-20, 20)],
-                                     interpolation: interpolation(&random), fill: fill(&random, g.channels))])
+                try Pipeline([
+                    Affine(
+                        angleDegrees: random.uniform(-180, 180),
+                        translatePixels: [random.uniform(-3, 3), random.uniform(-3, 3)],
+                        scale: random.uniform(0.6, 1.5),
+                        shearDegrees: [random.uniform(-30, 30), random.uniform(-20, 20)],
+                        interpolation: interpolation(&random), fill: fill(&random, g.channels))
+                ])
             },
             CatalogEntry(name: "affine (edge, reflect)") { g, random in
-                try Pipeline([Affine(angleDegrees: random.uniform(-60, 60), scale: random.uniform(0.5, 1.2),
-                                     center: [random.uniform(0, Double(g.width)), random.uniform(0, Double(g.height))],
-                                     interpolation: interpolation(&random), paddingMode: random.bernoulli(0.5) ? .edge : .reflect)])
+                try Pipeline([
+                    Affine(
+                        angleDegrees: random.uniform(-60, 60), scale: random.uniform(0.5, 1.2),
+                        center: [random.uniform(0, Double(g.width)), random.uniform(0, Double(g.height))],
+                        interpolation: interpolation(&random), paddingMode: random.bernoulli(0.5) ? .edge : .reflect)
+                ])
             },
             CatalogEntry(name: Rotate.opName) { g, random in
-                try Pipeline([Rotate(angleDegrees: random.uniform(-180, 180), interpolation: interpolation(&random),
-                                     expand: random.bernoulli(0.5), fill: fill(&random, g.channels))])
+                try Pipeline([
+                    Rotate(
+                        angleDegrees: random.uniform(-180, 180), interpolation: interpolation(&random),
+                        expand: random.bernoulli(0.5), fill: fill(&random, g.channels))
+                ])
             },
             CatalogEntry(name: Perspective.opName) { g, random in
                 let w = Double(g.width), h = Double(g.height)
                 let start = [[0, 0], [w, 0], [w, h], [0, h]]
                 let end = start.map { [$0[0] + random.uniform(-0.3, 0.3) * w, $0[1] + random.uniform(-0.3, 0.3) * h] }
-                return try Pipeline([Perspective(startpoints: start, endpoints: end, interpolation: interpolation(&random),
-                                                 fill: fill(&random, g.channels))])
+                return try Pipeline([
+                    Perspective(
+                        startpoints: start, endpoints: end, interpolation: interpolation(&random),
+                        fill: fill(&random, g.channels))
+                ])
             },
             CatalogEntry(name: Resize.opName) { g, random in
-                try Pipeline([Resize(size: [random.integer(in: 1...(2 * g.height + 3)), random.integer(in: 1...(2 * g.width + 3))],
-                                     interpolation: interpolation(&random))])
+                try Pipeline([
+                    Resize(
+                        size: [random.integer(in: 1...(2 * g.height + 3)), random.integer(in: 1...(2 * g.width + 3))],
+                        interpolation: interpolation(&random))
+                ])
             },
             CatalogEntry(name: "resize (smaller edge)") { _, random in
                 try Pipeline([Resize(size: [random.integer(in: 1...40)], interpolation: interpolation(&random))])
             },
             CatalogEntry(name: ResizedCrop.opName) { g, random in
                 let h = random.integer(in: 1...g.height), w = random.integer(in: 1...g.width)
-                return try Pipeline([ResizedCrop(top: random.integer(in: 0...(g.height - h)), left: random.integer(in: 0...(g.width - w)),
-                                                 height: h, width: w, size: [random.integer(in: 1...30), random.integer(in: 1...30)],
-                                                 interpolation: interpolation(&random))])
+                return try Pipeline([
+                    ResizedCrop(
+                        top: random.integer(in: 0...(g.height - h)), left: random.integer(in: 0...(g.width - w)),
+                        height: h, width: w, size: [random.integer(in: 1...30), random.integer(in: 1...30)],
+                        interpolation: interpolation(&random))
+                ])
             },
             CatalogEntry(name: Rot90.opName) { _, random in try Pipeline([Rot90(k: random.integer(in: -2...5))]) },
             CatalogEntry(name: Pad.opName) { g, random in
-                try Pipeline([Pad(padding: [random.integer(in: 0...4), random.integer(in: 0...4), random.integer(in: 0...4), random.integer(in: 0...4)],
-                                  fill: fill(&random, g.channels) ?? [0], paddingMode: mode(&random))])
+                try Pipeline([
+                    Pad(
+                        padding: [
+                            random.integer(in: 0...4), random.integer(in: 0...4), random.integer(in: 0...4),
+                            random.integer(in: 0...4),
+                        ],
+                        fill: fill(&random, g.channels) ?? [0], paddingMode: mode(&random))
+                ])
             },
             CatalogEntry(name: RandomAffine.opName) { g, random in
-                try Pipeline([RandomAffine(degrees: [random.uniform(0, 180)], translate: [0.2, 0.1], scale: [0.7, 1.3], shear: [-10, 10, -5, 5],
-                                           interpolation: interpolation(&random), fill: fill(&random, g.channels),
-                                           sameOnBatch: random.bernoulli(0.3))])
+                try Pipeline([
+                    RandomAffine(
+                        degrees: [random.uniform(0, 180)], translate: [0.2, 0.1], scale: [0.7, 1.3],
+                        shear: [-10, 10, -5, 5],
+                        interpolation: interpolation(&random), fill: fill(&random, g.channels),
+                        sameOnBatch: random.bernoulli(0.3))
+                ])
             },
             CatalogEntry(name: RandomRotation.opName) { g, random in
-                try Pipeline([RandomRotation(degrees: [random.uniform(0, 180)], interpolation: interpolation(&random),
-                                             fill: fill(&random, g.channels))])
+                try Pipeline([
+                    RandomRotation(
+                        degrees: [random.uniform(0, 180)], interpolation: interpolation(&random),
+                        fill: fill(&random, g.channels))
+                ])
             },
             CatalogEntry(name: RandomPerspective.opName) { g, random in
-                try Pipeline([RandomPerspective(distortionScale: random.uniform(0, 1), p: 0.8, interpolation: interpolation(&random),
-                                                fill: fill(&random, g.channels))])
+                try Pipeline([
+                    RandomPerspective(
+                        distortionScale: random.uniform(0, 1), p: 0.8, interpolation: interpolation(&random),
+                        fill: fill(&random, g.channels))
+                ])
             },
             CatalogEntry(name: RandomResizedCrop.opName) { _, random in
-                try Pipeline([RandomResizedCrop(size: [random.integer(in: 1...32), random.integer(in: 1...32)],
-                                                interpolation: interpolation(&random), sameOnBatch: random.bernoulli(0.3))])
+                try Pipeline([
+                    RandomResizedCrop(
+                        size: [random.integer(in: 1...32), random.integer(in: 1...32)],
+                        interpolation: interpolation(&random), sameOnBatch: random.bernoulli(0.3))
+                ])
             },
             CatalogEntry(name: "random_crop (padding)") { g, random in
-                try Pipeline([RandomCrop(height: g.height + random.integer(in: 0...3), width: max(1, g.width - 1),
-                                         padding: [random.integer(in: 0...2)], padIfNeeded: true, fill: fill(&random, g.channels) ?? [0],
-                                         paddingMode: mode(&random))])
+                try Pipeline([
+                    RandomCrop(
+                        height: g.height + random.integer(in: 0...3), width: max(1, g.width - 1),
+                        padding: [random.integer(in: 0...2)], padIfNeeded: true, fill: fill(&random, g.channels) ?? [0],
+                        paddingMode: mode(&random))
+                ])
             },
             CatalogEntry(name: "resize (antialias false)") { g, random in
-                try Pipeline([Resize(size: [random.integer(in: 1...(2 * g.height + 3)), random.integer(in: 1...(2 * g.width + 3))],
-                                     antialias: false)])
+                try Pipeline([
+                    Resize(
+                        size: [random.integer(in: 1...(2 * g.height + 3)), random.integer(in: 1...(2 * g.width + 3))],
+                        antialias: false)
+                ])
             },
             CatalogEntry(name: "resize (antialias, strong downscale)") { g, random in
-                try Pipeline([Resize(size: [max(1, g.height / random.integer(in: 2...7)), max(1, g.width / random.integer(in: 2...9))],
-                                     antialias: true)])
+                try Pipeline([
+                    Resize(
+                        size: [
+                            max(1, g.height / random.integer(in: 2...7)), max(1, g.width / random.integer(in: 2...9)),
+                        ],
+                        antialias: true)
+                ])
             },
             CatalogEntry(name: "resized_crop (antialias false)") { g, random in
                 let h = random.integer(in: 1...g.height), w = random.integer(in: 1...g.width)
-                return try Pipeline([ResizedCrop(top: random.integer(in: 0...(g.height - h)), left: random.integer(in: 0...(g.width - w)),
-                                                 height: h, width: w, size: [random.integer(in: 1...30), random.integer(in: 1...30)],
-                                                 antialias: false)])
+                return try Pipeline([
+                    ResizedCrop(
+                        top: random.integer(in: 0...(g.height - h)), left: random.integer(in: 0...(g.width - w)),
+                        height: h, width: w, size: [random.integer(in: 1...30), random.integer(in: 1...30)],
+                        antialias: false)
+                ])
             },
             CatalogEntry(name: "rrc_flips_normalize (antialias)") { g, random in
                 try Pipeline([
-                    RandomResizedCrop(size: [random.integer(in: 1...24), random.integer(in: 1...24)], scale: [0.08, 1], antialias: true),
+                    RandomResizedCrop(
+                        size: [random.integer(in: 1...24), random.integer(in: 1...24)], scale: [0.08, 1],
+                        antialias: true),
                     RandomHorizontalFlip(p: 0.5),
                     RandomVerticalFlip(p: 0.5),
                     Normalize(mean: [0.5], std: [0.25]),
                 ])
             },
             CatalogEntry(name: "scale_translate (axis-aligned bilinear, edge)") { g, random in
-                try Pipeline([Affine(translatePixels: [random.uniform(-3, 3), random.uniform(-3, 3)], scale: random.uniform(0.4, 2.5),
-                                     interpolation: .bilinear, paddingMode: random.bernoulli(0.5) ? .edge : .reflect),
-                              RandomHorizontalFlip(p: 0.5)])
+                try Pipeline([
+                    Affine(
+                        translatePixels: [random.uniform(-3, 3), random.uniform(-3, 3)],
+                        scale: random.uniform(0.4, 2.5),
+                        interpolation: .bilinear, paddingMode: random.bernoulli(0.5) ? .edge : .reflect),
+                    RandomHorizontalFlip(p: 0.5),
+                ])
             },
             CatalogEntry(name: "rrc_affine_hflip_normalize (fused)") { g, random in
                 try Pipeline([
-                    RandomResizedCrop(size: [random.integer(in: 1...24), random.integer(in: 1...24)], interpolation: .bilinear,
-                                      antialias: false),
-                    RandomAffine(degrees: [30], translate: [0.1, 0.1], scale: [0.8, 1.2], interpolation: .bilinear,
-                                 fill: fill(&random, g.channels)),
+                    RandomResizedCrop(
+                        size: [random.integer(in: 1...24), random.integer(in: 1...24)], interpolation: .bilinear,
+                        antialias: false),
+                    RandomAffine(
+                        degrees: [30], translate: [0.1, 0.1], scale: [0.8, 1.2], interpolation: .bilinear,
+                        fill: fill(&random, g.channels)),
                     RandomHorizontalFlip(p: 0.5),
                     Normalize(mean: [0.5], std: [0.25]),
                 ])
