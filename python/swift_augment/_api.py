@@ -312,7 +312,7 @@ class Backend:
               out: Optional[np.ndarray] = None) -> Union[np.ndarray, Tuple[np.ndarray, np.ndarray]]:
         """Augments a batch and returns the result as a new numpy array (or `out`).
 
-        images: a dense, C-contiguous 4-D batch, uint8 or float32 (numpy, `__array_interface__`
+        images: a dense, C-contiguous 4-D batch, uint8, uint16 or float32 (numpy, `__array_interface__`
             or DLPack, e.g. a CPU torch tensor; not copied on the Python side). Layout NHWC for
             uint8 and NCHW for float32 unless `layout` says otherwise; float32 values nominally
             in [0, 1].

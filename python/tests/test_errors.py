@@ -22,9 +22,9 @@ def cpu():
 
 
 def test_wrong_dtype(cpu, images):
-    with pytest.raises(sa.InvalidArgumentError, match="uint8 or float32.*float64"):
+    with pytest.raises(sa.InvalidArgumentError, match="uint8, uint16 or float32.*float64"):
         cpu.apply(sa.Pipeline(CROP), images.astype(np.float64))
-    with pytest.raises(sa.InvalidArgumentError, match="uint8 or float32"):
+    with pytest.raises(sa.InvalidArgumentError, match="uint8, uint16 or float32"):
         cpu.apply(sa.Pipeline(CROP), images.astype(np.float32).byteswap().view(">f4"))
 
 
