@@ -22,4 +22,19 @@ extension OpenCLWarp {
         case .float32, .float16: return "SRC_F32"
         }
     }
+
+    /// The element-type, layout, channel and epilogue defines every `warp.cl` image kernel takes
+    /// (`warp_remap` and `warp_general` add their own on top).
+    static func imageDefines(
+        input: PixelType, inputLayout: ImageLayout, output: OutputFormat, channels: Int, hasEpilogue: Bool
+    ) -> [String: String] {
+        [
+            sourceDefine(input): "",
+            inputLayout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
+            destinationDefine(output.pixelType): "",
+            output.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
+            "CHANNELS": "\(channels)",
+            "HAS_EPILOGUE": hasEpilogue ? "1" : "0",
+        ]
+    }
 }

@@ -30,16 +30,13 @@ enum OpenCLWarp {
             guard !samples.isEmpty else { continue }
             let program = try backend.program(
                 family: "warp", exact: color.exact,
-                defines: [
-                    sourceDefine(input.pixelType): "",
-                    input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
-                    destinationDefine(stage.outputFormat.pixelType): "",
-                    stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
-                    "CHANNELS": "\(out.channels)",
-                    "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
+                defines: imageDefines(
+                    input: input.pixelType, inputLayout: input.layout, output: stage.outputFormat,
+                    channels: out.channels, hasEpilogue: stage.epilogue != nil
+                ).merging([
                     "DX": "\(direction)",
                     "EXACT_WIDTH": exact ? "1" : "0",
-                ].merging(color.defines) { $1 })
+                ]) { $1 }.merging(color.defines) { $1 })
             let kernel = try program.kernel("warp_remap")
             try kernel.setArgument(0, input.buffer)
             try kernel.setArgument(1, destination.buffer)
@@ -156,13 +153,10 @@ extension OpenCLWarp {
             : (stage.border.fillRule == .torchvisionMask ? "1" : "2")
         let program = try backend.program(
             family: "warp", exact: color.exact,
-            defines: [
-                sourceDefine(input.pixelType): "",
-                input.layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "",
-                destinationDefine(stage.outputFormat.pixelType): "",
-                stage.outputFormat.layout == .nhwc ? "DST_NHWC" : "DST_NCHW": "",
-                "CHANNELS": "\(out.channels)",
-                "HAS_EPILOGUE": stage.epilogue == nil ? "0" : "1",
+            defines: imageDefines(
+                input: input.pixelType, inputLayout: input.layout, output: stage.outputFormat,
+                channels: out.channels, hasEpilogue: stage.epilogue != nil
+            ).merging([
                 "INTERP": stage.interpolation == .bilinear ? "1" : "0",
                 "BORDER": borderDefine(stage.border.mode),
                 "FILL": fillKind,
@@ -173,7 +167,7 @@ extension OpenCLWarp {
                 "TAPS_X": "\(tables?.columns.taps ?? 2)",
                 "TAPS_Y": "\(tables?.rows.taps ?? 2)",
                 "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
-            ].merging(color.defines) { $1 })
+            ]) { $1 }.merging(color.defines) { $1 })
         let kernel = try program.kernel("warp_general")
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
         let scale = try backend.upload(
