@@ -31,7 +31,7 @@ struct BlurParityTests {
         }
     }
 
-    /// Samples with different kernel sizes share one launch per pass.
+    /// Samples with different kernel sizes share one launch (both passes in `blur_tile`).
     @Test func mixedKernelSizesAreOneLaunchPerPass() throws {
         let geometry = ImageGeometry(height: 30, width: 41, channels: 3)
         let input = try ImageBatch.random(count: 4, geometry: geometry, pixelType: .float32, layout: .nchw, seed: 2)
@@ -54,8 +54,63 @@ struct BlurParityTests {
         let (output, timing) = try Shared.backend().runProfiled(
             plan, on: input, options: RunOptions(poisonOutputs: true))
         #expect(plan.stages.count == 1)  // the blur reads the float32 NCHW input directly
-        #expect(timing.launches == 2)  // one launch per pass, whatever the per-sample kernel sizes
+        #expect(timing.launches == 1)  // one launch for both passes, whatever the per-sample kernel sizes
         #expect(output == (try CPUBackend().run(plan, on: input)))
+    }
+
+    /// The blur reads uint8 / uint16 / float32 NHWC or NCHW input itself (no conversion pass), on
+    /// the one-launch path and on the two-launch path of kernels wider than its tile.
+    @Test func blurReadsTheInputFormatOnBothPaths() throws {
+        var seed: UInt64 = 900
+        for (size, expectedLaunches) in [(7, 1), (2 * GaussianBlurStage.maxTileRadius + 3, 2)] {
+            for pixelType in [PixelType.uint8, .uint16, .float32] {
+                for layout in [ImageLayout.nhwc, .nchw] {
+                    for geometry in [
+                        ImageGeometry(height: 37, width: 53, channels: 3),
+                        ImageGeometry(height: 5, width: 70, channels: 1),
+                        ImageGeometry(height: 33, width: 9, channels: 4),
+                    ] {
+                        seed &+= 1
+                        let input = try ImageBatch.random(
+                            count: 3, geometry: geometry, pixelType: pixelType, layout: layout, seed: seed)
+                        let pipeline = try Pipeline([GaussianBlur(kernelSize: [size], sigma: [0.5, 9])])
+                        let plan = try pipeline.sample(for: input, seed: seed).plan(for: input)
+                        #expect(plan.stages.count == 1, "\(pixelType) \(layout): no conversion pass before the blur")
+                        let (output, timing) = try Shared.backend().runProfiled(
+                            plan, on: input, options: RunOptions(poisonOutputs: true))
+                        #expect(timing.launches == expectedLaunches)
+                        #expect(
+                            output == (try CPUBackend().run(plan, on: input)),
+                            "blur \(size) \(pixelType) \(layout) \(geometry)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// A skipped tap is skipped, not multiplied by zero: an infinite pixel in a sample whose kernel
+    /// is narrower than the batch's widest (or one tap) reaches only its own kernel's footprint.
+    @Test func infinitePixelsStayInsideTheirSamplesKernel() throws {
+        let geometry = ImageGeometry(height: 12, width: 20, channels: 1)
+        var values = [Float](repeating: 0.25, count: 3 * geometry.elementCount)
+        for n in 0..<3 { values[n * geometry.elementCount + 5 * 20 + 9] = .infinity }
+        let input = try ImageBatch(pixels: .float32(values), count: 3, geometry: geometry, layout: .nchw)
+        let blur = try GaussianBlur(kernelSizeX: 9, kernelSizeY: 9, sigma: nil)
+        let parameters = [
+            GaussianBlurParameters(sigmaX: 2, sigmaY: 2), GaussianBlurParameters(sigmaX: nil, sigmaY: nil),
+            GaussianBlurParameters(sigmaX: 1e-6, sigmaY: 1.5),  // one tap along x (underflowed)
+        ]
+        let sampled = SampledPipeline(
+            pipeline: try Pipeline([blur]), count: 3, inputGeometry: geometry,
+            ops: [SampledOp(blur, parameters: parameters)])
+        let plan = try sampled.plan(for: input)
+        let output = try Shared.backend().run(plan, on: input, options: RunOptions(poisonOutputs: true))
+        #expect(output == (try CPUBackend().run(plan, on: input)))
+        let out = output.float32Values ?? []
+        // Sample 1 (one tap both ways) is unchanged: the infinity did not spread.
+        #expect(
+            Array(out[geometry.elementCount..<(2 * geometry.elementCount)])
+                == Array(values[geometry.elementCount..<(2 * geometry.elementCount)]))
     }
 
     @Test func sharpnessIsBitExact() throws {

@@ -13,8 +13,15 @@ enum CPUBlur {
     }
 
     static func gaussian(_ stage: GaussianBlurStage, input: ImageBatch) throws -> ImageBatch {
-        let source = try floatNCHW(input, stage: "blur")
         try stage.check(count: input.count, geometry: input.geometry)
+        guard input.pixelType == stage.inputPixelType, input.layout == stage.inputLayout,
+            input.raggedGeometries == nil
+        else {
+            throw AugmentError.parameterMismatch(
+                "the blur stage reads \(stage.inputPixelType.rawValue) \(stage.inputLayout.rawValue.uppercased()), got \(input.shapeDescription)"
+            )
+        }
+        let source = try unitFloatNCHW(input)
         var values = source
         if stage.kernelsX.contains(where: { $0.count > 1 }) {
             values = pass(values, stage.geometry, count: stage.count, kernels: stage.kernelsX, alongRows: true)
@@ -23,6 +30,33 @@ enum CPUBlur {
             values = pass(values, stage.geometry, count: stage.count, kernels: stage.kernelsY, alongRows: false)
         }
         return try ImageBatch(pixels: .float32(values), count: stage.count, geometry: stage.geometry, layout: .nchw)
+    }
+
+    /// The batch as float32 NCHW on torchvision's scale, converted value by value as the blur
+    /// kernels load them (``CPUSourcePixel/unitValue(_:)``: uint8 times 1/255, uint16 raw).
+    static func unitFloatNCHW(_ input: ImageBatch) throws -> [Float] {
+        if input.layout == .nchw, let values = input.float32Values { return values }
+        let (channels, plane) = (input.geometry.channels, input.geometry.height * input.geometry.width)
+        func convert<P: CPUSourcePixel>(_ raw: [P]) -> [Float] {
+            var out = [Float](repeating: 0, count: raw.count)
+            if input.layout == .nchw {
+                for i in raw.indices { out[i] = P.unitValue(raw[i]) }
+            } else {
+                for n in 0..<input.count {
+                    for p in 0..<plane {
+                        for c in 0..<channels {
+                            out[(n * channels + c) * plane + p] = P.unitValue(raw[(n * plane + p) * channels + c])
+                        }
+                    }
+                }
+            }
+            return out
+        }
+        if let values = input.uint8Values { return convert(values) }
+        if let values = input.uint16Values { return convert(values) }
+        if let values = input.float32Values { return convert(values) }
+        throw AugmentError.parameterMismatch(
+            "the blur stage reads uint8, uint16 or float32, got \(input.shapeDescription)")
     }
 
     /// One 1-D pass: along rows (x) or along columns (y), sample n with `kernels[n]`.

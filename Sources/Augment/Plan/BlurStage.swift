@@ -3,7 +3,9 @@ import Foundation
 /// A separable Gaussian blur with one kernel per sample (family `blur`: `Kernels/blur.cl`,
 /// `CPU/Blur.swift`).
 ///
-/// Two passes: along rows with `kernelsX[n]`, then along columns with `kernelsY[n]`, each
+/// The stage reads its input in `inputPixelType` and `inputLayout` (uint8 scaled by 1/255, uint16
+/// raw, float32 as is: the conversion a remap would make, done as values are loaded) and writes
+/// float32 NCHW. Two passes: along rows with `kernelsX[n]`, then along columns with `kernelsY[n]`, each
 /// `out(x) = sum_k w[k] * in(reflect101(x + k - r))` accumulated with fused multiply-adds from
 /// k = 0 (leftmost tap) upwards, where r = (len - 1) / 2. Borders reflect without repeating the edge
 /// pixel (OpenCV's BORDER_REFLECT_101, torchvision's `reflect` padding), folding again when the
@@ -15,13 +17,31 @@ public struct GaussianBlurStage: Sendable, Equatable {
     public var kernelsX: [[Float]]
     /// One odd-length kernel per sample along y (height).
     public var kernelsY: [[Float]]
+    /// The element type of the input batch: uint8, uint16 or float32.
+    public var inputPixelType: PixelType
+    /// The layout of the input batch.
+    public var inputLayout: ImageLayout
 
-    public init(count: Int, geometry: ImageGeometry, kernelsX: [[Float]], kernelsY: [[Float]]) {
+    public init(
+        count: Int, geometry: ImageGeometry, kernelsX: [[Float]], kernelsY: [[Float]],
+        inputPixelType: PixelType = .float32, inputLayout: ImageLayout = .nchw
+    ) {
         self.count = count
         self.geometry = geometry
         self.kernelsX = kernelsX
         self.kernelsY = kernelsY
+        self.inputPixelType = inputPixelType
+        self.inputLayout = inputLayout
     }
+
+    /// The largest radius either pass may have for the one-launch path (`blur_tile`): its tile,
+    /// (8 + 2 r) x (32 + 2 r) floats plus the row-pass results, then fits the 32 KiB of local
+    /// memory every OpenCL 1.2 device has. Wider kernels run as two launches (`blur_rows`,
+    /// `blur_columns`) through an intermediate batch.
+    public static let maxTileRadius = 16
+
+    /// Whether the blur runs as one pass over memory (both radii up to ``maxTileRadius``).
+    public var isSinglePass: Bool { max(maxRadius.x, maxRadius.y) <= Self.maxTileRadius }
 
     /// The largest radius along x and along y over the batch.
     public var maxRadius: (x: Int, y: Int) {
@@ -41,11 +61,15 @@ public struct GaussianBlurStage: Sendable, Equatable {
         return raw.map { Float($0 / sum) }
     }
 
-    /// Throws unless the stage fits a float32 NCHW batch of `count` images of `geometry`.
+    /// Throws unless the stage fits a batch of `count` images of `geometry` in its input format.
     public func check(count: Int, geometry: ImageGeometry) throws {
         guard count == self.count, geometry == self.geometry, kernelsX.count == count, kernelsY.count == count else {
             throw AugmentError.parameterMismatch(
                 "the blur stage expects \(self.count) images of \(self.geometry), got \(count) images of \(geometry)")
+        }
+        guard [.uint8, .uint16, .float32].contains(inputPixelType) else {
+            throw AugmentError.parameterMismatch(
+                "the blur stage reads uint8, uint16 or float32 images, not \(inputPixelType.rawValue)")
         }
         for kernel in kernelsX + kernelsY where kernel.count % 2 == 0 || kernel.count > Self.maxKernelSize {
             throw AugmentError.parameterMismatch(
@@ -99,10 +123,20 @@ extension GaussianBlurStage: PlanStage {
         s.count = range.count
         return .gaussianBlur(s)
     }
-    public var bytesReadPerSample: Int { 2 * geometry.elementCount * 4 }  // two passes
-    public var bytesWrittenPerSample: Int { 2 * geometry.elementCount * 4 }
-    public var checkedOutputBytes: Int? { outputBytes(geometry, 4, copies: 2) }
-    public var detail: String { "gaussian_blur (2 passes, radius up to \(maxRadius.x)x\(maxRadius.y)) \(geometry)" }
+    /// One pass reads the input once and writes the output; two passes also write and read an
+    /// intermediate float32 batch.
+    public var bytesReadPerSample: Int {
+        geometry.elementCount * (inputPixelType.byteCount + (isSinglePass ? 0 : 4))
+    }
+    public var bytesWrittenPerSample: Int { geometry.elementCount * 4 * (isSinglePass ? 1 : 2) }
+    public var checkedOutputBytes: Int? { outputBytes(geometry, 4, copies: isSinglePass ? 1 : 2) }
+    public var detail: String {
+        let source =
+            inputPixelType == .float32 && inputLayout == .nchw
+            ? "" : " \(inputPixelType.rawValue) \(inputLayout.rawValue.uppercased()) ->"
+        return
+            "gaussian_blur (\(isSinglePass ? "1 pass" : "2 passes"), radius up to \(maxRadius.x)x\(maxRadius.y))\(source) \(geometry)"
+    }
     public func maskedEffects(_ spread: SampleSpread) throws -> [MaskedEffect] {
         var s = self
         s.kernelsX = spread.spread(s.kernelsX, identity: [1])

@@ -319,6 +319,28 @@ public struct PlanBuilder: Sendable {
         regions = groupInputs.map(PixelRect.init)
     }
 
+    /// Like ``append(_:outputGeometry:)`` for a stage that converts its input as it loads it (uint8,
+    /// uint16 or float32, NHWC or NCHW, exactly as a remap converts): when the pending group only
+    /// changes the format (no geometry, colour, epilogue or elastic field pending, one size), the
+    /// stage that `make(pixelType, layout)` returns reads the group's input itself and no
+    /// conversion pass is planned. Otherwise the group closes into float32 NCHW as usual.
+    public mutating func append(readingPendingFormat make: (PixelType, ImageLayout) -> Stage) throws {
+        let onlyFormatPending =
+            isUniform && matrices.allSatisfy { $0 == .identity } && epilogue == nil && colorPrograms == nil
+            && pendingElastic == nil && !groupRagged && groupInputs == sampleGeometries
+            && [.uint8, .uint16, .float32].contains(groupPixelType)
+        guard onlyFormatPending else {
+            try append(make(.float32, .nchw))
+            return
+        }
+        stages.append(make(groupPixelType, groupLayout))
+        interpolation = nil
+        antialias = false
+        border = nil
+        groupPixelType = .float32
+        groupLayout = .nchw
+    }
+
     /// Like ``append(_:outputGeometry:)`` for a stage that changes the number of samples (replicate,
     /// weighted sum): the ops lowered next see `outputCount` samples of `outputGeometry`.
     mutating func append(_ stage: Stage, outputGeometry: ImageGeometry, outputCount: Int) throws {

@@ -139,11 +139,13 @@ public struct GaussianBlur: Transform {
         }
         if kernelsX.allSatisfy(isIdentity), kernelsY.allSatisfy(isIdentity) { return }
         let trim = { (kernel: [Float]) in isIdentity(kernel) ? [Float(1)] : kernel }
-        try plan.append(
+        let (count, geometry) = (plan.count, plan.geometry)
+        try plan.append(readingPendingFormat: { pixelType, layout in
             .gaussianBlur(
                 GaussianBlurStage(
-                    count: plan.count, geometry: plan.geometry,
-                    kernelsX: kernelsX.map(trim), kernelsY: kernelsY.map(trim))))
+                    count: count, geometry: geometry, kernelsX: kernelsX.map(trim),
+                    kernelsY: kernelsY.map(trim), inputPixelType: pixelType, inputLayout: layout))
+        })
     }
 
     private enum CodingKeys: String, CodingKey { case kernelSize = "kernel_size", sigma, sigmaXY = "sigma_xy", p }

@@ -2,15 +2,27 @@ import Augment
 
 /// Host side of `Kernels/blur.cl`.
 enum OpenCLBlur {
-    /// Runs a ``GaussianBlurStage``: `blur_rows` then `blur_columns`, one launch each for the whole
-    /// batch (a pass whose kernels all have one tap is skipped).
+    /// Runs a ``GaussianBlurStage``. Radii up to ``GaussianBlurStage/maxTileRadius``: one
+    /// `blur_tile` launch (both passes in local memory, one read of the input, one write); wider
+    /// kernels: `blur_rows` then `blur_columns` through an intermediate batch (a pass whose kernels
+    /// all have one tap is skipped). Either path reads the input in the stage's format.
     static func gaussian(
         _ stage: GaussianBlurStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
         timing: inout OpenCLTiming
     ) throws -> DeviceImages {
-        try input.checkFloatNCHW(count: stage.count, geometry: stage.geometry, stage: "the blur stage")
         try stage.check(count: input.count, geometry: input.geometry)
-        let program = try backend.exactProgram(family: "blur", defines: [:])
+        guard input.pixelType == stage.inputPixelType, input.layout == stage.inputLayout,
+            input.raggedGeometries == nil
+        else {
+            throw AugmentError.parameterMismatch(
+                "the blur stage reads \(stage.inputPixelType.rawValue) \(stage.inputLayout.rawValue.uppercased()), got \(input.count) \(input.pixelType.rawValue) \(input.layout.rawValue.uppercased()) of \(input.geometry)"
+            )
+        }
+        let (rx, ry) = stage.maxRadius
+        if stage.isSinglePass, let tile = tileSize(rx: rx, ry: ry, device: backend.device) {
+            return try gaussianTile(
+                stage, input: input, tile: tile, backend: backend, options: options, timing: &timing)
+        }
         var passes = [(stage.kernelsX, "blur_rows"), (stage.kernelsY, "blur_columns")]
             .filter { $0.0.contains { $0.count > 1 } }
         if passes.isEmpty {
@@ -18,15 +30,9 @@ enum OpenCLBlur {
         }
         var current = input
         for (kernels, name) in passes {
-            let maxRadius = (kernels.map(\.count).max() ?? 1) / 2
-            let taps = 2 * maxRadius + 1
-            var weights = [Float](repeating: 0, count: stage.count * taps)
-            for (n, kernel) in kernels.enumerated() {
-                let r = kernel.count / 2
-                for (t, w) in kernel.enumerated() { weights[n * taps + maxRadius - r + t] = w }
-            }
-            let weightBuffer = try backend.upload(weights, timing: &timing)
-            let radii = try backend.upload(kernels.map { Int32($0.count / 2) }, timing: &timing)
+            let program = try backend.exactProgram(
+                family: "blur", defines: sourceDefines(current.pixelType, current.layout, stage.geometry.channels))
+            let (weightBuffer, radii, maxRadius) = try paddedWeights(kernels, backend: backend, timing: &timing)
             let destination = try backend.outputImages(
                 count: stage.count, geometry: stage.geometry,
                 format: .float32NCHW, options: options)
@@ -42,6 +48,77 @@ enum OpenCLBlur {
         return current
     }
 
+    /// The one-launch path: `blur_tile` built for the batch's largest radii and the work-group tile.
+    private static func gaussianTile(
+        _ stage: GaussianBlurStage, input: DeviceImages, tile: (width: Int, height: Int), backend: OpenCLBackend,
+        options: RunOptions, timing: inout OpenCLTiming
+    ) throws -> DeviceImages {
+        let (rx, ry) = stage.maxRadius
+        var defines = sourceDefines(input.pixelType, input.layout, stage.geometry.channels)
+        defines["RX"] = "\(rx)"
+        defines["RY"] = "\(ry)"
+        defines["TILE_W"] = "\(tile.width)"
+        defines["TILE_H"] = "\(tile.height)"
+        let program = try backend.exactProgram(family: "blur", defines: defines)
+        let (weightsX, radiiX, _) = try paddedWeights(stage.kernelsX, backend: backend, timing: &timing)
+        let (weightsY, radiiY, _) = try paddedWeights(stage.kernelsY, backend: backend, timing: &timing)
+        let destination = try backend.outputImages(
+            count: stage.count, geometry: stage.geometry, format: .float32NCHW, options: options)
+        let kernel = try program.kernel("blur_tile")
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(weightsX), .buffer(radiiX),
+            .buffer(weightsY), .buffer(radiiY), .value(Int32(stage.geometry.height)),
+            .value(Int32(stage.geometry.width)),
+        ])
+        try backend.launch(
+            kernel,
+            global: [
+                roundUp(stage.geometry.width, to: tile.width), roundUp(stage.geometry.height, to: tile.height),
+                stage.count * stage.geometry.channels,
+            ],
+            local: [tile.width, tile.height, 1], fixedLocal: true, timing: &timing)
+        return destination
+    }
+
+    /// The work-group tile of `blur_tile`: 32 x 8 work-items where the device allows (narrower
+    /// groups otherwise), or nil when its local memory cannot hold the tile and the row-pass results.
+    static func tileSize(rx: Int, ry: Int, device: CLDevice) -> (width: Int, height: Int)? {
+        let width = min(32, device.maxWorkGroupSize)
+        let height = max(1, min(8, device.maxWorkGroupSize / width))
+        let floats = (height + 2 * ry) * (width + 2 * rx) + (height + 2 * ry) * width
+        guard UInt64(floats * 4) <= device.localMemoryBytes else { return nil }
+        return (width, height)
+    }
+
+    /// The input format defines of the blur kernels (see the header of Kernels/blur.cl).
+    static func sourceDefines(_ pixelType: PixelType, _ layout: ImageLayout, _ channels: Int) -> [String: String] {
+        let type: String
+        switch pixelType {
+        case .uint8: type = "SRC_U8"
+        case .uint16: type = "SRC_U16"
+        default: type = "SRC_F32"
+        }
+        return [type: "", layout == .nhwc ? "SRC_NHWC" : "SRC_NCHW": "", "CHANNELS": "\(channels)"]
+    }
+
+    /// Per-sample kernels as one array padded to the largest radius R (2R + 1 taps per sample,
+    /// centred on R), their radii, and R.
+    private static func paddedWeights(
+        _ kernels: [[Float]], backend: OpenCLBackend, timing: inout OpenCLTiming
+    ) throws -> (weights: CLBuffer, radii: CLBuffer, maxRadius: Int) {
+        let maxRadius = (kernels.map(\.count).max() ?? 1) / 2
+        let taps = 2 * maxRadius + 1
+        var weights = [Float](repeating: 0, count: max(1, kernels.count * taps))
+        for (n, kernel) in kernels.enumerated() {
+            let r = kernel.count / 2
+            for (t, w) in kernel.enumerated() { weights[n * taps + maxRadius - r + t] = w }
+        }
+        return (
+            try backend.upload(weights, timing: &timing),
+            try backend.upload(kernels.map { Int32($0.count / 2) }, timing: &timing), maxRadius
+        )
+    }
+
     /// Runs a ``SharpnessStage``: one `blur_sharpness` launch.
     static func sharpness(
         _ stage: SharpnessStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
@@ -49,7 +126,8 @@ enum OpenCLBlur {
     ) throws -> DeviceImages {
         try input.checkFloatNCHW(count: stage.count, geometry: stage.geometry, stage: "the sharpness stage")
         try stage.check(count: input.count, geometry: input.geometry)
-        let program = try backend.exactProgram(family: "blur", defines: [:])
+        let program = try backend.exactProgram(
+            family: "blur", defines: sourceDefines(.float32, .nchw, stage.geometry.channels))
         let factors = try backend.upload(
             stage.factors.flatMap { f in f.map { [Float($0), Float(1 - $0)] } ?? [1, 0] },
             timing: &timing)

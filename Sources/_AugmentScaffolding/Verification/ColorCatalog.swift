@@ -44,8 +44,11 @@ extension TransformCatalog {
         CatalogEntry(name: Invert.opName) { _, _ in try Pipeline([Invert()]) },
         CatalogEntry(name: GaussianBlur.opName) { _, random in
             let sizes = [oddSize(&random), oddSize(&random)]
-            switch random.integer(in: 0...2) {
+            switch random.integer(in: 0...3) {
             case 0: return try Pipeline([GaussianBlur(kernelSize: sizes)])
+            case 3:  // wider than blur_tile's tile: the two-launch path
+                let wide = 2 * GaussianBlurStage.maxTileRadius + 3
+                return try Pipeline([GaussianBlur(kernelSize: [wide, sizes[0]], sigma: [0.5, 8])])
             case 1: return try Pipeline([GaussianBlur(kernelSize: [sizes[0]], sigma: [random.uniform(0.1, 3)])])
             default: return try Pipeline([GaussianBlur(kernelSize: sizes, sigma: [0.1, 2], p: 0.8)])
             }
