@@ -16,7 +16,9 @@
 //
 // Build-time defines: SRC_U8 / SRC_U16 / SRC_F32 and SRC_NHWC / SRC_NCHW (the input of the launch),
 // CHANNELS; blur_tile also RX, RY (the batch's largest radii; 0 skips that pass, as the twin does
-// when every kernel along the axis has one tap), TILE_W, TILE_H (the work-group size).
+// when every kernel along the axis has one tap), TILE_W, TILE_H (the work-group size), SINGLE_FOLD
+// (width > RX and height > RY: borders reflect once), UNIFORM_X / UNIFORM_Y (every sample has
+// the largest radius along that axis), EXACT_TILES (the tiles cover the image exactly).
 
 #pragma OPENCL FP_CONTRACT OFF
 
@@ -55,16 +57,48 @@ inline int reflect101(int i, int n) {
 }
 
 #if defined(RX) && defined(RY) && defined(TILE_W) && defined(TILE_H)
-#define IN_W (TILE_W + 2 * RX)
+#define STEPS_X ((TILE_W + 2 * RX + TILE_W - 1) / TILE_W)
+#define STEPS_Y ((TILE_H + 2 * RY + TILE_H - 1) / TILE_H)
+// The tile in local memory: its rows are the ones the column pass reads; its columns are padded
+// to whole work-group widths so that no load along a row needs a guard (a guard that depends on
+// the x index becomes a masked store, which CPU vectorisers refuse; a guard on the row is uniform
+// along x and costs nothing): its last columns hold values nothing reads.
+#define IN_W (STEPS_X * TILE_W)
 #define IN_H (TILE_H + 2 * RY)
-#define GROUP_SIZE (TILE_W * TILE_H)
-#define LOAD_STEPS ((IN_H * IN_W + GROUP_SIZE - 1) / GROUP_SIZE)
-#define ROW_STEPS ((IN_H * TILE_W + GROUP_SIZE - 1) / GROUP_SIZE)
+
+// reflect101 without a division, for images larger than the radius (SINGLE_FOLD: width > RX and
+// height > RY): every index a written output reads lies in [-(n - 1), 2 (n - 1)], where one
+// reflection is exact. Indices of work-items past the image edge (their outputs are not written)
+// are clamped into the image so that every load stays in bounds.
+#if SINGLE_FOLD
+// Written with min/max, not as |i|: compilers turn `i < 0 ? -i : i` into llvm.abs, which
+// Oclgrind 21.10 cannot run.
+inline int reflect_tile(int i, int n) {
+    const int m = n - 1;
+    int r = i - 2 * min(i, 0);   // i < 0: -i
+    r = r - 2 * max(r - m, 0);   // r > m: 2 m - r
+    return min(max(r, 0), m);
+}
+#else
+#define reflect_tile reflect101
+#endif
+
+// Tap t (0 ... 2 R) of a padded kernel belongs to a sample of radius r when R - r <= t <= R + r;
+// the others are skipped (not multiplied by zero: an infinite input must not leak into a
+// neighbour's sum). UNIFORM_X / UNIFORM_Y: every sample has radius RX / RY, nothing to skip.
+#if UNIFORM_X
+#define TAP_X(t) 1
+#else
+#define TAP_X(t) ((t) >= RX - rx && (t) <= RX + rx)
+#endif
+#if UNIFORM_Y
+#define TAP_Y(t) 1
+#else
+#define TAP_Y(t) ((t) >= RY - ry && (t) <= RY + ry)
+#endif
 
 // Both passes in one launch. NDRange (roundUp(width, TILE_W), roundUp(height, TILE_H), N * CHANNELS),
 // work-groups of TILE_W x TILE_H; weights_x holds 2 RX + 1 taps per sample centred on RX (likewise y).
-// A tap t of the padded kernel belongs to sample n's kernel when |t - R| <= r; the others are
-// skipped (not multiplied by zero: an infinite input must not leak into a neighbour's sum).
 __kernel __attribute__((reqd_work_group_size(TILE_W, TILE_H, 1)))
 void blur_tile(__global const src_t* restrict src,
                __global float* restrict dst,
@@ -75,73 +109,92 @@ void blur_tile(__global const src_t* restrict src,
                const int height, const int width) {
     __local float tile[IN_H * IN_W];
     __local float rows[IN_H * TILE_W];
-    const int lx = get_local_id(0);
-    const int ly = get_local_id(1);
-    const int lid = ly * TILE_W + lx;
-    const int x0 = get_group_id(0) * TILE_W;
-    const int y0 = get_group_id(1) * TILE_H;
-    const int plane = get_global_id(2);
-    const int n = plane / CHANNELS;
-    const int c = plane - n * CHANNELS;
+    // Each phase below recomputes what it needs from the work-item ids: a value carried across a
+    // barrier lives in a per-work-item array on CPU implementations, and reading the sample index
+    // back from there makes the vectoriser treat the weights as gathers.
 
-    // The tile, rows y0 - RY ... and columns x0 - RX ..., reflected into the image.
+    {  // The tile: rows y0 - RY ... and columns x0 - RX ..., reflected into the image.
+        const int lx = get_local_id(0);
+        const int ly = get_local_id(1);
+        const int x0 = get_group_id(0) * TILE_W;
+        const int y0 = get_group_id(1) * TILE_H;
+        const int n = get_global_id(2) / CHANNELS;
+        const int c = get_global_id(2) - n * CHANNELS;
 #pragma unroll
-    for (int k = 0; k < LOAD_STEPS; ++k) {
-        const int i = k * GROUP_SIZE + lid;
-        if (i < IN_H * IN_W) {
-            const int ty = i / IN_W;
-            const int tx = i - ty * IN_W;
-            const int sy = reflect101(y0 - RY + ty, height);
-            const int sx = reflect101(x0 - RX + tx, width);
-            tile[i] = LOAD_INPUT(src, n, c, sy, sx, height, width);
-        }
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-
-    // The row pass over every row of the tile (the column pass needs RY rows above and below).
-#if RX > 0
-    const int rx = radii_x[n];
-    __global const float* wx = weights_x + (size_t)n * (2 * RX + 1);
-#endif
+        for (int ky = 0; ky < STEPS_Y; ++ky) {
+            const int ty = ly + ky * TILE_H;
+            if (ty < IN_H) {
+                const int sy = reflect_tile(y0 - RY + ty, height);
 #pragma unroll
-    for (int k = 0; k < ROW_STEPS; ++k) {
-        const int i = k * GROUP_SIZE + lid;
-        if (i < IN_H * TILE_W) {
-            const int ty = i / TILE_W;
-            const int tx = i - ty * TILE_W;
-#if RX > 0
-            float sum = 0.0f;
-#pragma unroll
-            for (int t = 0; t <= 2 * RX; ++t) {
-                if (abs(t - RX) <= rx) {
-                    sum = fma(wx[t], tile[ty * IN_W + tx + t], sum);
+                for (int kx = 0; kx < STEPS_X; ++kx) {
+                    const int tx = lx + kx * TILE_W;
+                    tile[ty * IN_W + tx] = LOAD_INPUT(src, n, c, sy, reflect_tile(x0 - RX + tx, width), height, width);
                 }
             }
-            rows[i] = sum;
-#else
-            rows[i] = tile[ty * IN_W + tx];
-#endif
         }
     }
     barrier(CLK_LOCAL_MEM_FENCE);
 
-    const int x = x0 + lx;
-    const int y = y0 + ly;
-    if (x < width && y < height) {
-#if RY > 0
-        const int ry = radii_y[n];
-        __global const float* wy = weights_y + (size_t)n * (2 * RY + 1);
-        float sum = 0.0f;
+    {  // The row pass over every row of the tile (the column pass needs RY rows above and below).
+        const int lx = get_local_id(0);
+        const int ly = get_local_id(1);
+#if RX > 0
+        const int n = get_global_id(2) / CHANNELS;
+#if !UNIFORM_X
+        const int rx = radii_x[n];
+#endif
+        __global const float* wx = weights_x + (size_t)n * (2 * RX + 1);
+#endif
 #pragma unroll
-        for (int t = 0; t <= 2 * RY; ++t) {
-            if (abs(t - RY) <= ry) {
-                sum = fma(wy[t], rows[(ly + t) * TILE_W + lx], sum);
+        for (int ky = 0; ky < STEPS_Y; ++ky) {
+            const int ty = ly + ky * TILE_H;
+            if (ty < IN_H) {
+#if RX > 0
+                float sum = 0.0f;
+#pragma unroll
+                for (int t = 0; t <= 2 * RX; ++t) {
+                    if (TAP_X(t)) {
+                        sum = fma(wx[t], tile[ty * IN_W + lx + t], sum);
+                    }
+                }
+                rows[ty * TILE_W + lx] = sum;
+#else
+                rows[ty * TILE_W + lx] = tile[ty * IN_W + lx];
+#endif
             }
         }
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    {  // The column pass, one output per work-item.
+        const int lx = get_local_id(0);
+        const int ly = get_local_id(1);
+        const int x = get_group_id(0) * TILE_W + lx;
+        const int y = get_group_id(1) * TILE_H + ly;
+        const int plane = get_global_id(2);
+#if EXACT_TILES
+        {  // the NDRange is the image: no guard (a masked store would keep CPU vectorisers away)
 #else
-        const float sum = rows[ly * TILE_W + lx];
+        if (x < width && y < height) {
 #endif
-        dst[((size_t)plane * height + y) * width + x] = sum;
+#if RY > 0
+            const int n = plane / CHANNELS;
+#if !UNIFORM_Y
+            const int ry = radii_y[n];
+#endif
+            __global const float* wy = weights_y + (size_t)n * (2 * RY + 1);
+            float sum = 0.0f;
+#pragma unroll
+            for (int t = 0; t <= 2 * RY; ++t) {
+                if (TAP_Y(t)) {
+                    sum = fma(wy[t], rows[(ly + t) * TILE_W + lx], sum);
+                }
+            }
+#else
+            const float sum = rows[ly * TILE_W + lx];
+#endif
+            dst[((size_t)plane * height + y) * width + x] = sum;
+        }
     }
 }
 #endif

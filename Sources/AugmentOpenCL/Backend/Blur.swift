@@ -59,6 +59,12 @@ enum OpenCLBlur {
         defines["RY"] = "\(ry)"
         defines["TILE_W"] = "\(tile.width)"
         defines["TILE_H"] = "\(tile.height)"
+        let geometry = stage.geometry
+        defines["SINGLE_FOLD"] = geometry.width > rx && geometry.height > ry ? "1" : "0"
+        defines["UNIFORM_X"] = stage.kernelsX.allSatisfy { $0.count / 2 == rx } ? "1" : "0"
+        defines["EXACT_TILES"] =
+            geometry.width % tile.width == 0 && geometry.height % tile.height == 0 ? "1" : "0"
+        defines["UNIFORM_Y"] = stage.kernelsY.allSatisfy { $0.count / 2 == ry } ? "1" : "0"
         let program = try backend.exactProgram(family: "blur", defines: defines)
         let (weightsX, radiiX, _) = try paddedWeights(stage.kernelsX, backend: backend, timing: &timing)
         let (weightsY, radiiY, _) = try paddedWeights(stage.kernelsY, backend: backend, timing: &timing)
@@ -80,12 +86,13 @@ enum OpenCLBlur {
         return destination
     }
 
-    /// The work-group tile of `blur_tile`: 32 x 8 work-items where the device allows (narrower
+    /// The work-group tile of `blur_tile`: 32 x 16 work-items where the device allows (narrower
     /// groups otherwise), or nil when its local memory cannot hold the tile and the row-pass results.
     static func tileSize(rx: Int, ry: Int, device: CLDevice) -> (width: Int, height: Int)? {
         let width = min(32, device.maxWorkGroupSize)
-        let height = max(1, min(8, device.maxWorkGroupSize / width))
-        let floats = (height + 2 * ry) * (width + 2 * rx) + (height + 2 * ry) * width
+        let height = max(1, min(16, device.maxWorkGroupSize / width))
+        let rows = height + 2 * ry, columns = roundUp(width + 2 * rx, to: width)
+        let floats = rows * columns + rows * width  // the padded tile and the row-pass results
         guard UInt64(floats * 4) <= device.localMemoryBytes else { return nil }
         return (width, height)
     }
