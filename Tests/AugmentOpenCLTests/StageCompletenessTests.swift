@@ -7,28 +7,6 @@ import _AugmentScaffolding
 /// Every stage type has an implementation on both backends (its `CPUStageRunner` and
 /// `OpenCLStageRunner` conformances), and the plans of the whole catalog use no other stage type.
 struct StageCompletenessTests {
-    /// Every ``Stage`` case's body type. The switch has no `default:`, so a new case does not
-    /// compile until it is listed here, and the test below then checks both backends implement it.
-    static func bodyType(of stage: Stage) -> any PlanStage.Type {
-        switch stage {
-        case .remap: RemapStage.self
-        case .mix: MixStage.self
-        case .specMask: MaskStage.self
-        case .timeWarp: TimeWarpStage.self
-        case .warp: WarpStage.self
-        case .color: ColorStage.self
-        case .gaussianBlur: GaussianBlurStage.self
-        case .sharpness: SharpnessStage.self
-        case .erase: EraseStage.self
-        case .noise: NoiseStage.self
-        case .signal: SignalStage.self
-        case .dropout: DropoutStage.self
-        case .replicate: ReplicateStage.self
-        case .weightedSum: WeightedSumStage.self
-        case .channelShuffle: ChannelShuffleStage.self
-        }
-    }
-
     static let allBodyTypes: [any PlanStage.Type] = [
         RemapStage.self, MixStage.self, MaskStage.self, TimeWarpStage.self, WarpStage.self, ColorStage.self,
         GaussianBlurStage.self, SharpnessStage.self, EraseStage.self, NoiseStage.self, SignalStage.self,
@@ -60,9 +38,8 @@ struct StageCompletenessTests {
             let batch = try entry.makeBatch(count: 4, geometry: geometry, pixelType: .float32, layout: .nchw, seed: 3)
             let plan = try pipeline.sample(for: batch, seed: 11).plan(for: batch.images)
             for stage in plan.stages {
-                let type = Self.bodyType(of: stage)
-                #expect(Swift.type(of: stage.body) == type, "\(entry.name): \(stage.family)")
-                #expect(stage.body.stage == stage)
+                let type = Swift.type(of: stage.body)
+                #expect(stage.body.stage == stage, "\(entry.name): \(stage.family)")
                 seen.insert("\(type)")
             }
         }
