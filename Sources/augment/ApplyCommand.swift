@@ -209,14 +209,13 @@ struct ApplyCommand: ParsableCommand {
         let plan = try sampled.plan(for: batch.images)
         if let labels, numClasses == nil,
             let mixClasses = plan.stages.lazy.compactMap({ stage -> Int? in
-                if case .mix(let mix) = stage { return mix.classCount } else { return nil }
+                stage.as(MixStage.self)?.classCount
             }).first
         {
             // Class ids take the mixing op's num_classes when --num-classes is not given.
             batch.labels = try BatchFiles.loadLabels(labels, classCount: mixClasses)
         }
-        if batch.labels == nil, plan.stages.contains(where: { if case .mix = $0 { return true } else { return false } })
-        {
+        if batch.labels == nil, plan.stages.contains(where: { $0.is(MixStage.self) }) {
             throw AugmentError.incompatible(
                 "\(pipeline) mixes labels along with the images (mixup/cutmix), but no labels were given; pass --labels labels.npy (and --output-labels to keep the mixed ones)"
             )

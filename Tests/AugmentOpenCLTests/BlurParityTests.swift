@@ -45,7 +45,7 @@ struct BlurParityTests {
             pipeline: pipeline, count: 4, inputGeometry: geometry,
             ops: [SampledOp(blur, parameters: parameters)])
         let plan = try sampled.plan(for: input)
-        guard case .gaussianBlur(let stage)? = plan.stages.last else {
+        guard let stage = plan.stages.last?.as(GaussianBlurStage.self) else {
             Issue.record("no blur stage")
             return
         }

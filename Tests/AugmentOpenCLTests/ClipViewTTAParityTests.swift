@@ -130,7 +130,7 @@ struct ClipViewTTAParityTests {
             #expect(
                 launches == 1
                     || (launches == 2
-                        && plan.stages.allSatisfy { if case .remap = $0 { return true } else { return false } })
+                        && plan.stages.allSatisfy { $0.is(RemapStage.self) })
             )
         }
     }

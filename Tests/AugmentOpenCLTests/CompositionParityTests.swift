@@ -121,9 +121,9 @@ struct CompositionParityTests {
         let plan = try Pipeline([try RandAugment()]).sample(for: input, seed: 5).plan(for: input)
         let (_, timing) = try backend.runProfiled(plan, on: input)
         let colourWithStatistics = plan.stages.filter {
-            if case .color(let s) = $0 { return s.needsStatistics } else { return false }
+            $0.as(ColorStage.self)?.needsStatistics == true
         }.count
-        let blurPasses = plan.stages.reduce(0) { if case .gaussianBlur = $1 { return $0 + 1 } else { return $0 } }
+        let blurPasses = plan.stages.filter { $0.is(GaussianBlurStage.self) }.count
         #expect(timing.launches == plan.stages.count + colourWithStatistics + blurPasses, "\(plan.summary)")
         #expect(plan.stages.filter { $0.family == "warp" }.count == 1)
     }

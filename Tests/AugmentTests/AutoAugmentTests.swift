@@ -142,7 +142,7 @@ import _AugmentScaffolding
         let stages = try augMix.plan(inputPixelType: .float32, inputLayout: .nchw).stages
         #expect(stages.first?.family == "fanout" && stages.last?.family == "fanout")
         #expect(stages.filter { $0.family == "warp" }.count == 1 && stages.filter { $0.family == "color" }.count <= 3)
-        if case .replicate(let r) = stages[0] { #expect(r.copies == 4 && r.outputCount == 256) }
+        if let r = stages[0].as(ReplicateStage.self) { #expect(r.copies == 4 && r.outputCount == 256) }
     }
 
     @Test func parametersRecordAndReplayBitIdentically() throws {

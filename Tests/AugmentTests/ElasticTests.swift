@@ -187,7 +187,7 @@ import Testing
             return try pipeline.sample(count: 2, geometry: geometry, seed: 3).plan(for: input).stages
         }
         func displacement(_ stage: Stage?) -> WarpDisplacement? {
-            if case .warp(let w)? = stage { return w.displacement }
+            if let w = stage?.as(WarpStage.self) { return w.displacement }
             return nil
         }
         let elastic = try ElasticTransform(alpha: [50], sigma: [5])
@@ -195,14 +195,14 @@ import Testing
         // affine + elastic + normalize: one pass, the affine's border kept, the field drawn on the device.
         let a = try stages([RandomAffine(degrees: [15], interpolation: .bilinear, fill: [0.2]), elastic, normalize])
         #expect(a.count == 1)
-        if case .warp(let w)? = a.first {
+        if let w = a.first?.as(WarpStage.self) {
             #expect(w.epilogue != nil && w.border.fill == [0.2] && w.displacement?.field.isDrawn == true)
             #expect(w.displacement?.post.allSatisfy { $0 == .identity } == true)
         }
         // crop + elastic + flip: one pass, zeros padding around the crop window, whole-pixel post.
         let b = try stages([CenterCrop(height: 30, width: 20), elastic, HorizontalFlip()])
         #expect(b.count == 1 && displacement(b.first)?.postIsInteger == true && displacement(b.first)?.grid.width == 20)
-        if case .warp(let w)? = b.first {
+        if let w = b.first?.as(WarpStage.self) {
             #expect(w.border.mode == .constant && w.border.fill == nil && w.regions[0].x1 - w.regions[0].x0 == 20)
         }
         // resized crop + elastic + resize without antialiasing: one pass, the field read bilinearly.
@@ -215,7 +215,9 @@ import Testing
         // which a displacement cannot follow, so each antialiased resize is a pass of its own.
         let d = try stages([RandomResizedCrop(size: [32, 32]), elastic, Resize(size: [16, 24])])
         #expect(d.count == 3)
-        if d.count == 3, case .warp(let first) = d[0], case .warp(let second) = d[1], case .warp(let third) = d[2] {
+        if d.count == 3, let first = d[0].as(WarpStage.self), let second = d[1].as(WarpStage.self),
+            let third = d[2].as(WarpStage.self)
+        {
             #expect(first.antialias && first.isSeparable && first.displacement == nil)
             #expect(!second.antialias && second.displacement != nil && !second.isSeparable)
             #expect(third.antialias && third.displacement == nil)

@@ -120,7 +120,7 @@ import Testing
         #expect(Array(labels.row(1)) == row1)
         // The resolved stage records the same boxes and lambdas.
         let plan = try Pipeline([try SaliencyMix()]).sample(count: 2, geometry: g, seed: 1).plan(for: input)
-        guard case .mix(let stage) = plan.stages[0] else { Issue.record("no mix stage"); return }
+        guard let stage = plan.stages[0].as(MixStage.self) else { Issue.record("no mix stage"); return }
         #expect(stage.saliencyCuts != nil)
         let resolved = try CPUSaliency.resolve(
             MixStage(

@@ -9,8 +9,8 @@ import Testing
     func unfused(_ plan: Plan) -> Plan {
         var split = plan
         split.stages = plan.stages.flatMap { stage -> [Stage] in
-            guard case .signal(let s) = stage else { return [stage] }
-            return s.steps.map { .signal($0) }
+            guard let s = stage.as(SignalStage.self) else { return [stage] }
+            return s.steps.map { Stage($0) }
         }
         return split
     }
@@ -30,7 +30,7 @@ import Testing
             pixelType: .float32, layout: .nchw, seed: 12)
         let plan = try Pipeline(chain).sample(count: 3, geometry: input.geometry, seed: 4).plan(for: input)
         #expect(plan.passes == 1)
-        guard case .signal(let stage)? = plan.stages.first else {
+        guard let stage = plan.stages.first?.as(SignalStage.self) else {
             Issue.record("not a signal stage: \(plan.summary)")
             return
         }

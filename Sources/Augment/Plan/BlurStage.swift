@@ -115,13 +115,12 @@ public struct SharpnessStage: Sendable, Equatable {
 
 extension GaussianBlurStage: PlanStage {
     public static let family = "blur"
-    public var stage: Stage { .gaussianBlur(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
         s.kernelsX = Array(s.kernelsX[range])
         s.kernelsY = Array(s.kernelsY[range])
         s.count = range.count
-        return .gaussianBlur(s)
+        return Stage(s)
     }
     /// One pass reads the input once and writes the output; two passes also write and read an
     /// intermediate float32 batch.
@@ -142,18 +141,17 @@ extension GaussianBlurStage: PlanStage {
         s.kernelsX = spread.spread(s.kernelsX, identity: [1])
         s.kernelsY = spread.spread(s.kernelsY, identity: [1])
         s.count = spread.count
-        return [.stage(.gaussianBlur(s))]
+        return [.stage(Stage(s))]
     }
 }
 
 extension SharpnessStage: PlanStage {
     public static let family = "blur"
-    public var stage: Stage { .sharpness(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
         s.factors = Array(s.factors[range])
         s.count = range.count
-        return .sharpness(s)
+        return Stage(s)
     }
     public var bytesReadPerSample: Int { geometry.elementCount * 4 }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
@@ -163,6 +161,6 @@ extension SharpnessStage: PlanStage {
         var s = self
         s.factors = spread.spread(s.factors, identity: nil)
         s.count = spread.count
-        return [.stage(.sharpness(s))]
+        return [.stage(Stage(s))]
     }
 }

@@ -279,9 +279,9 @@ extension PlanBuilder {
                 count: count, input: geometry, outputChannels: geometry.channels, programs: programs,
                 channelIndices: selected)
             try stage.check(count: count, geometry: geometry)
-            try append(.color(stage), outputGeometry: stage.output) { previous in
-                guard case .color(let last) = previous, let fused = last.fused(with: stage) else { return nil }
-                return .color(fused)
+            try append(Stage(stage), outputGeometry: stage.output) { previous in
+                guard let last = previous.as(ColorStage.self), let fused = last.fused(with: stage) else { return nil }
+                return Stage(fused)
             }
             return
         }
@@ -292,27 +292,26 @@ extension PlanBuilder {
         // Right after a colour stage, extend it (the fusing append below: one pass). Otherwise steps
         // without statistics ride in the pending warp group's kernel; the rest is a colour stage.
         var extendsLastColorStage = false
-        if nothingPendingSinceLastStage, case .color(let last)? = stages.last {
+        if nothingPendingSinceLastStage, let last = stages.last?.as(ColorStage.self) {
             extendsLastColorStage = last.fused(with: stage) != nil
         }
         if !extendsLastColorStage, channels == geometry.channels, fuseColorIntoGroup(programs) {
             return
         }
-        try append(.color(stage), outputGeometry: stage.output) { previous in
-            guard case .color(let last) = previous, let fused = last.fused(with: stage) else { return nil }
-            return .color(fused)
+        try append(Stage(stage), outputGeometry: stage.output) { previous in
+            guard let last = previous.as(ColorStage.self), let fused = last.fused(with: stage) else { return nil }
+            return Stage(fused)
         }
     }
 }
 
 extension ColorStage: PlanStage {
     public static let family = "color"
-    public var stage: Stage { .color(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
         s.programs = Array(s.programs[range])
         s.count = range.count
-        return .color(s)
+        return Stage(s)
     }
     public var bytesReadPerSample: Int { (needsStatistics ? 2 : 1) * input.elementCount * 4 }
     public var bytesWrittenPerSample: Int { output.elementCount * 4 }

@@ -58,8 +58,7 @@ public struct DropoutStage: Sendable, Equatable {
 
 extension DropoutStage: PlanStage {
     public static let family = "dropout"
-    public var stage: Stage { .dropout(self) }
-    public func slicedStage(_ range: Range<Int>) -> Stage? { .dropout(sliced(range)) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? { Stage(sliced(range)) }
     public var bytesReadPerSample: Int { geometry.elementCount * 4 }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
     public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
@@ -79,6 +78,6 @@ extension DropoutStage: PlanStage {
             s.boxes = spread.spread(chunks, identity: Array(repeating: 0, count: per)).flatMap { $0 }
         }
         s.count = spread.count
-        return [.stage(.dropout(s))]
+        return [.stage(Stage(s))]
     }
 }

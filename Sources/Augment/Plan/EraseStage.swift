@@ -70,13 +70,12 @@ public struct EraseStage: Sendable, Equatable {
 
 extension EraseStage: PlanStage {
     public static let family = "erase"
-    public var stage: Stage { .erase(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
         s.boxes = Array(s.boxes[range])
         s.fills = Array(s.fills[range])
         s.count = range.count
-        return .erase(s)
+        return Stage(s)
     }
     public var bytesReadPerSample: Int { geometry.elementCount * 4 }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
@@ -87,6 +86,6 @@ extension EraseStage: PlanStage {
         s.boxes = spread.spread(s.boxes, identity: .none)
         s.fills = spread.spread(s.fills, identity: .values([0]))
         s.count = spread.count
-        return [.stage(.erase(s))]
+        return [.stage(Stage(s))]
     }
 }

@@ -75,7 +75,7 @@ extension PlanBuilder {
             throw AugmentError.parameterMismatch("cannot replicate samples \(copies) times")
         }
         let stage = ReplicateStage(count: count, copies: copies, geometry: geometry)
-        try append(.replicate(stage), outputGeometry: geometry, outputCount: stage.outputCount)
+        try append(Stage(stage), outputGeometry: geometry, outputCount: stage.outputCount)
     }
 
     /// Folds each run of `weights[n].count` consecutive samples into their weighted sum; the ops
@@ -86,7 +86,7 @@ extension PlanBuilder {
             throw AugmentError.parameterMismatch("\(weights.count) weight rows of \(terms) for a batch of \(count)")
         }
         let stage = WeightedSumStage(count: weights.count, terms: terms, geometry: geometry, weights: weights)
-        try append(.weightedSum(stage), outputGeometry: geometry, outputCount: weights.count)
+        try append(Stage(stage), outputGeometry: geometry, outputCount: weights.count)
     }
 }
 
@@ -104,7 +104,6 @@ extension ReplicateStage {
 
 extension ReplicateStage: PlanStage {
     public static let family = "fanout"
-    public var stage: Stage { .replicate(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         nil  // the stages between a replicate and a weighted sum run on a batch of another size
     }
@@ -119,7 +118,6 @@ extension ReplicateStage: PlanStage {
 
 extension WeightedSumStage: PlanStage {
     public static let family = "fanout"
-    public var stage: Stage { .weightedSum(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         nil  // the stages between a replicate and a weighted sum run on a batch of another size
     }

@@ -284,7 +284,6 @@ public struct MixStage: Sendable, Equatable {
 
 extension MixStage: PlanStage {
     public static let family = "mix"
-    public var stage: Stage { .mix(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         nil  // partners may lie on the other side of the cut
     }

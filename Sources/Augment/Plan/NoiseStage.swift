@@ -34,14 +34,13 @@ public struct NoiseStage: Sendable, Equatable {
 
 extension NoiseStage: PlanStage {
     public static let family = "noise"
-    public var stage: Stage { .noise(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
         s.mean = Array(s.mean[range])
         s.sigma = Array(s.sigma[range])
         s.keys = Array(s.keys[range])
         s.count = range.count
-        return .noise(s)
+        return Stage(s)
     }
     public var bytesReadPerSample: Int { geometry.elementCount * 4 }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
@@ -54,6 +53,6 @@ extension NoiseStage: PlanStage {
         s.sigma = spread.spread(s.sigma, identity: nil)
         s.keys = spread.spread(s.keys, identity: key)
         s.count = spread.count
-        return [.stage(.noise(s))]
+        return [.stage(Stage(s))]
     }
 }

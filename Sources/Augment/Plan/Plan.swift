@@ -42,61 +42,36 @@ extension Plan {
     }
 }
 
-/// One pass over the batch.
-public enum Stage: Sendable, Equatable {
-    /// Crop / flip / layout / dtype conversion / per-channel affine (normalize): see ``RemapStage``.
-    case remap(RemapStage)
-    /// MixUp / CutMix between samples, with their labels: see ``MixStage``.
-    case mix(MixStage)
-    /// SpecAugment frequency or time masking: see ``MaskStage``.
-    case specMask(MaskStage)
-    /// SpecAugment time warping: see ``TimeWarpStage``.
-    case timeWarp(TimeWarpStage)
-    /// A general geometric warp (projective matrix per sample, interpolation, border, ragged input):
-    /// see ``WarpStage``.
-    case warp(WarpStage)
-    /// Per-pixel colour programs, one per sample: see ``ColorStage``.
-    case color(ColorStage)
-    /// Separable Gaussian blur, one kernel per sample: see ``GaussianBlurStage``.
-    case gaussianBlur(GaussianBlurStage)
-    /// torchvision's adjust_sharpness, one factor per sample: see ``SharpnessStage``.
-    case sharpness(SharpnessStage)
-    /// A box per sample filled with values or noise: see ``EraseStage``.
-    case erase(EraseStage)
-    /// Additive Gaussian noise from the device noise streams: see ``NoiseStage``.
-    case noise(NoiseStage)
-    /// One op over (N, C, T) signals (float32 NCHW, height 1): see ``SignalStage``.
-    case signal(SignalStage)
-    /// Pixels or patches set to a value (random_dropout): see ``DropoutStage``.
-    case dropout(DropoutStage)
-    /// Every sample copied several times (the plan continues on the larger batch): see
-    /// ``ReplicateStage``.
-    case replicate(ReplicateStage)
-    /// Runs of consecutive samples folded into weighted sums: see ``WeightedSumStage``.
-    case weightedSum(WeightedSumStage)
-    /// Channels reordered per sample (channel_shuffle): see ``ChannelShuffleStage``.
-    case channelShuffle(ChannelShuffleStage)
+/// One pass over the batch: a stage of any type, as the protocol every stage type implements.
+///
+/// `Stage` has no list of stage types: each type conforms to ``PlanStage`` in its own file under
+/// `Sources/Augment/Plan/`, and `Stage(s)` (or `s.stage`) wraps one. Code that needs a particular
+/// type asks for it by name, `stage.as(WarpStage.self)`; everything else about a stage is asked of
+/// its ``body`` through the protocol, so a new stage family adds no case here and no switch
+/// elsewhere. Two stages are equal when their bodies have the same type and are equal.
+public struct Stage: Sendable, Equatable {
+    /// The stage itself, as the protocol every stage type implements.
+    public let body: any PlanStage
 
-    /// The stage itself, as the protocol every stage type implements: the one switch over the
-    /// cases; everything else about a stage is asked of its body.
-    public var body: any PlanStage {
-        switch self {
-        case .remap(let s): return s
-        case .mix(let s): return s
-        case .specMask(let s): return s
-        case .timeWarp(let s): return s
-        case .warp(let s): return s
-        case .color(let s): return s
-        case .gaussianBlur(let s): return s
-        case .sharpness(let s): return s
-        case .erase(let s): return s
-        case .noise(let s): return s
-        case .signal(let s): return s
-        case .dropout(let s): return s
-        case .replicate(let s): return s
-        case .weightedSum(let s): return s
-        case .channelShuffle(let s): return s
-        }
+    /// `body` as one pass over the batch.
+    public init(_ body: some PlanStage) {
+        self.body = body
+    }
+
+    /// The body when it is a `type` (for example `stage.as(WarpStage.self)`), else nil.
+    public func `as`<S: PlanStage>(_ type: S.Type) -> S? {
+        body as? S
+    }
+
+    /// Whether the body is a `type`.
+    public func `is`<S: PlanStage>(_ type: S.Type) -> Bool {
+        body is S
+    }
+
+    /// Same body type and equal bodies.
+    public static func == (lhs: Stage, rhs: Stage) -> Bool {
+        func equals<S: PlanStage>(_ left: S) -> Bool { (rhs.body as? S) == left }
+        return equals(lhs.body)
     }
 
     /// The stem shared by the kernel file, the CPU reference file and the tests of this stage's

@@ -393,7 +393,7 @@ public struct PlanBuilder: Sendable {
                         dx: Int32(m.m[0]), dy: Int32(m.m[4]))
                 }
                 stages.append(
-                    .remap(
+                    Stage(
                         RemapStage(
                             count: count, input: groupInputs[0], inputPixelType: groupPixelType,
                             inputLayout: groupLayout,
@@ -401,7 +401,7 @@ public struct PlanBuilder: Sendable {
                             colorPrograms: colorPrograms)))
             } else {
                 stages.append(
-                    .warp(
+                    Stage(
                         WarpStage(
                             count: count, inputGeometries: groupInputs, inputIsRagged: groupRagged,
                             inputPixelType: groupPixelType,

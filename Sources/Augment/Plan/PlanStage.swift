@@ -1,12 +1,14 @@
 /// What every stage type says about itself: the protocol a new stage family implements.
 ///
-/// ``Stage`` holds one case per stage type and forwards every question to its ``Stage/body`` (the
-/// one switch over the cases); the answers live with the stage type, in its own file under
-/// `Sources/Augment/Plan/`. A new stage type that leaves a requirement out does not compile, so the
-/// compiler (not a `default:` somewhere) lists what it lacks. The backends find the stage's
-/// implementation by conformance, one per family: `CPUStageRunner` in
+/// ``Stage`` wraps any conforming value and forwards every question to its ``Stage/body``; the
+/// answers live with the stage type, in its own file under `Sources/Augment/Plan/`, and no central
+/// list names the stage types. A new stage type that leaves a requirement out does not compile, so
+/// the compiler (not a `default:` somewhere) lists what it lacks. The backends find the stage's
+/// implementation by conformance, one per stage type: `CPUStageRunner` in
 /// `Sources/Augment/CPU/<Family>.swift` and `OpenCLStageRunner` in
-/// `Sources/AugmentOpenCL/Backend/<Family>.swift` (CompletenessTests checks every case has both).
+/// `Sources/AugmentOpenCL/Backend/<Family>.swift` (StageCompletenessTests checks that every stage
+/// type the catalog's plans use has both, and that its family has a kernel file, a CPU twin and a
+/// parity suite).
 public protocol PlanStage: Sendable, Equatable {
     /// The stem shared by the kernel file, the CPU reference file and the tests of this stage's
     /// family (`Kernels/warp.cl`, `Sources/Augment/CPU/Warp.swift`, `Tests/.../WarpTests.swift`).
@@ -14,8 +16,6 @@ public protocol PlanStage: Sendable, Equatable {
     /// The number of samples the stage runs on (the plan's count, except between a replicate and
     /// a weighted sum); its per-sample bytes are per one of these.
     var count: Int { get }
-    /// This stage as a ``Stage`` case.
-    var stage: Stage { get }
     /// The stage for samples `range` alone (per-sample parameters cut to the range), or nil when
     /// the stage pairs samples and cannot be split. `range` lies inside `0..<count`.
     func slicedStage(_ range: Range<Int>) -> Stage?
@@ -38,6 +38,9 @@ public protocol PlanStage: Sendable, Equatable {
 extension PlanStage {
     /// The family of this stage's type.
     public var family: String { Self.family }
+
+    /// This stage as one pass over the batch, `Stage(self)`.
+    public var stage: Stage { Stage(self) }
 
     /// `copies` outputs of `geometry` with `byteCount` bytes per element for each of the stage's
     /// samples, in bytes, or nil on overflow.

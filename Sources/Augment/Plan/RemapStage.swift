@@ -43,14 +43,13 @@ public struct RemapStage: Sendable, Equatable {
 
 extension RemapStage: PlanStage {
     public static let family = "warp"
-    public var stage: Stage { .remap(self) }
 
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
         s.windows = Array(s.windows[range])
         s.colorPrograms = s.colorPrograms.map { Array($0[range]) }
         s.count = range.count
-        return .remap(s)
+        return Stage(s)
     }
 
     public var bytesReadPerSample: Int { input.elementCount * inputPixelType.byteCount }

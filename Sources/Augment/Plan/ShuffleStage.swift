@@ -29,12 +29,11 @@ public struct ChannelShuffleStage: Sendable, Equatable {
 
 extension ChannelShuffleStage: PlanStage {
     public static let family = "shuffle"
-    public var stage: Stage { .channelShuffle(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
         s.permutations = Array(s.permutations[range])
         s.count = range.count
-        return .channelShuffle(s)
+        return Stage(s)
     }
     public var bytesReadPerSample: Int { geometry.elementCount * 4 }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
@@ -44,6 +43,6 @@ extension ChannelShuffleStage: PlanStage {
         var s = self
         s.permutations = spread.spread(s.permutations, identity: Array(0..<geometry.channels))
         s.count = spread.count
-        return [.stage(.channelShuffle(s))]
+        return [.stage(Stage(s))]
     }
 }

@@ -193,8 +193,7 @@ public struct SignalStage: Sendable, Equatable {
 
 extension SignalStage: PlanStage {
     public static let family = "signal"
-    public var stage: Stage { .signal(self) }
-    public func slicedStage(_ range: Range<Int>) -> Stage? { .signal(sliced(range)) }
+    public func slicedStage(_ range: Range<Int>) -> Stage? { Stage(sliced(range)) }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
     public var checkedOutputBytes: Int? { outputBytes(geometry, 4) }
     public var detail: String { "\(planDescription) signal C=\(geometry.channels) T=\(geometry.width)" }
@@ -207,9 +206,9 @@ extension PlanBuilder {
     /// Adds a signal op, fused into the signal pass right before it when nothing lies between them
     /// (one pass for a run of signal ops; see ``SignalStage/fused(with:)``).
     public mutating func appendSignal(_ stage: SignalStage) throws {
-        try append(.signal(stage)) { previous in
-            guard case .signal(let last) = previous, let fused = last.fused(with: stage) else { return nil }
-            return .signal(fused)
+        try append(Stage(stage)) { previous in
+            guard let last = previous.as(SignalStage.self), let fused = last.fused(with: stage) else { return nil }
+            return Stage(fused)
         }
     }
 }

@@ -211,13 +211,12 @@ public struct TimeWarpParameters: Codable, Sendable, Equatable {
 
 extension MaskStage: PlanStage {
     public static let family = "specaugment"
-    public var stage: Stage { .specMask(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
         let per = s.geometry.channels * s.bandsPerChannel * 2
         s.bands = Array(s.bands[(range.lowerBound * per)..<(range.upperBound * per)])
         s.count = range.count
-        return .specMask(s)
+        return Stage(s)
     }
     public var bytesReadPerSample: Int { (fill == .mean && masksAnything ? 2 : 1) * geometry.elementCount * 4 }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }
@@ -230,13 +229,12 @@ extension MaskStage: PlanStage {
 
 extension TimeWarpStage: PlanStage {
     public static let family = "specaugment"
-    public var stage: Stage { .timeWarp(self) }
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
         s.centers = Array(s.centers[range])
         s.warpedCenters = Array(s.warpedCenters[range])
         s.count = range.count
-        return .timeWarp(s)
+        return Stage(s)
     }
     public var bytesReadPerSample: Int { geometry.elementCount * 4 }
     public var bytesWrittenPerSample: Int { geometry.elementCount * 4 }

@@ -296,7 +296,6 @@ extension WarpStage {
 
 extension WarpStage: PlanStage {
     public static let family = "warp"
-    public var stage: Stage { .warp(self) }
 
     public func slicedStage(_ range: Range<Int>) -> Stage? {
         var s = self
@@ -307,7 +306,7 @@ extension WarpStage: PlanStage {
         s.colorPrograms = s.colorPrograms.map { Array($0[range]) }
         s.displacement = s.displacement?.sliced(range)
         s.count = range.count
-        return .warp(s)
+        return Stage(s)
     }
 
     public var bytesReadPerSample: Int {

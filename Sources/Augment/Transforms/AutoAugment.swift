@@ -225,7 +225,7 @@ struct PolicyLowering {
             for k in 0..<(sharpness.map(\.count).max() ?? 0) {
                 effects.append(
                     .stage(
-                        .sharpness(
+                        Stage(
                             SharpnessStage(
                                 count: count, geometry: geometry,
                                 factors: sharpness.map { k < $0.count ? $0[k] : nil }))))

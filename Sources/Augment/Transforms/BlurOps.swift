@@ -141,7 +141,7 @@ public struct GaussianBlur: Transform {
         let trim = { (kernel: [Float]) in isIdentity(kernel) ? [Float(1)] : kernel }
         let (count, geometry) = (plan.count, plan.geometry)
         try plan.append(readingPendingFormat: { pixelType, layout in
-            .gaussianBlur(
+            Stage(
                 GaussianBlurStage(
                     count: count, geometry: geometry, kernelsX: kernelsX.map(trim),
                     kernelsY: kernelsY.map(trim), inputPixelType: pixelType, inputLayout: layout))
@@ -208,7 +208,7 @@ public struct AdjustSharpness: Transform {
 
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
         try plan.append(
-            .sharpness(
+            Stage(
                 SharpnessStage(
                     count: plan.count, geometry: plan.geometry,
                     factors: Array(repeating: sharpnessFactor, count: plan.count))))
@@ -249,7 +249,7 @@ public struct RandomAdjustSharpness: Transform {
     public func lower(_ parameters: [ApplyParameters], into plan: inout PlanBuilder) throws {
         guard parameters.contains(where: \.applied) else { return }
         try plan.append(
-            .sharpness(
+            Stage(
                 SharpnessStage(
                     count: plan.count, geometry: plan.geometry,
                     factors: parameters.map { $0.applied ? sharpnessFactor : nil })))

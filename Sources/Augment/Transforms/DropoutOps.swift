@@ -100,7 +100,7 @@ public struct RandomDropout: Transform {
         case .pixels:
             let threshold = UInt32(min((p * 0x1p24).rounded(.up), 0x1p24))
             try plan.append(
-                .dropout(
+                Stage(
                     DropoutStage(
                         count: count, geometry: plan.geometry, value: Float(value),
                         thresholds: Array(repeating: threshold, count: count),
@@ -114,7 +114,7 @@ public struct RandomDropout: Transform {
                 }
             }
             try plan.append(
-                .dropout(
+                Stage(
                     DropoutStage(
                         count: count, geometry: plan.geometry, value: Float(value), thresholds: nil,
                         keys: [], boxes: boxes, boxesPerSample: most)))

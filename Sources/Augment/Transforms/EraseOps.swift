@@ -34,7 +34,7 @@ public struct Erase: Transform {
     public func lower(_ parameters: [NoParameters], into plan: inout PlanBuilder) throws {
         let box = EraseBox(top: top, left: left, height: height, width: width)
         try plan.append(
-            .erase(
+            Stage(
                 EraseStage(
                     count: plan.count, geometry: plan.geometry,
                     boxes: Array(repeating: box, count: plan.count),
@@ -179,7 +179,7 @@ public struct RandomErasing: Transform {
             }
         }
         try plan.append(
-            .erase(
+            Stage(
                 EraseStage(
                     count: plan.count, geometry: plan.geometry,
                     boxes: parameters.map { $0.box ?? .none }, fills: fills)))

@@ -155,7 +155,7 @@ struct MixSampler: Sendable {
             op: op, count: plan.count, geometry: plan.geometry, samples: parameters,
             labelSmoothing: labelSmoothing, classCount: classCount)
         try stage.checkInput(count: plan.count, geometry: plan.geometry)
-        try plan.append(.mix(stage))
+        try plan.append(Stage(stage))
     }
 }
 

@@ -46,7 +46,7 @@ public struct GaussianNoise: Transform {
             )
         }
         try plan.append(
-            .noise(
+            Stage(
                 NoiseStage(
                     count: plan.count, geometry: plan.geometry,
                     mean: Array(repeating: Float(mean), count: plan.count),

@@ -146,7 +146,7 @@ public struct SaliencyMix: Transform {
             op: Self.opName, count: count, geometry: plan.geometry, samples: samples, labelSmoothing: 0,
             classCount: numClasses, saliencyCuts: cuts)
         try stage.checkInput(count: count, geometry: plan.geometry)
-        try plan.append(.mix(stage))
+        try plan.append(Stage(stage))
     }
 
     private enum CodingKeys: String, CodingKey {

@@ -99,9 +99,14 @@ enum SampleMasking {
             case .warp(let m, nil, let i, let r, let op): warps.append((m, i, r, op))
             case .warp: others.append(effect)
             case .color(let programs): colors.append(programs)
-            case .stage(.sharpness(let s)): sharpness.append(s)
-            case .stage(.gaussianBlur(let s)): blurs.append(s)
-            case .stage: others.append(effect)
+            case .stage(let stage):
+                if let s = stage.as(SharpnessStage.self) {
+                    sharpness.append(s)
+                } else if let s = stage.as(GaussianBlurStage.self) {
+                    blurs.append(s)
+                } else {
+                    others.append(effect)
+                }
             }
         }
         var merged: [MaskedEffect] = []
@@ -131,13 +136,13 @@ enum SampleMasking {
         }
         if var first = sharpness.first {
             first.factors = (0..<count).map { n in sharpness.lazy.compactMap { $0.factors[n] }.first }
-            merged.append(.stage(.sharpness(first)))
+            merged.append(.stage(Stage(first)))
         }
         if var first = blurs.first {
             let pick = { (n: Int) in blurs.first { $0.kernelsX[n].count > 1 || $0.kernelsY[n].count > 1 } ?? first }
             first.kernelsX = (0..<count).map { pick($0).kernelsX[$0] }
             first.kernelsY = (0..<count).map { pick($0).kernelsY[$0] }
-            merged.append(.stage(.gaussianBlur(first)))
+            merged.append(.stage(Stage(first)))
         }
         return merged + others
     }
@@ -166,20 +171,19 @@ enum SampleMasking {
                 try plan.warp(matrices, outputs: sizes, interpolation: interpolation, reads: reads, op: op)
             case .color(let programs):
                 for segment in colorSegments(programs) { try plan.color(segment) }
-            case .stage(.sharpness(let s)):
-                guard s.factors.contains(where: { $0 != nil }) else { continue }
-                try plan.append(.sharpness(s))
-            case .stage(.gaussianBlur(let s)):
-                guard s.kernelsX.contains(where: { $0.count > 1 }) || s.kernelsY.contains(where: { $0.count > 1 })
-                else { continue }
-                try plan.append(.gaussianBlur(s))
-            case .stage(.erase(let s)):
-                guard s.boxes.contains(where: { !$0.isEmpty }) else { continue }
-                try plan.append(.erase(s))
-            case .stage(.noise(let s)):
-                guard s.sigma.contains(where: { $0 != nil }) else { continue }
-                try plan.append(.noise(s))
             case .stage(let stage):
+                switch stage.body {
+                case let s as SharpnessStage:
+                    guard s.factors.contains(where: { $0 != nil }) else { continue }
+                case let s as GaussianBlurStage:
+                    guard s.kernelsX.contains(where: { $0.count > 1 }) || s.kernelsY.contains(where: { $0.count > 1 })
+                    else { continue }
+                case let s as EraseStage:
+                    guard s.boxes.contains(where: { !$0.isEmpty }) else { continue }
+                case let s as NoiseStage:
+                    guard s.sigma.contains(where: { $0 != nil }) else { continue }
+                default: break
+                }
                 try plan.append(stage)
             }
         }

@@ -41,7 +41,7 @@ public struct ChannelShuffle: Transform {
 
     public func lower(_ parameters: [ChannelShuffleParameters], into plan: inout PlanBuilder) throws {
         try plan.append(
-            .channelShuffle(
+            Stage(
                 ChannelShuffleStage(
                     count: plan.count, geometry: plan.geometry,
                     permutations: parameters.map(\.permutation))))

@@ -119,7 +119,7 @@ struct AxisMasking: Sendable {
             op: op, count: plan.count, geometry: geometry, axis: axis, bandsPerChannel: perChannel,
             bands: bands, fill: maskValue)
         try stage.checkInput(count: plan.count, geometry: geometry)
-        try plan.append(.specMask(stage))
+        try plan.append(Stage(stage))
     }
 }
 
@@ -302,7 +302,7 @@ public struct TimeWarp: Transform {
             warpedCenters: parameters.map { Int32(clamping: $0.warpedCenter) },
             interpolation: mode)
         try stage.checkInput(count: plan.count, geometry: plan.geometry)
-        try plan.append(.timeWarp(stage))
+        try plan.append(Stage(stage))
     }
 
     private enum CodingKeys: String, CodingKey { case window, mode }
