@@ -399,6 +399,12 @@ extension MaskValue: OpArgumentValue {
         case .mean: return "\"mean\""
         }
     }
+    public var jsonValue: Any {
+        switch self {
+        case .constant(let value): return Double(value)
+        case .mean: return "mean"
+        }
+    }
 }
 
 extension FrequencyMasking: DescribedArguments {
