@@ -121,6 +121,11 @@ public struct OpArgumentInfo: Sendable, Equatable {
 
     /// Whether a pipeline file must give the argument.
     public var isRequired: Bool { defaultText == nil }
+
+    /// Names as an error lists them: "a or b", "a, b or c".
+    static func listing(_ names: [String]) -> String {
+        names.count <= 1 ? names.joined() : names.dropLast().joined(separator: ", ") + " or " + names.last!
+    }
 }
 
 /// One argument of an op, declared once.
@@ -177,10 +182,9 @@ public struct OpArgument<Value: OpArgumentValue>: Sendable {
     /// Throws unless `value` is allowed, naming the op, the argument and the allowed range (every
     /// number of a list or [min, max] range is checked; a string must be one of ``choices``).
     public func check(_ value: Value, op: String) throws {
-        if let choices, let text = value as? String, !choices.contains(text) {
+        if let choices, let text = (value as? String) ?? (value as? String?) ?? nil, !choices.contains(text) {
             throw AugmentError.invalidArgument(
-                op: op, argument: name, value: "\"\(text)\"",
-                allowed: "one of " + choices.map { "\"\($0)\"" }.joined(separator: ", "))
+                op: op, argument: name, value: text, allowed: OpArgumentInfo.listing(choices))
         }
         guard let range else { return }
         for number in value.numericValues {
@@ -281,6 +285,32 @@ public struct OneOrList<Element: OpArgumentValue & Equatable>: OpArgumentValue, 
         "\(Element.referenceTypeName) or list of \(Element.referenceTypeName)"
     }
     public var jsonValue: Any { isSingle && values.count == 1 ? values[0].jsonValue : values.jsonValue }
+}
+
+extension OpArgument where Value == String {
+    /// The enum case a checked string names (``choices`` are the enum's raw values or a subset).
+    public func choice<Choice: RawRepresentable>(_ value: String, op: String) throws -> Choice
+    where Choice.RawValue == String {
+        try check(value, op: op)
+        guard let parsed = Choice(rawValue: value) else {
+            throw AugmentError.invalidArgument(
+                op: op, argument: name, value: value, allowed: OpArgumentInfo.listing(choices ?? []))
+        }
+        return parsed
+    }
+}
+
+extension OneOrList where Element == Double {
+    /// The values as integers, for integer arguments read as numbers (sizes, counts): a fraction
+    /// or a huge value throws naming the argument.
+    public func integers(op: String, argument: String) throws -> [Int] {
+        try values.map { value in
+            guard value.isFinite, value == value.rounded(), abs(value) < 1e15 else {
+                throw AugmentError.invalidArgument(op: op, argument: argument, value: "\(value)", allowed: "integers")
+            }
+            return Int(value)
+        }
+    }
 }
 
 /// A range [lower, upper] written as one number (the op expands it) or a two-element list.
