@@ -354,6 +354,15 @@ public struct OpArgumentReader {
         guard let defaultValue = argument.defaultValue else { return try container.decode(Value.self, forKey: key) }
         return try container.decodeIfPresent(Value.self, forKey: key) ?? defaultValue
     }
+
+    /// An argument where null means "none" while leaving it out means its default (a random warp's
+    /// `fill`: absent 0, null no fill).
+    public func nullable<Wrapped>(_ argument: OpArgument<Wrapped?>) throws -> Wrapped? {
+        let key = Key(stringValue: argument.name)
+        guard container.contains(key) else { return argument.defaultValue ?? nil }
+        if try container.decodeNil(forKey: key) { return nil }
+        return try container.decode(Wrapped.self, forKey: key)
+    }
 }
 
 /// The pipeline-argument reference (docs/reference.md), generated from the ops' declarations.
@@ -378,8 +387,14 @@ public enum OpReference {
             "still declare their arguments in their decoders; see [pipelines.md](pipelines.md).",
             "",
         ]
+        let signalOnly = Set(OpRegistry.signalTypes.map { ObjectIdentifier($0) })
+            .subtracting(OpRegistry.types.map { ObjectIdentifier($0) })
         for type in describedTypes.sorted(by: { $0.opName < $1.opName }) {
-            lines += ["## `\(type.opName)`", "", type.summary, ""]
+            // An op name that images and signals share gets one section per type.
+            let shared =
+                signalOnly.contains(ObjectIdentifier(type))
+                && OpRegistry.types.contains { $0.opName == type.opName }
+            lines += ["## `\(type.opName)`\(shared ? " (signals)" : "")", "", type.summary, ""]
             if type.arguments.isEmpty {
                 lines += ["No arguments.", ""]
                 continue
