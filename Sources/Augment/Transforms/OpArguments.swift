@@ -119,8 +119,9 @@ public struct OpArgumentInfo: Sendable, Equatable {
         self.choices = choices
     }
 
-    /// Whether a pipeline file must give the argument.
-    public var isRequired: Bool { defaultText == nil }
+    /// Whether a pipeline file must give the argument: it has no default, or the op refuses its
+    /// absence itself (declared optional with an allowed text that starts "required").
+    public var isRequired: Bool { defaultText == nil || allowed?.hasPrefix("required") == true }
 
     /// Names as an error lists them: "a or b", "a, b or c".
     static func listing(_ names: [String]) -> String {
@@ -138,7 +139,8 @@ public struct OpArgument<Value: OpArgumentValue>: Sendable {
     public let doc: String
     /// The finite part of the range the verify catalog draws from (uniform; integers uniform over
     /// the whole numbers inside), nil: the catalog's derived entry leaves the argument at its
-    /// default (a required argument without a span needs a hand-written catalog entry).
+    /// default (a required argument without a span needs a hand-written catalog entry). For a
+    /// string argument any span lets the catalog draw among its ``choices``; bools are always drawn.
     public let catalog: ClosedRange<Double>?
     /// For list arguments: how many numbers the catalog draws (each from ``catalog``).
     public let catalogCount: Int?
@@ -383,8 +385,8 @@ public enum OpReference {
             "",
             "Generated from the ops' argument declarations (`OpArgument` in",
             "`Sources/Augment/Transforms/OpArguments.swift`) by `augment ops --markdown`; do not edit by hand",
-            "(`Tests/AugmentTests/OpReferenceTests.swift` checks this file is current). Ops not listed here",
-            "still declare their arguments in their decoders; see [pipelines.md](pipelines.md).",
+            "(`Tests/AugmentTests/OpReferenceTests.swift` checks this file is current). Every registered op is",
+            "listed; [pipelines.md](pipelines.md) shows them in pipeline files.",
             "",
         ]
         let signalOnly = Set(OpRegistry.signalTypes.map { ObjectIdentifier($0) })

@@ -12,6 +12,9 @@ extension TransformCatalog {
     /// Draws one value for an argument, as JSON, or nil when the catalog leaves it at its default.
     static func drawJSON(_ argument: OpArgumentInfo, _ random: inout RandomStream) -> Any? {
         if let choices = argument.choices, !choices.isEmpty {
+            // Names are drawn only when the declaration asks (any catalog span): some pairings of
+            // names are invalid (mixing ops' mode and partner).
+            guard argument.catalog != nil else { return nil }
             return choices[random.integer(in: 0...(choices.count - 1))]
         }
         if argument.type == "bool" { return random.bernoulli(0.5) }
@@ -35,7 +38,7 @@ extension TransformCatalog {
 
     /// The entry of a described op from its declarations, or nil when a required argument has no
     /// catalog draw (such ops need a hand-written entry).
-    static func derivedEntry(
+    public static func derivedEntry(
         for type: any DescribedArguments.Type, name: String? = nil, channelCounts: Set<Int>? = nil,
         input: PipelineInput = .image
     ) -> CatalogEntry? {
