@@ -362,8 +362,10 @@ public struct RandAugment: SampleMaskable {
     public let magnitudeByClass: ClassValue?
 
     public init(
-        numOps: Int = 2, magnitude: Int = 9, numMagnitudeBins: Int = 31, interpolation: Interpolation = .nearest,
-        fill: [Double]? = nil, exactOrder: Bool = false, magnitudeByClass: ClassValue? = nil
+        numOps: Int = Arguments.numOps.defaultValue!, magnitude: Int = Arguments.magnitude.defaultValue!,
+        numMagnitudeBins: Int = PolicyArguments.numMagnitudeBins.defaultValue!, interpolation: Interpolation = .nearest,
+        fill: [Double]? = nil, exactOrder: Bool = PolicyArguments.exactOrder.defaultValue!,
+        magnitudeByClass: ClassValue? = nil
     ) throws {
         try Arguments.numOps.check(numOps, op: Self.opName)
         try checkPolicyBins(numMagnitudeBins, op: Self.opName)
@@ -507,7 +509,10 @@ public struct TrivialAugmentWide: SampleMaskable {
     public let interpolation: Interpolation
     public let fill: [Float]?
 
-    public init(numMagnitudeBins: Int = 31, interpolation: Interpolation = .nearest, fill: [Double]? = nil) throws {
+    public init(
+        numMagnitudeBins: Int = PolicyArguments.numMagnitudeBins.defaultValue!, interpolation: Interpolation = .nearest,
+        fill: [Double]? = nil
+    ) throws {
         try checkPolicyBins(numMagnitudeBins, op: Self.opName)
         self.numMagnitudeBins = numMagnitudeBins
         self.interpolation = interpolation
@@ -609,8 +614,10 @@ public struct AugMix: Transform {
     public static let parameterMax = 10
 
     public init(
-        severity: Int = 3, mixtureWidth: Int = 3, chainDepth: Int = -1, alpha: Double = 1, allOps: Bool = true,
-        interpolation: Interpolation = .bilinear, fill: [Double]? = nil, exactOrder: Bool = false
+        severity: Int = Arguments.severity.defaultValue!, mixtureWidth: Int = Arguments.mixtureWidth.defaultValue!,
+        chainDepth: Int = Arguments.chainDepth.defaultValue!, alpha: Double = Arguments.alpha.defaultValue!,
+        allOps: Bool = Arguments.allOps.defaultValue!, interpolation: Interpolation = .bilinear, fill: [Double]? = nil,
+        exactOrder: Bool = PolicyArguments.exactOrder.defaultValue!
     ) throws {
         try Arguments.severity.check(severity, op: Self.opName)
         try Arguments.mixtureWidth.check(mixtureWidth, op: Self.opName)

@@ -123,7 +123,7 @@ public struct AutoAugment: SampleMaskable {
 
     public init(
         policy: AutoAugmentPolicy = .imagenet, interpolation: Interpolation = .nearest, fill: [Double]? = nil,
-        exactOrder: Bool = false
+        exactOrder: Bool = PolicyArguments.exactOrder.defaultValue!
     ) throws {
         self.policy = policy
         self.interpolation = interpolation

@@ -269,8 +269,9 @@ public struct CutMix: Transform {
     public let boxRule: CutMixBoxRule
 
     public init(
-        alpha: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch, partner: MixPartner = .rolled,
-        boxRule: CutMixBoxRule = .torchvision
+        alpha: Double = MixArguments.alpha.defaultValue!, numClasses: Int? = nil,
+        mode: MixMode = MixArguments.mode.defaultValue!, partner: MixPartner = MixArguments.rolledPartner.defaultValue!,
+        boxRule: CutMixBoxRule = MixArguments.boxRule.defaultValue!
     ) throws {
         try checkAlpha(alpha, op: Self.opName, argument: "alpha", allowZero: false)
         try checkClassCount(numClasses, op: Self.opName)
@@ -344,9 +345,12 @@ public struct MixUpCutMix: Transform {
     public let partner: MixPartner
 
     public init(
-        mixupAlpha: Double = 1, cutmixAlpha: Double = 0, prob: Double = 1, switchProb: Double = 0.5,
-        mode: MixMode = .batch, labelSmoothing: Double = 0.1, numClasses: Int? = nil,
-        partner: MixPartner = .reversed
+        mixupAlpha: Double = Arguments.mixupAlpha.defaultValue!,
+        cutmixAlpha: Double = Arguments.cutmixAlpha.defaultValue!,
+        prob: Double = MixArguments.prob.defaultValue!, switchProb: Double = Arguments.switchProb.defaultValue!,
+        mode: MixMode = MixArguments.mode.defaultValue!,
+        labelSmoothing: Double = Arguments.labelSmoothing.defaultValue!,
+        numClasses: Int? = nil, partner: MixPartner = Arguments.partner.defaultValue!
     ) throws {
         try checkAlpha(mixupAlpha, op: Self.opName, argument: "mixup_alpha", allowZero: true)
         try checkAlpha(cutmixAlpha, op: Self.opName, argument: "cutmix_alpha", allowZero: true)

@@ -58,8 +58,9 @@ public struct SaliencyMix: Transform {
     public let partner: MixPartner
 
     public init(
-        alpha: Double = 1, prob: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch,
-        partner: MixPartner = .permutation
+        alpha: Double = MixArguments.alpha.defaultValue!, prob: Double = MixArguments.prob.defaultValue!,
+        numClasses: Int? = nil, mode: MixMode = MixArguments.mode.defaultValue!,
+        partner: MixPartner = partnerArgument.defaultValue!
     ) throws {
         try checkAlpha(alpha, op: Self.opName, argument: "alpha", allowZero: false)
         try MixArguments.prob.check(prob, op: Self.opName)
