@@ -57,8 +57,9 @@ public struct RandomAffine: Transform {
 
     public init(
         degrees: [Double], translate: [Double]? = nil, scale: [Double]? = nil, shear: [Double]? = nil,
-        interpolation: Interpolation = .nearest, fill: [Double]? = [0], center: [Double]? = nil,
-        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+        interpolation: Interpolation = .nearest, fill: [Double]? = RandomWarpArguments.fill.defaultValue!?.values,
+        center: [Double]? = nil,
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = RandomWarpArguments.sameOnBatch.defaultValue!
     ) throws {
         self.degrees = try symmetricRange(degrees, op: Self.opName, argument: "degrees")
         if let translate {
@@ -204,8 +205,9 @@ public struct RandomRotation: Transform {
     public let sameOnBatch: Bool
 
     public init(
-        degrees: [Double], interpolation: Interpolation = .nearest, center: [Double]? = nil, fill: [Double]? = [0],
-        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+        degrees: [Double], interpolation: Interpolation = .nearest, center: [Double]? = nil,
+        fill: [Double]? = RandomWarpArguments.fill.defaultValue!?.values,
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = RandomWarpArguments.sameOnBatch.defaultValue!
     ) throws {
         self.degrees = try symmetricRange(degrees, op: Self.opName, argument: "degrees")
         if let center {
@@ -306,8 +308,9 @@ public struct RandomPerspective: Transform {
     public let sameOnBatch: Bool
 
     public init(
-        distortionScale: Double = 0.5, p: Double = 0.5, interpolation: Interpolation = .bilinear, fill: [Double]? = [0],
-        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+        distortionScale: Double = Arguments.distortionScale.defaultValue!, p: Double = Arguments.p.defaultValue!,
+        interpolation: Interpolation = .bilinear, fill: [Double]? = RandomWarpArguments.fill.defaultValue!?.values,
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = RandomWarpArguments.sameOnBatch.defaultValue!
     ) throws {
         try Arguments.distortionScale.check(distortionScale, op: Self.opName)
         try Arguments.p.check(p, op: Self.opName)
@@ -419,7 +422,8 @@ public struct RandomResizedCrop: Transform {
 
     public init(
         size: [Int], scale: [Double] = Arguments.scale.defaultValue!, ratio: [Double] = Arguments.ratio.defaultValue!,
-        interpolation: Interpolation = .bilinear, antialias: Bool = true, sameOnBatch: Bool = false
+        interpolation: Interpolation = .bilinear, antialias: Bool = WarpArguments.antialias.defaultValue!,
+        sameOnBatch: Bool = RandomWarpArguments.sameOnBatch.defaultValue!
     ) throws {
         let size = size.count == 1 ? [size[0], size[0]] : size
         guard size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {

@@ -45,7 +45,9 @@ public struct Affine: Transform {
     public let paddingMode: BorderMode
 
     public init(
-        angleDegrees: Double = 0, translatePixels: [Double] = [0, 0], scale: Double = 1,
+        angleDegrees: Double = Arguments.angle.defaultValue!,
+        translatePixels: [Double] = Arguments.translate.defaultValue!,
+        scale: Double = Arguments.scale.defaultValue!,
         shearDegrees: [Double] = [0, 0],
         center: [Double]? = nil, interpolation: Interpolation = .nearest, fill: [Double]? = nil,
         paddingMode: BorderMode = .constant
@@ -140,7 +142,8 @@ public struct Rotate: Transform {
     public let paddingMode: BorderMode
 
     public init(
-        angleDegrees: Double, interpolation: Interpolation = .nearest, expand: Bool = false, center: [Double]? = nil,
+        angleDegrees: Double, interpolation: Interpolation = .nearest, expand: Bool = Arguments.expand.defaultValue!,
+        center: [Double]? = nil,
         fill: [Double]? = nil, paddingMode: BorderMode = .constant
     ) throws {
         try AugmentError.checkFinite([angleDegrees], op: Self.opName, argument: "angle")
@@ -296,7 +299,8 @@ public struct Resize: Transform {
     public let antialias: Bool
 
     public init(
-        size: [Int], maxSize: Int? = nil, interpolation: Interpolation = .bilinear, antialias: Bool = true
+        size: [Int], maxSize: Int? = nil, interpolation: Interpolation = .bilinear,
+        antialias: Bool = WarpArguments.antialias.defaultValue!
     ) throws {
         guard size.count == 1 || size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
             throw AugmentError.invalidArgument(
@@ -423,7 +427,7 @@ public struct ResizedCrop: Transform {
 
     public init(
         top: Int, left: Int, height: Int, width: Int, size: [Int], interpolation: Interpolation = .bilinear,
-        antialias: Bool = true
+        antialias: Bool = WarpArguments.antialias.defaultValue!
     ) throws {
         try AugmentError.check(top, in: 0...Int(Int32.max), op: Self.opName, argument: "top")
         try AugmentError.check(left, in: 0...Int(Int32.max), op: Self.opName, argument: "left")
@@ -549,7 +553,9 @@ public struct Pad: Transform {
     public let fill: [Float]
     public let paddingMode: BorderMode
 
-    public init(padding: [Int], fill: [Double] = [0], paddingMode: BorderMode = .constant) throws {
+    public init(
+        padding: [Int], fill: [Double] = CropArguments.fill.defaultValue!.values, paddingMode: BorderMode = .constant
+    ) throws {
         self.padding = try parsePadding(padding, op: Self.opName)
         self.fill = try AugmentError.checkFill(fill, op: Self.opName) ?? [0]
         self.paddingMode = paddingMode
