@@ -18,6 +18,33 @@ struct CompletenessTests {
         #expect(missing.isEmpty, "ops without a TransformCatalog entry (augment verify would skip them): \(missing)")
     }
 
+    /// Every registered op declares its arguments (``DescribedArguments``): docs/reference.md lists
+    /// them all, and ops whose arguments all have catalog draws get derived catalog entries.
+    @Test func everyRegisteredOpDeclaresItsArguments() {
+        let described = OpReference.describedTypes.map { ObjectIdentifier($0) }
+        let undeclared = (OpRegistry.types + OpRegistry.signalTypes).filter {
+            !described.contains(ObjectIdentifier($0))
+        }
+        #expect(undeclared.isEmpty, "ops without argument declarations: \(undeclared.map { $0.opName })")
+    }
+
+    /// A derived entry's draws decode through the registry into a pipeline, every time.
+    @Test func derivedCatalogEntriesDecodeTheirDraws() throws {
+        let signalOnly = Set(OpRegistry.signalTypes.map { ObjectIdentifier($0) })
+            .subtracting(OpRegistry.types.map { ObjectIdentifier($0) })
+        var derived = 0
+        for type in OpReference.describedTypes {
+            let input: PipelineInput = signalOnly.contains(ObjectIdentifier(type)) ? .signal : .image
+            guard let entry = TransformCatalog.derivedEntry(for: type, input: input) else { continue }
+            derived += 1
+            var random = RandomStream(RandomKey(seed: 5, sampleIndex: 0, opIndex: 0))
+            for _ in 0..<20 {
+                _ = try entry.makePipeline(ImageGeometry(height: 9, width: 11, channels: 3), &random)
+            }
+        }
+        #expect(derived >= 30)
+    }
+
     /// One stem per family: Kernels/<stem>.cl has its CPU twin Sources/Augment/CPU/<Stem>.swift, its
     /// OpenCL host side Sources/AugmentOpenCL/Backend/<Stem>.swift and a parity suite
     /// Tests/AugmentOpenCLTests/<Stem>ParityTests.swift. (common.cl is shared math, mirrored by

@@ -285,16 +285,6 @@ struct PolicyLowering {
     }
 }
 
-/// Interpolation and fill arguments shared by the policies.
-func policyInterpolation(_ value: String?, _ fallback: Interpolation, op: String) throws -> Interpolation {
-    guard let value else { return fallback }
-    guard let parsed = Interpolation(rawValue: value) else {
-        throw AugmentError.invalidArgument(
-            op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
-    }
-    return parsed
-}
-
 /// The most magnitude bins a policy takes (torchvision uses 31): each bin costs a table row per op.
 public let maxPolicyMagnitudeBins = 1024
 
@@ -342,14 +332,6 @@ private enum PolicyKeys: String, CodingKey {
     case allOps = "all_ops"
 }
 
-extension KeyedDecodingContainer where Key == PolicyKeys {
-    /// A fill that may be null (torchvision's default), a number or one number per channel.
-    func policyFill() throws -> [Double]? {
-        guard contains(.fill), try !decodeNil(forKey: .fill) else { return nil }
-        return try numbers(.fill)
-    }
-}
-
 // MARK: - rand_augment
 
 /// `rand_augment`: per sample, `num_ops` operations drawn uniformly (with replacement) from
@@ -380,10 +362,12 @@ public struct RandAugment: SampleMaskable {
     public let magnitudeByClass: ClassValue?
 
     public init(
-        numOps: Int = 2, magnitude: Int = 9, numMagnitudeBins: Int = 31, interpolation: Interpolation = .nearest,
-        fill: [Double]? = nil, exactOrder: Bool = false, magnitudeByClass: ClassValue? = nil
+        numOps: Int = Arguments.numOps.defaultValue!, magnitude: Int = Arguments.magnitude.defaultValue!,
+        numMagnitudeBins: Int = PolicyArguments.numMagnitudeBins.defaultValue!, interpolation: Interpolation = .nearest,
+        fill: [Double]? = nil, exactOrder: Bool = PolicyArguments.exactOrder.defaultValue!,
+        magnitudeByClass: ClassValue? = nil
     ) throws {
-        try AugmentError.check(numOps, in: 0...64, op: Self.opName, argument: "num_ops")
+        try Arguments.numOps.check(numOps, op: Self.opName)
         try checkPolicyBins(numMagnitudeBins, op: Self.opName)
         try AugmentError.check(magnitude, in: 0...(numMagnitudeBins - 1), op: Self.opName, argument: "magnitude")
         if let byClass = magnitudeByClass,
@@ -478,7 +462,8 @@ public struct RandAugment: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: PolicyKeys.self)
-        let bins = try c.decodeIfPresent(Int.self, forKey: .numMagnitudeBins) ?? 31
+        let read = try OpArgumentReader(decoder)
+        let bins = try read(PolicyArguments.numMagnitudeBins)
         // magnitude: a bin, or a per-class value ({"by_class": ...} / {"class_balanced": ...}).
         var byClass: ClassValue?
         if let value = try? c.decodeIfPresent(JSONValue.self, forKey: .magnitude), case .object = value {
@@ -487,12 +472,11 @@ public struct RandAugment: SampleMaskable {
                 value.foundationValue, op: Self.opName, argument: "magnitude", range: 0...Double(bins - 1))
         }
         try self.init(
-            numOps: c.decodeIfPresent(Int.self, forKey: .numOps) ?? 2,
-            magnitude: byClass == nil ? c.decodeIfPresent(Int.self, forKey: .magnitude) ?? 9 : min(9, max(bins - 1, 0)),
+            numOps: read(Arguments.numOps),
+            magnitude: byClass == nil ? read(Arguments.magnitude) : min(9, max(bins - 1, 0)),
             numMagnitudeBins: bins,
-            interpolation: policyInterpolation(
-                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-            fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false,
+            interpolation: WarpArguments.interpolation.choice(read(WarpArguments.interpolation), op: Self.opName),
+            fill: read(PolicyArguments.fill)?.values, exactOrder: read(PolicyArguments.exactOrder),
             magnitudeByClass: byClass)
     }
 
@@ -525,7 +509,10 @@ public struct TrivialAugmentWide: SampleMaskable {
     public let interpolation: Interpolation
     public let fill: [Float]?
 
-    public init(numMagnitudeBins: Int = 31, interpolation: Interpolation = .nearest, fill: [Double]? = nil) throws {
+    public init(
+        numMagnitudeBins: Int = PolicyArguments.numMagnitudeBins.defaultValue!, interpolation: Interpolation = .nearest,
+        fill: [Double]? = nil
+    ) throws {
         try checkPolicyBins(numMagnitudeBins, op: Self.opName)
         self.numMagnitudeBins = numMagnitudeBins
         self.interpolation = interpolation
@@ -569,12 +556,11 @@ public struct TrivialAugmentWide: SampleMaskable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: PolicyKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            numMagnitudeBins: c.decodeIfPresent(Int.self, forKey: .numMagnitudeBins) ?? 31,
-            interpolation: policyInterpolation(
-                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-            fill: c.policyFill())
+            numMagnitudeBins: read(PolicyArguments.numMagnitudeBins),
+            interpolation: WarpArguments.interpolation.choice(read(WarpArguments.interpolation), op: Self.opName),
+            fill: read(PolicyArguments.fill)?.values)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -628,12 +614,14 @@ public struct AugMix: Transform {
     public static let parameterMax = 10
 
     public init(
-        severity: Int = 3, mixtureWidth: Int = 3, chainDepth: Int = -1, alpha: Double = 1, allOps: Bool = true,
-        interpolation: Interpolation = .bilinear, fill: [Double]? = nil, exactOrder: Bool = false
+        severity: Int = Arguments.severity.defaultValue!, mixtureWidth: Int = Arguments.mixtureWidth.defaultValue!,
+        chainDepth: Int = Arguments.chainDepth.defaultValue!, alpha: Double = Arguments.alpha.defaultValue!,
+        allOps: Bool = Arguments.allOps.defaultValue!, interpolation: Interpolation = .bilinear, fill: [Double]? = nil,
+        exactOrder: Bool = PolicyArguments.exactOrder.defaultValue!
     ) throws {
-        try AugmentError.check(severity, in: 1...Self.parameterMax, op: Self.opName, argument: "severity")
-        try AugmentError.check(mixtureWidth, in: 1...64, op: Self.opName, argument: "mixture_width")
-        try AugmentError.check(chainDepth, in: -Int(Int32.max)...64, op: Self.opName, argument: "chain_depth")
+        try Arguments.severity.check(severity, op: Self.opName)
+        try Arguments.mixtureWidth.check(mixtureWidth, op: Self.opName)
+        try Arguments.chainDepth.check(chainDepth, op: Self.opName)
         guard alpha.isFinite, alpha > 0, alpha <= 1e6 else {
             throw AugmentError.invalidArgument(
                 op: Self.opName, argument: "alpha", value: "\(alpha)", allowed: "a finite number in (0, 1e6]")
@@ -710,16 +698,12 @@ public struct AugMix: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: PolicyKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            severity: c.decodeIfPresent(Int.self, forKey: .severity) ?? 3,
-            mixtureWidth: c.decodeIfPresent(Int.self, forKey: .mixtureWidth) ?? 3,
-            chainDepth: c.decodeIfPresent(Int.self, forKey: .chainDepth) ?? -1,
-            alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
-            allOps: c.decodeIfPresent(Bool.self, forKey: .allOps) ?? true,
-            interpolation: policyInterpolation(
-                c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
-            fill: c.policyFill(), exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false)
+            severity: read(Arguments.severity), mixtureWidth: read(Arguments.mixtureWidth),
+            chainDepth: read(Arguments.chainDepth), alpha: read(Arguments.alpha), allOps: read(Arguments.allOps),
+            interpolation: WarpArguments.bilinear.choice(read(WarpArguments.bilinear), op: Self.opName),
+            fill: read(PolicyArguments.fill)?.values, exactOrder: read(PolicyArguments.exactOrder))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -733,4 +717,77 @@ public struct AugMix: Transform {
         if let fill { try c.encode(fill, forKey: .fill) } else { try c.encodeNil(forKey: .fill) }
         try c.encode(exactOrder, forKey: .exactOrder)
     }
+}
+
+/// Arguments the automatic policies share, declared once.
+public enum PolicyArguments {
+    public static let numMagnitudeBins = OpArgument<Int>(
+        "num_magnitude_bins", default: 31, allowed: "an integer in [2, \(maxPolicyMagnitudeBins)]",
+        doc: "bins of each operation's magnitude table")
+    public static let fill = OpArgument<OneOrList<Double>?>(
+        optional: "fill", allowed: "finite numbers, one or one per channel",
+        doc: "the value of pixels that geometric operations move in from outside; null: 0 (torchvision's default)")
+    public static let exactOrder = OpArgument<Bool>(
+        "exact_order", default: false,
+        doc:
+            "apply each sample's operations strictly in order, one pass each (false: fuse passes where the result is the same up to rounding)"
+    )
+}
+
+extension RandAugment {
+    /// `rand_augment`'s own arguments, declared once.
+    public enum Arguments {
+        public static let numOps = OpArgument<Int>(
+            "num_ops", default: 2, range: 0...64, doc: "operations per sample")
+        public static let magnitude = OpArgument<Int>(
+            "magnitude", default: 9,
+            allowed: "a bin in [0, num_magnitude_bins - 1], or {\"by_class\": ...} / {\"class_balanced\": ...}",
+            doc: "the magnitude bin of every operation, or one per sample's class")
+    }
+}
+
+extension AugMix {
+    /// `aug_mix`'s own arguments, declared once (torchvision's defaults).
+    public enum Arguments {
+        public static let severity = OpArgument<Int>(
+            "severity", default: 3, range: 1...Double(AugMix.parameterMax),
+            doc: "magnitude bin of the operations (of 10)")
+        public static let mixtureWidth = OpArgument<Int>(
+            "mixture_width", default: 3, range: 1...64, doc: "augmentation chains mixed per sample")
+        public static let chainDepth = OpArgument<Int>(
+            "chain_depth", default: -1, range: -Double(Int32.max)...64,
+            doc: "operations per chain; <= 0: a depth drawn in [1, 3] per chain")
+        public static let alpha = OpArgument<Double>(
+            "alpha", default: 1, allowed: "a number > 0",
+            doc: "Dirichlet and Beta concentration of the chain and original-image weights")
+        public static let allOps = OpArgument<Bool>(
+            "all_ops", default: true,
+            doc: "include the colour-changing operations (brightness, contrast, colour, sharpness)")
+    }
+}
+
+extension RandAugment: DescribedArguments {
+    public static let arguments = [
+        Arguments.numOps.info, Arguments.magnitude.info, PolicyArguments.numMagnitudeBins.info,
+        WarpArguments.interpolation.info, PolicyArguments.fill.info, PolicyArguments.exactOrder.info,
+    ]
+    public static let summary =
+        "`num_ops` operations drawn per sample at a fixed magnitude (torchvision `RandAugment`)."
+}
+
+extension TrivialAugmentWide: DescribedArguments {
+    public static let arguments = [
+        PolicyArguments.numMagnitudeBins.info, WarpArguments.interpolation.info, PolicyArguments.fill.info,
+    ]
+    public static let summary =
+        "One operation per sample at a random magnitude (torchvision `TrivialAugmentWide`)."
+}
+
+extension AugMix: DescribedArguments {
+    public static let arguments = [
+        Arguments.severity.info, Arguments.mixtureWidth.info, Arguments.chainDepth.info, Arguments.alpha.info,
+        Arguments.allOps.info, WarpArguments.bilinear.info, PolicyArguments.fill.info, PolicyArguments.exactOrder.info,
+    ]
+    public static let summary =
+        "Mixes several augmentation chains with the original image per sample (torchvision `AugMix`)."
 }

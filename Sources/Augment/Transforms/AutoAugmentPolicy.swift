@@ -123,7 +123,7 @@ public struct AutoAugment: SampleMaskable {
 
     public init(
         policy: AutoAugmentPolicy = .imagenet, interpolation: Interpolation = .nearest, fill: [Double]? = nil,
-        exactOrder: Bool = false
+        exactOrder: Bool = PolicyArguments.exactOrder.defaultValue!
     ) throws {
         self.policy = policy
         self.interpolation = interpolation
@@ -214,19 +214,13 @@ public struct AutoAugment: SampleMaskable {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let name = try c.decodeIfPresent(String.self, forKey: .policy) ?? AutoAugmentPolicy.imagenet.rawValue
-        guard let policy = AutoAugmentPolicy(rawValue: name) else {
-            throw AugmentError.invalidArgument(
-                op: Self.opName, argument: "policy", value: name, allowed: "imagenet, cifar10 or svhn")
-        }
-        let hasFill = try c.contains(.fill) && !c.decodeNil(forKey: .fill)
-        let fill: [Double]? = hasFill ? try c.numbers(.fill) : nil
+        let read = try OpArgumentReader(decoder)
+        let policy: AutoAugmentPolicy = try Self.policyArgument.choice(read(Self.policyArgument), op: Self.opName)
+        let fill = try read(PolicyArguments.fill)?.values
         try self.init(
             policy: policy,
-            interpolation: policyInterpolation(
-                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-            fill: fill, exactOrder: c.decodeIfPresent(Bool.self, forKey: .exactOrder) ?? false)
+            interpolation: WarpArguments.interpolation.choice(read(WarpArguments.interpolation), op: Self.opName),
+            fill: fill, exactOrder: read(PolicyArguments.exactOrder))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -236,4 +230,17 @@ public struct AutoAugment: SampleMaskable {
         if let fill { try c.encode(fill, forKey: .fill) } else { try c.encodeNil(forKey: .fill) }
         try c.encode(exactOrder, forKey: .exactOrder)
     }
+}
+
+extension AutoAugment: DescribedArguments {
+    /// `policy`, declared once.
+    public static let policyArgument = OpArgument<String>(
+        "policy", default: AutoAugmentPolicy.imagenet.rawValue, choices: AutoAugmentPolicy.allCases.map(\.rawValue),
+        doc: "the learned policy of the AutoAugment paper")
+    public static let arguments = [
+        policyArgument.info, WarpArguments.interpolation.info, PolicyArguments.fill.info,
+        PolicyArguments.exactOrder.info,
+    ]
+    public static let summary =
+        "One of the policy's sub-policies per sample, each operation with its probability (torchvision `AutoAugment`)."
 }

@@ -39,7 +39,7 @@ public struct GaussianBlur: Transform {
     public let p: Double
 
     /// Fixed per-axis sigmas [sx, sy] (the functional `gaussian_blur`'s meaning), each finite and > 0.
-    public init(kernelSize: [Int], sigmaXY: [Double], p: Double = 1) throws {
+    public init(kernelSize: [Int], sigmaXY: [Double], p: Double = Arguments.p.defaultValue!) throws {
         guard sigmaXY.count == 2, sigmaXY.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 1e6 }) else {
             throw AugmentError.invalidArgument(
                 op: Self.opName, argument: "sigma_xy", value: "\(sigmaXY)",
@@ -49,7 +49,7 @@ public struct GaussianBlur: Transform {
     }
 
     /// `kernelSize`: [k] or [kx, ky]; `sigma`: nil, [s] or [min, max].
-    public init(kernelSize: [Int], sigma: [Double]? = nil, p: Double = 1) throws {
+    public init(kernelSize: [Int], sigma: [Double]? = nil, p: Double = Arguments.p.defaultValue!) throws {
         try self.init(kernelSize: kernelSize, sigma: sigma, p: p, sigmaXY: nil)
     }
 
@@ -74,7 +74,7 @@ public struct GaussianBlur: Transform {
             sigmaXY: sigmaXY)
     }
 
-    public init(kernelSizeX: Int, kernelSizeY: Int, sigma: ValueRange?, p: Double = 1) throws {
+    public init(kernelSizeX: Int, kernelSizeY: Int, sigma: ValueRange?, p: Double = Arguments.p.defaultValue!) throws {
         try self.init(kernelSizeX: kernelSizeX, kernelSizeY: kernelSizeY, sigma: sigma, p: p, sigmaXY: nil)
     }
 
@@ -93,7 +93,7 @@ public struct GaussianBlur: Transform {
                     allowed: "a finite number > 0, or [min, max] with 0 < min <= max")
             }
         }
-        try AugmentError.checkProbability(p, op: Self.opName)
+        try Arguments.p.check(p, op: Self.opName)
         self.kernelSizeX = kernelSizeX
         self.kernelSizeY = kernelSizeY
         self.sigma = sigma
@@ -151,21 +151,11 @@ public struct GaussianBlur: Transform {
     private enum CodingKeys: String, CodingKey { case kernelSize = "kernel_size", sigma, sigmaXY = "sigma_xy", p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let sizes: [Int]
-        if let size = try? c.decode(Int.self, forKey: .kernelSize) {
-            sizes = [size]
-        } else {
-            sizes = try c.decode([Int].self, forKey: .kernelSize)
-        }
-        let sigma: [Double]?
-        if let single = try? c.decode(Double.self, forKey: .sigma) {
-            sigma = [single]
-        } else {
-            sigma = try c.decodeIfPresent([Double].self, forKey: .sigma)
-        }
-        let p = try c.decodeIfPresent(Double.self, forKey: .p) ?? 1
-        if let sigmaXY = try c.decodeIfPresent([Double].self, forKey: .sigmaXY) {
+        let read = try OpArgumentReader(decoder)
+        let sizes = try read(Arguments.kernelSize).values
+        let sigma = try read(Arguments.sigma)?.values
+        let p = try read(Arguments.p)
+        if let sigmaXY = try read(Arguments.sigmaXY) {
             guard sigma == nil else {
                 throw AugmentError.invalidArgument(
                     op: Self.opName, argument: "sigma_xy", value: "\(sigmaXY)",
@@ -198,7 +188,7 @@ public struct AdjustSharpness: Transform {
     public let sharpnessFactor: Double
 
     public init(sharpnessFactor: Double) throws {
-        try checkFactor(sharpnessFactor, op: Self.opName, argument: "sharpness_factor")
+        try SharpnessArguments.sharpnessFactor.check(sharpnessFactor, op: Self.opName)
         self.sharpnessFactor = sharpnessFactor
     }
 
@@ -217,8 +207,8 @@ public struct AdjustSharpness: Transform {
     private enum CodingKeys: String, CodingKey { case sharpnessFactor = "sharpness_factor" }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(sharpnessFactor: c.decode(Double.self, forKey: .sharpnessFactor))
+        let read = try OpArgumentReader(decoder)
+        try self.init(sharpnessFactor: read(SharpnessArguments.sharpnessFactor))
     }
 }
 
@@ -229,9 +219,9 @@ public struct RandomAdjustSharpness: Transform {
     public let sharpnessFactor: Double
     public let p: Double
 
-    public init(sharpnessFactor: Double, p: Double = 0.5) throws {
-        try checkFactor(sharpnessFactor, op: Self.opName, argument: "sharpness_factor")
-        try AugmentError.checkProbability(p, op: Self.opName)
+    public init(sharpnessFactor: Double, p: Double = SharpnessArguments.p.defaultValue!) throws {
+        try SharpnessArguments.sharpnessFactor.check(sharpnessFactor, op: Self.opName)
+        try SharpnessArguments.p.check(p, op: Self.opName)
         self.sharpnessFactor = sharpnessFactor
         self.p = p
     }
@@ -258,10 +248,8 @@ public struct RandomAdjustSharpness: Transform {
     private enum CodingKeys: String, CodingKey { case sharpnessFactor = "sharpness_factor", p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(
-            sharpnessFactor: c.decode(Double.self, forKey: .sharpnessFactor),
-            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        let read = try OpArgumentReader(decoder)
+        try self.init(sharpnessFactor: read(SharpnessArguments.sharpnessFactor), p: read(SharpnessArguments.p))
     }
 }
 
@@ -274,4 +262,51 @@ func checkSharpnessChannels(_ input: ImageGeometry, op: String) throws -> ImageG
         )
     }
     return input
+}
+
+extension GaussianBlur {
+    /// `gaussian_blur`'s arguments, declared once.
+    public enum Arguments {
+        public static let kernelSize = OpArgument<OneOrList<Int>>(
+            "kernel_size", allowed: "one odd integer in [1, \(GaussianBlurStage.maxKernelSize)] or [kx, ky] of them",
+            doc: "kernel size for both axes, or [kx, ky] (x = width first, as torchvision)")
+        public static let sigma = OpArgument<OneOrList<Double>?>(
+            optional: "sigma", allowed: "a number > 0, or [min, max] with 0 < min <= max",
+            doc:
+                "one sigma for both axes, or [min, max] to draw sigma ~ U(min, max) per sample; absent: 0.15 k + 0.35 per axis (torchvision's default)"
+        )
+        public static let sigmaXY = OpArgument<[Double]?>(
+            optional: "sigma_xy", allowed: "[sx, sy], two numbers in (0, 1000000]",
+            doc: "fixed sigmas [sx, sy] per axis (x = width first); not together with `sigma`")
+        public static let p = OpArgument<Double>(
+            "p", default: 1, range: 0...1, catalog: 0...1, doc: "probability of blurring each sample")
+    }
+}
+
+/// The sharpness ops' arguments, declared once.
+public enum SharpnessArguments {
+    public static let sharpnessFactor = OpArgument<Double>(
+        "sharpness_factor", range: 0...maxFactor, catalog: 0...3,
+        doc: "blends with a smoothed image: 0 gives the smoothed image, 1 the input, 2 sharpens")
+    public static let p = OpArgument<Double>(
+        "p", default: 0.5, range: 0...1, catalog: 0...1, doc: "probability of sharpening each sample")
+}
+
+extension GaussianBlur: DescribedArguments {
+    public static let arguments = [
+        Arguments.kernelSize.info, Arguments.sigma.info, Arguments.sigmaXY.info, Arguments.p.info,
+    ]
+    public static let summary =
+        "Separable Gaussian blur with reflect-101 borders (torchvision `gaussian_blur` / `GaussianBlur`)."
+}
+
+extension AdjustSharpness: DescribedArguments {
+    public static let arguments = [SharpnessArguments.sharpnessFactor.info]
+    public static let summary =
+        "Blends each image with its 3x3-smoothed version, borders kept (torchvision `adjust_sharpness`)."
+}
+
+extension RandomAdjustSharpness: DescribedArguments {
+    public static let arguments = [SharpnessArguments.sharpnessFactor.info, SharpnessArguments.p.info]
+    public static let summary = "`adjust_sharpness` with probability `p` (torchvision `RandomAdjustSharpness`)."
 }

@@ -254,3 +254,15 @@ public struct ClassConditionedApply: SampleMaskable {
         try c.encode(p.jsonValue, forKey: .p)
     }
 }
+
+extension ClassConditionedApply: DescribedArguments {
+    public static let arguments = [
+        nestedOpsArgument,
+        OpArgumentInfo(
+            name: "p", type: "number or per-class object", defaultText: nil,
+            allowed: "a number in [0, 1], or {\"by_class\": ...} / {\"class_balanced\": ...} with values in [0, 1]",
+            doc: "probability of applying the ops, per sample's class"),
+    ]
+    public static let summary =
+        "Applies the ops with a probability that depends on each sample's class (this library; class-conditional augmentation)."
+}

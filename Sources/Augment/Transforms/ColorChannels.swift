@@ -86,7 +86,7 @@ public struct ColorChannels: Transform {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: Keys.self)
-        let channels = try c.decode([Int].self, forKey: .channels)
+        let channels = try OpArgumentReader(decoder)(Self.channelsArgument)
         let ops: [any Transform]
         if let nested = decoder.userInfo[PipelineFile.nestedOpsKey] as? PipelineFile.NestedOps {
             let label = decoder.userInfo[PipelineFile.opLabelKey] as? String ?? Self.opName
@@ -104,4 +104,14 @@ public struct ColorChannels: Transform {
         try c.encode(channels, forKey: .channels)
         try c.encode(ops.map(OpSpec.init), forKey: .ops)
     }
+}
+
+extension ColorChannels: DescribedArguments {
+    /// `channels`, declared once.
+    public static let channelsArgument = OpArgument<[Int]>(
+        "channels", allowed: "3 distinct channel indices (or 1), inside the image",
+        doc: "the channels the nested colour ops read as R, G, B; the others are left unchanged")
+    public static let arguments = [channelsArgument.info, nestedOpsArgument]
+    public static let summary =
+        "Runs colour ops on the chosen channels of a multispectral image (this library; no torchvision counterpart)."
 }

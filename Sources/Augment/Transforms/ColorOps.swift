@@ -106,7 +106,7 @@ public struct AdjustBrightness: Transform {
     public let brightnessFactor: Double
 
     public init(brightnessFactor: Double) throws {
-        try checkFactor(brightnessFactor, op: Self.opName, argument: "brightness_factor")
+        try ColorArguments.brightnessFactor.check(brightnessFactor, op: Self.opName)
         self.brightnessFactor = brightnessFactor
     }
 
@@ -121,8 +121,8 @@ public struct AdjustBrightness: Transform {
     private enum CodingKeys: String, CodingKey { case brightnessFactor = "brightness_factor" }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(brightnessFactor: c.decode(Double.self, forKey: .brightnessFactor))
+        let read = try OpArgumentReader(decoder)
+        try self.init(brightnessFactor: read(ColorArguments.brightnessFactor))
     }
 }
 
@@ -135,7 +135,7 @@ public struct AdjustContrast: Transform {
     public let contrastFactor: Double
 
     public init(contrastFactor: Double) throws {
-        try checkFactor(contrastFactor, op: Self.opName, argument: "contrast_factor")
+        try ColorArguments.contrastFactor.check(contrastFactor, op: Self.opName)
         self.contrastFactor = contrastFactor
     }
 
@@ -150,8 +150,8 @@ public struct AdjustContrast: Transform {
     private enum CodingKeys: String, CodingKey { case contrastFactor = "contrast_factor" }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(contrastFactor: c.decode(Double.self, forKey: .contrastFactor))
+        let read = try OpArgumentReader(decoder)
+        try self.init(contrastFactor: read(ColorArguments.contrastFactor))
     }
 }
 
@@ -163,7 +163,7 @@ public struct AdjustSaturation: Transform {
     public let saturationFactor: Double
 
     public init(saturationFactor: Double) throws {
-        try checkFactor(saturationFactor, op: Self.opName, argument: "saturation_factor")
+        try ColorArguments.saturationFactor.check(saturationFactor, op: Self.opName)
         self.saturationFactor = saturationFactor
     }
 
@@ -179,8 +179,8 @@ public struct AdjustSaturation: Transform {
     private enum CodingKeys: String, CodingKey { case saturationFactor = "saturation_factor" }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(saturationFactor: c.decode(Double.self, forKey: .saturationFactor))
+        let read = try OpArgumentReader(decoder)
+        try self.init(saturationFactor: read(ColorArguments.saturationFactor))
     }
 }
 
@@ -192,7 +192,7 @@ public struct AdjustHue: Transform {
     public let hueFactor: Double
 
     public init(hueFactor: Double) throws {
-        try AugmentError.check(hueFactor, in: -0.5...0.5, op: Self.opName, argument: "hue_factor")
+        try ColorArguments.hueFactor.check(hueFactor, op: Self.opName)
         self.hueFactor = hueFactor
     }
 
@@ -208,8 +208,8 @@ public struct AdjustHue: Transform {
     private enum CodingKeys: String, CodingKey { case hueFactor = "hue_factor" }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(hueFactor: c.decode(Double.self, forKey: .hueFactor))
+        let read = try OpArgumentReader(decoder)
+        try self.init(hueFactor: read(ColorArguments.hueFactor))
     }
 }
 
@@ -220,7 +220,7 @@ public struct RGBToGrayscale: Transform {
     public static let opName = "rgb_to_grayscale"
     public let numOutputChannels: Int
 
-    public init(numOutputChannels: Int = 1) throws {
+    public init(numOutputChannels: Int = ColorArguments.numOutputChannels.defaultValue!) throws {
         guard numOutputChannels == 1 || numOutputChannels == 3 else {
             throw AugmentError.invalidArgument(
                 op: Self.opName, argument: "num_output_channels",
@@ -257,8 +257,8 @@ public struct RGBToGrayscale: Transform {
     private enum CodingKeys: String, CodingKey { case numOutputChannels = "num_output_channels" }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(numOutputChannels: c.decodeIfPresent(Int.self, forKey: .numOutputChannels) ?? 1)
+        let read = try OpArgumentReader(decoder)
+        try self.init(numOutputChannels: read(ColorArguments.numOutputChannels))
     }
 }
 
@@ -271,9 +271,9 @@ public struct AdjustGamma: Transform {
     public let gamma: Double
     public let gain: Double
 
-    public init(gamma: Double, gain: Double = 1) throws {
-        try checkFactor(gamma, op: Self.opName, argument: "gamma")
-        try AugmentError.check(gain, in: -maxFactor...maxFactor, op: Self.opName, argument: "gain")
+    public init(gamma: Double, gain: Double = ColorArguments.gain.defaultValue!) throws {
+        try ColorArguments.gamma.check(gamma, op: Self.opName)
+        try ColorArguments.gain.check(gain, op: Self.opName)
         self.gamma = gamma
         self.gain = gain
     }
@@ -287,15 +287,14 @@ public struct AdjustGamma: Transform {
     private enum CodingKeys: String, CodingKey { case gamma, gain }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(
-            gamma: c.decode(Double.self, forKey: .gamma), gain: c.decodeIfPresent(Double.self, forKey: .gain) ?? 1)
+        let read = try OpArgumentReader(decoder)
+        try self.init(gamma: read(ColorArguments.gamma), gain: read(ColorArguments.gain))
     }
 }
 
 /// Checks posterize's `bits`.
 private func checkBits(_ bits: Int, op: String) throws {
-    try AugmentError.check(bits, in: 0...8, op: op, argument: "bits")
+    try ColorArguments.bits.check(bits, op: op)
 }
 
 /// `posterize`: keeps `bits` (0...8) bits per channel; on float images
@@ -319,8 +318,8 @@ public struct Posterize: Transform {
     private enum CodingKeys: String, CodingKey { case bits }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(bits: c.decode(Int.self, forKey: .bits))
+        let read = try OpArgumentReader(decoder)
+        try self.init(bits: read(ColorArguments.bits))
     }
 }
 
@@ -356,8 +355,8 @@ public struct Solarize: Transform {
     private enum CodingKeys: String, CodingKey { case threshold }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(threshold: c.decode(Double.self, forKey: .threshold))
+        let read = try OpArgumentReader(decoder)
+        try self.init(threshold: read(ColorArguments.threshold))
     }
 }
 
@@ -461,7 +460,7 @@ public struct ColorJitter: Transform {
     /// torchvision does.
     public init(
         brightnessRange: ValueRange? = nil, contrastRange: ValueRange? = nil,
-        saturationRange: ValueRange? = nil, hueRange: ValueRange? = nil, p: Double = 1
+        saturationRange: ValueRange? = nil, hueRange: ValueRange? = nil, p: Double = Arguments.p.defaultValue!
     ) throws {
         func factor(_ range: ValueRange?, _ name: String) throws -> ValueRange? {
             guard var range else { return nil }
@@ -485,7 +484,7 @@ public struct ColorJitter: Transform {
         } else {
             hue = nil
         }
-        try AugmentError.checkProbability(p, op: Self.opName)
+        try Arguments.p.check(p, op: Self.opName)
         self.p = p
     }
 
@@ -548,13 +547,10 @@ public struct ColorJitter: Transform {
     private enum CodingKeys: String, CodingKey { case brightness, contrast, saturation, hue, p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            brightnessRange: c.decodeIfPresent(ValueRange.self, forKey: .brightness),
-            contrastRange: c.decodeIfPresent(ValueRange.self, forKey: .contrast),
-            saturationRange: c.decodeIfPresent(ValueRange.self, forKey: .saturation),
-            hueRange: c.decodeIfPresent(ValueRange.self, forKey: .hue),
-            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
+            brightnessRange: read(Arguments.brightness), contrastRange: read(Arguments.contrast),
+            saturationRange: read(Arguments.saturation), hueRange: read(Arguments.hue), p: read(Arguments.p))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -574,8 +570,8 @@ public struct RandomGrayscale: Transform {
     public static let opName = "random_grayscale"
     public let p: Double
 
-    public init(p: Double = 0.1) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+    public init(p: Double = ColorArguments.grayscaleP.defaultValue!) throws {
+        try ColorArguments.grayscaleP.check(p, op: Self.opName)
         self.p = p
     }
 
@@ -597,8 +593,8 @@ public struct RandomGrayscale: Transform {
     private enum CodingKeys: String, CodingKey { case p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.1)
+        let read = try OpArgumentReader(decoder)
+        try self.init(p: read(ColorArguments.grayscaleP))
     }
 }
 
@@ -618,10 +614,13 @@ public struct RandomGamma: Transform {
     public let gain: Double
     public let p: Double
 
-    public init(gamma: ValueRange = ValueRange(0.8, 1.2), gain: Double = 1, p: Double = 0.5) throws {
+    public init(
+        gamma: ValueRange = ColorArguments.gammaRange.defaultValue!, gain: Double = ColorArguments.gain.defaultValue!,
+        p: Double = ColorArguments.p.defaultValue!
+    ) throws {
         try gamma.check(in: 0...maxFactor, op: Self.opName, argument: "gamma")
-        try AugmentError.check(gain, in: -maxFactor...maxFactor, op: Self.opName, argument: "gain")
-        try AugmentError.checkProbability(p, op: Self.opName)
+        try ColorArguments.gain.check(gain, op: Self.opName)
+        try ColorArguments.p.check(p, op: Self.opName)
         self.gamma = gamma
         self.gain = gain
         self.p = p
@@ -647,11 +646,9 @@ public struct RandomGamma: Transform {
     private enum CodingKeys: String, CodingKey { case gamma, gain, p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            gamma: c.decodeIfPresent(ValueRange.self, forKey: .gamma) ?? ValueRange(0.8, 1.2),
-            gain: c.decodeIfPresent(Double.self, forKey: .gain) ?? 1,
-            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+            gamma: read(ColorArguments.gammaRange), gain: read(ColorArguments.gain), p: read(ColorArguments.p))
     }
 }
 
@@ -684,9 +681,9 @@ public struct RandomPosterize: RandomColorStep {
     public let bits: Int
     public let p: Double
 
-    public init(bits: Int, p: Double = 0.5) throws {
+    public init(bits: Int, p: Double = ColorArguments.p.defaultValue!) throws {
         try checkBits(bits, op: Self.opName)
-        try AugmentError.checkProbability(p, op: Self.opName)
+        try ColorArguments.p.check(p, op: Self.opName)
         self.bits = bits
         self.p = p
     }
@@ -697,8 +694,8 @@ public struct RandomPosterize: RandomColorStep {
     private enum CodingKeys: String, CodingKey { case bits, p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(bits: c.decode(Int.self, forKey: .bits), p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        let read = try OpArgumentReader(decoder)
+        try self.init(bits: read(ColorArguments.bits), p: read(ColorArguments.p))
     }
 }
 
@@ -709,9 +706,9 @@ public struct RandomSolarize: RandomColorStep {
     public let threshold: Double
     public let p: Double
 
-    public init(threshold: Double, p: Double = 0.5) throws {
+    public init(threshold: Double, p: Double = ColorArguments.p.defaultValue!) throws {
         try checkThreshold(threshold, op: Self.opName)
-        try AugmentError.checkProbability(p, op: Self.opName)
+        try ColorArguments.p.check(p, op: Self.opName)
         self.threshold = threshold
         self.p = p
     }
@@ -722,10 +719,8 @@ public struct RandomSolarize: RandomColorStep {
     private enum CodingKeys: String, CodingKey { case threshold, p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(
-            threshold: c.decode(Double.self, forKey: .threshold),
-            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        let read = try OpArgumentReader(decoder)
+        try self.init(threshold: read(ColorArguments.threshold), p: read(ColorArguments.p))
     }
 }
 
@@ -735,8 +730,8 @@ public struct RandomEqualize: RandomColorStep {
     public static let opName = "random_equalize"
     public let p: Double
 
-    public init(p: Double = 0.5) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+    public init(p: Double = ColorArguments.p.defaultValue!) throws {
+        try ColorArguments.p.check(p, op: Self.opName)
         self.p = p
     }
 
@@ -746,8 +741,8 @@ public struct RandomEqualize: RandomColorStep {
     private enum CodingKeys: String, CodingKey { case p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        let read = try OpArgumentReader(decoder)
+        try self.init(p: read(ColorArguments.p))
     }
 }
 
@@ -757,8 +752,8 @@ public struct RandomAutocontrast: RandomColorStep {
     public static let opName = "random_autocontrast"
     public let p: Double
 
-    public init(p: Double = 0.5) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+    public init(p: Double = ColorArguments.p.defaultValue!) throws {
+        try ColorArguments.p.check(p, op: Self.opName)
         self.p = p
     }
 
@@ -771,8 +766,8 @@ public struct RandomAutocontrast: RandomColorStep {
     private enum CodingKeys: String, CodingKey { case p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        let read = try OpArgumentReader(decoder)
+        try self.init(p: read(ColorArguments.p))
     }
 }
 
@@ -782,8 +777,8 @@ public struct RandomInvert: RandomColorStep {
     public static let opName = "random_invert"
     public let p: Double
 
-    public init(p: Double = 0.5) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+    public init(p: Double = ColorArguments.p.defaultValue!) throws {
+        try ColorArguments.p.check(p, op: Self.opName)
         self.p = p
     }
 
@@ -793,7 +788,172 @@ public struct RandomInvert: RandomColorStep {
     private enum CodingKeys: String, CodingKey { case p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        let read = try OpArgumentReader(decoder)
+        try self.init(p: read(ColorArguments.p))
     }
+}
+
+// MARK: - Argument declarations
+
+/// The colour ops' arguments, declared once (decoding, checks, the verify catalog's draws and
+/// docs/reference.md); ops that share an argument share its declaration.
+public enum ColorArguments {
+    public static let brightnessFactor = OpArgument<Double>(
+        "brightness_factor", range: 0...maxFactor, catalog: 0...2,
+        doc: "multiplies every value: 0 gives black, 1 the input")
+    public static let contrastFactor = OpArgument<Double>(
+        "contrast_factor", range: 0...maxFactor, catalog: 0...2,
+        doc: "blends with the image's grayscale mean: 0 gives flat gray, 1 the input")
+    public static let saturationFactor = OpArgument<Double>(
+        "saturation_factor", range: 0...maxFactor, catalog: 0...2,
+        doc: "blends with the grayscale image: 0 gives grayscale, 1 the input")
+    public static let hueFactor = OpArgument<Double>(
+        "hue_factor", range: -0.5...0.5, catalog: -0.5...0.5,
+        doc: "shift of the hue channel in HSV, in turns (0.5 and -0.5 give the complementary hue)")
+    public static let numOutputChannels = OpArgument<Int>(
+        "num_output_channels", default: 1, allowed: "1 or 3",
+        doc: "channels of the grayscale output (3: the luma repeated)")
+    public static let gamma = OpArgument<Double>(
+        "gamma", range: 0...maxFactor, catalog: 0.2...3,
+        doc: "exponent: `gain * x^gamma`, clamped to [0, 1]; < 1 brightens, > 1 darkens")
+    public static let gammaRange = OpArgument<ValueRange>(
+        "gamma", default: ValueRange(0.8, 1.2), allowed: "[min, max] with 0 <= min <= max", catalog: 0.5...2,
+        doc: "range [min, max] the per-sample gamma is drawn from (uniform)")
+    public static let gain = OpArgument<Double>(
+        "gain", default: 1, range: -maxFactor...maxFactor, catalog: 0.5...1.5, doc: "factor applied after the power")
+    public static let bits = OpArgument<Int>(
+        "bits", range: 0...8, catalog: 0...8, doc: "bits kept per 8-bit value (8: unchanged, 0: black)")
+    public static let threshold = OpArgument<Double>(
+        "threshold", allowed: "a number <= 1", catalog: 0...1,
+        doc: "values >= threshold are inverted; on the float scale (a uint8 threshold t is t / 255)")
+    public static let p = OpArgument<Double>(
+        "p", default: 0.5, range: 0...1, catalog: 0...1, doc: "probability of applying the op to each sample")
+    public static let grayscaleP = OpArgument<Double>(
+        "p", default: 0.1, range: 0...1, catalog: 0...1, doc: "probability of converting each sample to grayscale")
+}
+
+extension ColorJitter {
+    /// `color_jitter`'s arguments, declared once.
+    public enum Arguments {
+        static let factorRule = "a number >= 0 (amount x: [max(0, 1 - x), 1 + x]) or [min, max] with 0 <= min <= max"
+        public static let brightness = OpArgument<ValueRange?>(
+            optional: "brightness", allowed: factorRule,
+            doc: "brightness factor range, or a jitter amount x for [max(0, 1 - x), 1 + x]; absent: not jittered")
+        public static let contrast = OpArgument<ValueRange?>(
+            optional: "contrast", allowed: factorRule,
+            doc: "contrast factor range, or a jitter amount x for [max(0, 1 - x), 1 + x]; absent: not jittered")
+        public static let saturation = OpArgument<ValueRange?>(
+            optional: "saturation", allowed: factorRule,
+            doc: "saturation factor range, or a jitter amount x for [max(0, 1 - x), 1 + x]; absent: not jittered")
+        public static let hue = OpArgument<ValueRange?>(
+            optional: "hue",
+            allowed: "a number in [0, 0.5] (amount x: [-x, x]) or [min, max] with -0.5 <= min <= max <= 0.5",
+            doc: "hue shift range in turns, or an amount x for [-x, x]; absent: not jittered")
+        public static let p = OpArgument<Double>(
+            "p", default: 1, range: 0...1, catalog: 0...1, doc: "probability of jittering each sample")
+    }
+}
+
+extension AdjustBrightness: DescribedArguments {
+    public static let arguments = [ColorArguments.brightnessFactor.info]
+    public static let summary = "`clamp(x * brightness_factor, 0, 1)` (torchvision `adjust_brightness`)."
+}
+
+extension AdjustContrast: DescribedArguments {
+    public static let arguments = [ColorArguments.contrastFactor.info]
+    public static let summary =
+        "Blends each image with the mean of its grayscale: `clamp(r x + (1 - r) mean, 0, 1)` (torchvision `adjust_contrast`)."
+}
+
+extension AdjustSaturation: DescribedArguments {
+    public static let arguments = [ColorArguments.saturationFactor.info]
+    public static let summary = "Blends each image with its grayscale (torchvision `adjust_saturation`)."
+}
+
+extension AdjustHue: DescribedArguments {
+    public static let arguments = [ColorArguments.hueFactor.info]
+    public static let summary = "Rotates the hue in HSV space (torchvision `adjust_hue`)."
+}
+
+extension RGBToGrayscale: DescribedArguments {
+    public static let arguments = [ColorArguments.numOutputChannels.info]
+    public static let summary =
+        "Luma `0.2989 R + 0.587 G + 0.114 B` into 1 or 3 channels (torchvision `rgb_to_grayscale`)."
+}
+
+extension AdjustGamma: DescribedArguments {
+    public static let arguments = [ColorArguments.gamma.info, ColorArguments.gain.info]
+    public static let summary = "`clamp(gain * x^gamma, 0, 1)` (torchvision `adjust_gamma`)."
+}
+
+extension Posterize: DescribedArguments {
+    public static let arguments = [ColorArguments.bits.info]
+    public static let summary = "Keeps the top `bits` bits of each 8-bit value (torchvision `posterize`)."
+}
+
+extension Solarize: DescribedArguments {
+    public static let arguments = [ColorArguments.threshold.info]
+    public static let summary = "`x >= threshold ? 1 - x : x` (torchvision `solarize`)."
+}
+
+extension Autocontrast: DescribedArguments {
+    public static let arguments: [OpArgumentInfo] = []
+    public static let summary =
+        "Stretches each channel's [min, max] to [0, 1] per image (torchvision `autocontrast`)."
+}
+
+extension Equalize: DescribedArguments {
+    public static let arguments: [OpArgumentInfo] = []
+    public static let summary = "Histogram equalization per channel on 256 bins (torchvision `equalize`)."
+}
+
+extension Invert: DescribedArguments {
+    public static let arguments: [OpArgumentInfo] = []
+    public static let summary = "`1 - x` (torchvision `invert`)."
+}
+
+extension ColorJitter: DescribedArguments {
+    public static let arguments = [
+        Arguments.brightness.info, Arguments.contrast.info, Arguments.saturation.info, Arguments.hue.info,
+        Arguments.p.info,
+    ]
+    public static let summary =
+        "Brightness, contrast, saturation and hue factors drawn per sample, applied in a random order (torchvision `ColorJitter`)."
+}
+
+extension RandomGrayscale: DescribedArguments {
+    public static let arguments = [ColorArguments.grayscaleP.info]
+    public static let summary =
+        "Each sample becomes grayscale with probability `p`, keeping its channels (torchvision `RandomGrayscale`)."
+}
+
+extension RandomGamma: DescribedArguments {
+    public static let arguments = [ColorArguments.gammaRange.info, ColorArguments.gain.info, ColorArguments.p.info]
+    public static let summary =
+        "`adjust_gamma` with a gamma drawn per sample from a range, with probability `p` (Albumentations `RandomGamma`)."
+}
+
+extension RandomPosterize: DescribedArguments {
+    public static let arguments = [ColorArguments.bits.info, ColorArguments.p.info]
+    public static let summary = "`posterize` with probability `p` (torchvision `RandomPosterize`)."
+}
+
+extension RandomSolarize: DescribedArguments {
+    public static let arguments = [ColorArguments.threshold.info, ColorArguments.p.info]
+    public static let summary = "`solarize` with probability `p` (torchvision `RandomSolarize`)."
+}
+
+extension RandomEqualize: DescribedArguments {
+    public static let arguments = [ColorArguments.p.info]
+    public static let summary = "`equalize` with probability `p` (torchvision `RandomEqualize`)."
+}
+
+extension RandomAutocontrast: DescribedArguments {
+    public static let arguments = [ColorArguments.p.info]
+    public static let summary = "`autocontrast` with probability `p` (torchvision `RandomAutocontrast`)."
+}
+
+extension RandomInvert: DescribedArguments {
+    public static let arguments = [ColorArguments.p.info]
+    public static let summary = "`invert` with probability `p` (torchvision `RandomInvert`)."
 }

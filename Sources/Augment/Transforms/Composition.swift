@@ -276,8 +276,8 @@ public struct RandomApply: SampleMaskable {
     public let p: Double
     var children: ChildOps { ChildOps(ops: ops, owner: Self.opName) }
 
-    public init(_ ops: [any Transform], p: Double = 0.5) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+    public init(_ ops: [any Transform], p: Double = Arguments.p.defaultValue!) throws {
+        try Arguments.p.check(p, op: Self.opName)
         try ChildOps.checkMaskable(ops, owner: Self.opName)
         self.ops = ops
         self.p = p
@@ -334,9 +334,8 @@ public struct RandomApply: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CompositeKeys.self)
-        try self.init(
-            ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
-            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5)
+        let ops = try ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName))
+        try self.init(ops, p: OpArgumentReader(decoder)(Arguments.p))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -441,9 +440,8 @@ public struct OneOf: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CompositeKeys.self)
-        try self.init(
-            ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
-            p: c.decodeIfPresent([Double].self, forKey: .p))
+        let ops = try ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName))
+        try self.init(ops, p: OpArgumentReader(decoder)(Arguments.p))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -471,7 +469,9 @@ public struct SomeOf: SampleMaskable {
     var children: ChildOps { ChildOps(ops: ops, owner: Self.opName) }
 
     /// `n`: [count] or [min, max].
-    public init(_ ops: [any Transform], n: [Int] = [1], p: Double = 1) throws {
+    public init(
+        _ ops: [any Transform], n: [Int] = Arguments.n.defaultValue!.values, p: Double = Arguments.p.defaultValue!
+    ) throws {
         try ChildOps.checkMaskable(ops, owner: Self.opName)
         let range = n.count == 1 ? [n[0], n[0]] : n
         guard range.count == 2, range[0] >= 0, range[0] <= range[1], range[1] <= ops.count else {
@@ -479,7 +479,7 @@ public struct SomeOf: SampleMaskable {
                 op: Self.opName, argument: "n", value: "\(n)",
                 allowed: "a count or [min, max] with 0 <= min <= max <= \(ops.count) (the number of ops)")
         }
-        try AugmentError.checkProbability(p, op: Self.opName)
+        try Arguments.p.check(p, op: Self.opName)
         self.ops = ops
         self.n = range
         self.p = p
@@ -541,15 +541,10 @@ public struct SomeOf: SampleMaskable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CompositeKeys.self)
-        let n: [Int]
-        if let single = try? c.decode(Int.self, forKey: .n) {
-            n = [single]
-        } else {
-            n = try c.decodeIfPresent([Int].self, forKey: .n) ?? [1]
-        }
+        let read = try OpArgumentReader(decoder)
+        let n = try read(Arguments.n).values
         try self.init(
-            ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)),
-            n: n, p: c.decodeIfPresent(Double.self, forKey: .p) ?? 1)
+            ChildOps.parse(c, decoder, label: compositeLabel(decoder, Self.opName)), n: n, p: read(Arguments.p))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -558,4 +553,62 @@ public struct SomeOf: SampleMaskable {
         try c.encode(n, forKey: .n)
         try c.encode(p, forKey: .p)
     }
+}
+
+/// The nested `ops` of the composites: decoded by ``ChildOps`` (each op object through the
+/// registry), declared here for the reference.
+public let nestedOpsArgument = OpArgumentInfo(
+    name: "ops", type: "list of op objects", defaultText: nil,
+    allowed: "{\"op\": NAME, ...} objects (torchvision's \"transforms\" is read as \"ops\")",
+    doc: "the nested ops")
+
+extension RandomApply {
+    /// `random_apply`'s arguments, declared once.
+    public enum Arguments {
+        public static let p = OpArgument<Double>(
+            "p", default: 0.5, range: 0...1, doc: "probability that a sample goes through all the ops")
+    }
+}
+
+extension OneOf {
+    /// `one_of`'s arguments, declared once.
+    public enum Arguments {
+        public static let p = OpArgument<[Double]?>(
+            optional: "p", allowed: "one finite weight >= 0 per op, not all 0",
+            doc: "weights of the ops (op i with probability p[i] / sum(p)); null: equal weights")
+    }
+}
+
+extension SomeOf {
+    /// `some_of`'s arguments, declared once.
+    public enum Arguments {
+        public static let n = OpArgument<OneOrList<Int>>(
+            "n", default: OneOrList([1]), allowed: "a count or [min, max] with 0 <= min <= max <= the number of ops",
+            doc: "how many of the ops each sample goes through, or a range drawn uniformly per sample")
+        public static let p = OpArgument<Double>(
+            "p", default: 1, range: 0...1, doc: "probability that a sample goes through any of the ops")
+    }
+}
+
+extension Compose: DescribedArguments {
+    public static let arguments = [nestedOpsArgument]
+    public static let summary = "The ops in order, as one op (torchvision `Compose`)."
+}
+
+extension RandomApply: DescribedArguments {
+    public static let arguments = [nestedOpsArgument, Arguments.p.info]
+    public static let summary =
+        "With probability `p` a sample goes through all the ops, else none, decided per sample (torchvision `RandomApply`)."
+}
+
+extension OneOf: DescribedArguments {
+    public static let arguments = [nestedOpsArgument, Arguments.p.info]
+    public static let summary =
+        "Each sample goes through one of the ops, chosen per sample (torchvision `RandomChoice`)."
+}
+
+extension SomeOf: DescribedArguments {
+    public static let arguments = [nestedOpsArgument, Arguments.n.info, Arguments.p.info]
+    public static let summary =
+        "Each sample goes through `n` of the ops chosen without replacement, in list order (Albumentations `SomeOf`)."
 }

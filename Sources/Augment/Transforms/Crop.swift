@@ -1,7 +1,33 @@
 /// Checks an output size argument.
 private func checkSize(_ height: Int, _ width: Int, op: String) throws {
-    try AugmentError.check(height, in: 1...maxImageSide, op: op, argument: "height")
-    try AugmentError.check(width, in: 1...maxImageSide, op: op, argument: "width")
+    try CropArguments.height.check(height, op: op)
+    try CropArguments.width.check(width, op: op)
+}
+
+/// The crop ops' arguments, declared once for all three.
+public enum CropArguments {
+    static let int32 = 0...Double(Int32.max)
+    public static let top = OpArgument<Int>("top", range: int32, doc: "top row of the box")
+    public static let left = OpArgument<Int>("left", range: int32, doc: "left column of the box")
+    public static let height = OpArgument<Int>(
+        "height", range: 1...Double(maxImageSide),
+        doc: "output height in pixels (`size`: an integer or [height, width], as torchvision, sets both)")
+    public static let width = OpArgument<Int>(
+        "width", range: 1...Double(maxImageSide), doc: "output width in pixels")
+    public static let padding = OpArgument<OneOrList<Double>>(
+        "padding", default: OneOrList(single: 0),
+        allowed: "integers >= 0: one for all sides, [left/right, top/bottom] or [left, top, right, bottom]",
+        doc: "padding added before cropping (torchvision's order)")
+    public static let padIfNeeded = OpArgument<Bool>(
+        "pad_if_needed", default: false, doc: "pad an image smaller than the crop up to its size")
+    public static let fill = OpArgument<OneOrList<Double>>(
+        "fill", default: OneOrList(single: 0), allowed: "finite numbers, one or one per channel",
+        doc: "the padding value (padding_mode constant)")
+    public static let paddingMode = OpArgument<String>(
+        "padding_mode", default: "constant", choices: BorderMode.allCases.map(\.rawValue),
+        doc: "how padding is filled: a constant, the edge pixel, or a reflection without repeating the edge")
+    public static let sameOnBatch = OpArgument<Bool>(
+        "same_on_batch", default: false, doc: "draw one crop position for the whole batch instead of one per sample")
 }
 
 /// Throws unless a height x width box fits in `input`.
@@ -23,8 +49,8 @@ public struct Crop: Transform {
     public let width: Int
 
     public init(top: Int, left: Int, height: Int, width: Int) throws {
-        try AugmentError.check(top, in: 0...Int(Int32.max), op: Self.opName, argument: "top")
-        try AugmentError.check(left, in: 0...Int(Int32.max), op: Self.opName, argument: "left")
+        try CropArguments.top.check(top, op: Self.opName)
+        try CropArguments.left.check(left, op: Self.opName)
         try checkSize(height, width, op: Self.opName)
         self.top = top
         self.left = left
@@ -50,10 +76,10 @@ public struct Crop: Transform {
     private enum CodingKeys: String, CodingKey { case top, left, height, width }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            top: c.decode(Int.self, forKey: .top), left: c.decode(Int.self, forKey: .left),
-            height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width))
+            top: read(CropArguments.top), left: read(CropArguments.left), height: read(CropArguments.height),
+            width: read(CropArguments.width))
     }
 }
 
@@ -92,8 +118,8 @@ public struct CenterCrop: Transform {
     private enum CodingKeys: String, CodingKey { case height, width }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width))
+        let read = try OpArgumentReader(decoder)
+        try self.init(height: read(CropArguments.height), width: read(CropArguments.width))
     }
 }
 
@@ -125,8 +151,9 @@ public struct RandomCrop: Transform {
     public let sameOnBatch: Bool
 
     public init(
-        height: Int, width: Int, padding: [Int] = [0], padIfNeeded: Bool = false, fill: [Double] = [0],
-        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+        height: Int, width: Int, padding: [Int] = [0], padIfNeeded: Bool = CropArguments.padIfNeeded.defaultValue!,
+        fill: [Double] = CropArguments.fill.defaultValue!.values, paddingMode: BorderMode = .constant,
+        sameOnBatch: Bool = CropArguments.sameOnBatch.defaultValue!
     ) throws {
         try checkSize(height, width, op: Self.opName)
         self.height = height
@@ -208,19 +235,14 @@ public struct RandomCrop: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let mode = try c.decodeIfPresent(String.self, forKey: .paddingMode)
-        guard let paddingMode = mode.map(BorderMode.init(rawValue:)) ?? .constant else {
-            throw AugmentError.invalidArgument(
-                op: Self.opName, argument: "padding_mode", value: mode ?? "",
-                allowed: "constant, edge or reflect")
-        }
+        let read = try OpArgumentReader(decoder)
+        let paddingMode: BorderMode = try CropArguments.paddingMode.choice(
+            read(CropArguments.paddingMode), op: Self.opName)
         try self.init(
-            height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
-            padding: c.integers(.padding, op: Self.opName) ?? [0],
-            padIfNeeded: c.decodeIfPresent(Bool.self, forKey: .padIfNeeded) ?? false,
-            fill: c.numbers(.fill) ?? [0], paddingMode: paddingMode,
-            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+            height: read(CropArguments.height), width: read(CropArguments.width),
+            padding: read(CropArguments.padding).integers(op: Self.opName, argument: CropArguments.padding.name),
+            padIfNeeded: read(CropArguments.padIfNeeded), fill: read(CropArguments.fill).values,
+            paddingMode: paddingMode, sameOnBatch: read(CropArguments.sameOnBatch))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -233,4 +255,27 @@ public struct RandomCrop: Transform {
         try c.encode(paddingMode.rawValue, forKey: .paddingMode)
         try c.encode(sameOnBatch, forKey: .sameOnBatch)
     }
+}
+
+extension Crop: DescribedArguments {
+    public static let arguments = [
+        CropArguments.top.info, CropArguments.left.info, CropArguments.height.info, CropArguments.width.info,
+    ]
+    public static let summary = "The box at (top, left) of height x width, which must fit (torchvision `crop`)."
+}
+
+extension CenterCrop: DescribedArguments {
+    public static let arguments = [CropArguments.height.info, CropArguments.width.info]
+    public static let summary =
+        "The centred height x width box, which must fit (torchvision `center_crop` / `CenterCrop`)."
+}
+
+extension RandomCrop: DescribedArguments {
+    public static let arguments = [
+        CropArguments.height.info, CropArguments.width.info, CropArguments.padding.info,
+        CropArguments.padIfNeeded.info, CropArguments.fill.info, CropArguments.paddingMode.info,
+        CropArguments.sameOnBatch.info,
+    ]
+    public static let summary =
+        "A height x width box at a uniformly drawn position per sample, after optional padding (torchvision `RandomCrop`)."
 }

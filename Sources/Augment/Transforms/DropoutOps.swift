@@ -40,10 +40,10 @@ public struct RandomDropout: Transform {
     public let value: Double
 
     public init(
-        mode: RandomDropoutMode = .pixels, p: Double = 0.01, numPatches: [Int] = [1, 4], patchSize: [Int] = [4, 16],
-        value: Double = 0
+        mode: RandomDropoutMode = .pixels, p: Double = Arguments.p.defaultValue!, numPatches: [Int] = [1, 4],
+        patchSize: [Int] = [4, 16], value: Double = Arguments.value.defaultValue!
     ) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+        try Arguments.p.check(p, op: Self.opName)
         func range(_ r: [Int], _ argument: String, _ bounds: ClosedRange<Int>) throws -> [Int] {
             let pair = r.count == 1 ? [r[0], r[0]] : r
             guard pair.count == 2, bounds.contains(pair[0]), bounds.contains(pair[1]), pair[0] <= pair[1] else {
@@ -55,9 +55,7 @@ public struct RandomDropout: Transform {
         }
         self.numPatches = try range(numPatches, "num_patches", 0...64)
         self.patchSize = try range(patchSize, "patch_size", 1...(1 << 24))
-        try AugmentError.check(
-            value, in: -Double(Float.greatestFiniteMagnitude)...Double(Float.greatestFiniteMagnitude),
-            op: Self.opName, argument: "value")
+        try Arguments.value.check(value, op: Self.opName)
         self.mode = mode
         self.p = p
         self.value = value
@@ -127,16 +125,39 @@ public struct RandomDropout: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let modeName = try c.decodeIfPresent(String.self, forKey: .mode) ?? "pixels"
-        guard let mode = RandomDropoutMode(rawValue: modeName) else {
-            throw AugmentError.invalidArgument(
-                op: Self.opName, argument: "mode", value: modeName, allowed: "pixels or patches")
-        }
+        let read = try OpArgumentReader(decoder)
+        let mode: RandomDropoutMode = try Arguments.mode.choice(read(Arguments.mode), op: Self.opName)
         try self.init(
-            mode: mode, p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.01,
-            numPatches: c.integers(.numPatches, op: Self.opName) ?? [1, 4],
-            patchSize: c.integers(.patchSize, op: Self.opName) ?? [4, 16],
-            value: c.decodeIfPresent(Double.self, forKey: .value) ?? 0)
+            mode: mode, p: read(Arguments.p),
+            numPatches: read(Arguments.numPatches).integers(op: Self.opName, argument: Arguments.numPatches.name),
+            patchSize: read(Arguments.patchSize).integers(op: Self.opName, argument: Arguments.patchSize.name),
+            value: read(Arguments.value))
     }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let mode = OpArgument<String>(
+            "mode", default: "pixels", choices: RandomDropoutMode.allCases.map(\.rawValue),
+            doc: "\"pixels\": each pixel independently; \"patches\": rectangles")
+        public static let p = OpArgument<Double>(
+            "p", default: 0.01, range: 0...1, catalog: 0...0.5, doc: "probability of dropping each pixel (mode pixels)")
+        public static let numPatches = OpArgument<OneOrList<Double>>(
+            "num_patches", default: OneOrList([1, 4]), allowed: "an integer or [min, max] with 0 <= min <= max <= 64",
+            doc: "patches per sample, drawn uniformly from [min, max] (mode patches)")
+        public static let patchSize = OpArgument<OneOrList<Double>>(
+            "patch_size", default: OneOrList([4, 16]),
+            allowed: "an integer or [min, max] with 1 <= min <= max <= 16777216",
+            doc: "each patch side in pixels, drawn uniformly from [min, max] (mode patches)")
+        public static let value = OpArgument<Double>(
+            "value", default: 0, range: -maxFactor...maxFactor, catalog: -1...1, doc: "the fill, on the float scale")
+    }
+}
+
+extension RandomDropout: DescribedArguments {
+    public static let arguments = [
+        Arguments.mode.info, Arguments.p.info, Arguments.numPatches.info, Arguments.patchSize.info,
+        Arguments.value.info,
+    ]
+    public static let summary =
+        "Sets random pixels, or random rectangular patches, to a constant (sensor dropouts, cutout-like occlusion)."
 }

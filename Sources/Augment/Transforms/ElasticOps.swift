@@ -50,8 +50,8 @@ public struct ElasticTransform: Transform {
     public let fill: [Float]
 
     public init(
-        alpha: [Double] = [50], sigma: [Double] = [5], interpolation: Interpolation = .bilinear,
-        fill: [Double] = [0]
+        alpha: [Double] = Arguments.alpha.defaultValue!.values, sigma: [Double] = Arguments.sigma.defaultValue!.values,
+        interpolation: Interpolation = .bilinear, fill: [Double] = Arguments.fill.defaultValue!.values
     ) throws {
         func pair(_ values: [Double], _ argument: String, _ bound: Double) throws -> [Double] {
             guard (1...2).contains(values.count), values.allSatisfy({ $0.isFinite && $0 >= 0 && $0 <= bound }) else {
@@ -223,16 +223,27 @@ public struct ElasticTransform: Transform {
     private enum CodingKeys: String, CodingKey { case alpha, sigma, interpolation, fill }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let interpolation = try c.decodeIfPresent(String.self, forKey: .interpolation)
-        guard let mode = Interpolation(rawValue: interpolation ?? "bilinear") else {
-            throw AugmentError.invalidArgument(
-                op: Self.opName, argument: "interpolation", value: interpolation ?? "",
-                allowed: "nearest or bilinear")
-        }
+        let read = try OpArgumentReader(decoder)
+        let mode: Interpolation = try Arguments.interpolation.choice(read(Arguments.interpolation), op: Self.opName)
         try self.init(
-            alpha: c.numbers(.alpha) ?? [50], sigma: c.numbers(.sigma) ?? [5], interpolation: mode,
-            fill: c.numbers(.fill) ?? [0])
+            alpha: read(Arguments.alpha).values, sigma: read(Arguments.sigma).values, interpolation: mode,
+            fill: read(Arguments.fill).values)
+    }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let alpha = OpArgument<OneOrList<Double>>(
+            "alpha", default: OneOrList(single: 50), allowed: "a number or [x, y] in [0, 1000000]",
+            doc: "displacement magnitude in pixels, one for both axes or [x, y]")
+        public static let sigma = OpArgument<OneOrList<Double>>(
+            "sigma", default: OneOrList(single: 5), allowed: "a number or [x, y] in [0, 1000]",
+            doc: "smoothness: sigma of the Gaussian blur of the random field, one for both axes or [x, y]")
+        public static let interpolation = OpArgument<String>(
+            "interpolation", default: "bilinear", choices: Interpolation.allCases.map(\.rawValue),
+            doc: "how the displaced image is sampled")
+        public static let fill = OpArgument<OneOrList<Double>>(
+            "fill", default: OneOrList(single: 0), allowed: "finite numbers, one or one per channel",
+            doc: "the value of points displaced outside the image")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -242,4 +253,12 @@ public struct ElasticTransform: Transform {
         try c.encode(interpolation.rawValue, forKey: .interpolation)
         try c.encode(fill.map(Double.init), forKey: .fill)
     }
+}
+
+extension ElasticTransform: DescribedArguments {
+    public static let arguments = [
+        Arguments.alpha.info, Arguments.sigma.info, Arguments.interpolation.info, Arguments.fill.info,
+    ]
+    public static let summary =
+        "Displaces every pixel by a smoothed random field, drawn per sample (torchvision `ElasticTransform`)."
 }

@@ -13,11 +13,13 @@ public struct Erase: Transform {
     public let width: Int
     public let value: [Double]
 
-    public init(top: Int, left: Int, height: Int, width: Int, value: [Double] = [0]) throws {
-        try AugmentError.check(top, in: 0...Int(Int32.max), op: Self.opName, argument: "i")
-        try AugmentError.check(left, in: 0...Int(Int32.max), op: Self.opName, argument: "j")
-        try AugmentError.check(height, in: 0...Int(Int32.max), op: Self.opName, argument: "h")
-        try AugmentError.check(width, in: 0...Int(Int32.max), op: Self.opName, argument: "w")
+    public init(
+        top: Int, left: Int, height: Int, width: Int, value: [Double] = Arguments.value.defaultValue!.values
+    ) throws {
+        try Arguments.top.check(top, op: Self.opName)
+        try Arguments.left.check(left, op: Self.opName)
+        try Arguments.height.check(height, op: Self.opName)
+        try Arguments.width.check(width, op: Self.opName)
         try checkEraseValues(value, op: Self.opName)
         self.top = top
         self.left = left
@@ -44,17 +46,25 @@ public struct Erase: Transform {
     private enum CodingKeys: String, CodingKey { case top = "i", left = "j", height = "h", width = "w", value = "v" }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let value: [Double]
-        if let single = try? c.decode(Double.self, forKey: .value) {
-            value = [single]
-        } else {
-            value = try c.decodeIfPresent([Double].self, forKey: .value) ?? [0]
-        }
+        let read = try OpArgumentReader(decoder)
+        let value = try read(Arguments.value).values
         try self.init(
-            top: c.decode(Int.self, forKey: .top), left: c.decode(Int.self, forKey: .left),
-            height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
-            value: value)
+            top: read(Arguments.top), left: read(Arguments.left), height: read(Arguments.height),
+            width: read(Arguments.width), value: value)
+    }
+
+    /// The op's arguments, declared once (torchvision's names i, j, h, w, v).
+    public enum Arguments {
+        static let int32 = 0...Double(Int32.max)
+        public static let top = OpArgument<Int>("i", range: int32, doc: "top row of the box")
+        public static let left = OpArgument<Int>("j", range: int32, doc: "left column of the box")
+        public static let height = OpArgument<Int>(
+            "h", range: int32, doc: "height of the box in pixels (clipped to the image)")
+        public static let width = OpArgument<Int>(
+            "w", range: int32, doc: "width of the box in pixels (clipped to the image)")
+        public static let value = OpArgument<OneOrList<Double>>(
+            "v", default: OneOrList(single: 0), allowed: "finite numbers that fit in float32, 1 or one per channel",
+            doc: "the fill, one value for every channel or one per channel, on the float scale")
     }
 }
 
@@ -87,6 +97,48 @@ public enum ErasingValue: Sendable, Equatable {
     case random
 }
 
+extension ErasingValue: OpArgumentValue {
+    /// Decodes a number, a list of numbers or "random" (any other text names the allowed values).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let text = try? c.decode(String.self) {
+            guard text == "random" else {
+                throw AugmentError.invalidArgument(
+                    op: RandomErasing.opName, argument: "value", value: "\"\(text)\"",
+                    allowed: "a number, one number per channel, or \"random\"")
+            }
+            self = .random
+        } else if let single = try? c.decode(Double.self) {
+            self = .constant([single])
+        } else {
+            self = .constant(try c.decode([Double].self))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .random: try c.encode("random")
+        case .constant(let values): try c.encode(values)
+        }
+    }
+
+    public var numericValue: Double? { nil }
+    public var referenceText: String {
+        switch self {
+        case .random: return "\"random\""
+        case .constant(let values): return values.count == 1 ? values[0].referenceText : values.referenceText
+        }
+    }
+    public static var referenceTypeName: String { "number, list of number or \"random\"" }
+    public var jsonValue: Any {
+        switch self {
+        case .random: return "random"
+        case .constant(let values): return values
+        }
+    }
+}
+
 /// One sample's erasing: the box (nil when the sample is left unchanged) and, for random values,
 /// the sample's noise stream.
 public struct RandomErasingParameters: Codable, Sendable, Equatable {
@@ -117,10 +169,10 @@ public struct RandomErasing: Transform {
     public let value: ErasingValue
 
     public init(
-        p: Double = 0.5, scale: ValueRange = ValueRange(0.02, 0.33), ratio: ValueRange = ValueRange(0.3, 3.3),
-        value: ErasingValue = .constant([0])
+        p: Double = Arguments.p.defaultValue!, scale: ValueRange = Arguments.scale.defaultValue!,
+        ratio: ValueRange = Arguments.ratio.defaultValue!, value: ErasingValue = Arguments.value.defaultValue!
     ) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+        try Arguments.p.check(p, op: Self.opName)
         try scale.check(in: 0...1, op: Self.opName, argument: "scale")
         try ratio.check(in: Double.leastNormalMagnitude...maxFactor, op: Self.opName, argument: "ratio")
         if case .constant(let values) = value { try checkEraseValues(values, op: Self.opName) }
@@ -188,25 +240,25 @@ public struct RandomErasing: Transform {
     private enum CodingKeys: String, CodingKey { case p, scale, ratio, value }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let value: ErasingValue
-        if let text = try? c.decode(String.self, forKey: .value) {
-            guard text == "random" else {
-                throw AugmentError.invalidArgument(
-                    op: Self.opName, argument: "value", value: "\"\(text)\"",
-                    allowed: "a number, one number per channel, or \"random\"")
-            }
-            value = .random
-        } else if let single = try? c.decode(Double.self, forKey: .value) {
-            value = .constant([single])
-        } else {
-            value = .constant(try c.decodeIfPresent([Double].self, forKey: .value) ?? [0])
-        }
-        try self.init(
-            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
-            scale: c.decodeIfPresent(ValueRange.self, forKey: .scale) ?? ValueRange(0.02, 0.33),
-            ratio: c.decodeIfPresent(ValueRange.self, forKey: .ratio) ?? ValueRange(0.3, 3.3),
-            value: value)
+        let read = try OpArgumentReader(decoder)
+        let value = try read(Arguments.value)
+        try self.init(p: read(Arguments.p), scale: read(Arguments.scale), ratio: read(Arguments.ratio), value: value)
+    }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let p = OpArgument<Double>(
+            "p", default: 0.5, range: 0...1, catalog: 0...1, doc: "probability of erasing a box in each sample")
+        public static let scale = OpArgument<ValueRange>(
+            "scale", default: ValueRange(0.02, 0.33), allowed: "[min, max] with 0 <= min <= max <= 1",
+            doc: "range of the box's area as a fraction of the image's")
+        public static let ratio = OpArgument<ValueRange>(
+            "ratio", default: ValueRange(0.3, 3.3), allowed: "[min, max] with 0 < min <= max",
+            doc: "range of the box's aspect ratio (drawn log-uniform)")
+        public static let value = OpArgument<ErasingValue>(
+            "value", default: .constant([0]),
+            allowed: "a finite number, one per channel, or \"random\"",
+            doc: "the fill: one value, one per channel, or \"random\" (standard normal noise per element)")
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -219,4 +271,17 @@ public struct RandomErasing: Transform {
         case .constant(let values): try c.encode(values, forKey: .value)
         }
     }
+}
+
+extension Erase: DescribedArguments {
+    public static let arguments = [
+        Arguments.top.info, Arguments.left.info, Arguments.height.info, Arguments.width.info, Arguments.value.info,
+    ]
+    public static let summary = "Sets one box of every image to a constant (torchvision `erase`)."
+}
+
+extension RandomErasing: DescribedArguments {
+    public static let arguments = [Arguments.p.info, Arguments.scale.info, Arguments.ratio.info, Arguments.value.info]
+    public static let summary =
+        "Erases one random box per sample with probability `p`, up to 10 tries to fit it (torchvision `RandomErasing`)."
 }

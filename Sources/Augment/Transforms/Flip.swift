@@ -117,7 +117,7 @@ public struct RandomVerticalFlip: Transform {
 /// The arguments of `random_horizontal_flip` and `random_vertical_flip`, declared once for both.
 public enum FlipArguments {
     public static let p = OpArgument<Double>(
-        "p", default: 0.5, range: 0...1,
+        "p", default: 0.5, range: 0...1, catalog: 0...1,
         doc: "probability of flipping each sample (one uniform draw u per sample, flipped when u < p)")
     public static let sameOnBatch = OpArgument<Bool>(
         "same_on_batch", default: false, doc: "draw one decision for the whole batch instead of one per sample")

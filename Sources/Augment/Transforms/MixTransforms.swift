@@ -202,8 +202,10 @@ public struct MixUp: Transform {
     public let mode: MixMode
     public let partner: MixPartner
 
-    public init(alpha: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch, partner: MixPartner = .rolled) throws
-    {
+    public init(
+        alpha: Double = MixArguments.alpha.defaultValue!, numClasses: Int? = nil,
+        mode: MixMode = MixArguments.mode.defaultValue!, partner: MixPartner = MixArguments.rolledPartner.defaultValue!
+    ) throws {
         try checkAlpha(alpha, op: Self.opName, argument: "alpha", allowZero: false)
         try checkClassCount(numClasses, op: Self.opName)
         try checkPairing(mode: mode, partner: partner, op: Self.opName)
@@ -243,12 +245,10 @@ public struct MixUp: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
-            numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
-            mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
-            partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .rolled)
+            alpha: read(MixArguments.alpha), numClasses: read(MixArguments.numClasses), mode: read(MixArguments.mode),
+            partner: read(MixArguments.rolledPartner))
     }
 }
 
@@ -269,8 +269,9 @@ public struct CutMix: Transform {
     public let boxRule: CutMixBoxRule
 
     public init(
-        alpha: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch, partner: MixPartner = .rolled,
-        boxRule: CutMixBoxRule = .torchvision
+        alpha: Double = MixArguments.alpha.defaultValue!, numClasses: Int? = nil,
+        mode: MixMode = MixArguments.mode.defaultValue!, partner: MixPartner = MixArguments.rolledPartner.defaultValue!,
+        boxRule: CutMixBoxRule = MixArguments.boxRule.defaultValue!
     ) throws {
         try checkAlpha(alpha, op: Self.opName, argument: "alpha", allowZero: false)
         try checkClassCount(numClasses, op: Self.opName)
@@ -312,13 +313,10 @@ public struct CutMix: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
-            numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
-            mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
-            partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .rolled,
-            boxRule: c.decodeIfPresent(CutMixBoxRule.self, forKey: .boxRule) ?? .torchvision)
+            alpha: read(MixArguments.alpha), numClasses: read(MixArguments.numClasses), mode: read(MixArguments.mode),
+            partner: read(MixArguments.rolledPartner), boxRule: read(MixArguments.boxRule))
     }
 }
 
@@ -347,9 +345,12 @@ public struct MixUpCutMix: Transform {
     public let partner: MixPartner
 
     public init(
-        mixupAlpha: Double = 1, cutmixAlpha: Double = 0, prob: Double = 1, switchProb: Double = 0.5,
-        mode: MixMode = .batch, labelSmoothing: Double = 0.1, numClasses: Int? = nil,
-        partner: MixPartner = .reversed
+        mixupAlpha: Double = Arguments.mixupAlpha.defaultValue!,
+        cutmixAlpha: Double = Arguments.cutmixAlpha.defaultValue!,
+        prob: Double = MixArguments.prob.defaultValue!, switchProb: Double = Arguments.switchProb.defaultValue!,
+        mode: MixMode = MixArguments.mode.defaultValue!,
+        labelSmoothing: Double = Arguments.labelSmoothing.defaultValue!,
+        numClasses: Int? = nil, partner: MixPartner = Arguments.partner.defaultValue!
     ) throws {
         try checkAlpha(mixupAlpha, op: Self.opName, argument: "mixup_alpha", allowZero: true)
         try checkAlpha(cutmixAlpha, op: Self.opName, argument: "cutmix_alpha", allowZero: true)
@@ -358,8 +359,8 @@ public struct MixUpCutMix: Transform {
                 op: Self.opName, argument: "mixup_alpha", value: "0",
                 allowed: "a positive value, or a positive cutmix_alpha")
         }
-        try AugmentError.checkProbability(prob, op: Self.opName, argument: "prob")
-        try AugmentError.checkProbability(switchProb, op: Self.opName, argument: "switch_prob")
+        try MixArguments.prob.check(prob, op: Self.opName)
+        try Arguments.switchProb.check(switchProb, op: Self.opName)
         guard labelSmoothing.isFinite, labelSmoothing >= 0, labelSmoothing < 1 else {
             throw AugmentError.invalidArgument(
                 op: Self.opName, argument: "label_smoothing", value: "\(labelSmoothing)",
@@ -408,15 +409,75 @@ public struct MixUpCutMix: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            mixupAlpha: c.decodeIfPresent(Double.self, forKey: .mixupAlpha) ?? 1,
-            cutmixAlpha: c.decodeIfPresent(Double.self, forKey: .cutmixAlpha) ?? 0,
-            prob: c.decodeIfPresent(Double.self, forKey: .prob) ?? 1,
-            switchProb: c.decodeIfPresent(Double.self, forKey: .switchProb) ?? 0.5,
-            mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
-            labelSmoothing: c.decodeIfPresent(Double.self, forKey: .labelSmoothing) ?? 0.1,
-            numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
-            partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .reversed)
+            mixupAlpha: read(Arguments.mixupAlpha), cutmixAlpha: read(Arguments.cutmixAlpha),
+            prob: read(MixArguments.prob),
+            switchProb: read(Arguments.switchProb), mode: read(MixArguments.mode),
+            labelSmoothing: read(Arguments.labelSmoothing), numClasses: read(MixArguments.numClasses),
+            partner: read(Arguments.partner))
     }
+
+    /// `mixup_cutmix`'s own arguments, declared once (timm's defaults).
+    public enum Arguments {
+        public static let mixupAlpha = OpArgument<Double>(
+            "mixup_alpha", default: 1, allowed: "0 (off) or a number in [0.001, 10000]",
+            doc: "MixUp's Beta concentration; 0 turns MixUp off")
+        public static let cutmixAlpha = OpArgument<Double>(
+            "cutmix_alpha", default: 0, allowed: "0 (off) or a number in [0.001, 10000]",
+            doc: "CutMix's Beta concentration; 0 turns CutMix off")
+        public static let switchProb = OpArgument<Double>(
+            "switch_prob", default: 0.5, range: 0...1, doc: "probability of CutMix when both alphas are positive")
+        public static let labelSmoothing = OpArgument<Double>(
+            "label_smoothing", default: 0.1, allowed: "a number in [0, 1]",
+            doc: "timm's label smoothing of the mixed labels")
+        public static let partner = OpArgument<MixPartner>(
+            "partner", default: .reversed, doc: "which sample each sample mixes with (timm: the batch reversed)")
+    }
+}
+
+/// The mixing ops' shared arguments, declared once.
+public enum MixArguments {
+    public static let alpha = OpArgument<Double>(
+        "alpha", default: 1, allowed: "a number in [0.001, 10000]", doc: "Beta(alpha, alpha) concentration of lambda")
+    public static let numClasses = OpArgument<Int?>(
+        optional: "num_classes", allowed: "an integer >= 1 equal to the labels' class count",
+        doc: "class count of the labels (checked against them); null: taken from the labels")
+    public static let mode = OpArgument<MixMode>(
+        "mode", default: .batch, doc: "one lambda (and box) per batch, per pair of samples, or per sample")
+    public static let rolledPartner = OpArgument<MixPartner>(
+        "partner", default: .rolled, doc: "which sample each sample mixes with (torchvision: the previous one)")
+    public static let prob = OpArgument<Double>(
+        "prob", default: 1, range: 0...1, doc: "probability that a draw mixes at all")
+    public static let boxRule = OpArgument<CutMixBoxRule>(
+        "box_rule", default: .torchvision, doc: "how the box is cut from lambda (torchvision's or timm's rand_bbox)")
+}
+
+extension MixMode: OpArgumentValue {}
+extension MixPartner: OpArgumentValue {}
+extension CutMixBoxRule: OpArgumentValue {}
+
+extension MixUp: DescribedArguments {
+    public static let arguments = [
+        MixArguments.alpha.info, MixArguments.numClasses.info, MixArguments.mode.info, MixArguments.rolledPartner.info,
+    ]
+    public static let summary =
+        "Blends each sample and its label with a partner's, lambda ~ Beta(alpha, alpha) (torchvision `MixUp`)."
+}
+
+extension CutMix: DescribedArguments {
+    public static let arguments = [
+        MixArguments.alpha.info, MixArguments.numClasses.info, MixArguments.mode.info, MixArguments.rolledPartner.info,
+        MixArguments.boxRule.info,
+    ]
+    public static let summary =
+        "Pastes a box of a partner sample, labels mixed by the kept area (torchvision `CutMix`)."
+}
+
+extension MixUpCutMix: DescribedArguments {
+    public static let arguments = [
+        Arguments.mixupAlpha.info, Arguments.cutmixAlpha.info, MixArguments.prob.info, Arguments.switchProb.info,
+        MixArguments.mode.info, Arguments.labelSmoothing.info, MixArguments.numClasses.info, Arguments.partner.info,
+    ]
+    public static let summary = "MixUp or CutMix per draw with label smoothing (timm `Mixup`)."
 }

@@ -64,9 +64,10 @@ public struct GaussianNoise: Transform {
     /// The op's arguments, declared once (decoding, checks, catalog draws and docs/reference.md).
     public enum Arguments {
         public static let mean = OpArgument<Double>(
-            "mean", default: 0, range: -maxFactor...maxFactor, doc: "mean of the added noise, on the float scale")
+            "mean", default: 0, range: -maxFactor...maxFactor, catalog: -0.1...0.1,
+            doc: "mean of the added noise, on the float scale")
         public static let sigma = OpArgument<Double>(
-            "sigma", default: 0.1, range: 0...maxFactor,
+            "sigma", default: 0.1, range: 0...maxFactor, catalog: 0...0.3,
             doc: "standard deviation of the added noise, on the float scale")
         public static let clip = OpArgument<Bool>(
             "clip", default: true, doc: "clamp the result to [0, 1]")

@@ -53,9 +53,23 @@ public struct Normalize: Transform {
     private enum CodingKeys: String, CodingKey { case mean, std }
 
     public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(
-            mean: try container.decode([Double].self, forKey: .mean),
-            std: try container.decode([Double].self, forKey: .std))
+        let read = try OpArgumentReader(decoder)
+        try self.init(mean: read(Arguments.mean), std: read(Arguments.std))
     }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let mean = OpArgument<[Double]>(
+            "mean", allowed: "finite numbers, one per channel (or one for all)",
+            doc: "subtracted per channel, on the float scale [0, 1]")
+        public static let std = OpArgument<[Double]>(
+            "std", allowed: "finite non-zero numbers, as many as mean",
+            doc: "divides per channel after the mean is subtracted")
+    }
+}
+
+extension Normalize: DescribedArguments {
+    public static let arguments = [Arguments.mean.info, Arguments.std.info]
+    public static let summary =
+        "`(x - mean[c]) / std[c]` per channel on the float scale (torchvision `normalize` / `Normalize`)."
 }

@@ -4,24 +4,6 @@ import Foundation
 // algorithms, one draw per sample; `same_on_batch` draws once per batch), lowered like the
 // deterministic ops.
 
-private func interpolationArgument(_ value: String?, _ fallback: Interpolation, op: String) throws -> Interpolation {
-    guard let value else { return fallback }
-    guard let parsed = Interpolation(rawValue: value) else {
-        throw AugmentError.invalidArgument(
-            op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
-    }
-    return parsed
-}
-
-private func borderArgument(_ value: String?, op: String) throws -> BorderMode {
-    guard let value else { return .constant }
-    guard let parsed = BorderMode(rawValue: value) else {
-        throw AugmentError.invalidArgument(
-            op: op, argument: "padding_mode", value: value, allowed: "constant, edge or reflect")
-    }
-    return parsed
-}
-
 /// A [min, max] range from torchvision's "number or pair" argument: a number d means [-d, d].
 private func symmetricRange(
     _ values: [Double], op: String, argument: String, nonNegativeScalar: Bool = true
@@ -75,8 +57,9 @@ public struct RandomAffine: Transform {
 
     public init(
         degrees: [Double], translate: [Double]? = nil, scale: [Double]? = nil, shear: [Double]? = nil,
-        interpolation: Interpolation = .nearest, fill: [Double]? = [0], center: [Double]? = nil,
-        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+        interpolation: Interpolation = .nearest, fill: [Double]? = RandomWarpArguments.fill.defaultValue!?.values,
+        center: [Double]? = nil,
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = RandomWarpArguments.sameOnBatch.defaultValue!
     ) throws {
         self.degrees = try symmetricRange(degrees, op: Self.opName, argument: "degrees")
         if let translate {
@@ -178,17 +161,15 @@ public struct RandomAffine: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let fill: [Double]? = c.contains(.fill) ? (try c.decodeNil(forKey: .fill) ? nil : c.numbers(.fill)) : [0]
+        let read = try OpArgumentReader(decoder)
+        let fill = try read.nullable(RandomWarpArguments.fill)?.values
         try self.init(
-            degrees: c.numbers(.degrees) ?? [],
-            translate: c.decodeIfPresent([Double].self, forKey: .translate),
-            scale: c.decodeIfPresent([Double].self, forKey: .scale), shear: c.numbers(.shear),
-            interpolation: interpolationArgument(
-                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-            fill: fill, center: c.decodeIfPresent([Double].self, forKey: .center),
-            paddingMode: borderArgument(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName),
-            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+            degrees: read(RandomWarpArguments.degrees)?.values ?? [], translate: read(Arguments.translate),
+            scale: read(Arguments.scale), shear: read(Arguments.shear)?.values,
+            interpolation: WarpArguments.interpolation.choice(read(WarpArguments.interpolation), op: Self.opName),
+            fill: fill, center: read(WarpArguments.center),
+            paddingMode: WarpArguments.paddingMode.choice(read(WarpArguments.paddingMode), op: Self.opName),
+            sameOnBatch: read(RandomWarpArguments.sameOnBatch))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -224,8 +205,9 @@ public struct RandomRotation: Transform {
     public let sameOnBatch: Bool
 
     public init(
-        degrees: [Double], interpolation: Interpolation = .nearest, center: [Double]? = nil, fill: [Double]? = [0],
-        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+        degrees: [Double], interpolation: Interpolation = .nearest, center: [Double]? = nil,
+        fill: [Double]? = RandomWarpArguments.fill.defaultValue!?.values,
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = RandomWarpArguments.sameOnBatch.defaultValue!
     ) throws {
         self.degrees = try symmetricRange(degrees, op: Self.opName, argument: "degrees")
         if let center {
@@ -284,14 +266,14 @@ public struct RandomRotation: Transform {
                 op: Self.opName, argument: "expand", value: "true",
                 allowed: "false (per-sample angles would give per-sample sizes)")
         }
-        let fill: [Double]? = c.contains(.fill) ? (try c.decodeNil(forKey: .fill) ? nil : c.numbers(.fill)) : [0]
+        let read = try OpArgumentReader(decoder)
+        let fill = try read.nullable(RandomWarpArguments.fill)?.values
         try self.init(
-            degrees: c.numbers(.degrees) ?? [],
-            interpolation: interpolationArgument(
-                c.decodeIfPresent(String.self, forKey: .interpolation), .nearest, op: Self.opName),
-            center: c.decodeIfPresent([Double].self, forKey: .center), fill: fill,
-            paddingMode: borderArgument(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName),
-            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+            degrees: read(RandomWarpArguments.degrees)?.values ?? [],
+            interpolation: WarpArguments.interpolation.choice(read(WarpArguments.interpolation), op: Self.opName),
+            center: read(WarpArguments.center), fill: fill,
+            paddingMode: WarpArguments.paddingMode.choice(read(WarpArguments.paddingMode), op: Self.opName),
+            sameOnBatch: read(RandomWarpArguments.sameOnBatch))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -326,11 +308,12 @@ public struct RandomPerspective: Transform {
     public let sameOnBatch: Bool
 
     public init(
-        distortionScale: Double = 0.5, p: Double = 0.5, interpolation: Interpolation = .bilinear, fill: [Double]? = [0],
-        paddingMode: BorderMode = .constant, sameOnBatch: Bool = false
+        distortionScale: Double = Arguments.distortionScale.defaultValue!, p: Double = Arguments.p.defaultValue!,
+        interpolation: Interpolation = .bilinear, fill: [Double]? = RandomWarpArguments.fill.defaultValue!?.values,
+        paddingMode: BorderMode = .constant, sameOnBatch: Bool = RandomWarpArguments.sameOnBatch.defaultValue!
     ) throws {
-        try AugmentError.check(distortionScale, in: 0...1, op: Self.opName, argument: "distortion_scale")
-        try AugmentError.checkProbability(p, op: Self.opName)
+        try Arguments.distortionScale.check(distortionScale, op: Self.opName)
+        try Arguments.p.check(p, op: Self.opName)
         self.distortionScale = distortionScale
         self.p = p
         self.interpolation = interpolation
@@ -401,16 +384,14 @@ public struct RandomPerspective: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let fill: [Double]? = c.contains(.fill) ? (try c.decodeNil(forKey: .fill) ? nil : c.numbers(.fill)) : [0]
+        let read = try OpArgumentReader(decoder)
+        let fill = try read.nullable(RandomWarpArguments.fill)?.values
         try self.init(
-            distortionScale: c.decodeIfPresent(Double.self, forKey: .distortionScale) ?? 0.5,
-            p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.5,
-            interpolation: interpolationArgument(
-                c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
+            distortionScale: read(Arguments.distortionScale), p: read(Arguments.p),
+            interpolation: WarpArguments.bilinear.choice(read(WarpArguments.bilinear), op: Self.opName),
             fill: fill,
-            paddingMode: borderArgument(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName),
-            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+            paddingMode: WarpArguments.paddingMode.choice(read(WarpArguments.paddingMode), op: Self.opName),
+            sameOnBatch: read(RandomWarpArguments.sameOnBatch))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -440,8 +421,9 @@ public struct RandomResizedCrop: Transform {
     public let sameOnBatch: Bool
 
     public init(
-        size: [Int], scale: [Double] = [0.08, 1], ratio: [Double] = [3.0 / 4, 4.0 / 3],
-        interpolation: Interpolation = .bilinear, antialias: Bool = true, sameOnBatch: Bool = false
+        size: [Int], scale: [Double] = Arguments.scale.defaultValue!, ratio: [Double] = Arguments.ratio.defaultValue!,
+        interpolation: Interpolation = .bilinear, antialias: Bool = WarpArguments.antialias.defaultValue!,
+        sameOnBatch: Bool = RandomWarpArguments.sameOnBatch.defaultValue!
     ) throws {
         let size = size.count == 1 ? [size[0], size[0]] : size
         guard size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
@@ -513,15 +495,12 @@ public struct RandomResizedCrop: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            size: c.integers(.size, op: Self.opName) ?? [],
-            scale: c.decodeIfPresent([Double].self, forKey: .scale) ?? [0.08, 1],
-            ratio: c.decodeIfPresent([Double].self, forKey: .ratio) ?? [3.0 / 4, 4.0 / 3],
-            interpolation: interpolationArgument(
-                c.decodeIfPresent(String.self, forKey: .interpolation), .bilinear, op: Self.opName),
-            antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true,
-            sameOnBatch: c.decodeIfPresent(Bool.self, forKey: .sameOnBatch) ?? false)
+            size: read(WarpArguments.outputSize)?.integers(op: Self.opName, argument: "size") ?? [],
+            scale: read(Arguments.scale), ratio: read(Arguments.ratio),
+            interpolation: WarpArguments.bilinear.choice(read(WarpArguments.bilinear), op: Self.opName),
+            antialias: read(WarpArguments.antialias), sameOnBatch: read(RandomWarpArguments.sameOnBatch))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -533,4 +512,91 @@ public struct RandomResizedCrop: Transform {
         try c.encode(antialias, forKey: .antialias)
         try c.encode(sameOnBatch, forKey: .sameOnBatch)
     }
+}
+
+/// Arguments the random geometric ops share, declared once (the rest are in ``WarpArguments``).
+public enum RandomWarpArguments {
+    public static let degrees = OpArgument<OneOrList<Double>?>(
+        optional: "degrees", allowed: "required: a number d >= 0 (for [-d, d]) or a [min, max] pair",
+        doc: "range of the rotation angle in degrees, drawn uniformly per sample")
+    public static let fill = OpArgument<OneOrList<Double>?>(
+        "fill", default: .some(OneOrList(single: 0)), allowed: "finite numbers, one or one per channel, or null",
+        doc: "the value of output pixels that map outside the input; null: no fill (the warp's own)")
+    public static let sameOnBatch = OpArgument<Bool>(
+        "same_on_batch", default: false, doc: "draw one set of parameters for the whole batch instead of one per sample"
+    )
+}
+
+extension RandomAffine {
+    /// `random_affine`'s own arguments, declared once.
+    public enum Arguments {
+        public static let translate = OpArgument<[Double]?>(
+            optional: "translate", allowed: "[a, b] in [0, 1]",
+            doc: "maximum translation as fractions [a, b] of width and height; null: none")
+        public static let scale = OpArgument<[Double]?>(
+            optional: "scale", allowed: "[min, max] with 0 < min <= max", doc: "range of the scale factor; null: 1")
+        public static let shear = OpArgument<OneOrList<Double>?>(
+            optional: "shear", allowed: "a number s >= 0, [min, max] (x) or [xmin, xmax, ymin, ymax], in (-90, 90)",
+            doc: "range of the shear angles in degrees; null: none")
+    }
+}
+
+extension RandomPerspective {
+    /// `random_perspective`'s own arguments, declared once.
+    public enum Arguments {
+        public static let distortionScale = OpArgument<Double>(
+            "distortion_scale", default: 0.5, range: 0...1, catalog: 0...1,
+            doc: "how far each corner may move, as a fraction of half the image side")
+        public static let p = OpArgument<Double>(
+            "p", default: 0.5, range: 0...1, catalog: 0...1, doc: "probability of distorting each sample")
+    }
+}
+
+extension RandomResizedCrop {
+    /// `random_resized_crop`'s own arguments, declared once.
+    public enum Arguments {
+        public static let scale = OpArgument<[Double]>(
+            "scale", default: [0.08, 1], allowed: "[min, max], 0 < min <= max",
+            doc: "range of the box's area as a fraction of the image's")
+        public static let ratio = OpArgument<[Double]>(
+            "ratio", default: [3.0 / 4, 4.0 / 3], allowed: "[min, max], 0 < min <= max",
+            doc: "range of the box's aspect ratio (drawn log-uniform)")
+    }
+}
+
+extension RandomAffine: DescribedArguments {
+    public static let arguments = [
+        RandomWarpArguments.degrees.info, Arguments.translate.info, Arguments.scale.info, Arguments.shear.info,
+        WarpArguments.interpolation.info, RandomWarpArguments.fill.info, WarpArguments.center.info,
+        WarpArguments.paddingMode.info, RandomWarpArguments.sameOnBatch.info,
+    ]
+    public static let summary =
+        "Rotation, translation, scale and shear drawn per sample (torchvision `RandomAffine`)."
+}
+
+extension RandomRotation: DescribedArguments {
+    public static let arguments = [
+        RandomWarpArguments.degrees.info, WarpArguments.interpolation.info, WarpArguments.center.info,
+        RandomWarpArguments.fill.info, WarpArguments.paddingMode.info, RandomWarpArguments.sameOnBatch.info,
+    ]
+    public static let summary =
+        "Rotation by an angle drawn per sample; `expand` is refused (torchvision `RandomRotation`)."
+}
+
+extension RandomPerspective: DescribedArguments {
+    public static let arguments = [
+        Arguments.distortionScale.info, Arguments.p.info, WarpArguments.bilinear.info, RandomWarpArguments.fill.info,
+        WarpArguments.paddingMode.info, RandomWarpArguments.sameOnBatch.info,
+    ]
+    public static let summary =
+        "A perspective warp with corners moved at random, with probability `p` (torchvision `RandomPerspective`)."
+}
+
+extension RandomResizedCrop: DescribedArguments {
+    public static let arguments = [
+        WarpArguments.outputSize.info, Arguments.scale.info, Arguments.ratio.info, WarpArguments.bilinear.info,
+        WarpArguments.antialias.info, RandomWarpArguments.sameOnBatch.info,
+    ]
+    public static let summary =
+        "A box of random area and aspect ratio per sample, resized to `size` (torchvision `RandomResizedCrop`)."
 }

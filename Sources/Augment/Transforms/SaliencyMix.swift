@@ -58,11 +58,12 @@ public struct SaliencyMix: Transform {
     public let partner: MixPartner
 
     public init(
-        alpha: Double = 1, prob: Double = 1, numClasses: Int? = nil, mode: MixMode = .batch,
-        partner: MixPartner = .permutation
+        alpha: Double = MixArguments.alpha.defaultValue!, prob: Double = MixArguments.prob.defaultValue!,
+        numClasses: Int? = nil, mode: MixMode = MixArguments.mode.defaultValue!,
+        partner: MixPartner = partnerArgument.defaultValue!
     ) throws {
         try checkAlpha(alpha, op: Self.opName, argument: "alpha", allowZero: false)
-        try AugmentError.checkProbability(prob, op: Self.opName, argument: "prob")
+        try MixArguments.prob.check(prob, op: Self.opName)
         try checkClassCount(numClasses, op: Self.opName)
         try checkPairing(mode: mode, partner: partner, op: Self.opName)
         self.alpha = alpha
@@ -154,13 +155,10 @@ public struct SaliencyMix: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            alpha: c.decodeIfPresent(Double.self, forKey: .alpha) ?? 1,
-            prob: c.decodeIfPresent(Double.self, forKey: .prob) ?? 1,
-            numClasses: c.decodeIfPresent(Int.self, forKey: .numClasses),
-            mode: c.decodeIfPresent(MixMode.self, forKey: .mode) ?? .batch,
-            partner: c.decodeIfPresent(MixPartner.self, forKey: .partner) ?? .permutation)
+            alpha: read(MixArguments.alpha), prob: read(MixArguments.prob), numClasses: read(MixArguments.numClasses),
+            mode: read(MixArguments.mode), partner: read(Self.partnerArgument))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -186,4 +184,16 @@ extension SaliencyMix {
         let peak = values.withUnsafeBufferPointer { CPUSaliency.peak($0, sample: n, geometry: images.geometry) }
         return (peak / images.geometry.width, peak % images.geometry.width)
     }
+}
+
+extension SaliencyMix: DescribedArguments {
+    /// `partner` (default: a random permutation, as the SaliencyMix paper's code).
+    public static let partnerArgument = OpArgument<MixPartner>(
+        "partner", default: .permutation, doc: "which sample each sample mixes with (default: a random permutation)")
+    public static let arguments = [
+        MixArguments.alpha.info, MixArguments.prob.info, MixArguments.numClasses.info, MixArguments.mode.info,
+        partnerArgument.info,
+    ]
+    public static let summary =
+        "Pastes the partner's most salient box, labels mixed by the kept area (SaliencyMix, Uddin et al. 2021)."
 }

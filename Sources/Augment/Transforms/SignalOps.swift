@@ -16,6 +16,13 @@ func checkSignalGeometry(_ input: ImageGeometry, op: String) throws {
 }
 
 /// A range argument of a signal op: one number v means [v, v]; checked against `bounds`.
+extension OpArgument where Value == ValueRange {
+    /// The checked [min, max] range of a signal op (one number x: [x, x]) inside the declared range.
+    func signalRange(_ value: ValueRange, op: String) throws -> ValueRange {
+        try Augment.signalRange(value, in: range ?? -signalMaxValue...signalMaxValue, op: op, argument: name)
+    }
+}
+
 func signalRange(_ range: ValueRange, in bounds: ClosedRange<Double>, op: String, argument: String) throws -> ValueRange
 {
     let plain = ValueRange(range.lower, range.upper)
@@ -40,8 +47,8 @@ public struct AmplitudeScale: Transform {
     public static let opName = "amplitude_scale"
     public let factor: ValueRange
 
-    public init(factor: ValueRange = ValueRange(0.8, 1.2)) throws {
-        self.factor = try signalRange(factor, in: -signalMaxValue...signalMaxValue, op: Self.opName, argument: "factor")
+    public init(factor: ValueRange = Arguments.factor.defaultValue!) throws {
+        self.factor = try Arguments.factor.signalRange(factor, op: Self.opName)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
@@ -69,8 +76,15 @@ public struct AmplitudeScale: Transform {
     private enum CodingKeys: String, CodingKey { case factor }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(factor: c.decodeIfPresent(ValueRange.self, forKey: .factor) ?? ValueRange(0.8, 1.2))
+        let read = try OpArgumentReader(decoder)
+        try self.init(factor: read(Arguments.factor))
+    }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let factor = OpArgument<ValueRange>(
+            "factor", default: ValueRange(0.8, 1.2), range: -signalMaxValue...signalMaxValue, catalog: -2...3,
+            doc: "range [min, max] the per-signal factor is drawn from (uniform); one number: that factor")
     }
 }
 
@@ -99,9 +113,12 @@ public struct BaselineWander: Transform {
     public let amplitude: ValueRange
     public let frequency: ValueRange
 
-    public init(amplitude: ValueRange = ValueRange(0, 0.1), frequency: ValueRange = ValueRange(0.1, 2)) throws {
-        self.amplitude = try signalRange(amplitude, in: 0...signalMaxValue, op: Self.opName, argument: "amplitude")
-        self.frequency = try signalRange(frequency, in: 0...signalMaxValue, op: Self.opName, argument: "frequency")
+    public init(
+        amplitude: ValueRange = Arguments.amplitude.defaultValue!,
+        frequency: ValueRange = Arguments.frequency.defaultValue!
+    ) throws {
+        self.amplitude = try Arguments.amplitude.signalRange(amplitude, op: Self.opName)
+        self.frequency = try Arguments.frequency.signalRange(frequency, op: Self.opName)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
@@ -137,10 +154,18 @@ public struct BaselineWander: Transform {
     private enum CodingKeys: String, CodingKey { case amplitude, frequency }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(
-            amplitude: c.decodeIfPresent(ValueRange.self, forKey: .amplitude) ?? ValueRange(0, 0.1),
-            frequency: c.decodeIfPresent(ValueRange.self, forKey: .frequency) ?? ValueRange(0.1, 2))
+        let read = try OpArgumentReader(decoder)
+        try self.init(amplitude: read(Arguments.amplitude), frequency: read(Arguments.frequency))
+    }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let amplitude = OpArgument<ValueRange>(
+            "amplitude", default: ValueRange(0, 0.1), range: 0...signalMaxValue, catalog: 0...2,
+            doc: "range [min, max] of the wave's amplitude, drawn per signal")
+        public static let frequency = OpArgument<ValueRange>(
+            "frequency", default: ValueRange(0.1, 2), range: 0...signalMaxValue, catalog: 0...40,
+            doc: "range [min, max] of the wave's frequency in cycles per signal length, drawn per signal")
     }
 }
 
@@ -167,8 +192,12 @@ public struct SignalGaussianNoise: Transform {
     public let sigma: ValueRange
     public let relative: Bool
 
-    public init(sigma: ValueRange = ValueRange(0.01, 0.01), relative: Bool = false) throws {
-        self.sigma = try signalRange(sigma, in: 0...signalMaxValue, op: Self.opName, argument: "sigma")
+    public init(
+        sigma: ValueRange = Arguments.sigma.defaultValue!, relative: Bool = Arguments.relative.defaultValue!
+    )
+        throws
+    {
+        self.sigma = try Arguments.sigma.signalRange(sigma, op: Self.opName)
         self.relative = relative
     }
 
@@ -198,10 +227,17 @@ public struct SignalGaussianNoise: Transform {
     private enum CodingKeys: String, CodingKey { case sigma, relative }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(
-            sigma: c.decodeIfPresent(ValueRange.self, forKey: .sigma) ?? ValueRange(0.01, 0.01),
-            relative: c.decodeIfPresent(Bool.self, forKey: .relative) ?? false)
+        let read = try OpArgumentReader(decoder)
+        try self.init(sigma: read(Arguments.sigma), relative: read(Arguments.relative))
+    }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let sigma = OpArgument<ValueRange>(
+            "sigma", default: ValueRange(0.01, 0.01), range: 0...signalMaxValue, catalog: 0...0.5,
+            doc: "range [min, max] of the noise's standard deviation, drawn per signal; one number: that sigma")
+        public static let relative = OpArgument<Bool>(
+            "relative", default: false, doc: "sigma as a fraction of each channel's standard deviation")
     }
 }
 
@@ -223,8 +259,8 @@ public struct TimeStretch: Transform {
     public static let opName = "time_stretch"
     public let factor: ValueRange
 
-    public init(factor: ValueRange = ValueRange(0.9, 1.1)) throws {
-        self.factor = try signalRange(factor, in: 0.1...10, op: Self.opName, argument: "factor")
+    public init(factor: ValueRange = Arguments.factor.defaultValue!) throws {
+        self.factor = try Arguments.factor.signalRange(factor, op: Self.opName)
     }
 
     public func outputGeometry(for input: ImageGeometry) throws -> ImageGeometry {
@@ -260,8 +296,15 @@ public struct TimeStretch: Transform {
     private enum CodingKeys: String, CodingKey { case factor }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(factor: c.decodeIfPresent(ValueRange.self, forKey: .factor) ?? ValueRange(0.9, 1.1))
+        let read = try OpArgumentReader(decoder)
+        try self.init(factor: read(Arguments.factor))
+    }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let factor = OpArgument<ValueRange>(
+            "factor", default: ValueRange(0.9, 1.1), range: 0.1...10, catalog: 0.1...10,
+            doc: "range [min, max] of the stretch factor, drawn per signal (> 1 slows down)")
     }
 }
 
@@ -335,10 +378,17 @@ public struct TimeShift: Transform {
     private enum CodingKeys: String, CodingKey { case shift, mode }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(
-            shift: c.decode(ValueRange.self, forKey: .shift),
-            mode: c.decodeIfPresent(TimeShiftMode.self, forKey: .mode) ?? .roll)
+        let read = try OpArgumentReader(decoder)
+        try self.init(shift: read(Arguments.shift), mode: read(Arguments.mode))
+    }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let shift = OpArgument<ValueRange>(
+            "shift", allowed: "[min, max] in [-2^30, 2^30] holding an integer",
+            doc: "range of the shift in samples, an integer drawn uniformly per signal (positive: later)")
+        public static let mode = OpArgument<TimeShiftMode>(
+            "mode", default: .roll, doc: "\"roll\": wrap around (np.roll); \"pad\": fill with 0")
     }
 }
 
@@ -378,8 +428,8 @@ public struct ChannelDropout: Transform {
     public static let opName = "channel_dropout"
     public let p: Double
 
-    public init(p: Double = 0.1) throws {
-        try AugmentError.checkProbability(p, op: Self.opName)
+    public init(p: Double = Arguments.p.defaultValue!) throws {
+        try Arguments.p.check(p, op: Self.opName)
         self.p = p
     }
 
@@ -403,8 +453,14 @@ public struct ChannelDropout: Transform {
     private enum CodingKeys: String, CodingKey { case p }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(p: c.decodeIfPresent(Double.self, forKey: .p) ?? 0.1)
+        let read = try OpArgumentReader(decoder)
+        try self.init(p: read(Arguments.p))
+    }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let p = OpArgument<Double>(
+            "p", default: 0.1, range: 0...1, catalog: 0...1, doc: "probability of zeroing each channel of each signal")
     }
 }
 
@@ -436,4 +492,46 @@ public struct ChannelPermute: Transform {
     public func lower(_ parameters: [ChannelMapParameters], into plan: inout PlanBuilder) throws {
         try lowerChannelMaps(parameters, into: &plan)
     }
+}
+
+extension TimeShiftMode: OpArgumentValue {}
+
+extension AmplitudeScale: DescribedArguments {
+    public static let arguments = [Arguments.factor.info]
+    public static let summary =
+        "Multiplies each signal by a factor drawn per signal (signals, `\"input\": \"signal\"`)."
+}
+
+extension BaselineWander: DescribedArguments {
+    public static let arguments = [Arguments.amplitude.info, Arguments.frequency.info]
+    public static let summary =
+        "Adds a sine wave of random amplitude, frequency and phase to each signal (signals; ECG baseline wander)."
+}
+
+extension SignalGaussianNoise: DescribedArguments {
+    public static let arguments = [Arguments.sigma.info, Arguments.relative.info]
+    public static let summary =
+        "`gaussian_noise` on signals: adds `sigma * z`, z ~ N(0, 1), sigma drawn per signal, no clamping."
+}
+
+extension TimeStretch: DescribedArguments {
+    public static let arguments = [Arguments.factor.info]
+    public static let summary =
+        "Resamples each signal by a factor drawn per signal (linear, as `np.interp`) and keeps its length (signals)."
+}
+
+extension TimeShift: DescribedArguments {
+    public static let arguments = [Arguments.shift.info, Arguments.mode.info]
+    public static let summary =
+        "Shifts each signal in time by an integer drawn per signal, rolled or zero-padded (signals)."
+}
+
+extension ChannelDropout: DescribedArguments {
+    public static let arguments = [Arguments.p.info]
+    public static let summary = "Zeroes each channel of each signal with probability `p` (signals)."
+}
+
+extension ChannelPermute: DescribedArguments {
+    public static let arguments: [OpArgumentInfo] = []
+    public static let summary = "Puts the channels of each signal in a uniformly random order (signals)."
 }

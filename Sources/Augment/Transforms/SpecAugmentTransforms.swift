@@ -275,8 +275,10 @@ public struct TimeWarp: Transform {
     public let window: Int
     public let mode: TimeWarpInterpolation
 
-    public init(window: Int = 80, mode: TimeWarpInterpolation = .bicubic) throws {
-        try AugmentError.check(window, in: 0...Int(Int32.max), op: Self.opName, argument: "window")
+    public init(
+        window: Int = Arguments.window.defaultValue!, mode: TimeWarpInterpolation = Arguments.mode.defaultValue!
+    ) throws {
+        try Arguments.window.check(window, op: Self.opName)
         self.window = window
         self.mode = mode
     }
@@ -308,11 +310,26 @@ public struct TimeWarp: Transform {
     private enum CodingKeys: String, CodingKey { case window, mode }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(
-            window: c.decodeIfPresent(Int.self, forKey: .window) ?? 80,
-            mode: c.decodeIfPresent(TimeWarpInterpolation.self, forKey: .mode) ?? .bicubic)
+        let read = try OpArgumentReader(decoder)
+        try self.init(window: read(Arguments.window), mode: read(Arguments.mode))
     }
+
+    /// The op's arguments, declared once.
+    public enum Arguments {
+        public static let window = OpArgument<Int>(
+            "window", default: 80, range: 0...Double(Int32.max),
+            doc: "the paper's W in frames: the warp point moves by at most W, and stays W from either end")
+        public static let mode = OpArgument<TimeWarpInterpolation>(
+            "mode", default: .bicubic, doc: "how frames are resampled along time (the paper's bicubic, or linear)")
+    }
+}
+
+extension TimeWarpInterpolation: OpArgumentValue {}
+
+extension TimeWarp: DescribedArguments {
+    public static let arguments = [Arguments.window.info, Arguments.mode.info]
+    public static let summary =
+        "Warps each example along time around a random point (SpecAugment time warping, ESPnet `time_warp`)."
 }
 
 /// The hand-crafted policies of the SpecAugment paper (Park et al., "SpecAugment: A Simple Data
@@ -397,6 +414,12 @@ extension MaskValue: OpArgumentValue {
         switch self {
         case .constant(let value): return AugmentError.formatNumber(Double(value))
         case .mean: return "\"mean\""
+        }
+    }
+    public var jsonValue: Any {
+        switch self {
+        case .constant(let value): return Double(value)
+        case .mean: return "mean"
         }
     }
 }

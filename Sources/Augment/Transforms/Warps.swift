@@ -4,24 +4,6 @@ import Foundation
 // Each lowers into PlanBuilder.warp with one matrix per sample (output continuous coordinates ->
 // input continuous coordinates); consecutive ops compose into one warp. See docs/semantics.md.
 
-private func checkInterpolation(_ value: String?, default fallback: Interpolation, op: String) throws -> Interpolation {
-    guard let value else { return fallback }
-    guard let parsed = Interpolation(rawValue: value) else {
-        throw AugmentError.invalidArgument(
-            op: op, argument: "interpolation", value: value, allowed: "nearest or bilinear")
-    }
-    return parsed
-}
-
-private func checkBorderMode(_ value: String?, op: String, argument: String = "padding_mode") throws -> BorderMode {
-    guard let value else { return .constant }
-    guard let parsed = BorderMode(rawValue: value) else {
-        throw AugmentError.invalidArgument(
-            op: op, argument: argument, value: value, allowed: "constant, edge or reflect")
-    }
-    return parsed
-}
-
 private func checkCenter(_ center: [Double]?, op: String) throws {
     if let center {
         guard center.count == 2 else {
@@ -63,7 +45,9 @@ public struct Affine: Transform {
     public let paddingMode: BorderMode
 
     public init(
-        angleDegrees: Double = 0, translatePixels: [Double] = [0, 0], scale: Double = 1,
+        angleDegrees: Double = Arguments.angle.defaultValue!,
+        translatePixels: [Double] = Arguments.translate.defaultValue!,
+        scale: Double = Arguments.scale.defaultValue!,
         shearDegrees: [Double] = [0, 0],
         center: [Double]? = nil, interpolation: Interpolation = .nearest, fill: [Double]? = nil,
         paddingMode: BorderMode = .constant
@@ -119,18 +103,17 @@ public struct Affine: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let shearIsList = (try? c.decodeIfPresent([Double].self, forKey: .shear)) != nil
+        let read = try OpArgumentReader(decoder)
+        let angle = try read(Arguments.angle), translate = try read(Arguments.translate),
+            scale = try read(Arguments.scale)
+        let shear = try read(Arguments.shear)
         try self.init(
-            angleDegrees: c.decodeIfPresent(Double.self, forKey: .angle) ?? 0,
-            translatePixels: c.decodeIfPresent([Double].self, forKey: .translate) ?? [0, 0],
-            scale: c.decodeIfPresent(Double.self, forKey: .scale) ?? 1,
-            shearDegrees: parseShear(c.numbers(.shear), isList: shearIsList),
-            center: c.decodeIfPresent([Double].self, forKey: .center),
-            interpolation: checkInterpolation(
-                c.decodeIfPresent(String.self, forKey: .interpolation), default: .nearest, op: Self.opName),
-            fill: c.numbers(.fill),
-            paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
+            angleDegrees: angle, translatePixels: translate, scale: scale,
+            shearDegrees: parseShear(shear?.values, isList: shear.map { !$0.isSingle } ?? false),
+            center: read(WarpArguments.center),
+            interpolation: WarpArguments.interpolation.choice(read(WarpArguments.interpolation), op: Self.opName),
+            fill: read(WarpArguments.fill)?.values,
+            paddingMode: WarpArguments.paddingMode.choice(read(WarpArguments.paddingMode), op: Self.opName))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -159,7 +142,8 @@ public struct Rotate: Transform {
     public let paddingMode: BorderMode
 
     public init(
-        angleDegrees: Double, interpolation: Interpolation = .nearest, expand: Bool = false, center: [Double]? = nil,
+        angleDegrees: Double, interpolation: Interpolation = .nearest, expand: Bool = Arguments.expand.defaultValue!,
+        center: [Double]? = nil,
         fill: [Double]? = nil, paddingMode: BorderMode = .constant
     ) throws {
         try AugmentError.checkFinite([angleDegrees], op: Self.opName, argument: "angle")
@@ -206,14 +190,12 @@ public struct Rotate: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            angleDegrees: c.decode(Double.self, forKey: .angle),
-            interpolation: checkInterpolation(
-                c.decodeIfPresent(String.self, forKey: .interpolation), default: .nearest, op: Self.opName),
-            expand: c.decodeIfPresent(Bool.self, forKey: .expand) ?? false,
-            center: c.decodeIfPresent([Double].self, forKey: .center), fill: c.numbers(.fill),
-            paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
+            angleDegrees: read(Arguments.angle),
+            interpolation: WarpArguments.interpolation.choice(read(WarpArguments.interpolation), op: Self.opName),
+            expand: read(Arguments.expand), center: read(WarpArguments.center), fill: read(WarpArguments.fill)?.values,
+            paddingMode: WarpArguments.paddingMode.choice(read(WarpArguments.paddingMode), op: Self.opName))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -285,14 +267,12 @@ public struct Perspective: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            startpoints: c.decode([[Double]].self, forKey: .startpoints),
-            endpoints: c.decode([[Double]].self, forKey: .endpoints),
-            interpolation: checkInterpolation(
-                c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
-            fill: c.numbers(.fill),
-            paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
+            startpoints: read(Arguments.startpoints), endpoints: read(Arguments.endpoints),
+            interpolation: WarpArguments.bilinear.choice(read(WarpArguments.bilinear), op: Self.opName),
+            fill: read(WarpArguments.fill)?.values,
+            paddingMode: WarpArguments.paddingMode.choice(read(WarpArguments.paddingMode), op: Self.opName))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -319,7 +299,8 @@ public struct Resize: Transform {
     public let antialias: Bool
 
     public init(
-        size: [Int], maxSize: Int? = nil, interpolation: Interpolation = .bilinear, antialias: Bool = true
+        size: [Int], maxSize: Int? = nil, interpolation: Interpolation = .bilinear,
+        antialias: Bool = WarpArguments.antialias.defaultValue!
     ) throws {
         guard size.count == 1 || size.count == 2, size.allSatisfy({ (1...maxImageSide).contains($0) }) else {
             throw AugmentError.invalidArgument(
@@ -361,12 +342,12 @@ public struct Resize: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            size: c.integers(.size, op: Self.opName) ?? [], maxSize: c.decodeIfPresent(Int.self, forKey: .maxSize),
-            interpolation: checkInterpolation(
-                c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
-            antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true)
+            size: read(WarpArguments.size)?.integers(op: Self.opName, argument: WarpArguments.size.name) ?? [],
+            maxSize: read(Arguments.maxSize),
+            interpolation: WarpArguments.bilinear.choice(read(WarpArguments.bilinear), op: Self.opName),
+            antialias: read(WarpArguments.antialias))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -446,7 +427,7 @@ public struct ResizedCrop: Transform {
 
     public init(
         top: Int, left: Int, height: Int, width: Int, size: [Int], interpolation: Interpolation = .bilinear,
-        antialias: Bool = true
+        antialias: Bool = WarpArguments.antialias.defaultValue!
     ) throws {
         try AugmentError.check(top, in: 0...Int(Int32.max), op: Self.opName, argument: "top")
         try AugmentError.check(left, in: 0...Int(Int32.max), op: Self.opName, argument: "left")
@@ -472,14 +453,13 @@ public struct ResizedCrop: Transform {
     private enum CodingKeys: String, CodingKey { case top, left, height, width, size, interpolation, antialias }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            top: c.decode(Int.self, forKey: .top), left: c.decode(Int.self, forKey: .left),
-            height: c.decode(Int.self, forKey: .height), width: c.decode(Int.self, forKey: .width),
-            size: c.integers(.size, op: Self.opName) ?? [],
-            interpolation: checkInterpolation(
-                c.decodeIfPresent(String.self, forKey: .interpolation), default: .bilinear, op: Self.opName),
-            antialias: c.decodeIfPresent(Bool.self, forKey: .antialias) ?? true)
+            top: read(CropArguments.top), left: read(CropArguments.left), height: read(CropArguments.height),
+            width: read(CropArguments.width),
+            size: read(WarpArguments.outputSize)?.integers(op: Self.opName, argument: "size") ?? [],
+            interpolation: WarpArguments.bilinear.choice(read(WarpArguments.bilinear), op: Self.opName),
+            antialias: read(WarpArguments.antialias))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -500,8 +480,8 @@ public struct Rot90: Transform {
     public static let opName = "rot90"
     public let k: Int
 
-    public init(k: Int = 1) throws {
-        try AugmentError.check(k, in: -Int(Int32.max)...Int(Int32.max), op: Self.opName, argument: "k")
+    public init(k: Int = Arguments.k.defaultValue!) throws {
+        try Arguments.k.check(k, op: Self.opName)
         self.k = k
     }
 
@@ -530,8 +510,8 @@ public struct Rot90: Transform {
     private enum CodingKeys: String, CodingKey { case k }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(k: c.decodeIfPresent(Int.self, forKey: .k) ?? 1)
+        let read = try OpArgumentReader(decoder)
+        try self.init(k: read(Arguments.k))
     }
 }
 
@@ -573,7 +553,9 @@ public struct Pad: Transform {
     public let fill: [Float]
     public let paddingMode: BorderMode
 
-    public init(padding: [Int], fill: [Double] = [0], paddingMode: BorderMode = .constant) throws {
+    public init(
+        padding: [Int], fill: [Double] = CropArguments.fill.defaultValue!.values, paddingMode: BorderMode = .constant
+    ) throws {
         self.padding = try parsePadding(padding, op: Self.opName)
         self.fill = try AugmentError.checkFill(fill, op: Self.opName) ?? [0]
         self.paddingMode = paddingMode
@@ -597,10 +579,11 @@ public struct Pad: Transform {
     }
 
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let read = try OpArgumentReader(decoder)
         try self.init(
-            padding: c.integers(.padding, op: Self.opName) ?? [], fill: c.numbers(.fill) ?? [0],
-            paddingMode: checkBorderMode(c.decodeIfPresent(String.self, forKey: .paddingMode), op: Self.opName))
+            padding: read(Arguments.padding)?.integers(op: Self.opName, argument: Arguments.padding.name) ?? [],
+            fill: read(CropArguments.fill).values,
+            paddingMode: WarpArguments.paddingMode.choice(read(WarpArguments.paddingMode), op: Self.opName))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -609,4 +592,151 @@ public struct Pad: Transform {
         try c.encode(fill, forKey: .fill)
         try c.encode(paddingMode.rawValue, forKey: .paddingMode)
     }
+}
+
+/// Arguments the geometric ops share, declared once.
+public enum WarpArguments {
+    /// `interpolation` of affine and rotate (torchvision's default there: nearest).
+    public static let interpolation = OpArgument<String>(
+        "interpolation", default: "nearest", choices: Interpolation.allCases.map(\.rawValue),
+        doc: "how the input is sampled")
+    /// `interpolation` of resize, perspective and the crops that resize (torchvision's default: bilinear).
+    public static let bilinear = OpArgument<String>(
+        "interpolation", default: "bilinear", choices: Interpolation.allCases.map(\.rawValue),
+        doc: "how the input is sampled")
+    public static let fill = OpArgument<OneOrList<Double>?>(
+        optional: "fill", allowed: "finite numbers, one or one per channel",
+        doc: "the value of output pixels that map outside the input (padding_mode constant); null: 0")
+    public static let paddingMode = OpArgument<String>(
+        "padding_mode", default: "constant", choices: BorderMode.allCases.map(\.rawValue),
+        doc: "outside the input: the fill, the nearest edge pixel, or a reflection without repeating the edge")
+    public static let center = OpArgument<[Double]?>(
+        optional: "center", allowed: "[x, y] in pixels", doc: "centre of rotation and scaling; null: the image centre")
+    public static let size = OpArgument<OneOrList<Double>?>(
+        optional: "size", allowed: "required: an integer s (the smaller edge) or [height, width], in [1, 1048576]",
+        doc: "output size [height, width], or s for the smaller edge (aspect ratio kept)")
+    /// `size` of the crops that resize (one value: a square).
+    public static let outputSize = OpArgument<OneOrList<Double>?>(
+        optional: "size", allowed: "required: [height, width] (or one value), integers in [1, 1048576]",
+        doc: "output size [height, width], or one value for a square")
+    public static let antialias = OpArgument<Bool>(
+        "antialias", default: true,
+        doc: "low-pass when downscaling (bilinear: torchvision's antialiased resize; false: plain interpolation)")
+}
+
+extension Affine {
+    /// `affine`'s own arguments, declared once (the shared ones are in ``WarpArguments``).
+    public enum Arguments {
+        public static let angle = OpArgument<Double>(
+            "angle", default: 0, allowed: "a finite number", doc: "rotation in degrees, clockwise (as torchvision)")
+        public static let translate = OpArgument<[Double]>(
+            "translate", default: [0, 0], allowed: "[dx, dy], finite", doc: "translation in pixels [dx, dy]")
+        public static let scale = OpArgument<Double>(
+            "scale", default: 1, allowed: "a finite number > 0", doc: "uniform scale")
+        public static let shear = OpArgument<OneOrList<Double>?>(
+            optional: "shear", allowed: "degrees in (-90, 90): one number (x) or [x, y]",
+            doc: "shear angles in degrees; null: none")
+    }
+}
+
+extension Rotate {
+    /// `rotate`'s own arguments, declared once.
+    public enum Arguments {
+        public static let angle = OpArgument<Double>(
+            "angle", allowed: "a finite number", doc: "rotation in degrees, counter-clockwise (as torchvision)")
+        public static let expand = OpArgument<Bool>(
+            "expand", default: false, doc: "enlarge the output to hold the whole rotated image")
+    }
+}
+
+extension Perspective {
+    /// `perspective`'s own arguments, declared once.
+    public enum Arguments {
+        public static let startpoints = OpArgument<[[Double]]>(
+            "startpoints", allowed: "four [x, y] points, finite",
+            doc: "corners in the input (top-left, top-right, bottom-right, bottom-left)")
+        public static let endpoints = OpArgument<[[Double]]>(
+            "endpoints", allowed: "four [x, y] points, finite", doc: "where the start points go in the output")
+    }
+}
+
+extension Resize {
+    /// `resize`'s own arguments, declared once.
+    public enum Arguments {
+        public static let maxSize = OpArgument<Int?>(
+            optional: "max_size", allowed: "an integer larger than size",
+            doc: "cap on the longer edge when `size` is one number")
+    }
+}
+
+extension Rot90 {
+    /// `rot90`'s arguments, declared once.
+    public enum Arguments {
+        public static let k = OpArgument<Int>(
+            "k", default: 1, range: -Double(Int32.max)...Double(Int32.max), catalog: -2...5,
+            doc: "quarter turns counter-clockwise (any integer; taken modulo 4)")
+    }
+}
+
+extension Pad {
+    /// `pad`'s own arguments, declared once.
+    public enum Arguments {
+        public static let padding = OpArgument<OneOrList<Double>?>(
+            optional: "padding",
+            allowed: "required: p, [left/right, top/bottom] or [left, top, right, bottom], integers in [0, 2^29]",
+            doc: "pixels added on each side")
+    }
+}
+
+extension Affine: DescribedArguments {
+    public static let arguments = [
+        Arguments.angle.info, Arguments.translate.info, Arguments.scale.info, Arguments.shear.info,
+        WarpArguments.center.info, WarpArguments.interpolation.info, WarpArguments.fill.info,
+        WarpArguments.paddingMode.info,
+    ]
+    public static let summary =
+        "Rotation, translation, scale and shear about a centre, one matrix for the batch (torchvision `affine`)."
+}
+
+extension Rotate: DescribedArguments {
+    public static let arguments = [
+        Arguments.angle.info, WarpArguments.interpolation.info, Arguments.expand.info, WarpArguments.center.info,
+        WarpArguments.fill.info, WarpArguments.paddingMode.info,
+    ]
+    public static let summary = "Rotation by `angle` degrees about the centre (torchvision `rotate`)."
+}
+
+extension Perspective: DescribedArguments {
+    public static let arguments = [
+        Arguments.startpoints.info, Arguments.endpoints.info, WarpArguments.bilinear.info, WarpArguments.fill.info,
+        WarpArguments.paddingMode.info,
+    ]
+    public static let summary =
+        "The projective map taking the four start points to the end points (torchvision `perspective`)."
+}
+
+extension Resize: DescribedArguments {
+    public static let arguments = [
+        WarpArguments.size.info, Arguments.maxSize.info, WarpArguments.bilinear.info, WarpArguments.antialias.info,
+    ]
+    public static let summary = "Resizes to [height, width] or by the smaller edge (torchvision `resize`)."
+}
+
+extension ResizedCrop: DescribedArguments {
+    public static let arguments = [
+        CropArguments.top.info, CropArguments.left.info, CropArguments.height.info, CropArguments.width.info,
+        WarpArguments.outputSize.info, WarpArguments.bilinear.info, WarpArguments.antialias.info,
+    ]
+    public static let summary =
+        "Crops the box, then resizes it to `size` in one sampling (torchvision `resized_crop`)."
+}
+
+extension Rot90: DescribedArguments {
+    public static let arguments = [Arguments.k.info]
+    public static let summary = "`k` quarter turns counter-clockwise, exact (torch `rot90`)."
+}
+
+extension Pad: DescribedArguments {
+    public static let arguments = [Arguments.padding.info, CropArguments.fill.info, WarpArguments.paddingMode.info]
+    public static let summary = "Adds pixels on each side: constant, edge or reflect (torchvision `pad`)."
 }

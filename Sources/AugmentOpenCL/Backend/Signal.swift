@@ -46,22 +46,13 @@ enum OpenCLSignal {
         let rowSigma = try backend.scratchFloats(steps.count * rows, options: options)
         for (k, step) in steps.enumerated() where step.op == .gaussianNoise && step.relative {
             let kernel = try program.kernel("signal_std")
-            try kernel.setArgument(0, input.buffer)
-            try kernel.setArgument(1, rowSigma)
-            try kernel.setArgument(2, values)
-            try kernel.setArgument(3, integers)
-            try kernel.setArgument(4, channelMap)
-            try kernel.setArgument(5, keys)
-            try kernel.setArgument(6, bases)
-            try kernel.setArgument(7, value: Int32(length))
-            try kernel.setArgument(8, value: Int32(channels))
-            try kernel.setArgument(9, value: Int32(rows))
-            try kernel.setArgument(10, value: Float(1 / Double(length)))
             let bits = SignalStage.fixedPointBits(length: length)
-            try kernel.setArgument(11, value: bits.sum)
-            try kernel.setArgument(12, value: bits.square)
-            try kernel.setArgument(13, value: Int32(k))
-            try kernel.setArgument(14, value: Int32(stage.count))
+            try kernel.setArguments([
+                .buffer(input.buffer), .buffer(rowSigma), .buffer(values), .buffer(integers), .buffer(channelMap),
+                .buffer(keys), .buffer(bases), .value(Int32(length)), .value(Int32(channels)), .value(Int32(rows)),
+                .value(Float(1 / Double(length))), .value(bits.sum), .value(bits.square), .value(Int32(k)),
+                .value(Int32(stage.count)),
+            ])
             let group = min(64, roundUp(rows, to: 8), backend.device.maxWorkGroupSize)
             let event = try kernel.enqueue(on: backend.context, global: [roundUp(rows, to: group)], local: [group])
             timing.recordKernel(event)
@@ -70,17 +61,11 @@ enum OpenCLSignal {
             count: stage.count, geometry: stage.geometry, format: .float32NCHW,
             options: options)
         let kernel = try program.kernel("signal_apply")
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, values)
-        try kernel.setArgument(3, integers)
-        try kernel.setArgument(4, channelMap)
-        try kernel.setArgument(5, keys)
-        try kernel.setArgument(6, bases)
-        try kernel.setArgument(7, rowSigma)
-        try kernel.setArgument(8, value: Int32(length))
-        try kernel.setArgument(9, value: Int32(channels))
-        try kernel.setArgument(10, value: Int32(stage.count))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(values), .buffer(integers),
+            .buffer(channelMap), .buffer(keys), .buffer(bases), .buffer(rowSigma), .value(Int32(length)),
+            .value(Int32(channels)), .value(Int32(stage.count)),
+        ])
         let group = min(64, roundUp(length, to: 8), backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(
             on: backend.context, global: [roundUp(length, to: group), channels, stage.count],

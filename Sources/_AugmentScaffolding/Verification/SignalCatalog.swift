@@ -11,29 +11,23 @@ extension CatalogEntry {
 }
 
 extension TransformCatalog {
+    /// The entry of a signal op derived from its argument declarations.
+    static func signalEntry(_ type: any DescribedArguments.Type, name: String? = nil) -> CatalogEntry {
+        guard let entry = derivedEntry(for: type, name: name, input: .signal) else {
+            preconditionFailure("\(type.opName): a required argument has no catalog span in its declaration")
+        }
+        return entry
+    }
+
     /// The signal ops (family `signal`), with random arguments. Names carry a "signal_" prefix where
     /// the op name is shared with an image op (gaussian_noise, time_masking).
     static let signalEntries: [CatalogEntry] = [
-        .signal("amplitude_scale") { _, random in
-            let a = random.uniform(-2, 2)
-            return try Pipeline([AmplitudeScale(factor: ValueRange(a, a + random.uniform(0, 1)))])
-        },
-        .signal("baseline_wander") { _, random in
-            try Pipeline([
-                BaselineWander(
-                    amplitude: ValueRange(0, random.uniform(0, 2)),
-                    frequency: ValueRange(0, random.uniform(0, 40)))
-            ])
-        },
-        .signal("signal_gaussian_noise") { _, random in
-            try Pipeline([SignalGaussianNoise(sigma: ValueRange(0, random.uniform(0, 0.5)))])
-        },
+        signalEntry(AmplitudeScale.self), signalEntry(BaselineWander.self),
+        signalEntry(SignalGaussianNoise.self, name: "signal_gaussian_noise"),
         .signal("signal_gaussian_noise_relative") { _, random in
             try Pipeline([SignalGaussianNoise(sigma: ValueRange(0, random.uniform(0, 0.5)), relative: true)])
         },
-        .signal("time_stretch") { _, random in
-            try Pipeline([TimeStretch(factor: ValueRange(random.uniform(0.1, 1), random.uniform(1, 10)))])
-        },
+        signalEntry(TimeStretch.self),
         .signal("time_shift_roll") { geometry, random in
             let t = Double(geometry.width)
             return try Pipeline([TimeShift(shift: ValueRange(-2 * t, 2 * t), mode: .roll)])
@@ -49,10 +43,7 @@ extension TransformCatalog {
                     iidMasks: random.bernoulli(0.5), numMasks: random.integer(in: 0...3))
             ])
         },
-        .signal("channel_dropout") { _, random in
-            try Pipeline([ChannelDropout(p: random.uniform(0, 1))])
-        },
-        .signal("channel_permute") { _, _ in try Pipeline([ChannelPermute()]) },
+        signalEntry(ChannelDropout.self), signalEntry(ChannelPermute.self),
         .signal("signal_chain (ecg)") { geometry, random in
             try Pipeline([
                 TimeStretch(factor: ValueRange(0.9, 1.1)),

@@ -65,10 +65,12 @@ public enum TransformCatalog {
                 let std = (0..<geometry.channels).map { _ in random.uniform(0.1, 0.4) }
                 return try Pipeline([Normalize(mean: mean, std: std)])
             },
-            CatalogEntry(name: HorizontalFlip.opName) { _, _ in try Pipeline([HorizontalFlip()]) },
-            CatalogEntry(name: VerticalFlip.opName) { _, _ in try Pipeline([VerticalFlip()]) },
-            CatalogEntry(name: RandomHorizontalFlip.opName) { _, _ in try Pipeline([RandomHorizontalFlip(p: 0.5)]) },
-            CatalogEntry(name: RandomVerticalFlip.opName) { _, _ in try Pipeline([RandomVerticalFlip(p: 0.5)]) },
+        ]
+        + derivedEntries([
+            (HorizontalFlip.self, nil), (VerticalFlip.self, nil), (RandomHorizontalFlip.self, nil),
+            (RandomVerticalFlip.self, nil),
+        ])
+        + [
             CatalogEntry(name: Crop.opName) { geometry, random in
                 let height = random.integer(in: 1...geometry.height)
                 let width = random.integer(in: 1...geometry.width)
