@@ -77,11 +77,7 @@ __kernel void color_apply(__global const float* restrict src,
 
 // Statistics of sample n for the program step stat_step[n] (-1: none), taken over the image after
 // the steps before it. One work-group per (sample, channel); contrast uses only channel 0's group.
-//   contrast:     stats[0] = (float)(sum of round(clamp(gray, -256, 256) * 2^24)) * mean_scale, where
-//                 mean_scale = 2^-24 / (H * W). Integer sums make the result independent of the order
-//                 of additions, so every device and the CPU agree exactly.
-//   autocontrast: stats[c] = minimum (0 if flat), stats[CHANNELS + c] = maximum - minimum (1 if flat).
-//   equalize:     stats[c * 256 + k] = lut[k] / 255 (torchvision's / PIL's table; identity if step 0).
+// What is written: color_stat_finish in common.cl (shared with warp.cl's warp_color_stats).
 __kernel void color_stats(__global const float* restrict src,
                           __global const int* restrict ops,
                           __global const float2* restrict args,
@@ -123,60 +119,10 @@ __kernel void color_stats(__global const float* restrict src,
             const float2 ab = program_args[k];
             color_step(v, program[k], ab.x, ab.y, stats);  // earlier steps never read statistics
         }
-        if (op == COLOR_CONTRAST) {
-#if CHANNELS == 3
-            const float l = color_gray(v[0], v[1], v[2]);
-#else
-            const float l = v[0];
-#endif
-            sum += (ulong)convert_long_rte(fmin(fmax(l, -256.0f), 256.0f) * 0x1p24f);
-        } else if (op == COLOR_AUTOCONTRAST) {
-            minimum = fmin(minimum, v[channel]);
-            maximum = fmax(maximum, v[channel]);
-        } else {
-            atomic_inc(&histogram[u8_from_unit(v[channel])]);
-        }
+        color_stat_add(v, op, channel, &sum, &minimum, &maximum, histogram);
     }
-    sums[lid] = sum;
-    minima[lid] = minimum;
-    maxima[lid] = maximum;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int offset = STAT_GROUP / 2; offset > 0; offset >>= 1) {
-        if (lid < offset) {
-            sums[lid] += sums[lid + offset];
-            minima[lid] = fmin(minima[lid], minima[lid + offset]);
-            maxima[lid] = fmax(maxima[lid], maxima[lid + offset]);
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    if (lid != 0) {
-        return;
-    }
-    __global float* out = stats + (size_t)n * stat_stride;
-    if (op == COLOR_CONTRAST) {
-        out[0] = convert_float((long)sums[0]) * mean_scale;
-    } else if (op == COLOR_AUTOCONTRAST) {
-        const bool flat = maxima[0] == minima[0];
-        out[channel] = flat ? 0.0f : minima[0];
-        out[CHANNELS + channel] = flat ? 1.0f : maxima[0] - minima[0];
-    } else {
-        int last = 0;
-        for (int k = 0; k < 256; ++k) {
-            if (histogram[k] != 0) last = k;
-        }
-        const int step = ((int)plane - (int)histogram[last]) / 255;
-        __global float* lut = out + channel * 256;
-        if (step == 0) {
-            for (int k = 0; k < 256; ++k) lut[k] = unit_from_u8((uchar)k);
-        } else {
-            lut[0] = 0.0f;
-            int cumulative = 0;
-            for (int k = 1; k < 256; ++k) {
-                cumulative += (int)histogram[k - 1];
-                lut[k] = unit_from_u8((uchar)min((cumulative + step / 2) / step, 255));
-            }
-        }
-    }
+    color_stat_finish(op, channel, lid, (int)plane, sum, minimum, maximum, sums, minima, maxima, histogram,
+                      stats + (size_t)n * stat_stride, mean_scale);
 }
 
 #endif

@@ -365,6 +365,86 @@ inline __attribute__((always_inline)) void color_step(float* v, int op, float a,
 #endif
     }
 }
+#if (USE_CONTRAST || USE_AUTOCONTRAST || USE_EQUALIZE) && defined(STAT_GROUP)
+// ---------------------------------------------------------------------------------------------
+// Image statistics (contrast, autocontrast, equalize), shared by color.cl's color_stats (over a
+// float32 image) and warp.cl's warp_color_stats (over a warp's output pixels, sampled on the fly
+// through warp_sample_pixel). One work-group of STAT_GROUP work-items per (sample, channel) adds
+// its pixels with color_stat_add, then color_stat_finish reduces and writes the sample's block:
+//   contrast:     out[0] = (float)(sum of round(clamp(gray, -256, 256) * 2^24)) * mean_scale, where
+//                 mean_scale = 2^-24 / (H * W). Integer sums make the result independent of the order
+//                 of additions, so every device and the CPU agree exactly.
+//   autocontrast: out[c] = minimum (0 if flat), out[CHANNELS + c] = maximum - minimum (1 if flat).
+//   equalize:     out[c * 256 + k] = lut[k] / 255 (torchvision's / PIL's table; identity if step 0).
+// ---------------------------------------------------------------------------------------------
+
+// Adds one pixel (after the program's steps before the statistic step) to a work-item's partials.
+inline __attribute__((always_inline)) void color_stat_add(const float* v, const int op, const int channel,
+                                                          ulong* sum, float* minimum, float* maximum,
+                                                          __local uint* histogram) {
+    if (op == COLOR_CONTRAST) {
+#if CHANNELS == 3
+        const float l = color_gray(v[0], v[1], v[2]);
+#else
+        const float l = v[0];
+#endif
+        *sum += (ulong)convert_long_rte(fmin(fmax(l, -256.0f), 256.0f) * 0x1p24f);
+    } else if (op == COLOR_AUTOCONTRAST) {
+        *minimum = fmin(*minimum, v[channel]);
+        *maximum = fmax(*maximum, v[channel]);
+    } else {
+        atomic_inc(&histogram[u8_from_unit(v[channel])]);
+    }
+}
+
+// Reduces the work-group's partials and writes the statistics block `out` of the sample (plane:
+// pixels per channel). Every work-item of the group calls it; the scratch arrays have STAT_GROUP
+// entries (histogram: 256, zeroed before the pixels were added, behind a barrier).
+inline void color_stat_finish(const int op, const int channel, const int lid, const int plane, const ulong sum,
+                              const float minimum, const float maximum, __local ulong* sums, __local float* minima,
+                              __local float* maxima, __local uint* histogram, __global float* out,
+                              const float mean_scale) {
+    sums[lid] = sum;
+    minima[lid] = minimum;
+    maxima[lid] = maximum;
+    barrier(CLK_LOCAL_MEM_FENCE);
+    for (int offset = STAT_GROUP / 2; offset > 0; offset >>= 1) {
+        if (lid < offset) {
+            sums[lid] += sums[lid + offset];
+            minima[lid] = fmin(minima[lid], minima[lid + offset]);
+            maxima[lid] = fmax(maxima[lid], maxima[lid + offset]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    if (lid != 0) {
+        return;
+    }
+    if (op == COLOR_CONTRAST) {
+        out[0] = convert_float((long)sums[0]) * mean_scale;
+    } else if (op == COLOR_AUTOCONTRAST) {
+        const bool flat = maxima[0] == minima[0];
+        out[channel] = flat ? 0.0f : minima[0];
+        out[CHANNELS + channel] = flat ? 1.0f : maxima[0] - minima[0];
+    } else {
+        int last = 0;
+        for (int k = 0; k < 256; ++k) {
+            if (histogram[k] != 0) last = k;
+        }
+        const int step = (plane - (int)histogram[last]) / 255;
+        __global float* lut = out + channel * 256;
+        if (step == 0) {
+            for (int k = 0; k < 256; ++k) lut[k] = unit_from_u8((uchar)k);
+        } else {
+            lut[0] = 0.0f;
+            int cumulative = 0;
+            for (int k = 1; k < 256; ++k) {
+                cumulative += (int)histogram[k - 1];
+                lut[k] = unit_from_u8((uchar)min((cumulative + step / 2) / step, 255));
+            }
+        }
+    }
+}
+#endif  // statistics
 #endif  // CHANNELS
 #endif
 

@@ -68,9 +68,12 @@ typedef float dst_t;
 #define EXACT_WIDTH 0
 #endif
 
-// Colour programs in the epilogue (ColorStage steps without image statistics, fused by the
-// planner): COLOR_STEPS steps per sample, run on all channels of a pixel after sampling and fill,
-// before the per-channel affine (normalize). 0 steps compiles to nothing.
+// Colour programs in the epilogue (ColorStage steps fused by the planner): COLOR_STEPS steps per
+// sample, run on all channels of a pixel after sampling and fill, before the per-channel affine
+// (normalize). 0 steps compiles to nothing. A step that needs an image statistic (contrast,
+// autocontrast, equalize: at most one per sample) reads the sample's block of color_stats
+// (stat_stride floats per sample), which warp_color_stats (below) took first over this warp's
+// output pixels, so that the warp still writes its output once.
 #ifndef COLOR_STEPS
 #define COLOR_STEPS 0
 #endif
@@ -78,7 +81,8 @@ typedef float dst_t;
 #define WARP_COLOR(px, n) {                                                                       \
         __global const int* cp = color_ops + (size_t)(n) * COLOR_STEPS;                           \
         __global const float* ca = color_args + (size_t)(n) * COLOR_STEPS * 2;                    \
-        COLOR_UNROLL for (int k = 0; k < COLOR_STEPS; ++k) color_step(px, cp[k], ca[2 * k], ca[2 * k + 1], ca); \
+        __global const float* cs = color_stats + (size_t)(n) * stat_stride;                      \
+        COLOR_UNROLL for (int k = 0; k < COLOR_STEPS; ++k) color_step(px, cp[k], ca[2 * k], ca[2 * k + 1], cs); \
     }
 #else
 #define WARP_COLOR(px, n)
@@ -98,8 +102,10 @@ __kernel void warp_remap(__global const src_t* restrict src,
                          __constant float* bias,
                          const int in_h, const int in_w,
                          const int out_h, const int out_w,
-                         __global const int* restrict color_ops,    // samples x COLOR_STEPS
-                         __global const float* restrict color_args) {  // samples x COLOR_STEPS x 2
+                         __global const int* restrict color_ops,     // samples x COLOR_STEPS
+                         __global const float* restrict color_args,  // samples x COLOR_STEPS x 2
+                         __global const float* restrict color_stats, // samples x stat_stride
+                         const int stat_stride) {
     const size_t x = get_global_id(0);
     const int y = get_global_id(1);
     const int n = samples[get_global_id(2)];
@@ -473,8 +479,10 @@ __kernel void warp_general(__global const src_t* restrict src,
                            __constant float* bias,
                            __constant float* fill,
                            const int out_h, const int out_w,
-                           __global const int* restrict color_ops,    // samples x COLOR_STEPS
+                           __global const int* restrict color_ops,     // samples x COLOR_STEPS
                            __global const float* restrict color_args,  // samples x COLOR_STEPS x 2
+                           __global const float* restrict color_stats, // samples x stat_stride
+                           const int stat_stride,
                            __global const int* restrict col_index,     // SEPARABLE: samples x out_w x TAPS_X
                            __global const float* restrict col_weight,
                            __global const int* restrict row_index,     // SEPARABLE: samples x out_h x TAPS_Y
@@ -509,6 +517,83 @@ __kernel void warp_general(__global const src_t* restrict src,
         STORE(d, c * d_step, value);
     }
 }
+
+#if COLOR_STEPS > 0 && (USE_CONTRAST || USE_AUTOCONTRAST || USE_EQUALIZE) && defined(STAT_GROUP)
+// The image statistics of the colour epilogue (see color_stat_finish in common.cl), taken over the
+// output pixels of warp_general with the same arguments: each pixel is sampled through
+// warp_sample_pixel, run through the steps of the sample's program before its statistic step
+// stat_step[n] (-1: none) and added; nothing is written but the statistics (a compute-only
+// pre-pass: the warp then writes its output once). One work-group of STAT_GROUP work-items per
+// (sample, channel), NDRange (STAT_GROUP, channels, samples); contrast uses channel 0's group only.
+// A remap's statistics run through this kernel too, with its windows as integer matrices
+// (RemapStage.asWarp): nearest sampling of the same pixels, the same values.
+__kernel void warp_color_stats(__global const src_t* restrict src,
+                               __global const float* restrict matrices,
+                               __global const int* restrict regions,
+                               __global const long* restrict offsets,
+                               __global const int* restrict sizes,
+                               __constant float* fill,
+                               const int out_h, const int out_w,
+                               __global const int* restrict color_ops,     // samples x COLOR_STEPS
+                               __global const float* restrict color_args,  // samples x COLOR_STEPS x 2
+                               __global const int* restrict stat_step,     // samples
+                               __global float* restrict stats,             // samples x stat_stride
+                               const int stat_stride, const float mean_scale,
+                               __global const int* restrict col_index,
+                               __global const float* restrict col_weight,
+                               __global const int* restrict row_index,
+                               __global const float* restrict row_weight
+                               WARP_DISPLACEMENT_ARGS) {
+    const int lid = get_local_id(0);
+    const int channel = get_group_id(1);
+    const int n = get_group_id(2);
+    const int s = stat_step[n];
+    if (s < 0) {
+        return;  // uniform over the work-group
+    }
+    __global const int* program = color_ops + (size_t)n * COLOR_STEPS;
+    __global const float* program_args = color_args + (size_t)n * COLOR_STEPS * 2;
+    const int op = program[max(s, 0)];  // max: see color_stats in color.cl
+    if (op == COLOR_CONTRAST && channel != 0) {
+        return;
+    }
+    __local ulong sums[STAT_GROUP];  // unsigned: wrapping addition, as Swift's &+
+    __local float minima[STAT_GROUP];
+    __local float maxima[STAT_GROUP];
+    __local uint histogram[256];
+    for (int k = lid; k < 256; k += STAT_GROUP) histogram[k] = 0;
+    barrier(CLK_LOCAL_MEM_FENCE);
+
+    const int plane = out_h * out_w;
+    ulong sum = 0;
+    float minimum = INFINITY;
+    float maximum = -INFINITY;
+    // Pixel p = y * out_w + x, stepped without a division (a division and remainder pair becomes a
+    // `freeze` instruction that Oclgrind 21.10 cannot run).
+    int x = lid, y = 0;
+    while (x >= out_w) {
+        x -= out_w;
+        ++y;
+    }
+    for (int p = lid; p < plane; p += STAT_GROUP) {
+        float v[CHANNELS];
+        warp_sample_pixel(src, matrices, regions, offsets, sizes, fill, col_index, col_weight, row_index, row_weight,
+                          out_h, out_w, x, y, n, v WARP_DISPLACEMENT_PASS);
+        x += STAT_GROUP;
+        while (x >= out_w) {
+            x -= out_w;
+            ++y;
+        }
+        for (int k = 0; k < s; ++k) {
+            // Earlier steps never read statistics.
+            color_step(v, program[k], program_args[2 * k], program_args[2 * k + 1], stats);
+        }
+        color_stat_add(v, op, channel, &sum, &minimum, &maximum, histogram);
+    }
+    color_stat_finish(op, channel, lid, plane, sum, minimum, maximum, sums, minima, maxima, histogram,
+                      stats + (size_t)n * stat_stride, mean_scale);
+}
+#endif
 
 #if defined(MASK_U8)
 typedef uchar mask_t;

@@ -44,8 +44,16 @@ import _AugmentScaffolding
     }
 
     @Test func whatCannotRideInTheWarpGetsItsOwnPass() throws {
-        // A statistic (contrast's mean) needs the warped image first.
-        #expect(try families([RandomCrop(height: 30, width: 30), ColorJitter(contrast: 0.4)]) == ["warp", "color"])
+        // A statistic (contrast's mean) rides too: a pre-pass takes it over the warp's output pixels.
+        #expect(try families([RandomCrop(height: 30, width: 30), ColorJitter(contrast: 0.4)]) == ["warp"])
+        // But no geometric op joins after it (the statistic is over the image the colour op saw).
+        #expect(try families([ColorJitter(contrast: 0.4), CenterCrop(height: 20, width: 20)]) == ["warp", "warp"])
+        #expect(
+            try families([
+                ColorJitter(contrast: 0.4), AdjustBrightness(brightnessFactor: 1.3), Normalize(mean: [0.5], std: [0.5]),
+            ]) == ["warp"])
+        // Two statistic steps in one sample: the second takes a colour pass of its own.
+        #expect(try families([HorizontalFlip(), Autocontrast(), Equalize()]) == ["warp", "color"])
         // Colour commutes with crops and flips, so it stays in the pass.
         #expect(
             try families([AdjustBrightness(brightnessFactor: 1.3), HorizontalFlip(), CenterCrop(height: 20, width: 20)])
@@ -59,6 +67,24 @@ import _AugmentScaffolding
             try families([RandomCrop(height: 30, width: 30), RGBToGrayscale(numOutputChannels: 1)]) == [
                 "warp", "color",
             ])
+    }
+
+    /// Issue #13: the ImageNet pipeline writes its output once; bytes moved within 1.5x of the
+    /// compulsory bytes (the statistics pre-pass reads the input a second time).
+    @Test func imagenetIsOneOutputWritingPass() throws {
+        let pipeline = try Pipeline([
+            RandomResizedCrop(size: [224, 224], scale: [0.08, 1]), RandomHorizontalFlip(),
+            ColorJitter(brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1),
+            Normalize(mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225]),
+        ])
+        let plan = try pipeline.sample(count: 4, geometry: ImageGeometry(height: 256, width: 256, channels: 3), seed: 1)
+            .plan(inputPixelType: .uint8, inputLayout: .nhwc)
+        #expect(plan.stages.count == 1, "\(plan.summary)")
+        #expect(plan.summary[0].contains("statistics pre-pass"))
+        let moved = plan.stages.reduce(0) { $0 + $1.bytesReadPerSample + $1.bytesWrittenPerSample }
+        let compulsory = 256 * 256 * 3 + 224 * 224 * 3 * 4
+        #expect(Double(moved) <= 1.5 * Double(compulsory))
+        #expect(moved == 2 * 256 * 256 * 3 + 224 * 224 * 3 * 4)
     }
 
     @Test func fusedAndSeparateColourGiveTheSameValues() throws {

@@ -282,3 +282,48 @@ extension ColorStage: CPUStageRunner {
         current.images = try CPUColor.run(self, input: current.images)
     }
 }
+
+extension CPUColor {
+    /// A remap whose colour programs need an image statistic (the device's `warp_color_stats`
+    /// pre-pass, then `warp_remap` with the colour epilogue), computed as the remap to float32, the
+    /// colour stage (statistics and programs) and a remap for the epilogue and the output format.
+    /// The float32 intermediate holds every value exactly, so this equals the fused pass.
+    static func remapWithStatistics(_ stage: RemapStage, input: ImageBatch, options: RunOptions) throws -> ImageBatch {
+        var bare = stage
+        bare.colorPrograms = nil
+        bare.epilogue = nil
+        bare.outputFormat = .float32NCHW
+        let sampled = try CPUWarp.remap(bare, input: input, options: options)
+        return try finish(
+            sampled, programs: stage.colorPrograms ?? [], epilogue: stage.epilogue, format: stage.outputFormat,
+            options: options)
+    }
+
+    /// ``remapWithStatistics(_:input:options:)`` for a general warp (`warp_color_stats`, then
+    /// `warp_general` with the colour epilogue).
+    static func warpWithStatistics(_ stage: WarpStage, input: ImageBatch, options: RunOptions) throws -> ImageBatch {
+        var bare = stage
+        bare.colorPrograms = nil
+        bare.epilogue = nil
+        bare.outputFormat = .float32NCHW
+        let sampled = try CPUWarp.warp(bare, input: input, options: options)
+        return try finish(
+            sampled, programs: stage.colorPrograms ?? [], epilogue: stage.epilogue, format: stage.outputFormat,
+            options: options)
+    }
+
+    private static func finish(
+        _ sampled: ImageBatch, programs: [[ColorStep]], epilogue: ChannelAffine?, format: OutputFormat,
+        options: RunOptions
+    ) throws -> ImageBatch {
+        let geometry = sampled.geometry
+        let color = ColorStage(
+            count: sampled.count, input: geometry, outputChannels: geometry.channels, programs: programs)
+        let colored = try run(color, input: sampled)
+        let remap = RemapStage(
+            count: sampled.count, input: geometry, inputPixelType: .float32, inputLayout: .nchw,
+            output: geometry, outputFormat: format,
+            windows: Array(repeating: .identity, count: sampled.count), epilogue: epilogue)
+        return try CPUWarp.remap(remap, input: colored, options: options)
+    }
+}

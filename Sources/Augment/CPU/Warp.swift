@@ -6,6 +6,9 @@ enum CPUWarp {
     /// `warp_remap` computes it.
     static func remap(_ stage: RemapStage, input: ImageBatch, options: RunOptions) throws -> ImageBatch {
         try stage.checkInput(input)
+        if colorPassReads(stage.colorPrograms) > 1 {
+            return try CPUColor.remapWithStatistics(stage, input: input, options: options)
+        }
         let geometry = stage.output
         let total = try checkedProduct(
             [stage.count, geometry.height, geometry.width, geometry.channels],
@@ -173,6 +176,9 @@ extension CPUWarp {
     /// The general warp (``WarpStage``), exactly as `warp_general` computes it.
     static func warp(_ stage: WarpStage, input: ImageBatch, options: RunOptions) throws -> ImageBatch {
         try stage.checkInput(input)
+        if colorPassReads(stage.colorPrograms) > 1 {
+            return try CPUColor.warpWithStatistics(stage, input: input, options: options)
+        }
         let geometry = stage.output
         let total = try checkedProduct(
             [stage.count, geometry.height, geometry.width, geometry.channels], what: "warp output")

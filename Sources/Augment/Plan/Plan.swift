@@ -100,11 +100,20 @@ public struct Stage: Sendable, Equatable {
     public var detail: String { body.detail }
 }
 
-/// " + colour (ops)" for a warp or remap stage that runs colour programs in its epilogue.
+/// " + colour (ops)" for a warp or remap stage that runs colour programs in its epilogue, with
+/// " after a statistics pre-pass over the input" when a step needs an image statistic.
 func colorDetail(_ programs: [[ColorStep]]?) -> String {
     guard let programs, programs.contains(where: { !$0.isEmpty }) else { return "" }
     let ops = Set(programs.flatMap { $0.map(\.op) }).subtracting([.identity]).map { "\($0)" }.sorted()
-    return " + colour (\(ops.joined(separator: ", ")))"
+    let prePass = colorPassReads(programs) > 1 ? " after a statistics pre-pass over the input" : ""
+    return " + colour (\(ops.joined(separator: ", ")))\(prePass)"
+}
+
+/// How many times a warp or remap stage reads its input: twice when a colour step in its epilogue
+/// needs an image statistic (the `warp_color_stats` pre-pass samples the input first; compute only,
+/// it writes nothing but the statistics), else once.
+func colorPassReads(_ programs: [[ColorStep]]?) -> Int {
+    programs?.contains(where: { $0.contains { $0.op.needsStatistic } }) == true ? 2 : 1
 }
 
 /// Where one output sample reads its pixels: source pixel (x0 + dx·x, y0 + dy·y) for output pixel

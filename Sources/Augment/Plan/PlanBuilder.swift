@@ -159,6 +159,9 @@ public struct PlanBuilder: Sendable {
         // Colour already in the group runs after sampling: it commutes with ops that only move
         // whole pixels (crops, flips), not with resampling or with a border's fill.
         if colorPrograms != nil, reads != .inside || opInterpolation != nil { fits = false }
+        // A statistic (contrast's mean...) is taken over the whole image the colour op saw, which
+        // the group's output is only while no geometric op follows it.
+        if colorPrograms?.contains(where: { $0.contains { $0.op.needsStatistic } }) == true { fits = false }
         // One antialias setting per resampling; an antialiased group stays axis-aligned and
         // borderless (its windows are clipped to the region, as torch's interpolate).
         if opInterpolation != nil, interpolation != nil, opAntialias != antialias { fits = false }
@@ -268,15 +271,22 @@ public struct PlanBuilder: Sendable {
     }
 
     /// Adds colour programs (one per sample) to the pending group when they can ride in its warp
-    /// kernel: no step needs an image statistic, the channel count stays, no normalize is pending
-    /// in the group (the kernel runs colour before the epilogue), and the merged programs stay within
-    /// ``ColorStage/maxSteps``. Returns false, changing nothing, otherwise.
+    /// kernel: the channel count stays, no normalize is pending in the group (the kernel runs colour
+    /// before the epilogue), and the merged programs stay within ``ColorStage/maxSteps`` with at most
+    /// one step per sample that needs an image statistic. Such a step's statistic is taken by a
+    /// compute-only pre-pass over the group's output pixels (`warp_color_stats`, issue #13), so the
+    /// group still writes its output once; no geometric op joins the group after it (see ``warp``).
+    /// Returns false, changing nothing, otherwise.
     mutating func fuseColorIntoGroup(_ programs: [[ColorStep]]) -> Bool {
-        guard programs.count == count, epilogue == nil, isUniform,
-            programs.allSatisfy({ $0.allSatisfy { !$0.op.needsStatistic } })
-        else { return false }
+        guard programs.count == count, epilogue == nil, isUniform else { return false }
+        // On a float32 NCHW batch with nothing pending there is no pass to save: a colour stage
+        // reads it directly (color_stats loads pixels where the pre-pass would resample them).
+        if nothingPendingSinceLastStage, programs.contains(where: { $0.contains { $0.op.needsStatistic } }) {
+            return false
+        }
         let merged = zip(colorPrograms ?? Array(repeating: [], count: count), programs).map { $0 + $1 }
-        guard merged.allSatisfy({ $0.count <= ColorStage.maxSteps }) else { return false }
+        guard merged.allSatisfy({ $0.count <= ColorStage.maxSteps && $0.filter(\.op.needsStatistic).count <= 1 })
+        else { return false }
         colorPrograms = merged
         return true
     }

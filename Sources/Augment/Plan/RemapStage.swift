@@ -52,7 +52,9 @@ extension RemapStage: PlanStage {
         return Stage(s)
     }
 
-    public var bytesReadPerSample: Int { input.elementCount * inputPixelType.byteCount }
+    public var bytesReadPerSample: Int {
+        colorPassReads(colorPrograms) * input.elementCount * inputPixelType.byteCount  // twice: statistics pre-pass
+    }
     public var bytesWrittenPerSample: Int { output.elementCount * outputFormat.pixelType.byteCount }
     public var checkedOutputBytes: Int? { outputBytes(output, outputFormat.pixelType.byteCount) }
 

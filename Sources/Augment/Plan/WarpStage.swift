@@ -311,7 +311,9 @@ extension WarpStage: PlanStage {
 
     public var bytesReadPerSample: Int {
         let total = inputGeometries.reduce(0) { $0 + $1.elementCount }
-        return total / max(1, count) * inputPixelType.byteCount + (displacement?.bytesReadPerSample ?? 0)
+        // A colour statistic in the epilogue: its pre-pass reads the input (and field) once more.
+        return colorPassReads(colorPrograms)
+            * (total / max(1, count) * inputPixelType.byteCount + (displacement?.bytesReadPerSample ?? 0))
     }
 
     public var bytesWrittenPerSample: Int {

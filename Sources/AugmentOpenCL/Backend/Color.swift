@@ -56,16 +56,11 @@ enum OpenCLColor {
             let statSteps = (0..<stage.count).map { Int32(stage.statisticStep(sample: $0) ?? -1) }
             let statStepBuffer = try backend.upload(statSteps, timing: &timing)
             let kernel = try program.kernel("color_stats")
-            try kernel.setArgument(0, input.buffer)
-            try kernel.setArgument(1, opsBuffer)
-            try kernel.setArgument(2, argsBuffer)
-            try kernel.setArgument(3, statStepBuffer)
-            try kernel.setArgument(4, stats)
-            try kernel.setArgument(5, value: Int32(steps))
-            try kernel.setArgument(6, value: Int32(stride))
-            try kernel.setArgument(7, value: Int32(geometry.height))
-            try kernel.setArgument(8, value: Int32(geometry.width))
-            try kernel.setArgument(9, value: Float(1 / (0x1p24 * Double(geometry.height * geometry.width))))
+            try kernel.setArguments([
+                .buffer(input.buffer), .buffer(opsBuffer), .buffer(argsBuffer), .buffer(statStepBuffer), .buffer(stats),
+                .value(Int32(steps)), .value(Int32(stride)), .value(Int32(geometry.height)),
+                .value(Int32(geometry.width)), .value(Float(1 / (0x1p24 * Double(geometry.height * geometry.width)))),
+            ])
             let channels = stage.needsChannelStatistics ? stage.colorChannels : 1
             let event = try kernel.enqueue(
                 on: backend.context, global: [groupSize, channels, stage.count],
@@ -77,15 +72,10 @@ enum OpenCLColor {
             count: stage.count, geometry: stage.output, format: .float32NCHW,
             options: options)
         let kernel = try program.kernel("color_apply")
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, opsBuffer)
-        try kernel.setArgument(3, argsBuffer)
-        try kernel.setArgument(4, stats)
-        try kernel.setArgument(5, value: Int32(steps))
-        try kernel.setArgument(6, value: Int32(stride))
-        try kernel.setArgument(7, value: Int32(geometry.height))
-        try kernel.setArgument(8, value: Int32(geometry.width))
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(destination.buffer), .buffer(opsBuffer), .buffer(argsBuffer), .buffer(stats),
+            .value(Int32(steps)), .value(Int32(stride)), .value(Int32(geometry.height)), .value(Int32(geometry.width)),
+        ])
         let event = try kernel.enqueue(
             on: backend.context, global: pixelRange(geometry, count: stage.count, backend: backend),
             local: [pixelGroupWidth(geometry, backend: backend), 1, 1])

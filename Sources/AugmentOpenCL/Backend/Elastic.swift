@@ -15,12 +15,13 @@ enum OpenCLElastic {
         timing: inout OpenCLTiming
     ) throws {
         guard let displacement else { return }
-        try kernel.setArgument(first, try field(displacement.field, backend: backend, timing: &timing))
-        try kernel.setArgument(
-            first + 1, try backend.upload(displacement.post.flatMap(\.kernelCoefficients), timing: &timing))
-        try kernel.setArgument(first + 2, value: Int32(displacement.grid.height))
-        try kernel.setArgument(first + 3, value: Int32(displacement.grid.width))
-        try kernel.setArgument(first + 4, try backend.upload(displacement.fill, timing: &timing))
+        try kernel.setArguments(
+            [
+                .buffer(try field(displacement.field, backend: backend, timing: &timing)),
+                .buffer(try backend.upload(displacement.post.flatMap(\.kernelCoefficients), timing: &timing)),
+                .value(Int32(displacement.grid.height)), .value(Int32(displacement.grid.width)),
+                .buffer(try backend.upload(displacement.fill, timing: &timing)),
+            ], from: first)
     }
 
     /// The field in pixels, (N, H, W, 2) floats on the device: uploaded when explicit, otherwise made
@@ -40,10 +41,7 @@ enum OpenCLElastic {
         let keys = try backend.upload(field.keys.flatMap { [$0.key0, $0.key1] }, timing: &timing)
         let bases = try backend.upload(field.keys.flatMap { [$0.base0, $0.base1, $0.base2, 0] }, timing: &timing)
         let generate = try program.kernel("elastic_field_noise")
-        try generate.setArgument(0, noise)
-        try generate.setArgument(1, keys)
-        try generate.setArgument(2, bases)
-        try generate.setArgument(3, value: UInt32(perSample))
+        try generate.setArguments([.buffer(noise), .buffer(keys), .buffer(bases), .value(UInt32(perSample))])
         let blocks = (perSample + 3) / 4
         let group = min(64, roundUp(blocks, to: 8), backend.device.maxWorkGroupSize)
         timing.recordKernel(
@@ -55,24 +53,17 @@ enum OpenCLElastic {
             timing: &timing)
         let grid = ImageGeometry(height: height, width: (width + 3) / 4, channels: 1)  // four columns per work-item
         let blurRows = try program.kernel("elastic_field_rows")
-        try blurRows.setArgument(0, noise)
-        try blurRows.setArgument(1, rows)
-        try blurRows.setArgument(2, taps)
-        try blurRows.setArgument(3, value: Int32(field.rowTaps[0].count))
-        try blurRows.setArgument(4, value: Int32(field.rowTaps[1].count))
-        try blurRows.setArgument(5, value: Int32(height))
-        try blurRows.setArgument(6, value: Int32(width))
+        try blurRows.setArguments([
+            .buffer(noise), .buffer(rows), .buffer(taps), .value(Int32(field.rowTaps[0].count)),
+            .value(Int32(field.rowTaps[1].count)), .value(Int32(height)), .value(Int32(width)),
+        ])
         try backend.enqueuePerPixel(blurRows, geometry: grid, count: 2 * count, timing: &timing)
         let blurColumns = try program.kernel("elastic_field_columns")
-        try blurColumns.setArgument(0, rows)
-        try blurColumns.setArgument(1, result)
-        try blurColumns.setArgument(2, taps)
-        try blurColumns.setArgument(3, value: Int32(field.columnTaps[0].count))
-        try blurColumns.setArgument(4, value: Int32(field.columnTaps[1].count))
-        try blurColumns.setArgument(5, value: field.scale[0])
-        try blurColumns.setArgument(6, value: field.scale[1])
-        try blurColumns.setArgument(7, value: Int32(height))
-        try blurColumns.setArgument(8, value: Int32(width))
+        try blurColumns.setArguments([
+            .buffer(rows), .buffer(result), .buffer(taps), .value(Int32(field.columnTaps[0].count)),
+            .value(Int32(field.columnTaps[1].count)), .value(field.scale[0]), .value(field.scale[1]),
+            .value(Int32(height)), .value(Int32(width)),
+        ])
         try backend.enqueuePerPixel(blurColumns, geometry: grid, count: 2 * count, timing: &timing)
         return result
     }

@@ -1,4 +1,5 @@
 import Augment
+import Foundation
 
 /// Host side of `Kernels/warp.cl`.
 enum OpenCLWarp {
@@ -22,7 +23,13 @@ enum OpenCLWarp {
             count: stage.count, geometry: out, format: stage.outputFormat,
             options: options)
         let (groupWidth, exact) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
-        let color = try colorEpilogue(stage.colorPrograms, count: stage.count, backend: backend, timing: &timing)
+        var color = try WarpColor(
+            stage.colorPrograms, count: stage.count, channels: out.channels, backend: backend, timing: &timing)
+        // A statistic step: the pre-pass samples the same pixels through the windows as matrices.
+        let statistics = try color.statistics(
+            stage.asWarp, input: input, warpDefines: generalDefines(stage.asWarp, input: input, backend: backend),
+            backend: backend, options: options, timing: &timing)
+        color.defines["STAT_GROUP"] = nil  // warp_remap's own build needs no statistics kernel
         // One launch per column direction (see warp.cl): the direction is a compile-time constant
         // there, which lets CPU devices vectorise the loads. Every sample is in exactly one launch.
         for direction in [Int32(1), -1] {
@@ -38,20 +45,15 @@ enum OpenCLWarp {
                     "EXACT_WIDTH": exact ? "1" : "0",
                 ]) { $1 }.merging(color.defines) { $1 })
             let kernel = try program.kernel("warp_remap")
-            try kernel.setArgument(0, input.buffer)
-            try kernel.setArgument(1, destination.buffer)
-            try kernel.setArgument(2, windows)
             // Padded to the batch size so the pool sees one buffer size whatever the flip counts.
             let padded = samples + Array(repeating: 0, count: stage.count - samples.count)
-            try kernel.setArgument(3, try backend.upload(padded, timing: &timing))
-            try kernel.setArgument(4, scale)
-            try kernel.setArgument(5, bias)
-            try kernel.setArgument(6, value: Int32(stage.input.height))
-            try kernel.setArgument(7, value: Int32(stage.input.width))
-            try kernel.setArgument(8, value: Int32(out.height))
-            try kernel.setArgument(9, value: Int32(out.width))
-            try kernel.setArgument(10, color.ops)
-            try kernel.setArgument(11, color.args)
+            try kernel.setArguments(
+                [
+                    .buffer(input.buffer), .buffer(destination.buffer), .buffer(windows),
+                    .buffer(try backend.upload(padded, timing: &timing)), .buffer(scale), .buffer(bias),
+                    .value(Int32(stage.input.height)), .value(Int32(stage.input.width)), .value(Int32(out.height)),
+                    .value(Int32(out.width)),
+                ] + color.arguments(statistics: statistics))
             let event = try kernel.enqueue(
                 on: backend.context,
                 global: [roundUp(out.width, to: groupWidth), out.height, samples.count],
@@ -82,7 +84,7 @@ final class DeviceMasks: @unchecked Sendable {
 
 extension OpenCLWarp {
     /// The per-sample arrays both general kernels read: coefficients, regions, offsets, sizes.
-    private static func sampleArrays(
+    static func sampleArrays(
         _ stage: WarpStage, geometries: [ImageGeometry], backend: OpenCLBackend, timing: inout OpenCLTiming
     ) throws -> (matrices: CLBuffer, regions: CLBuffer, offsets: CLBuffer, sizes: CLBuffer) {
         var offsets: [Int64] = []
@@ -104,6 +106,22 @@ extension OpenCLWarp {
         return (matrices, regions, offsetBuffer, sizes)
     }
 
+    /// The four tap-table arguments of `warp_general` (column indices and weights, row indices and
+    /// weights; see SeparableWarp.swift), or pooled placeholders, never read, without SEPARABLE.
+    static func tableArguments(
+        _ tables: SeparableTables?, backend: OpenCLBackend, timing: inout OpenCLTiming
+    ) throws -> [KernelArgument] {
+        guard let tables else {
+            return try (0..<4).map { _ -> KernelArgument in .buffer(try backend.runBuffer(byteCount: 4)) }
+        }
+        return [
+            .buffer(try backend.upload(tables.columns.indices, timing: &timing)),
+            .buffer(try backend.upload(tables.columns.weights, timing: &timing)),
+            .buffer(try backend.upload(tables.rows.indices, timing: &timing)),
+            .buffer(try backend.upload(tables.rows.weights, timing: &timing)),
+        ]
+    }
+
     private static func borderDefine(_ mode: BorderMode) -> String {
         switch mode {
         case .constant: return "0"
@@ -112,7 +130,34 @@ extension OpenCLWarp {
         }
     }
 
-    /// Launches `warp_general` for a ``WarpStage``: one launch for the whole batch, ragged or not.
+    /// The defines of `warp_general` and `warp_color_stats` for a stage, without the colour ones.
+    static func generalDefines(_ stage: WarpStage, input: DeviceImages, backend: OpenCLBackend) -> [String: String] {
+        // Axis-aligned bilinear and antialiased warps sample through per-axis tap tables (see
+        // SeparableWarp.swift); the tables are uploaded with the other per-sample arrays.
+        let tables = stage.isSeparable ? stage.separableTables : nil
+        let fillKind =
+            stage.border.mode != .constant || stage.border.fill == nil
+            ? "0"
+            : (stage.border.fillRule == .torchvisionMask ? "1" : "2")
+        return imageDefines(
+            input: input.pixelType, inputLayout: input.layout, output: stage.outputFormat,
+            channels: stage.output.channels, hasEpilogue: stage.epilogue != nil
+        ).merging([
+            "INTERP": stage.interpolation == .bilinear ? "1" : "0",
+            "BORDER": borderDefine(stage.border.mode),
+            "FILL": fillKind,
+            "PERSPECTIVE": stage.isAffine ? "0" : "1",
+            "EXACT_WIDTH": rowGroupWidth(stage.output.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact
+                ? "1" : "0",
+            "SEPARABLE": tables == nil ? "0" : "1",
+            "TAPS_X": "\(tables?.columns.taps ?? 2)",
+            "TAPS_Y": "\(tables?.rows.taps ?? 2)",
+            "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
+        ]) { $1 }
+    }
+
+    /// Launches `warp_general` for a ``WarpStage``: one launch for the whole batch, ragged or not,
+    /// after the `warp_color_stats` pre-pass when a colour step needs an image statistic.
     static func warp(
         _ stage: WarpStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
         timing: inout OpenCLTiming
@@ -124,8 +169,13 @@ extension OpenCLWarp {
         // taps; docs/architecture.md), so colour math inside it would run one pixel at a time. There
         // the stage runs as three kernels computing the same values in the same order: the warp
         // (sampling and fill) to float32, color_apply (vectorised) for the programs, and a remap for
-        // the epilogue and the output format. GPUs run the single fused kernel.
-        if let programs = stage.colorPrograms, backend.device.kind == .cpu {
+        // the epilogue and the output format. GPUs run the single fused kernel (after the statistics
+        // pre-pass when a step needs one). AUGMENT_FUSED_WARP_COLOR=1 runs the fused kernels on CPU
+        // devices too: to test the GPU path on every implementation, and to measure the choice
+        // (docs/benchmarks.md).
+        if let programs = stage.colorPrograms, backend.device.kind == .cpu,
+            ProcessInfo.processInfo.environment["AUGMENT_FUSED_WARP_COLOR"] != "1"
+        {
             var bare = stage
             bare.colorPrograms = nil
             bare.epilogue = nil
@@ -143,31 +193,15 @@ extension OpenCLWarp {
             return try remap(finish, input: colored, backend: backend, options: options, timing: &timing)
         }
         let out = stage.output
-        let color = try colorEpilogue(stage.colorPrograms, count: stage.count, backend: backend, timing: &timing)
-        // Axis-aligned bilinear and antialiased warps sample through per-axis tap tables (see
-        // SeparableWarp.swift); the tables are uploaded with the other per-sample arrays.
+        var color = try WarpColor(
+            stage.colorPrograms, count: stage.count, channels: out.channels, backend: backend, timing: &timing)
+        let defines = generalDefines(stage, input: input, backend: backend)
+        let statistics = try color.statistics(
+            stage, input: input, warpDefines: defines, backend: backend, options: options, timing: &timing)
+        // The same defines as the pre-pass (STAT_GROUP included): one program holds both kernels.
         let tables = stage.isSeparable ? stage.separableTables : nil
-        let fillKind =
-            stage.border.mode != .constant || stage.border.fill == nil
-            ? "0"
-            : (stage.border.fillRule == .torchvisionMask ? "1" : "2")
         let program = try backend.program(
-            family: "warp", exact: color.exact,
-            defines: imageDefines(
-                input: input.pixelType, inputLayout: input.layout, output: stage.outputFormat,
-                channels: out.channels, hasEpilogue: stage.epilogue != nil
-            ).merging([
-                "INTERP": stage.interpolation == .bilinear ? "1" : "0",
-                "BORDER": borderDefine(stage.border.mode),
-                "FILL": fillKind,
-                "PERSPECTIVE": stage.isAffine ? "0" : "1",
-                "EXACT_WIDTH": rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize).exact
-                    ? "1" : "0",
-                "SEPARABLE": tables == nil ? "0" : "1",
-                "TAPS_X": "\(tables?.columns.taps ?? 2)",
-                "TAPS_Y": "\(tables?.rows.taps ?? 2)",
-                "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
-            ]) { $1 }.merging(color.defines) { $1 })
+            family: "warp", exact: color.exact, defines: defines.merging(color.defines) { $1 })
         let kernel = try program.kernel("warp_general")
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
         let scale = try backend.upload(
@@ -177,30 +211,15 @@ extension OpenCLWarp {
         let destination = try backend.outputImages(
             count: stage.count, geometry: out, format: stage.outputFormat,
             options: options)
-        try kernel.setArgument(0, input.buffer)
-        try kernel.setArgument(1, destination.buffer)
-        try kernel.setArgument(2, arrays.matrices)
-        try kernel.setArgument(3, arrays.regions)
-        try kernel.setArgument(4, arrays.offsets)
-        try kernel.setArgument(5, arrays.sizes)
-        try kernel.setArgument(6, scale)
-        try kernel.setArgument(7, bias)
-        try kernel.setArgument(8, fill)
-        try kernel.setArgument(9, value: Int32(out.height))
-        try kernel.setArgument(10, value: Int32(out.width))
-        try kernel.setArgument(11, color.ops)
-        try kernel.setArgument(12, color.args)
-        if let tables {
-            try kernel.setArgument(13, try backend.upload(tables.columns.indices, timing: &timing))
-            try kernel.setArgument(14, try backend.upload(tables.columns.weights, timing: &timing))
-            try kernel.setArgument(15, try backend.upload(tables.rows.indices, timing: &timing))
-            try kernel.setArgument(16, try backend.upload(tables.rows.weights, timing: &timing))
-        } else {
-            // Never read without SEPARABLE: pooled placeholders, no transfer.
-            for index in 13...16 { try kernel.setArgument(index, try backend.runBuffer(byteCount: 4)) }
-        }
+        try kernel.setArguments(
+            [
+                .buffer(input.buffer), .buffer(destination.buffer), .buffer(arrays.matrices), .buffer(arrays.regions),
+                .buffer(arrays.offsets), .buffer(arrays.sizes), .buffer(scale), .buffer(bias), .buffer(fill),
+                .value(Int32(out.height)), .value(Int32(out.width)),
+            ] + color.arguments(statistics: statistics)
+                + (try tableArguments(tables, backend: backend, timing: &timing)))
         try OpenCLElastic.setDisplacementArguments(
-            stage.displacement, kernel: kernel, first: 17, backend: backend,
+            stage.displacement, kernel: kernel, first: 19, backend: backend,
             timing: &timing)
         let (groupWidth, _) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
         let event = try kernel.enqueue(
@@ -261,15 +280,11 @@ extension OpenCLWarp {
             repeating: ImageGeometry(height: out.height, width: out.width, channels: 1), count: stage.count)
         let elements = outGeometries.reduce(0) { $0 + $1.elementCount }
         let buffer = try backend.runBuffer(byteCount: max(1, elements * (masks.isUInt8 ? 1 : 4)))
-        try kernel.setArgument(0, masks.buffer)
-        try kernel.setArgument(1, buffer)
-        try kernel.setArgument(2, arrays.matrices)
-        try kernel.setArgument(3, arrays.regions)
-        try kernel.setArgument(4, arrays.offsets)
-        try kernel.setArgument(5, arrays.sizes)
-        try kernel.setArgument(6, value: masks.ignoreIndex)
-        try kernel.setArgument(7, value: Int32(out.height))
-        try kernel.setArgument(8, value: Int32(out.width))
+        try kernel.setArguments([
+            .buffer(masks.buffer), .buffer(buffer), .buffer(arrays.matrices), .buffer(arrays.regions),
+            .buffer(arrays.offsets), .buffer(arrays.sizes), .value(masks.ignoreIndex), .value(Int32(out.height)),
+            .value(Int32(out.width)),
+        ])
         try OpenCLElastic.setDisplacementArguments(
             stage.displacement, kernel: kernel, first: 9, backend: backend,
             timing: &timing)
@@ -286,30 +301,116 @@ extension OpenCLWarp {
 
 /// The colour programs of a warp or remap stage as kernel inputs: op codes and (a, b) arguments,
 /// padded with identity steps to the longest program, and the defines (`COLOR_STEPS`, `USE_<OP>`)
-/// of the variant. Without programs: `COLOR_STEPS=0` and unwritten placeholder buffers.
-func colorEpilogue(
-    _ programs: [[ColorStep]]?, count: Int, backend: OpenCLBackend, timing: inout OpenCLTiming
-) throws -> (defines: [String: String], ops: CLBuffer, args: CLBuffer, exact: Bool) {
-    let steps = programs?.map(\.count).max() ?? 0
-    guard let programs, steps > 0 else {
-        // Never read when COLOR_STEPS is 0: pooled placeholders, no transfer.
-        return (["COLOR_STEPS": "0"], try backend.runBuffer(byteCount: 4), try backend.runBuffer(byteCount: 4), false)
-    }
-    var ops = [Int32](repeating: ColorOp.identity.rawValue, count: count * steps)
-    var args = [Float](repeating: 0, count: count * steps * 2)
-    for (n, program) in programs.enumerated() {
-        for (k, step) in program.enumerated() {
-            ops[n * steps + k] = step.op.rawValue
-            args[(n * steps + k) * 2] = step.a
-            args[(n * steps + k) * 2 + 1] = step.b
+/// of the variant. Without programs: `COLOR_STEPS=0` and unwritten placeholder buffers. When a step
+/// needs an image statistic, ``statistics(_:input:backend:options:timing:)`` runs the
+/// `warp_color_stats` pre-pass and the kernels read its buffer; otherwise a placeholder.
+struct WarpColor {
+    var defines: [String: String]
+    let ops: CLBuffer
+    let args: CLBuffer
+    /// Colour math divides (hue): build with correctly rounded division, as the colour family does.
+    let exact: Bool
+    /// Per sample, the index of its statistic step (-1: none); nil when no step needs one.
+    let statisticSteps: [Int32]?
+    /// Floats per sample in the statistics buffer (0 without statistics).
+    let statisticStride: Int
+    /// Whether a statistic is per channel (autocontrast, equalize): one work-group per channel.
+    let perChannelStatistics: Bool
+
+    init(
+        _ programs: [[ColorStep]]?, count: Int, channels: Int, backend: OpenCLBackend, timing: inout OpenCLTiming
+    )
+        throws
+    {
+        let steps = programs?.map(\.count).max() ?? 0
+        guard let programs, steps > 0 else {
+            // Never read when COLOR_STEPS is 0: pooled placeholders, no transfer.
+            defines = ["COLOR_STEPS": "0"]
+            ops = try backend.runBuffer(byteCount: 4)
+            args = try backend.runBuffer(byteCount: 4)
+            exact = false
+            statisticSteps = nil
+            statisticStride = 0
+            perChannelStatistics = false
+            return
         }
+        var ops = [Int32](repeating: ColorOp.identity.rawValue, count: count * steps)
+        var args = [Float](repeating: 0, count: count * steps * 2)
+        for (n, program) in programs.enumerated() {
+            for (k, step) in program.enumerated() {
+                ops[n * steps + k] = step.op.rawValue
+                args[(n * steps + k) * 2] = step.a
+                args[(n * steps + k) * 2 + 1] = step.b
+            }
+        }
+        var defines = ["COLOR_STEPS": "\(steps)"]
+        for op in Set(programs.flatMap { $0.map(\.op) }) where op != .identity {
+            defines["USE_\(String(describing: op).uppercased())"] = "1"
+        }
+        self.defines = defines
+        self.ops = try backend.upload(ops, timing: &timing)
+        self.args = try backend.upload(args, timing: &timing)
+        exact = true
+        let color = ColorStage(
+            count: count, input: ImageGeometry(height: 1, width: 1, channels: channels), outputChannels: channels,
+            programs: programs)
+        statisticSteps = color.needsStatistics ? (0..<count).map { Int32(color.statisticStep(sample: $0) ?? -1) } : nil
+        statisticStride = color.needsStatistics ? color.statisticStride : 0
+        perChannelStatistics = color.needsChannelStatistics
     }
-    var defines = ["COLOR_STEPS": "\(steps)"]
-    for op in Set(programs.flatMap { $0.map(\.op) }) where op != .identity {
-        defines["USE_\(String(describing: op).uppercased())"] = "1"
+
+    /// The colour arguments of `warp_remap` and `warp_general`: ops, args, statistics, stride.
+    func arguments(statistics: CLBuffer) -> [KernelArgument] {
+        [.buffer(ops), .buffer(args), .buffer(statistics), .value(Int32(statisticStride))]
     }
-    // Colour math divides (hue): build with correctly rounded division, as the colour family does.
-    return (defines, try backend.upload(ops, timing: &timing), try backend.upload(args, timing: &timing), true)
+
+    /// Runs `warp_color_stats` over the output pixels of the general warp `stage` (a remap passes
+    /// ``RemapStage/asWarp``) built with `warpDefines`, one work-group per (sample, channel), and
+    /// returns the statistics buffer; a placeholder when no step needs a statistic. Sets
+    /// `STAT_GROUP` in ``defines`` (the work-group size the kernel allows on this device), so that a
+    /// `warp_general` built with the same defines is the same program.
+    mutating func statistics(
+        _ stage: WarpStage, input: DeviceImages, warpDefines: [String: String], backend: OpenCLBackend,
+        options: RunOptions, timing: inout OpenCLTiming
+    ) throws -> CLBuffer {
+        guard let statisticSteps else { return try backend.runBuffer(byteCount: 4) }
+        var groupSize = backend.reductionGroupSize
+        func build() throws -> CLProgram {
+            defines["STAT_GROUP"] = "\(groupSize)"
+            return try backend.program(family: "warp", exact: exact, defines: warpDefines.merging(defines) { $1 })
+        }
+        var program = try build()
+        // Local arrays and the tree reduction are sized by STAT_GROUP, so the work-group is fixed:
+        // halve it until the kernel's own limit on this device allows it (as color_stats).
+        while groupSize > 1, try program.kernel("warp_color_stats").workGroupLimit(on: backend.device) < groupSize {
+            groupSize /= 2
+            program = try build()
+        }
+        let out = stage.output
+        let stats = try backend.scratchFloats(stage.count * statisticStride, options: options)
+        let arrays = try OpenCLWarp.sampleArrays(
+            stage, geometries: input.sampleGeometries, backend: backend,
+            timing: &timing)
+        let kernel = try program.kernel("warp_color_stats")
+        try kernel.setArguments([
+            .buffer(input.buffer), .buffer(arrays.matrices), .buffer(arrays.regions), .buffer(arrays.offsets),
+            .buffer(arrays.sizes), .buffer(try backend.upload(stage.expandedFill, timing: &timing)),
+            .value(Int32(out.height)), .value(Int32(out.width)), .buffer(ops), .buffer(args),
+            .buffer(try backend.upload(statisticSteps, timing: &timing)), .buffer(stats),
+            .value(Int32(statisticStride)), .value(Float(1 / (0x1p24 * Double(out.height * out.width)))),
+        ])
+        try kernel.setArguments(
+            try OpenCLWarp.tableArguments(
+                stage.isSeparable ? stage.separableTables : nil, backend: backend,
+                timing: &timing), from: 14)
+        try OpenCLElastic.setDisplacementArguments(
+            stage.displacement, kernel: kernel, first: 18, backend: backend, timing: &timing)
+        let channels = perChannelStatistics ? out.channels : 1
+        try backend.launch(
+            kernel, global: [groupSize, channels, stage.count], local: [groupSize, 1, 1], fixedLocal: true,
+            timing: &timing)
+        return stats
+    }
 }
 
 extension RemapStage: OpenCLStageRunner {
