@@ -54,10 +54,38 @@ public struct CatalogEntry: Sendable {
     }
 }
 
-/// Every transform the library registers, for `augment verify` and the parity sweep. A new
-/// transform family adds its entries here; both the CLI and the tests pick them up.
+/// Every transform the library registers, for `augment verify` and the parity sweep: the entries
+/// listed here and in the family catalog files, plus one derived from its argument declarations for
+/// every registered op that none of them names (so a new op needs no catalog code unless its draws
+/// depend on the image or on each other); both the CLI and the tests pick them up.
 public enum TransformCatalog {
-    public static let entries: [CatalogEntry] =
+    public static let entries: [CatalogEntry] = listedEntries + automaticEntries(besides: listedEntries)
+
+    /// Whether `entry` is named after `op` (possibly with a variant: "affine (edge, reflect)",
+    /// "time_shift_roll"; signal ops that share an image op's name carry a "signal_" prefix).
+    public static func entry(_ entry: String, isNamedAfter op: String) -> Bool {
+        entry == op || entry.hasPrefix(op + " ") || entry.hasPrefix(op + "_") || entry.hasPrefix("signal_" + op)
+    }
+
+    /// A derived entry (``derivedEntry(for:name:channelCounts:input:)``) for every registered op
+    /// with declared arguments that no entry in `listed` names: image ops on images, signal ops on
+    /// signals. An op whose required arguments have no catalog span gets none (CompletenessTests
+    /// then asks for a hand-written entry).
+    static func automaticEntries(besides listed: [CatalogEntry]) -> [CatalogEntry] {
+        let kinds: [(types: [any Transform.Type], input: PipelineInput)] = [
+            (OpRegistry.types, .image), (OpRegistry.signalTypes, .signal),
+        ]
+        var result: [CatalogEntry] = []
+        for (types, input) in kinds {
+            for case let type as any DescribedArguments.Type in types
+            where !(listed + result).contains(where: { entry($0.name, isNamedAfter: type.opName) }) {
+                if let derived = derivedEntry(for: type, input: input) { result.append(derived) }
+            }
+        }
+        return result
+    }
+
+    static let listedEntries: [CatalogEntry] =
         [
             CatalogEntry(name: "to_float32") { _, _ in try Pipeline([]) },
             CatalogEntry(name: Normalize.opName) { geometry, random in
