@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
             End-to-end time covers sampling, upload, every kernel and download; kernel-only time is the \
             sum of OpenCL profiling events (the CPU backend reports its wall time for both). Bytes per \
             image count what every pass reads and writes; the fraction compares that traffic with the \
-            device's measured copy bandwidth. Medians of --repeats runs after warm-up.
+            device's measured copy bandwidth. Medians of --repeats runs after warm-up. With --json,             OpenCL objects also give kernel_seconds_per_batch: the median device seconds of each kernel.
             """
     )
 
@@ -119,6 +119,7 @@ struct BenchCommand: ParsableCommand {
             var wall: [Double] = []
             var kernel: [Double] = []
             var transfer: [Double] = []
+            var byKernel: [String: [Double]] = [:]
             var plan: Plan?
             for run in 0..<(repeats + 2) {
                 progress.step(label: name)
@@ -131,6 +132,11 @@ struct BenchCommand: ParsableCommand {
                     let (_, timing) = try opencl.runProfiled(runPlan, on: data)
                     kernelSeconds = Double(timing.kernelNanoseconds) / 1e9
                     transferSeconds = Double(timing.uploadNanoseconds + timing.downloadNanoseconds) / 1e9
+                    if run >= 2 {
+                        for (name, nanoseconds) in timing.kernelNanosecondsByKernel {
+                            byKernel[name, default: []].append(Double(nanoseconds) / 1e9)
+                        }
+                    }
                 } else {
                     let kernelStart = DispatchTime.now().uptimeNanoseconds
                     _ = try runner.run(runPlan, on: data)
@@ -169,6 +175,8 @@ struct BenchCommand: ParsableCommand {
                     object["platform_version"] = opencl.device.platform.version
                     object["driver_version"] = opencl.device.driverVersion
                     object["device_version"] = opencl.device.version
+                    // Median device seconds per batch of each kernel: where the kernel time goes.
+                    object["kernel_seconds_per_batch"] = byKernel.mapValues { (median($0) * 1e6).rounded() / 1e6 }
                 }
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
                 print(String(decoding: data, as: UTF8.self))

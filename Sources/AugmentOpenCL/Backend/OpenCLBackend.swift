@@ -11,6 +11,9 @@ public struct OpenCLTiming: Sendable, Equatable {
     public var uploadNanoseconds: UInt64 = 0
     /// Kernel execution, summed over launches (complete after ``resolve()``).
     public var kernelNanoseconds: UInt64 = 0
+    /// Kernel execution by kernel name (`warp_general`, `color_apply`, ...), summed over the
+    /// launches of each (complete after ``resolve()``): where a pipeline's device time goes.
+    public var kernelNanosecondsByKernel: [String: UInt64] = [:]
     /// Device -> host copies.
     public var downloadNanoseconds: UInt64 = 0
     /// Number of kernel launches.
@@ -35,7 +38,9 @@ public struct OpenCLTiming: Sendable, Equatable {
     /// Adds the device times of the recorded launches and uploads (waiting for the last of them).
     mutating func resolve() throws {
         for event in pendingKernels {
-            kernelNanoseconds += try event.durationNanoseconds()
+            let nanoseconds = try event.durationNanoseconds()
+            kernelNanoseconds += nanoseconds
+            kernelNanosecondsByKernel[event.label, default: 0] += nanoseconds
         }
         for event in pendingUploads {
             uploadNanoseconds += try event.durationNanoseconds()

@@ -133,9 +133,12 @@ public final class CLBuffer: @unchecked Sendable {
 public final class CLEvent: @unchecked Sendable {
     // Safety: event queries are thread-safe in OpenCL.
     let event: cl_event
+    /// What the command was: the kernel's name for a launch, empty for copies.
+    public let label: String
 
-    init(event: cl_event) {
+    init(event: cl_event, label: String = "") {
         self.event = event
+        self.label = label
     }
 
     convenience init(checked event: cl_event?, call: String) throws {

@@ -214,6 +214,6 @@ public final class CLKernel {
             throw CLError(call: "clEnqueueNDRangeKernel", status: .invalidEvent, context: "launching \(name)")
         }
         context.countLaunch()
-        return CLEvent(event: event)
+        return CLEvent(event: event, label: name)
     }
 }
