@@ -365,12 +365,85 @@ inline __attribute__((always_inline)) void color_step(float* v, int op, float a,
 #endif
     }
 }
-#if (USE_CONTRAST || USE_AUTOCONTRAST || USE_EQUALIZE) && defined(STAT_GROUP)
+
 // ---------------------------------------------------------------------------------------------
-// Image statistics (contrast, autocontrast, equalize), shared by color.cl's color_stats (over a
-// float32 image) and warp.cl's warp_color_stats (over a warp's output pixels, sampled on the fly
-// through warp_sample_pixel). One work-group of STAT_GROUP work-items per (sample, channel) adds
-// its pixels with color_stat_add, then color_stat_finish reduces and writes the sample's block:
+// The blend form of a program (BLEND_FORM, chosen by the host when every op of the stage is
+// brightness, contrast, saturation or hue and no program has two hues: ColorJitter's programs).
+// The host pads each program around one hue slot, at index HUE_SLOT (-1: no hue in the stage):
+// the steps before the sample's hue first, identity-padded to HUE_SLOT, then its hue (or identity),
+// then the steps after it. Identity steps change nothing, so the padded program computes what the
+// program does. Each step then costs one select-driven blend for any of the three blend ops (no
+// branch on the op: LLVM turns an if-chain on op codes into a switch, and its loop vectoriser does
+// not vectorise a loop holding a switch, so PoCL ran color_apply one pixel at a time; once
+// if-converted, every step evaluated every op, the HSV round trip included), and the hue is
+// computed once per pixel, in its slot. On a GPU the branches were uniform (one sample per
+// work-group) and cost nothing either way; the selects cost a few ALU operations there.
+// ---------------------------------------------------------------------------------------------
+#if BLEND_FORM
+// One step of brightness (clamp(x * a, 0, 1)), contrast (blend with the mean), saturation (blend
+// with the pixel's gray; unchanged on one channel) or identity: the same operations as color_step.
+inline __attribute__((always_inline)) void color_blend_step(float* v, const int op, const float a, const float b,
+                                                            const float mean) {
+#if CHANNELS == 3
+    const float gray = color_gray(v[0], v[1], v[2]);
+    const bool saturation = op == COLOR_SATURATION;
+#else
+    const float gray = 0.0f;
+    const bool saturation = false;
+#endif
+    const bool brightness = op == COLOR_BRIGHTNESS;
+    const bool apply = brightness || saturation || op == COLOR_CONTRAST;
+    const float other = saturation ? gray : mean;
+    COLOR_UNROLL for (int c = 0; c < CHANNELS; ++c) {
+        const float scaled = v[c] * a;
+        const float blended = color_clamp01(brightness ? scaled : fma(other, b, scaled));
+        v[c] = apply ? blended : v[c];
+    }
+}
+
+#if USE_CONTRAST
+#define COLOR_MEAN(stats) ((stats)[0])
+#else
+#define COLOR_MEAN(stats) 0.0f
+#endif
+// Runs a program of STEPS steps (ops, args: (a, b) pairs) on a pixel. `stats` is the sample's
+// statistics block (read only by the steps that need it).
+#define COLOR_RUN_PROGRAM(v, ops, args, stats) {                                                    \
+        const float mean = COLOR_MEAN(stats);                                                       \
+        COLOR_UNROLL for (int k = 0; k < STEPS; ++k) {                                              \
+            const int step_op = (ops)[k];                                                           \
+            if (k == HUE_SLOT) {                                                                    \
+                COLOR_HUE_SLOT(v, step_op, (args)[2 * k]);                                          \
+            } else {                                                                                \
+                color_blend_step(v, step_op, (args)[2 * k], (args)[2 * k + 1], mean);               \
+            }                                                                                       \
+        }                                                                                           \
+    }
+#if USE_HUE && CHANNELS == 3
+#define COLOR_HUE_SLOT(v, op, shift) {                                                              \
+        float shifted[3] = {v[0], v[1], v[2]};                                                      \
+        color_hue(shifted, shift);                                                                  \
+        const bool hue = (op) == COLOR_HUE;                                                         \
+        COLOR_UNROLL for (int c = 0; c < 3; ++c) v[c] = hue ? shifted[c] : v[c];                    \
+    }
+#else
+#define COLOR_HUE_SLOT(v, op, shift)
+#endif
+#else
+#define COLOR_RUN_PROGRAM(v, ops, args, stats) {                                                    \
+        COLOR_UNROLL for (int k = 0; k < STEPS; ++k) {                                              \
+            color_step(v, (ops)[k], (args)[2 * k], (args)[2 * k + 1], stats);                       \
+        }                                                                                           \
+    }
+#endif
+
+#if USE_CONTRAST || USE_AUTOCONTRAST || USE_EQUALIZE
+// ---------------------------------------------------------------------------------------------
+// Image statistics (contrast, autocontrast, equalize), shared by color.cl's color_stats_rows and
+// color_stats_finish (over a float32 image: per-row partials, then their totals) and warp.cl's
+// warp_color_stats (over a warp's output pixels, sampled on the fly through warp_sample_pixel: one
+// work-group of STAT_GROUP work-items per (sample, channel) adds its pixels with color_stat_add,
+// then color_stat_finish reduces). Both write the sample's block with COLOR_STAT_WRITE:
 //   contrast:     out[0] = (float)(sum of round(clamp(gray, -256, 256) * 2^24)) * mean_scale, where
 //                 mean_scale = 2^-24 / (H * W). Integer sums make the result independent of the order
 //                 of additions, so every device and the CPU agree exactly.
@@ -378,17 +451,23 @@ inline __attribute__((always_inline)) void color_step(float* v, int op, float a,
 //   equalize:     out[c * 256 + k] = lut[k] / 255 (torchvision's / PIL's table; identity if step 0).
 // ---------------------------------------------------------------------------------------------
 
+// A pixel's term of the contrast sum: its grayscale value (the value itself on one channel) in
+// fixed point, round(clamp(gray, -256, 256) * 2^24), as a wrapping 64-bit integer.
+inline __attribute__((always_inline)) ulong color_contrast_term(const float* v) {
+#if CHANNELS == 3
+    const float l = color_gray(v[0], v[1], v[2]);
+#else
+    const float l = v[0];
+#endif
+    return (ulong)convert_long_rte(fmin(fmax(l, -256.0f), 256.0f) * 0x1p24f);
+}
+
 // Adds one pixel (after the program's steps before the statistic step) to a work-item's partials.
 inline __attribute__((always_inline)) void color_stat_add(const float* v, const int op, const int channel,
                                                           ulong* sum, float* minimum, float* maximum,
                                                           __local uint* histogram) {
     if (op == COLOR_CONTRAST) {
-#if CHANNELS == 3
-        const float l = color_gray(v[0], v[1], v[2]);
-#else
-        const float l = v[0];
-#endif
-        *sum += (ulong)convert_long_rte(fmin(fmax(l, -256.0f), 256.0f) * 0x1p24f);
+        *sum += color_contrast_term(v);
     } else if (op == COLOR_AUTOCONTRAST) {
         *minimum = fmin(*minimum, v[channel]);
         *maximum = fmax(*maximum, v[channel]);
@@ -397,6 +476,38 @@ inline __attribute__((always_inline)) void color_stat_add(const float* v, const 
     }
 }
 
+// Writes sample statistics from their totals (the sum of a contrast's quantised grayscale values,
+// a channel's minimum and maximum, its 256-bin histogram in any address space) into the sample's
+// block `out`: shared by color_stat_finish (a work-group's reduction) and color.cl's
+// color_stats_finish (totals of per-row partials).
+#define COLOR_STAT_WRITE(op, channel, plane, sum, minimum, maximum, histogram, out, mean_scale) {          \
+    if ((op) == COLOR_CONTRAST) {                                                                     \
+        (out)[0] = convert_float((long)(sum)) * (mean_scale);                                         \
+    } else if ((op) == COLOR_AUTOCONTRAST) {                                                          \
+        const bool flat = (maximum) == (minimum);                                                     \
+        (out)[channel] = flat ? 0.0f : (minimum);                                                     \
+        (out)[CHANNELS + (channel)] = flat ? 1.0f : (maximum) - (minimum);                            \
+    } else {                                                                                          \
+        int last = 0;                                                                                 \
+        for (int k = 0; k < 256; ++k) {                                                               \
+            if ((histogram)[k] != 0) last = k;                                                        \
+        }                                                                                             \
+        const int step = ((plane) - (int)(histogram)[last]) / 255;                                    \
+        __global float* lut = (out) + (channel) * 256;                                                \
+        if (step == 0) {                                                                              \
+            for (int k = 0; k < 256; ++k) lut[k] = unit_from_u8((uchar)k);                            \
+        } else {                                                                                      \
+            lut[0] = 0.0f;                                                                            \
+            int cumulative = 0;                                                                       \
+            for (int k = 1; k < 256; ++k) {                                                           \
+                cumulative += (int)(histogram)[k - 1];                                                \
+                lut[k] = unit_from_u8((uchar)min((cumulative + step / 2) / step, 255));               \
+            }                                                                                         \
+        }                                                                                             \
+    }                                                                                                 \
+}
+
+#if defined(STAT_GROUP)
 // Reduces the work-group's partials and writes the statistics block `out` of the sample (plane:
 // pixels per channel). Every work-item of the group calls it; the scratch arrays have STAT_GROUP
 // entries (histogram: 256, zeroed before the pixels were added, behind a barrier).
@@ -419,31 +530,9 @@ inline void color_stat_finish(const int op, const int channel, const int lid, co
     if (lid != 0) {
         return;
     }
-    if (op == COLOR_CONTRAST) {
-        out[0] = convert_float((long)sums[0]) * mean_scale;
-    } else if (op == COLOR_AUTOCONTRAST) {
-        const bool flat = maxima[0] == minima[0];
-        out[channel] = flat ? 0.0f : minima[0];
-        out[CHANNELS + channel] = flat ? 1.0f : maxima[0] - minima[0];
-    } else {
-        int last = 0;
-        for (int k = 0; k < 256; ++k) {
-            if (histogram[k] != 0) last = k;
-        }
-        const int step = (plane - (int)histogram[last]) / 255;
-        __global float* lut = out + channel * 256;
-        if (step == 0) {
-            for (int k = 0; k < 256; ++k) lut[k] = unit_from_u8((uchar)k);
-        } else {
-            lut[0] = 0.0f;
-            int cumulative = 0;
-            for (int k = 1; k < 256; ++k) {
-                cumulative += (int)histogram[k - 1];
-                lut[k] = unit_from_u8((uchar)min((cumulative + step / 2) / step, 255));
-            }
-        }
-    }
+    COLOR_STAT_WRITE(op, channel, plane, sums[0], minima[0], maxima[0], histogram, out, mean_scale);
 }
+#endif  // STAT_GROUP
 #endif  // statistics
 #endif  // CHANNELS
 #endif

@@ -120,18 +120,21 @@ struct CompositionParityTests {
         let input = try SyntheticScenes.batch(count: 64, height: 32, width: 32, seed: 2)
         let plan = try Pipeline([try RandAugment()]).sample(for: input, seed: 5).plan(for: input)
         let (_, timing) = try backend.runProfiled(plan, on: input)
-        // Launches per stage: a colour stage 1, plus 1 for its statistics pre-pass; a blur 1 (both
-        // passes in blur_tile) or 2 (wide kernels); a warp carrying colour 1, plus 1 for the
-        // statistics pre-pass, except on CPU devices, which split it into warp, [color_stats,]
-        // color_apply and a remap (Backend/Warp.swift, docs/architecture.md); any other stage 1.
+        // Launches per stage: a colour stage 1, plus 2 for its statistics (color_stats_rows,
+        // color_stats_finish); a blur 1 (both passes in blur_tile) or 2 (wide kernels); a warp
+        // carrying colour 1, plus 1 for the warp_color_stats pre-pass, except on CPU devices, which
+        // split it into the warp, [the colour statistics,] color_apply (with the epilogue) and, for
+        // any output but float32 NCHW, a remap (Backend/Warp.swift, docs/architecture.md); any
+        // other stage 1.
         let splitsWarpColour =
             backend.device.kind == .cpu && ProcessInfo.processInfo.environment["AUGMENT_FUSED_WARP_COLOR"] != "1"
         let expected = plan.stages.map { stage -> Int in
-            if let colour = stage.as(ColorStage.self) { return colour.needsStatistics ? 2 : 1 }
+            if let colour = stage.as(ColorStage.self) { return colour.needsStatistics ? 3 : 1 }
             if let blur = stage.as(GaussianBlurStage.self) { return blur.isSinglePass ? 1 : 2 }
             if let warp = stage.as(WarpStage.self), let programs = warp.colorPrograms {
-                let statistics = programs.contains { $0.contains { $0.op.needsStatistic } } ? 1 : 0
-                return (splitsWarpColour ? 3 : 1) + statistics
+                let statistics = programs.contains { $0.contains { $0.op.needsStatistic } }
+                guard splitsWarpColour else { return 1 + (statistics ? 1 : 0) }
+                return 2 + (warp.outputFormat == .float32NCHW ? 0 : 1) + (statistics ? 2 : 0)
             }
             return 1
         }.reduce(0, +)

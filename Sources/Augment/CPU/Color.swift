@@ -120,7 +120,7 @@ enum ColorMath {
     }
 }
 
-/// CPU twin of `Kernels/color.cl`: the statistics pass (`color_stats`) and the apply pass
+/// CPU twin of `Kernels/color.cl`: the statistics (`color_stats_rows`, `color_stats_finish`) and the apply pass
 /// (`color_apply`) of a ``ColorStage``.
 enum CPUColor {
     /// Fixed-point scale of the contrast sum: grayscale values are summed as integers of 2^-24, so
@@ -183,7 +183,7 @@ enum CPUColor {
         return try ImageBatch(pixels: .float32(output), count: stage.count, geometry: stage.output, layout: .nchw)
     }
 
-    /// The statistics buffer `color_stats` produces: `statisticStride` floats per sample.
+    /// The statistics buffer `color_stats_finish` writes: `statisticStride` floats per sample.
     static func statistics(_ stage: ColorStage, _ source: [Float]) -> [Float] {
         let stride = stage.statisticStride
         guard stage.needsStatistics else { return [Float](repeating: 0, count: stage.count * stride) }

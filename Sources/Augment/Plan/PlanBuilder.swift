@@ -280,7 +280,7 @@ public struct PlanBuilder: Sendable {
     mutating func fuseColorIntoGroup(_ programs: [[ColorStep]]) -> Bool {
         guard programs.count == count, epilogue == nil, isUniform else { return false }
         // On a float32 NCHW batch with nothing pending there is no pass to save: a colour stage
-        // reads it directly (color_stats loads pixels where the pre-pass would resample them).
+        // reads it directly (color_stats_rows loads pixels where the pre-pass would resample them).
         if nothingPendingSinceLastStage, programs.contains(where: { $0.contains { $0.op.needsStatistic } }) {
             return false
         }

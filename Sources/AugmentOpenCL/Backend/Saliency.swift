@@ -24,7 +24,7 @@ enum OpenCLSaliency {
         var groupSize = backend.reductionGroupSize
         var program = try backend.program(family: "saliency", defines: ["SAL_GROUP": "\(groupSize)"])
         // The local arrays and tree reductions are sized by SAL_GROUP: halve it until the kernel's
-        // own limit on this device allows it (as color_stats).
+        // own limit on this device allows it (as warp_color_stats).
         while groupSize > 1, try program.kernel("saliency_peak").workGroupLimit(on: backend.device) < groupSize {
             groupSize /= 2
             program = try backend.program(family: "saliency", defines: ["SAL_GROUP": "\(groupSize)"])

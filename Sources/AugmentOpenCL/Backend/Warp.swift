@@ -167,9 +167,9 @@ extension OpenCLWarp {
             pixelType: input.pixelType, layout: input.layout)
         // On CPU devices warp_general is not vectorised yet (LLVM's SLP pass packs its bilinear
         // taps; docs/architecture.md), so colour math inside it would run one pixel at a time. There
-        // the stage runs as three kernels computing the same values in the same order: the warp
-        // (sampling and fill) to float32, color_apply (vectorised) for the programs, and a remap for
-        // the epilogue and the output format. GPUs run the single fused kernel (after the statistics
+        // the stage runs as separate kernels computing the same values in the same order: the warp
+        // (sampling and fill) to float32, color_apply (vectorised) for the programs and the
+        // epilogue, and, for any output but float32 NCHW, a remap for the output format. GPUs run the single fused kernel (after the statistics
         // pre-pass when a step needs one). AUGMENT_FUSED_WARP_COLOR=1 runs the fused kernels on CPU
         // devices too: to test the GPU path on every implementation, and to measure the choice
         // (docs/benchmarks.md).
@@ -184,6 +184,11 @@ extension OpenCLWarp {
             let color = ColorStage(
                 count: stage.count, input: stage.output, outputChannels: stage.output.channels,
                 programs: programs)
+            if stage.outputFormat == .float32NCHW {  // color_apply applies the epilogue itself
+                return try OpenCLColor.run(
+                    color, input: sampled, epilogue: stage.epilogue, backend: backend, options: options,
+                    timing: &timing)
+            }
             let colored = try OpenCLColor.run(
                 color, input: sampled, backend: backend, options: options, timing: &timing)
             let finish = RemapStage(
@@ -381,7 +386,7 @@ struct WarpColor {
         }
         var program = try build()
         // Local arrays and the tree reduction are sized by STAT_GROUP, so the work-group is fixed:
-        // halve it until the kernel's own limit on this device allows it (as color_stats).
+        // halve it until the kernel's own limit on this device allows it.
         while groupSize > 1, try program.kernel("warp_color_stats").workGroupLimit(on: backend.device) < groupSize {
             groupSize /= 2
             program = try build()
