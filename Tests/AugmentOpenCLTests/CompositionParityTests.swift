@@ -120,15 +120,15 @@ struct CompositionParityTests {
         let input = try SyntheticScenes.batch(count: 64, height: 32, width: 32, seed: 2)
         let plan = try Pipeline([try RandAugment()]).sample(for: input, seed: 5).plan(for: input)
         let (_, timing) = try backend.runProfiled(plan, on: input)
-        // Launches per stage: a colour stage 1, plus 1 for its statistics pre-pass; a blur 1 (both
-        // passes in blur_tile) or 2 (wide kernels); a warp carrying colour 1, plus 1 for the
+        // Launches per stage: a colour stage 1, plus 1 for its statistics pre-pass; a blur
+        // openCLLaunches (one pass: blur_strip and blur_strip_edges; wide kernels: one per pass); a warp carrying colour 1, plus 1 for the
         // statistics pre-pass, except on CPU devices, which split it into warp, [color_stats,]
         // color_apply and a remap (Backend/Warp.swift, docs/architecture.md); any other stage 1.
         let splitsWarpColour =
             backend.device.kind == .cpu && ProcessInfo.processInfo.environment["AUGMENT_FUSED_WARP_COLOR"] != "1"
         let expected = plan.stages.map { stage -> Int in
             if let colour = stage.as(ColorStage.self) { return colour.needsStatistics ? 2 : 1 }
-            if let blur = stage.as(GaussianBlurStage.self) { return blur.isSinglePass ? 1 : 2 }
+            if let blur = stage.as(GaussianBlurStage.self) { return blur.openCLLaunches }
             if let warp = stage.as(WarpStage.self), let programs = warp.colorPrograms {
                 let statistics = programs.contains { $0.contains { $0.op.needsStatistic } } ? 1 : 0
                 return (splitsWarpColour ? 3 : 1) + statistics
