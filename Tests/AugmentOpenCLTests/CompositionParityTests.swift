@@ -121,16 +121,16 @@ struct CompositionParityTests {
         let plan = try Pipeline([try RandAugment()]).sample(for: input, seed: 5).plan(for: input)
         let (_, timing) = try backend.runProfiled(plan, on: input)
         // Launches per stage: a colour stage 1, plus 2 for its statistics (color_stats_rows,
-        // color_stats_finish); a blur 1 (both passes in blur_tile) or 2 (wide kernels); a warp
-        // carrying colour 1, plus 1 for the warp_color_stats pre-pass, except on CPU devices, which
-        // split it into the warp, [the colour statistics,] color_apply (with the epilogue) and, for
-        // any output but float32 NCHW, a remap (Backend/Warp.swift, docs/architecture.md); any
-        // other stage 1.
+        // color_stats_finish); a blur openCLLaunches (one pass: blur_strip and blur_strip_edges;
+        // wide kernels: one per pass); a warp carrying colour 1, plus 1 for the warp_color_stats
+        // pre-pass, except on CPU devices, which split it into the warp, [the colour statistics,]
+        // color_apply (with the epilogue) and, for any output but float32 NCHW, a remap
+        // (Backend/Warp.swift, docs/architecture.md); any other stage 1.
         let splitsWarpColour =
             backend.device.kind == .cpu && ProcessInfo.processInfo.environment["AUGMENT_FUSED_WARP_COLOR"] != "1"
         let expected = plan.stages.map { stage -> Int in
             if let colour = stage.as(ColorStage.self) { return colour.needsStatistics ? 3 : 1 }
-            if let blur = stage.as(GaussianBlurStage.self) { return blur.isSinglePass ? 1 : 2 }
+            if let blur = stage.as(GaussianBlurStage.self) { return blur.openCLLaunches }
             if let warp = stage.as(WarpStage.self), let programs = warp.colorPrograms {
                 let statistics = programs.contains { $0.contains { $0.op.needsStatistic } }
                 guard splitsWarpColour else { return 1 + (statistics ? 1 : 0) }

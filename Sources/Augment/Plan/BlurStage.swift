@@ -34,10 +34,9 @@ public struct GaussianBlurStage: Sendable, Equatable {
         self.inputLayout = inputLayout
     }
 
-    /// The largest radius either pass may have for the one-launch path (`blur_tile`): its tile,
-    /// (8 + 2 r) x (32 + 2 r) floats plus the row-pass results, then fits the 32 KiB of local
-    /// memory every OpenCL 1.2 device has. Wider kernels run as two launches (`blur_rows`,
-    /// `blur_columns`) through an intermediate batch.
+    /// The largest radius either pass may have for the one-pass path (OpenCL: `blur_strip`, whose
+    /// work-items hold 16 + 2 r row sums in registers and unroll (2 r + 1) taps per row). Wider
+    /// kernels run as two passes (`blur_rows`, `blur_columns`) through an intermediate batch.
     public static let maxTileRadius = 16
 
     /// Whether the blur runs as one pass over memory (both radii up to ``maxTileRadius``).

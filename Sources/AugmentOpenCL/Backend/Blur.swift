@@ -2,10 +2,11 @@ import Augment
 
 /// Host side of `Kernels/blur.cl`.
 enum OpenCLBlur {
-    /// Runs a ``GaussianBlurStage``. Radii up to ``GaussianBlurStage/maxTileRadius``: one
-    /// `blur_tile` launch (both passes in local memory, one read of the input, one write); wider
-    /// kernels: `blur_rows` then `blur_columns` through an intermediate batch (a pass whose kernels
-    /// all have one tap is skipped). Either path reads the input in the stage's format.
+    /// Runs a ``GaussianBlurStage``. Radii up to ``GaussianBlurStage/maxTileRadius``: one pass over
+    /// memory, `blur_strip` and `blur_strip_edges` (both passes in registers, one read of the input,
+    /// one write, each output written by one of them); wider kernels: `blur_rows` then
+    /// `blur_columns` through an intermediate batch (a pass whose kernels all have one tap is
+    /// skipped). Either path reads the input in the stage's format.
     static func gaussian(
         _ stage: GaussianBlurStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
         timing: inout OpenCLTiming
@@ -19,9 +20,8 @@ enum OpenCLBlur {
             )
         }
         let (rx, ry) = stage.maxRadius
-        if stage.isSinglePass, let tile = tileSize(rx: rx, ry: ry, device: backend.device) {
-            return try gaussianTile(
-                stage, input: input, tile: tile, backend: backend, options: options, timing: &timing)
+        if stage.isSinglePass {
+            return try gaussianStrip(stage, input: input, backend: backend, options: options, timing: &timing)
         }
         var passes = [(stage.kernelsX, "blur_rows"), (stage.kernelsY, "blur_columns")]
             .filter { $0.0.contains { $0.count > 1 } }
@@ -48,53 +48,68 @@ enum OpenCLBlur {
         return current
     }
 
-    /// The one-launch path: `blur_tile` built for the batch's largest radii and the work-group tile.
-    private static func gaussianTile(
-        _ stage: GaussianBlurStage, input: DeviceImages, tile: (width: Int, height: Int), backend: OpenCLBackend,
+    /// Outputs per work-item of `blur_strip` (a column of them) and its work-group width (narrower
+    /// where a device allows fewer work-items per group).
+    static let strip = 16, groupWidth = 32
+
+    /// Lanes of one input row (`blur_strip`'s work-items along x: every element of a row, all
+    /// channels in NHWC) and how many of them `blur_strip` takes (the interior, a multiple of the
+    /// group width); `blur_strip_edges` takes the rest.
+    static func stripLanes(
+        _ stage: GaussianBlurStage, groupWidth: Int = groupWidth
+    ) -> (
+        step: Int, lanes: Int, interior: Int
+    ) {
+        let step = stage.inputLayout == .nhwc ? stage.geometry.channels : 1
+        let lanes = stage.geometry.width * step
+        return (step, lanes, max(0, lanes - 2 * stage.maxRadius.x * step) / groupWidth * groupWidth)
+    }
+
+    /// The one-pass path: `blur_strip` on the interior lanes, `blur_strip_edges` on the others,
+    /// built for the batch's largest radii.
+    private static func gaussianStrip(
+        _ stage: GaussianBlurStage, input: DeviceImages, backend: OpenCLBackend,
         options: RunOptions, timing: inout OpenCLTiming
     ) throws -> DeviceImages {
         let (rx, ry) = stage.maxRadius
+        let groupWidth = min(groupWidth, backend.device.maxWorkGroupSize)
         var defines = sourceDefines(input.pixelType, input.layout, stage.geometry.channels)
         defines["RX"] = "\(rx)"
         defines["RY"] = "\(ry)"
-        defines["TILE_W"] = "\(tile.width)"
-        defines["TILE_H"] = "\(tile.height)"
+        defines["GROUP_W"] = "\(groupWidth)"
+        defines["STRIP"] = "\(strip)"
         let geometry = stage.geometry
         defines["SINGLE_FOLD"] = geometry.width > rx && geometry.height > ry ? "1" : "0"
         defines["UNIFORM_X"] = stage.kernelsX.allSatisfy { $0.count / 2 == rx } ? "1" : "0"
-        defines["EXACT_TILES"] =
-            geometry.width % tile.width == 0 && geometry.height % tile.height == 0 ? "1" : "0"
         defines["UNIFORM_Y"] = stage.kernelsY.allSatisfy { $0.count / 2 == ry } ? "1" : "0"
+        defines["EXACT_ROWS"] = geometry.height % strip == 0 ? "1" : "0"
         let program = try backend.exactProgram(family: "blur", defines: defines)
         let (weightsX, radiiX, _) = try paddedWeights(stage.kernelsX, backend: backend, timing: &timing)
         let (weightsY, radiiY, _) = try paddedWeights(stage.kernelsY, backend: backend, timing: &timing)
         let destination = try backend.outputImages(
             count: stage.count, geometry: stage.geometry, format: .float32NCHW, options: options)
-        let kernel = try program.kernel("blur_tile")
-        try kernel.setArguments([
+        let (step, lanes, interiorLanes) = stripLanes(stage, groupWidth: groupWidth)
+        let arguments: [KernelArgument] = [
             .buffer(input.buffer), .buffer(destination.buffer), .buffer(weightsX), .buffer(radiiX),
-            .buffer(weightsY), .buffer(radiiY), .value(Int32(stage.geometry.height)),
-            .value(Int32(stage.geometry.width)),
-        ])
-        try backend.launch(
-            kernel,
-            global: [
-                roundUp(stage.geometry.width, to: tile.width), roundUp(stage.geometry.height, to: tile.height),
-                stage.count * stage.geometry.channels,
-            ],
-            local: [tile.width, tile.height, 1], fixedLocal: true, timing: &timing)
+            .buffer(weightsY), .buffer(radiiY), .value(Int32(geometry.height)), .value(Int32(geometry.width)),
+        ]
+        let strips = (geometry.height + strip - 1) / strip
+        let rows = stage.count * (geometry.channels / step)
+        if interiorLanes > 0 {
+            let kernel = try program.kernel("blur_strip")
+            try kernel.setArguments(arguments)
+            try backend.launch(
+                kernel, global: [interiorLanes, strips, rows],
+                local: [groupWidth, 1, 1], fixedLocal: true, timing: &timing)
+        }
+        if lanes > interiorLanes {
+            let kernel = try program.kernel("blur_strip_edges")
+            try kernel.setArguments(arguments + [.value(Int32(interiorLanes))])
+            try backend.launch(
+                kernel, global: [roundUp(lanes - interiorLanes, to: groupWidth), strips, rows],
+                local: [groupWidth, 1, 1], fixedLocal: true, timing: &timing)
+        }
         return destination
-    }
-
-    /// The work-group tile of `blur_tile`: 32 x 16 work-items where the device allows (narrower
-    /// groups otherwise), or nil when its local memory cannot hold the tile and the row-pass results.
-    static func tileSize(rx: Int, ry: Int, device: CLDevice) -> (width: Int, height: Int)? {
-        let width = min(32, device.maxWorkGroupSize)
-        let height = max(1, min(16, device.maxWorkGroupSize / width))
-        let rows = height + 2 * ry, columns = roundUp(width + 2 * rx, to: width)
-        let floats = rows * columns + rows * width  // the padded tile and the row-pass results
-        guard UInt64(floats * 4) <= device.localMemoryBytes else { return nil }
-        return (width, height)
     }
 
     /// The input format defines of the blur kernels (see the header of Kernels/blur.cl).
@@ -154,6 +169,17 @@ enum OpenCLBlur {
 }
 
 extension GaussianBlurStage: OpenCLStageRunner {
+    /// The kernel launches the OpenCL backend runs for this stage (on devices that allow 32
+    /// work-items per group): one pass, `blur_strip` and `blur_strip_edges` where each has lanes;
+    /// wider kernels, one per pass with more than one tap.
+    public var openCLLaunches: Int {
+        if isSinglePass {
+            let (_, lanes, interior) = OpenCLBlur.stripLanes(self)
+            return (interior > 0 ? 1 : 0) + (lanes > interior ? 1 : 0)
+        }
+        return max(1, [kernelsX, kernelsY].filter { $0.contains { $0.count > 1 } }.count)
+    }
+
     func run(on run: inout OpenCLRun, backend: OpenCLBackend, options: RunOptions) throws {
         run.images = try OpenCLBlur.gaussian(
             self, input: run.images, backend: backend, options: options, timing: &run.timing)

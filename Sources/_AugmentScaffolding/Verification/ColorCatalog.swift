@@ -29,7 +29,7 @@ extension TransformCatalog {
                 let sizes = [oddSize(&random), oddSize(&random)]
                 switch random.integer(in: 0...3) {
                 case 0: return try Pipeline([GaussianBlur(kernelSize: sizes)])
-                case 3:  // wider than blur_tile's tile: the two-launch path
+                case 3:  // wider than the one-pass kernels take (maxTileRadius): the two-launch path
                     let wide = 2 * GaussianBlurStage.maxTileRadius + 3
                     return try Pipeline([GaussianBlur(kernelSize: [wide, sizes[0]], sigma: [0.5, 8])])
                 case 1: return try Pipeline([GaussianBlur(kernelSize: [sizes[0]], sigma: [random.uniform(0.1, 3)])])
