@@ -110,7 +110,8 @@ __kernel void color_stats_rows(__global const float* restrict src,
                                const int steps, const int height, const int width) {
     // Only the partials of the statistics the stage takes are kept (USE_<OP>).
 #if USE_CONTRAST
-    __local ulong group_sums[ROW_GROUP];
+    __local int group_units[ROW_GROUP];       // color_contrast_parts
+    __local uint group_fractions[ROW_GROUP];
 #endif
 #if USE_AUTOCONTRAST
     __local float group_minima[ROW_GROUP * CHANNELS];
@@ -140,7 +141,15 @@ __kernel void color_stats_rows(__global const float* restrict src,
         COLOR_RUN_PROGRAM(v, program, program_args, args);
         const int op = stat_ops[n];
 #if USE_CONTRAST
-        group_sums[lid] = (inside && op == COLOR_CONTRAST) ? color_contrast_term(v) : 0;
+        // The term is computed for every pixel and kept by select(): with `cond ? term : 0` LLVM
+        // sank the whole program into a branch on the sample's op, and PoCL's vectoriser then ran
+        // every step with masked gathers of the program.
+        int units;
+        uint fraction;
+        color_contrast_parts(v, &units, &fraction);
+        const int contrast = inside && op == COLOR_CONTRAST;
+        group_units[lid] = select(0, units, contrast);
+        group_fractions[lid] = select(0u, fraction, (uint)contrast);
 #endif
 #if USE_AUTOCONTRAST
         const bool extremes = inside && op == COLOR_AUTOCONTRAST;
@@ -164,7 +173,7 @@ __kernel void color_stats_rows(__global const float* restrict src,
         const size_t segment = (size_t)get_group_id(1) * get_num_groups(0) + get_group_id(0);
 #if USE_CONTRAST
         ulong sum = 0;
-        for (int i = 0; i < ROW_GROUP; ++i) sum += group_sums[i];
+        for (int i = 0; i < ROW_GROUP; ++i) sum += ((ulong)(long)group_units[i] << 24) + group_fractions[i];
         sums[(size_t)n * segments + segment] = sum;
 #endif
 #if USE_AUTOCONTRAST

@@ -292,9 +292,13 @@ inline __attribute__((always_inline)) void color_hue(float* v, float shift) {
     const float t = color_clamp01((sxf + one_minus_s) * maxc);
     const float p = color_clamp01(one_minus_s * maxc);
     // torchvision's table by sector: r = (v, q, p, p, t, v), g = (t, v, v, q, p, p), b = (p, p, t, v, v, q).
-    v[0] = (sector == 0.0f || sector == 5.0f) ? maxc : (sector == 1.0f ? q : (sector == 4.0f ? t : p));
-    v[1] = (sector == 1.0f || sector == 2.0f) ? maxc : (sector == 0.0f ? t : (sector == 3.0f ? q : p));
-    v[2] = (sector == 3.0f || sector == 4.0f) ? maxc : (sector == 2.0f ? t : (sector == 5.0f ? q : p));
+    // Written with select() (c ? b : a): nested ?: chains on the sector reached LLVM as branches,
+    // and PoCL's vectoriser predicated the later steps of color_stats_rows on the sector tests.
+    const int s0 = sector == 0.0f, s1 = sector == 1.0f, s2 = sector == 2.0f;
+    const int s3 = sector == 3.0f, s4 = sector == 4.0f, s5 = sector == 5.0f;
+    v[0] = select(select(select(p, t, s4), q, s1), maxc, s0 | s5);
+    v[1] = select(select(select(p, q, s3), t, s0), maxc, s1 | s2);
+    v[2] = select(select(select(p, q, s5), t, s2), maxc, s3 | s4);
 }
 
 // One program step on a pixel of CHANNELS values. `stats` is the sample's statistics block
@@ -460,6 +464,24 @@ inline __attribute__((always_inline)) ulong color_contrast_term(const float* v) 
     const float l = v[0];
 #endif
     return (ulong)convert_long_rte(fmin(fmax(l, -256.0f), 256.0f) * 0x1p24f);
+}
+
+// The same term in two 32-bit parts, for kernels that keep a term per work-item (color_stats_rows):
+// term = units * 2^24 + fraction with units = floor(x), fraction = rint((x - units) * 2^24) in
+// [0, 2^24], x = clamp(gray, -256, 256). Exact: x - floor(x) and the scaling by 2^24 are exact in
+// float, and rounding N + f to nearest even is N + rint(f) when N is an even integer, as units * 2^24
+// is. 64-bit values per work-item made PoCL vectorise color_stats_rows 4-wide; the parts are summed
+// in 64 bits by the work-group's reduction.
+inline __attribute__((always_inline)) void color_contrast_parts(const float* v, int* units, uint* fraction) {
+#if CHANNELS == 3
+    const float l = color_gray(v[0], v[1], v[2]);
+#else
+    const float l = v[0];
+#endif
+    const float x = fmin(fmax(l, -256.0f), 256.0f);
+    const float whole = floor(x);
+    *units = (int)whole;
+    *fraction = (uint)rint((x - whole) * 0x1p24f);
 }
 
 // Adds one pixel (after the program's steps before the statistic step) to a work-item's partials.
