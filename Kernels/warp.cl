@@ -210,6 +210,14 @@ inline void warp_point(__global const float* m, const int x, const int y, float*
 #ifndef TAPS_Y
 #define TAPS_Y 2
 #endif
+// Entries per output index in the tap tables (SeparableAxis.taps); TAPS_X / TAPS_Y bound the taps a
+// variant reads (warp_general: the tap counts of the samples it is launched for).
+#ifndef TABLE_TAPS_X
+#define TABLE_TAPS_X TAPS_X
+#endif
+#ifndef TABLE_TAPS_Y
+#define TABLE_TAPS_Y TAPS_Y
+#endif
 
 #ifndef DISPLACEMENT
 #define DISPLACEMENT 0
@@ -311,8 +319,10 @@ inline void warp_displaced_point(__global const float* m, __global const float* 
 // torchvision's float scale, before colour programs and the epilogue: the one place a warp samples
 // its input (warp_general calls it; a pass that needs the same samples, such as image statistics of
 // the warped image, calls it with the same arguments). With SEPARABLE the matrices, regions and fill
-// are not read: the per-axis tap tables (WarpStage.separableTables) give each output column TAPS_X
-// input columns and weights and each output row TAPS_Y input rows and weights, and the pixel is
+// are not read: the per-axis tap tables (WarpStage.separableTables) give each output column taps_x
+// input columns and weights and each output row taps_y input rows and weights (the sample's own tap
+// counts, SeparableAxis.sampleTaps, at most TAPS_X and TAPS_Y: warp_general passes the compile-time
+// counts of its launch, so the loops unroll fully and PoCL vectorises them), and the pixel is
 // sum_ty wy * (sum_tx wx * in[iy][ix]) accumulated with fma from 0 in tap order (antialiased
 // resampling, and the axis-aligned fast path of bilinear warps). Otherwise the matrix of sample n
 // gives the sampling point, read through the border rule and filled. Forced inline (PoCL otherwise
@@ -330,8 +340,8 @@ inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_
                               __global const int* row_index,
                               __global const float* row_weight,
                               const int out_h, const int out_w,
-                              const int x, const int y, const int n, float* pv
-                              WARP_DISPLACEMENT_PARAMS) {
+                              const int x, const int y, const int n, const int taps_x, const int taps_y,
+                              float* pv WARP_DISPLACEMENT_PARAMS) {
     const int in_h = sizes[2 * n];
     const int in_w = sizes[2 * n + 1];
     __global const src_t* s = src + offsets[n];
@@ -343,19 +353,21 @@ inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_
 #define PIXEL(ix, iy) ((size_t)(iy) * in_w + (ix))
 #endif
 #if SEPARABLE
-    __global const int* ci = col_index + ((size_t)n * out_w + x) * TAPS_X;
-    __global const float* cw = col_weight + ((size_t)n * out_w + x) * TAPS_X;
-    __global const int* ri = row_index + ((size_t)n * out_h + y) * TAPS_Y;
-    __global const float* rw = row_weight + ((size_t)n * out_h + y) * TAPS_Y;
+    __global const int* ci = col_index + ((size_t)n * out_w + x) * TABLE_TAPS_X;
+    __global const float* cw = col_weight + ((size_t)n * out_w + x) * TABLE_TAPS_X;
+    __global const int* ri = row_index + ((size_t)n * out_h + y) * TABLE_TAPS_Y;
+    __global const float* rw = row_weight + ((size_t)n * out_h + y) * TABLE_TAPS_Y;
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) pv[c] = 0.0f;
-    for (int ty = 0; ty < TAPS_Y; ++ty) {
+#pragma unroll
+    for (int ty = 0; ty < min(taps_y, TAPS_Y); ++ty) {
         const int iy = ri[ty];
         const float wy = rw[ty];
         float h[CHANNELS];
 #pragma unroll
         for (int c = 0; c < CHANNELS; ++c) h[c] = 0.0f;
-        for (int tx = 0; tx < TAPS_X; ++tx) {
+#pragma unroll
+        for (int tx = 0; tx < min(taps_x, TAPS_X); ++tx) {
             const size_t at = PIXEL(ci[tx], iy);
             const float wx = cw[tx];
 #pragma unroll
@@ -407,13 +419,11 @@ inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_
     float k11 = ax * ay;
     int xa = (int)x0f;
     int ya = (int)y0f;
-    int xb = xa + 1;
-    int yb = ya + 1;
 #if BORDER == 0
     const bool okxa = xa >= rx0 && xa < rx1;
-    const bool okxb = xb >= rx0 && xb < rx1;
+    const bool okxb = xa >= rx0 - 1 && xa < rx1 - 1;
     const bool okya = ya >= ry0 && ya < ry1;
-    const bool okyb = yb >= ry0 && yb < ry1;
+    const bool okyb = ya >= ry0 - 1 && ya < ry1 - 1;
     const bool ok00 = okxa && okya;
     const bool ok01 = okxb && okya;
     const bool ok10 = okxa && okyb;
@@ -425,20 +435,31 @@ inline __attribute__((always_inline)) void warp_sample_pixel(__global const src_
     float mask = k00 + k01;
     mask = mask + k10;
     mask = mask + k11;
-    xa = clamp(xa, rx0, rx1 - 1);
-    xb = clamp(xb, rx0, rx1 - 1);
-    ya = clamp(ya, ry0, ry1 - 1);
-    yb = clamp(yb, ry0, ry1 - 1);
-#else
-    xa = warp_border_index(xa, rx0, rx1);
-    xb = warp_border_index(xb, rx0, rx1);
-    ya = warp_border_index(ya, ry0, ry1);
-    yb = warp_border_index(yb, ry0, ry1);
 #endif
+#if BORDER == 0 || BORDER == 1
+    // Clamping is the same for both borders: one clamp per axis, and the second tap is the first
+    // plus 0 or 1 pixels (exactly clamp(xa + 1, rx0, rx1 - 1), since xa + 1 stays inside only when
+    // xa is in [rx0, rx1 - 1)). Clamping xa and xa + 1 separately gave two isomorphic chains that
+    // LLVM's SLP vectoriser packed into <2 x i32> / <4 x i64> values, which stopped PoCL's
+    // work-item loop vectoriser ("instruction return type cannot be vectorized").
+    const int stepx = (xa >= rx0 && xa < rx1 - 1) ? 1 : 0;
+    const int stepy = (ya >= ry0 && ya < ry1 - 1) ? 1 : 0;
+    xa = clamp(xa, rx0, rx1 - 1);
+    ya = clamp(ya, ry0, ry1 - 1);
+    const size_t a00 = PIXEL(xa, ya);
+    const size_t a01 = a00 + (size_t)stepx * PIXEL(1, 0);
+    const size_t a10 = a00 + (size_t)stepy * (PIXEL(0, 1) - PIXEL(0, 0));
+    const size_t a11 = a10 + (size_t)stepx * PIXEL(1, 0);
+#else
+    const int xb = warp_border_index(xa + 1, rx0, rx1);
+    const int yb = warp_border_index(ya + 1, ry0, ry1);
+    xa = warp_border_index(xa, rx0, rx1);
+    ya = warp_border_index(ya, ry0, ry1);
     const size_t a00 = PIXEL(xa, ya);
     const size_t a01 = PIXEL(xb, ya);
     const size_t a10 = PIXEL(xa, yb);
     const size_t a11 = PIXEL(xb, yb);
+#endif
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
         const size_t cs = c * s_step;
@@ -483,14 +504,15 @@ __kernel void warp_general(__global const src_t* restrict src,
                            __global const float* restrict color_args,  // samples x COLOR_STEPS x 2
                            __global const float* restrict color_stats, // samples x stat_stride
                            const int stat_stride,
-                           __global const int* restrict col_index,     // SEPARABLE: samples x out_w x TAPS_X
+                           __global const int* restrict col_index,     // SEPARABLE: samples x out_w x TABLE_TAPS_X
                            __global const float* restrict col_weight,
-                           __global const int* restrict row_index,     // SEPARABLE: samples x out_h x TAPS_Y
-                           __global const float* restrict row_weight
+                           __global const int* restrict row_index,     // SEPARABLE: samples x out_h x TABLE_TAPS_Y
+                           __global const float* restrict row_weight,
+                           __global const int* restrict samples        // the samples of this launch
                            WARP_DISPLACEMENT_ARGS) {
     const int x = get_global_id(0);
     const int y = get_global_id(1);
-    const int n = get_global_id(2);
+    const int n = samples[get_global_id(2)];
 #if !EXACT_WIDTH
     if (x >= out_w) {
         return;
@@ -506,7 +528,7 @@ __kernel void warp_general(__global const src_t* restrict src,
 #endif
     float pv[CHANNELS];
     warp_sample_pixel(src, matrices, regions, offsets, sizes, fill, col_index, col_weight, row_index, row_weight,
-                      out_h, out_w, x, y, n, pv WARP_DISPLACEMENT_PASS);
+                      out_h, out_w, x, y, n, TAPS_X, TAPS_Y, pv WARP_DISPLACEMENT_PASS);
     WARP_COLOR(pv, n)
 #pragma unroll
     for (int c = 0; c < CHANNELS; ++c) {
@@ -542,7 +564,8 @@ __kernel void warp_color_stats(__global const src_t* restrict src,
                                __global const int* restrict col_index,
                                __global const float* restrict col_weight,
                                __global const int* restrict row_index,
-                               __global const float* restrict row_weight
+                               __global const float* restrict row_weight,
+                               __global const int* restrict tap_counts     // SEPARABLE: samples x 2 (x, y)
                                WARP_DISPLACEMENT_ARGS) {
     const int lid = get_local_id(0);
     const int channel = get_group_id(1);
@@ -557,6 +580,11 @@ __kernel void warp_color_stats(__global const src_t* restrict src,
     if (op == COLOR_CONTRAST && channel != 0) {
         return;
     }
+#if SEPARABLE
+    const int taps_x = tap_counts[2 * n], taps_y = tap_counts[2 * n + 1];
+#else
+    const int taps_x = TAPS_X, taps_y = TAPS_Y;  // unused: tap_counts is a placeholder
+#endif
     __local ulong sums[STAT_GROUP];  // unsigned: wrapping addition, as Swift's &+
     __local float minima[STAT_GROUP];
     __local float maxima[STAT_GROUP];
@@ -578,7 +606,7 @@ __kernel void warp_color_stats(__global const src_t* restrict src,
     for (int p = lid; p < plane; p += STAT_GROUP) {
         float v[CHANNELS];
         warp_sample_pixel(src, matrices, regions, offsets, sizes, fill, col_index, col_weight, row_index, row_weight,
-                          out_h, out_w, x, y, n, v WARP_DISPLACEMENT_PASS);
+                          out_h, out_w, x, y, n, taps_x, taps_y, v WARP_DISPLACEMENT_PASS);
         x += STAT_GROUP;
         while (x >= out_w) {
             x -= out_w;

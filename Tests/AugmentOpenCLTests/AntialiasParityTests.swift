@@ -78,6 +78,27 @@ struct AntialiasParityTests {
         #expect(worst <= 1e-5)
     }
 
+    /// A batch whose crops up- and downscale: each sample reads only its own tap counts (2 when it
+    /// upscales), the kernel launches once per pair of counts, and the result is the CPU twin's.
+    @Test func samplesOfEachTapCountLaunchTogether() throws {
+        let input = try ImageBatch.random(
+            count: 24, geometry: ImageGeometry(height: 48, width: 40, channels: 3),
+            pixelType: .uint8, layout: .nhwc, seed: 31)
+        let pipeline = try Pipeline([
+            RandomResizedCrop(size: [24, 20], scale: [0.05, 1.0]), Normalize(mean: [0.4], std: [0.3]),
+        ])
+        try expectParity(pipeline, on: input, seed: 32, "mixed tap counts")
+        let plan = try pipeline.sample(for: input, seed: 32).plan(for: input)
+        let warp = try #require(plan.stages.first?.as(WarpStage.self))
+        let tables = warp.separableTables
+        for axis in [tables.columns, tables.rows] {
+            #expect(axis.sampleTaps.contains(2) && axis.sampleTaps.contains { $0 > 2 })
+            #expect(axis.taps == axis.sampleTaps.max())
+        }
+        #expect(warp.tapCountLaunches > 1)
+        #expect(try Shared.backend().runProfiled(plan, on: input).timing.launches == warp.tapCountLaunches)
+    }
+
     @Test func antialiasedAndAxisAlignedWarpsMatchTheCPUTwin() throws {
         let shapes: [(Int, ImageGeometry)] = [
             (1, ImageGeometry(height: 1, width: 1, channels: 1)),

@@ -125,17 +125,20 @@ struct CompositionParityTests {
         // wide kernels: one per pass); a warp carrying colour 1, plus 1 for the warp_color_stats
         // pre-pass, except on CPU devices, which split it into the warp, [the colour statistics,]
         // color_apply (with the epilogue) and, for any output but float32 NCHW, a remap
-        // (Backend/Warp.swift, docs/architecture.md); any other stage 1.
+        // (Backend/Warp.swift, docs/architecture.md); any other stage 1. A warp with tap tables
+        // launches warp_general once per pair of sample tap counts.
         let splitsWarpColour =
             backend.device.kind == .cpu && ProcessInfo.processInfo.environment["AUGMENT_FUSED_WARP_COLOR"] != "1"
+        func warpLaunches(_ warp: WarpStage) -> Int { warp.tapCountLaunches }
         let expected = plan.stages.map { stage -> Int in
             if let colour = stage.as(ColorStage.self) { return colour.needsStatistics ? 3 : 1 }
             if let blur = stage.as(GaussianBlurStage.self) { return blur.openCLLaunches }
             if let warp = stage.as(WarpStage.self), let programs = warp.colorPrograms {
                 let statistics = programs.contains { $0.contains { $0.op.needsStatistic } }
-                guard splitsWarpColour else { return 1 + (statistics ? 1 : 0) }
-                return 2 + (warp.outputFormat == .float32NCHW ? 0 : 1) + (statistics ? 2 : 0)
+                guard splitsWarpColour else { return warpLaunches(warp) + (statistics ? 1 : 0) }
+                return warpLaunches(warp) + 1 + (warp.outputFormat == .float32NCHW ? 0 : 1) + (statistics ? 2 : 0)
             }
+            if let warp = stage.as(WarpStage.self) { return warpLaunches(warp) }
             return 1
         }.reduce(0, +)
         #expect(timing.launches == expected, "\(plan.summary)")

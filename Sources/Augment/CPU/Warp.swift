@@ -248,12 +248,14 @@ extension CPUWarp {
                 if let tables {
                     // warp_sample_pixel with SEPARABLE: horizontal sums per tap row, then the
                     // vertical sum, each with fma from 0 in tap order.
-                    let tx = tables.columns.taps, ty = tables.rows.taps
-                    let rowBase = (n * height + y) * ty
+                    // Strides are the tables' entry counts; sample n reads its own tap counts.
+                    let strideX = tables.columns.taps, strideY = tables.rows.taps
+                    let tx = tables.columns.sampleTaps[n], ty = tables.rows.sampleTaps[n]
+                    let rowBase = (n * height + y) * strideY
                     let h = UnsafeMutablePointer<Float>.allocate(capacity: max(1, channels))
                     defer { h.deallocate() }
                     for x in 0..<width {
-                        let columnBase = (n * width + x) * tx
+                        let columnBase = (n * width + x) * strideX
                         for c in 0..<channels { px[c] = 0 }
                         for j in 0..<ty {
                             let iy = Int(tables.rows.indices[rowBase + j])

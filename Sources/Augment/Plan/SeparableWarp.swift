@@ -1,13 +1,25 @@
 import Foundation
 
 /// One axis of a separable warp: for every sample and every output index along the axis, `taps`
-/// input indices (inside the sample's region) and their weights. Windows shorter than `taps` are
-/// padded with a valid index and weight 0. Laid out sample-major: entry
-/// `(n * length + i) * taps + k` is tap k of output index i of sample n.
+/// input indices (inside the sample's region) and their weights. Laid out sample-major: entry
+/// `(n * length + i) * taps + k` is tap k of output index i of sample n. Sample n uses only its
+/// first `sampleTaps[n]` entries (its longest window, rounded up as ``SeparableAxis/rounded(_:)``
+/// says); windows shorter than that are padded with their last index and weight 0, and entries
+/// past it are never read, so that a kernel variant per tap count does no work for taps a sample
+/// does not have (upscaled samples of an antialiased resize have 2, downscaled ones more).
 public struct SeparableAxis: Sendable, Equatable {
+    /// Entries per output index: the largest of ``sampleTaps``.
     public var taps: Int
+    /// Per sample, the taps read per output index (at most ``taps``).
+    public var sampleTaps: [Int]
     public var indices: [Int32]
     public var weights: [Float]
+
+    /// The tap count a window of `longest` taps is padded to: 1 or 2 as they are, else a multiple
+    /// of 4, so that few kernel variants are built (bilinear and upscaling windows have 2 taps).
+    public static func rounded(_ longest: Int) -> Int {
+        longest <= 2 ? max(1, longest) : (longest + 3) / 4 * 4
+    }
 }
 
 /// The per-axis tables of a separable warp (``WarpStage/separableTables``).
@@ -67,24 +79,36 @@ extension WarpStage {
                         : Self.bilinearTaps(y, scale: k[4], shift: k[5], lo: r.y0, hi: r.y1, mode: border.mode))
             }
         }
-        return SeparableTables(columns: Self.pack(columns), rows: Self.pack(rows))
+        return SeparableTables(
+            columns: Self.pack(columns, length: output.width), rows: Self.pack(rows, length: output.height))
     }
 
-    /// Pads every window to one tap count (exact up to 4, then a multiple of 4, so few kernel
-    /// variants are built) with the window's last index and weight 0.
-    private static func pack(_ windows: [[(Int, Float)]]) -> SeparableAxis {
-        let longest = windows.map(\.count).max() ?? 1
-        let taps = longest <= 4 ? max(1, longest) : (longest + 3) / 4 * 4
+    /// How many launches `warp_general` takes for this stage: one per distinct pair of sample tap
+    /// counts (columns, rows) with tap tables (``SeparableAxis/sampleTaps``), else one.
+    public var tapCountLaunches: Int {
+        guard isSeparable else { return 1 }
+        let tables = separableTables
+        return Set((0..<count).map { [tables.columns.sampleTaps[$0], tables.rows.sampleTaps[$0]] }).count
+    }
+
+    /// Pads the windows of each sample (`length` consecutive windows) to the sample's rounded tap
+    /// count with the window's last index and weight 0, in entries of the largest count.
+    private static func pack(_ windows: [[(Int, Float)]], length: Int) -> SeparableAxis {
+        let samples = length > 0 ? windows.count / length : 0
+        let sampleTaps = (0..<samples).map { n in
+            SeparableAxis.rounded(windows[n * length..<(n + 1) * length].map(\.count).max() ?? 1)
+        }
+        let taps = sampleTaps.max() ?? 1
         var indices = [Int32](repeating: 0, count: windows.count * taps)
         var weights = [Float](repeating: 0, count: windows.count * taps)
         for (i, window) in windows.enumerated() {
-            for k in 0..<taps {
+            for k in 0..<sampleTaps[i / length] {
                 let tap = k < window.count ? window[k] : (window[window.count - 1].0, 0)
                 indices[i * taps + k] = Int32(tap.0)
                 weights[i * taps + k] = tap.1
             }
         }
-        return SeparableAxis(taps: taps, indices: indices, weights: weights)
+        return SeparableAxis(taps: taps, sampleTaps: sampleTaps, indices: indices, weights: weights)
     }
 
     /// The antialiased window of output index `i` (see ``separableTables``); never empty.

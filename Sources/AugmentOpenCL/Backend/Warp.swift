@@ -152,12 +152,17 @@ extension OpenCLWarp {
             "SEPARABLE": tables == nil ? "0" : "1",
             "TAPS_X": "\(tables?.columns.taps ?? 2)",
             "TAPS_Y": "\(tables?.rows.taps ?? 2)",
+            "TABLE_TAPS_X": "\(tables?.columns.taps ?? 2)",
+            "TABLE_TAPS_Y": "\(tables?.rows.taps ?? 2)",
             "DISPLACEMENT": OpenCLElastic.displacementDefine(stage.displacement),
         ]) { $1 }
     }
 
-    /// Launches `warp_general` for a ``WarpStage``: one launch for the whole batch, ragged or not,
-    /// after the `warp_color_stats` pre-pass when a colour step needs an image statistic.
+    /// Launches `warp_general` for a ``WarpStage``, ragged or not, after the `warp_color_stats`
+    /// pre-pass when a colour step needs an image statistic: one launch for the whole batch, or,
+    /// with tap tables, one per pair of sample tap counts (``SeparableAxis/sampleTaps``), each a
+    /// variant whose tap loops have compile-time bounds (an upscaled sample of an antialiased crop
+    /// reads 2 x 2 taps, not the batch's largest window).
     static func warp(
         _ stage: WarpStage, input: DeviceImages, backend: OpenCLBackend, options: RunOptions,
         timing: inout OpenCLTiming
@@ -165,8 +170,10 @@ extension OpenCLWarp {
         try stage.checkInput(
             count: input.count, geometries: input.sampleGeometries, ragged: input.raggedGeometries != nil,
             pixelType: input.pixelType, layout: input.layout)
-        // On CPU devices warp_general is not vectorised yet (LLVM's SLP pass packs its bilinear
-        // taps; docs/architecture.md), so colour math inside it would run one pixel at a time. There
+        // On CPU devices colour math inside warp_general runs one pixel at a time (its op dispatch
+        // and the statistics pre-pass, which samples every pixel again, do not vectorise; measured
+        // on the imagenet pipeline on PoCL: 212-234 img/s fused against 1024-1104 split, kernel
+        // time, docs/benchmarks.md). There
         // the stage runs as separate kernels computing the same values in the same order: the warp
         // (sampling and fill) to float32, color_apply (vectorised) for the programs and the
         // epilogue, and, for any output but float32 NCHW, a remap for the output format. GPUs run the single fused kernel (after the statistics
@@ -203,11 +210,7 @@ extension OpenCLWarp {
         let defines = generalDefines(stage, input: input, backend: backend)
         let statistics = try color.statistics(
             stage, input: input, warpDefines: defines, backend: backend, options: options, timing: &timing)
-        // The same defines as the pre-pass (STAT_GROUP included): one program holds both kernels.
         let tables = stage.isSeparable ? stage.separableTables : nil
-        let program = try backend.program(
-            family: "warp", exact: color.exact, defines: defines.merging(color.defines) { $1 })
-        let kernel = try program.kernel("warp_general")
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
         let scale = try backend.upload(
             stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
@@ -216,23 +219,49 @@ extension OpenCLWarp {
         let destination = try backend.outputImages(
             count: stage.count, geometry: out, format: stage.outputFormat,
             options: options)
-        try kernel.setArguments(
+        let common =
             [
                 .buffer(input.buffer), .buffer(destination.buffer), .buffer(arrays.matrices), .buffer(arrays.regions),
                 .buffer(arrays.offsets), .buffer(arrays.sizes), .buffer(scale), .buffer(bias), .buffer(fill),
                 .value(Int32(out.height)), .value(Int32(out.width)),
             ] + color.arguments(statistics: statistics)
-                + (try tableArguments(tables, backend: backend, timing: &timing)))
-        try OpenCLElastic.setDisplacementArguments(
-            stage.displacement, kernel: kernel, first: 19, backend: backend,
-            timing: &timing)
+            + (try tableArguments(tables, backend: backend, timing: &timing))
         let (groupWidth, _) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
-        let event = try kernel.enqueue(
-            on: backend.context,
-            global: [roundUp(out.width, to: groupWidth), out.height, stage.count],
-            local: [groupWidth, 1, 1])
-        timing.recordKernel(event)
+        for group in launchGroups(tables, count: stage.count) {
+            // The same defines as the pre-pass (STAT_GROUP included) but the tap bounds: without
+            // tables, or for the largest counts, one program holds both kernels.
+            let taps = group.taps.map { ["TAPS_X": "\($0.x)", "TAPS_Y": "\($0.y)"] } ?? [:]
+            let program = try backend.program(
+                family: "warp", exact: color.exact, defines: defines.merging(color.defines) { $1 }.merging(taps) { $1 })
+            let kernel = try program.kernel("warp_general")
+            // Padded to the batch size so the pool sees one buffer size whatever the group sizes.
+            let padded = group.samples + Array(repeating: 0, count: stage.count - group.samples.count)
+            try kernel.setArguments(common + [.buffer(try backend.upload(padded, timing: &timing))])
+            try OpenCLElastic.setDisplacementArguments(
+                stage.displacement, kernel: kernel, first: 20, backend: backend,
+                timing: &timing)
+            let event = try kernel.enqueue(
+                on: backend.context,
+                global: [roundUp(out.width, to: groupWidth), out.height, group.samples.count],
+                local: [groupWidth, 1, 1])
+            timing.recordKernel(event)
+        }
         return destination
+    }
+
+    /// The launches of `warp_general`: all samples at once without tap tables (`taps` nil: the
+    /// stage's own defines), else the samples of each (columns, rows) tap-count pair, in the order
+    /// of their first sample.
+    static func launchGroups(_ tables: SeparableTables?, count: Int) -> [(taps: (x: Int, y: Int)?, samples: [Int32])] {
+        guard let tables else { return [(nil, (0..<count).map { Int32($0) })] }
+        var order: [[Int]] = []
+        var members: [[Int]: [Int32]] = [:]
+        for n in 0..<count {
+            let key = [tables.columns.sampleTaps[n], tables.rows.sampleTaps[n]]
+            if members[key] == nil { order.append(key) }
+            members[key, default: []].append(Int32(n))
+        }
+        return order.map { ((x: $0[0], y: $0[1]), members[$0]!) }
     }
 
     static func upload(_ masks: MaskBatch, backend: OpenCLBackend, timing: inout OpenCLTiming) throws -> DeviceMasks {
@@ -404,12 +433,20 @@ struct WarpColor {
             .buffer(try backend.upload(statisticSteps, timing: &timing)), .buffer(stats),
             .value(Int32(statisticStride)), .value(Float(1 / (0x1p24 * Double(out.height * out.width)))),
         ])
+        let tables = stage.isSeparable ? stage.separableTables : nil
+        let tapCounts = tables.map { t in
+            (0..<stage.count).flatMap { [Int32(t.columns.sampleTaps[$0]), Int32(t.rows.sampleTaps[$0])] }
+        }
         try kernel.setArguments(
-            try OpenCLWarp.tableArguments(
-                stage.isSeparable ? stage.separableTables : nil, backend: backend,
-                timing: &timing), from: 14)
+            try OpenCLWarp.tableArguments(tables, backend: backend, timing: &timing)
+                + [
+                    .buffer(
+                        try tapCounts.map { try backend.upload($0, timing: &timing) } ?? backend.runBuffer(byteCount: 4)
+                    )
+                ],
+            from: 14)
         try OpenCLElastic.setDisplacementArguments(
-            stage.displacement, kernel: kernel, first: 18, backend: backend, timing: &timing)
+            stage.displacement, kernel: kernel, first: 19, backend: backend, timing: &timing)
         let channels = perChannelStatistics ? out.channels : 1
         try backend.launch(
             kernel, global: [groupSize, channels, stage.count], local: [groupSize, 1, 1], fixedLocal: true,
