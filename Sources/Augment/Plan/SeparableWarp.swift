@@ -79,8 +79,20 @@ extension WarpStage {
                         : Self.bilinearTaps(y, scale: k[4], shift: k[5], lo: r.y0, hi: r.y1, mode: border.mode))
             }
         }
+        // Per sample and axis the longest window, then the counts each sample reads (see
+        // SeparableAxis): 2 x 2 (or less) when both axes allow it, else the batch's counts.
+        func longest(_ windows: [[(Int, Float)]], _ length: Int) -> [Int] {
+            (0..<count).map { n in windows[n * length..<(n + 1) * length].map(\.count).max() ?? 1 }
+        }
+        let longestX = longest(columns, output.width), longestY = longest(rows, output.height)
+        let tapsX = SeparableAxis.rounded(longestX.max() ?? 1)
+        let tapsY = SeparableAxis.rounded(longestY.max() ?? 1)
+        let short = (0..<count).map { longestX[$0] <= 2 && longestY[$0] <= 2 }
         return SeparableTables(
-            columns: Self.pack(columns, length: output.width), rows: Self.pack(rows, length: output.height))
+            columns: Self.pack(
+                columns, length: output.width, taps: tapsX, sampleTaps: short.map { $0 ? min(2, tapsX) : tapsX }),
+            rows: Self.pack(
+                rows, length: output.height, taps: tapsY, sampleTaps: short.map { $0 ? min(2, tapsY) : tapsY }))
     }
 
     /// How many launches `warp_general` takes for this stage: one per distinct pair of sample tap
@@ -91,14 +103,9 @@ extension WarpStage {
         return Set((0..<count).map { [tables.columns.sampleTaps[$0], tables.rows.sampleTaps[$0]] }).count
     }
 
-    /// Pads the windows of each sample (`length` consecutive windows) to the sample's rounded tap
-    /// count with the window's last index and weight 0, in entries of the largest count.
-    private static func pack(_ windows: [[(Int, Float)]], length: Int) -> SeparableAxis {
-        let samples = length > 0 ? windows.count / length : 0
-        let sampleTaps = (0..<samples).map { n in
-            SeparableAxis.rounded(windows[n * length..<(n + 1) * length].map(\.count).max() ?? 1)
-        }
-        let taps = sampleTaps.max() ?? 1
+    /// Pads the windows of each sample (`length` consecutive windows) to the sample's tap count
+    /// with the window's last index and weight 0, in entries of `taps`.
+    private static func pack(_ windows: [[(Int, Float)]], length: Int, taps: Int, sampleTaps: [Int]) -> SeparableAxis {
         var indices = [Int32](repeating: 0, count: windows.count * taps)
         var weights = [Float](repeating: 0, count: windows.count * taps)
         for (i, window) in windows.enumerated() {
