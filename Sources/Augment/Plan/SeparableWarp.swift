@@ -3,12 +3,15 @@ import Foundation
 /// One axis of a separable warp: for every sample and every output index along the axis, `taps`
 /// input indices (inside the sample's region) and their weights. Laid out sample-major: entry
 /// `(n * length + i) * taps + k` is tap k of output index i of sample n. Sample n uses only its
-/// first `sampleTaps[n]` entries (its longest window, rounded up as ``SeparableAxis/rounded(_:)``
-/// says); windows shorter than that are padded with their last index and weight 0, and entries
-/// past it are never read, so that a kernel variant per tap count does no work for taps a sample
-/// does not have (upscaled samples of an antialiased resize have 2, downscaled ones more).
+/// first `sampleTaps[n]` entries; windows shorter than that are padded with their last index and
+/// weight 0, and entries past it are never read. A sample whose windows have at most 2 taps on
+/// both axes (bilinear, and the upscaled crops of an antialiased resize) reads 2 (fewer only when
+/// the batch's windows are shorter); any other sample reads ``taps`` on both axes. So a batch
+/// takes at most two kernel variants (`warp_general` is launched once per pair of counts), and
+/// upscaled samples do no work for the taps of the batch's downscaled ones.
 public struct SeparableAxis: Sendable, Equatable {
-    /// Entries per output index: the largest of ``sampleTaps``.
+    /// Entries per output index: the batch's longest window, rounded up as
+    /// ``SeparableAxis/rounded(_:)`` says (the largest of ``sampleTaps``).
     public var taps: Int
     /// Per sample, the taps read per output index (at most ``taps``).
     public var sampleTaps: [Int]
