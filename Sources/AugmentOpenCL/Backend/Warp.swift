@@ -26,8 +26,11 @@ enum OpenCLWarp {
         var color = try WarpColor(
             stage.colorPrograms, count: stage.count, channels: out.channels, backend: backend, timing: &timing)
         // A statistic step: the pre-pass samples the same pixels through the windows as matrices.
+        let asWarp = stage.asWarp
+        let asWarpTables = tapTables(asWarp)
         let statistics = try color.statistics(
-            stage.asWarp, input: input, warpDefines: generalDefines(stage.asWarp, input: input, backend: backend),
+            asWarp, tables: asWarpTables, input: input,
+            warpDefines: generalDefines(asWarp, tables: asWarpTables, input: input, backend: backend),
             backend: backend, options: options, timing: &timing)
         color.defines["STAT_GROUP"] = nil  // warp_remap's own build needs no statistics kernel
         // One launch per column direction (see warp.cl): the direction is a compile-time constant
@@ -130,11 +133,19 @@ extension OpenCLWarp {
         }
     }
 
-    /// The defines of `warp_general` and `warp_color_stats` for a stage, without the colour ones.
-    static func generalDefines(_ stage: WarpStage, input: DeviceImages, backend: OpenCLBackend) -> [String: String] {
+    /// The tap tables of `stage` when it samples through them (``WarpStage/isSeparable``): made once
+    /// per launch of the stage and passed to everything that needs them.
+    static func tapTables(_ stage: WarpStage) -> SeparableTables? {
+        stage.isSeparable ? stage.separableTables : nil
+    }
+
+    /// The defines of `warp_general` and `warp_color_stats` for a stage (`tables`: its
+    /// ``tapTables(_:)``), without the colour ones.
+    static func generalDefines(
+        _ stage: WarpStage, tables: SeparableTables?, input: DeviceImages, backend: OpenCLBackend
+    ) -> [String: String] {
         // Axis-aligned bilinear and antialiased warps sample through per-axis tap tables (see
         // SeparableWarp.swift); the tables are uploaded with the other per-sample arrays.
-        let tables = stage.isSeparable ? stage.separableTables : nil
         let fillKind =
             stage.border.mode != .constant || stage.border.fill == nil
             ? "0"
@@ -207,10 +218,11 @@ extension OpenCLWarp {
         let out = stage.output
         var color = try WarpColor(
             stage.colorPrograms, count: stage.count, channels: out.channels, backend: backend, timing: &timing)
-        let defines = generalDefines(stage, input: input, backend: backend)
+        let tables = tapTables(stage)
+        let defines = generalDefines(stage, tables: tables, input: input, backend: backend)
         let statistics = try color.statistics(
-            stage, input: input, warpDefines: defines, backend: backend, options: options, timing: &timing)
-        let tables = stage.isSeparable ? stage.separableTables : nil
+            stage, tables: tables, input: input, warpDefines: defines, backend: backend, options: options,
+            timing: &timing)
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
         let scale = try backend.upload(
             stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
@@ -404,8 +416,8 @@ struct WarpColor {
     /// `STAT_GROUP` in ``defines`` (the work-group size the kernel allows on this device), so that a
     /// `warp_general` built with the same defines is the same program.
     mutating func statistics(
-        _ stage: WarpStage, input: DeviceImages, warpDefines: [String: String], backend: OpenCLBackend,
-        options: RunOptions, timing: inout OpenCLTiming
+        _ stage: WarpStage, tables: SeparableTables?, input: DeviceImages, warpDefines: [String: String],
+        backend: OpenCLBackend, options: RunOptions, timing: inout OpenCLTiming
     ) throws -> CLBuffer {
         guard let statisticSteps else { return try backend.runBuffer(byteCount: 4) }
         var groupSize = backend.reductionGroupSize
@@ -433,7 +445,6 @@ struct WarpColor {
             .buffer(try backend.upload(statisticSteps, timing: &timing)), .buffer(stats),
             .value(Int32(statisticStride)), .value(Float(1 / (0x1p24 * Double(out.height * out.width)))),
         ])
-        let tables = stage.isSeparable ? stage.separableTables : nil
         let tapCounts = tables.map { t in
             (0..<stage.count).flatMap { [Int32(t.columns.sampleTaps[$0]), Int32(t.rows.sampleTaps[$0])] }
         }
