@@ -15,12 +15,15 @@ private func npyShape(_ path: String) throws -> String {
 
 /// `augment apply` on clips and view files, `augment tta apply/merge`, as a user runs them.
 @Suite(.enabled(if: !TestEnvironment.skipOpenCL, "AUGMENT_SKIP_OPENCL_TESTS=1"))
-struct ClipViewTTACLITests {
+final class ClipViewTTACLITests {
+    /// A fresh folder per test (Swift Testing makes one instance per test), removed when the test ends.
     let folder: String = {
         let path = NSTemporaryDirectory() + "augment-clip-cli-\(UUID().uuidString)"
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }()
+
+    deinit { try? FileManager.default.removeItem(atPath: folder) }
 
     @Test func applyTakesFiveDimensionalArraysAsClips() throws {
         let clips = "\(folder)/clips.npy", pipeline = "\(folder)/clip.json"

@@ -16,6 +16,7 @@ import Augment
         #expect(loaded.images.count == 2 && loaded.images.geometry == ImageGeometry(height: 2, width: 3, channels: 1))
         #expect(loaded.images.layout == .nhwc)
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let out = folder.appendingPathComponent("out.npy").path
         try BatchFiles.write(loaded.images, to: out, like: loaded)
         // Byte for byte what NumPy wrote: same header (shape (2, 2, 3), '<u2') and payload.
@@ -50,6 +51,7 @@ import Augment
 
     @Test func sixteenBitPNGRoundTripsThroughAFolder() throws {
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let batch = try ImageBatch(
             pixels: .uint16([0, 65535, 1234, 7, 40000, 1, 2, 3, 4, 5, 6, 9]), count: 2,
             geometry: ImageGeometry(height: 2, width: 3, channels: 1), layout: .nhwc)
@@ -66,6 +68,7 @@ import Augment
 
     @Test func sixteenBitReadingRefusesEightBitFilesWithAReason() throws {
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let eight = try ImageCodecs.encodePNG(
             DecodedImage(width: 2, height: 1, channels: 1, pixels: [1, 2]), name: "e")
         let path = folder.appendingPathComponent("e.png").path

@@ -27,6 +27,7 @@ import Augment
             pixels: .float16(values), count: 1, geometry: ImageGeometry(height: 2, width: 2, channels: 2),
             layout: .nchw)
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("out.npy").path
         try BatchFiles.write(images, to: path, like: nil)
         let written = try Data(contentsOf: URL(fileURLWithPath: path))
