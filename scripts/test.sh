@@ -63,10 +63,12 @@ for implementation in $implementations; do
             echo "==> augment verify on Intel's OpenCL CPU runtime"
             step "verify on Intel's CPU runtime" scripts/opencl-implementations.sh run intel "$bin" verify
             # Clips, views and TTA batch samples differently but launch the same kernels: their
-            # parity suite runs here too.
-            echo "==> clip, view and TTA parity on Intel's CPU runtime"
-            step "clip/view/TTA parity on Intel's CPU runtime" \
-                scripts/opencl-implementations.sh run intel swift test --skip-build --filter ClipViewTTAParity ;;
+            # parity suite runs here too, and so do the runs that use host memory in place (Intel's
+            # runtime copies misaligned host memory internally: a different path from PoCL's).
+            echo "==> clip, view and TTA parity and host memory in place on Intel's CPU runtime"
+            step "clip/view/TTA parity and host memory on Intel's CPU runtime" \
+                scripts/opencl-implementations.sh run intel swift test --skip-build \
+                --filter "ClipViewTTAParity|HostMemoryTests" ;;
         oclgrind)
             ;;  # started above, in the background
         pocl)

@@ -501,7 +501,7 @@ public func saApply(
             options?.pointee
             ?? sa_apply_options(
                 seed: 0, epoch: 0, first_index: 0, replay_json: nil, record: 0,
-                sample_indices: nil, sample_index_count: 0)
+                sample_indices: nil, sample_index_count: 0, output_is_scratch: 0)
         if settings.record != 0, recordJSON == nil {
             throw BoundaryError.argument("record is set but record_json is NULL")
         }
@@ -542,16 +542,36 @@ public func saApply(
                 epoch: settings.epoch, firstSampleIndex: settings.first_index)
         }
         let plan = try sampled.plan(for: images)
+        // Scratch output on OpenCL: the images go straight into the caller's memory (in place where
+        // the device shares host memory, else read into it), with no host array in between.
+        let opencl = settings.output_is_scratch != 0 ? handle.backend as? OpenCLBackend : nil
+        if opencl != nil {
+            let planned = ImageDescription(
+                pixelType: plan.output.pixelType, layout: plan.output.layout, count: plan.count,
+                geometry: plan.outputGeometry)
+            guard planned == result else {
+                throw BoundaryError(
+                    status: Int32(SA_ERROR_INTERNAL),
+                    message: "the plan makes \(planned.desc), sa_output_desc said \(result.desc)")
+            }
+        }
         handle.lock.lock()
         let output: AugmentBatch
         do {
             defer { handle.lock.unlock() }
-            output = try handle.backend.run(plan, on: batch)
+            if let opencl {
+                output = try opencl.runProfiled(
+                    plan, on: batch,
+                    writingImagesTo: UnsafeMutableRawBufferPointer(start: outputData, count: outputByteCount)
+                ).targets
+            } else {
+                output = try handle.backend.run(plan, on: batch)
+            }
         }
         let produced = ImageDescription(
             pixelType: output.images.pixelType, layout: output.images.layout,
             count: output.images.count, geometry: output.images.geometry)
-        guard produced == result, !output.images.isRagged else {
+        guard opencl != nil || (produced == result && !output.images.isRagged) else {
             throw BoundaryError(
                 status: Int32(SA_ERROR_INTERNAL),
                 message: "the backend produced \(output.images.shapeDescription), sa_output_desc said \(result.desc)")
@@ -568,7 +588,8 @@ public func saApply(
             throw BoundaryError(
                 status: Int32(SA_ERROR_INTERNAL), message: "the backend returned no labels or labels of another size")
         }
-        switch output.images.pixels {
+        switch opencl != nil ? nil : output.images.pixels {
+        case nil: break  // written by the run
         case .uint8(let values): try write(values, to: outputData, byteCount: outputByteCount, what: "output")
         case .float32(let values): try write(values, to: outputData, byteCount: outputByteCount, what: "output")
         case .float16(let values): try write(values, to: outputData, byteCount: outputByteCount, what: "output")

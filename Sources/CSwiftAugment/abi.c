@@ -7,5 +7,5 @@ _Static_assert(sizeof(sa_image_desc) == 40, "sa_image_desc layout changed: bump 
 _Static_assert(offsetof(sa_labels, data) == 24 && sizeof(sa_labels) == 40,
                "sa_labels layout changed: bump SA_ABI_VERSION");
 _Static_assert(offsetof(sa_apply_options, replay_json) == 24 && offsetof(sa_apply_options, sample_indices) == 40 &&
-               sizeof(sa_apply_options) == 56,
+               offsetof(sa_apply_options, output_is_scratch) == 56 && sizeof(sa_apply_options) == 64,
                "sa_apply_options layout changed: bump SA_ABI_VERSION");

@@ -229,6 +229,16 @@ def as_array(obj: Any, what: str = "images") -> np.ndarray:
         f"{what} must be a numpy array or support __array_interface__ / DLPack, got {type(obj).__name__}")
 
 
+def _page_aligned_empty(shape: Tuple[int, ...], dtype: np.dtype) -> np.ndarray:
+    """np.empty(shape, dtype) whose data starts on a 4096-byte boundary: OpenCL devices that share
+    host memory use such memory in place without a copy (Intel's CPU runtime needs its 128-byte
+    CL_DEVICE_MEM_BASE_ADDR_ALIGN; numpy's own large arrays start 16 bytes past a page)."""
+    nbytes = int(np.prod(shape, dtype=np.int64)) * np.dtype(dtype).itemsize
+    raw = np.empty(nbytes + 4096, dtype=np.uint8)
+    offset = (-raw.ctypes.data) % 4096
+    return raw[offset:offset + nbytes].view(dtype).reshape(shape)
+
+
 def _labels(labels: Any, count: int, num_classes: Optional[int]) -> Tuple[_native.Labels, np.ndarray, int]:
     array = as_array(labels, "labels")
     if array.ndim == 1 and (np.issubdtype(array.dtype, np.integer) or array.dtype == np.bool_):
@@ -346,7 +356,7 @@ class Backend:
         out_desc = _output_desc(pipeline, desc)
         out_shape, out_dtype = _shape(out_desc), _DTYPES[out_desc.dtype]
         if out is None:
-            result = np.empty(out_shape, dtype=out_dtype)
+            result = _page_aligned_empty(out_shape, out_dtype)
         else:
             if not isinstance(out, np.ndarray) or out.shape != out_shape or out.dtype != out_dtype \
                     or not out.flags.c_contiguous or not out.flags.writeable:
@@ -359,6 +369,9 @@ class Backend:
             label_desc, label_values, classes = _labels(labels, desc.count, num_classes)
             out_labels = np.empty((desc.count, classes), dtype=np.float32)
         options = _native.ApplyOptions()
+        # A fresh result array holds nothing to keep: the library may write it as it goes (in place
+        # on OpenCL devices that share host memory). A caller's `out` is written only on success.
+        options.output_is_scratch = 1 if out is None else 0
         options.seed = _uint64(pipeline.seed or 0, "seed") if seed is None else _uint64(seed, "seed")
         options.epoch = _uint64(epoch, "epoch")
         options.first_index = _uint64(first_index, "first_index")

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-ABI_VERSION = 1
+ABI_VERSION = 2
 
 OK = 0
 ERROR_INVALID_ARGUMENT = 1
@@ -96,10 +96,11 @@ class Labels(ctypes.Structure):
 class ApplyOptions(ctypes.Structure):
     _fields_ = [("seed", ctypes.c_uint64), ("epoch", ctypes.c_uint64), ("first_index", ctypes.c_uint64),
                 ("replay_json", ctypes.c_char_p), ("record", ctypes.c_int32),
-                ("sample_indices", ctypes.c_void_p), ("sample_index_count", ctypes.c_int64)]
+                ("sample_indices", ctypes.c_void_p), ("sample_index_count", ctypes.c_int64),
+                ("output_is_scratch", ctypes.c_int32)]
 
 
-assert ctypes.sizeof(ImageDesc) == 40 and ctypes.sizeof(Labels) == 40 and ctypes.sizeof(ApplyOptions) == 56
+assert ctypes.sizeof(ImageDesc) == 40 and ctypes.sizeof(Labels) == 40 and ctypes.sizeof(ApplyOptions) == 64
 
 _c_char_pp = ctypes.POINTER(ctypes.c_char_p)
 _library: Optional[ctypes.CDLL] = None

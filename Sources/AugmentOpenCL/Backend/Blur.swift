@@ -19,7 +19,6 @@ enum OpenCLBlur {
                 "the blur stage reads \(stage.inputPixelType.rawValue) \(stage.inputLayout.rawValue.uppercased()), got \(input.count) \(input.pixelType.rawValue) \(input.layout.rawValue.uppercased()) of \(input.geometry)"
             )
         }
-        let (rx, ry) = stage.maxRadius
         if stage.isSinglePass {
             return try gaussianStrip(stage, input: input, backend: backend, options: options, timing: &timing)
         }
@@ -29,13 +28,15 @@ enum OpenCLBlur {
             passes = [(stage.kernelsX, "blur_rows")]  // one-tap kernels: the pass copies
         }
         var current = input
-        for (kernels, name) in passes {
+        for (pass, (kernels, name)) in passes.enumerated() {
             let program = try backend.exactProgram(
                 family: "blur", defines: sourceDefines(current.pixelType, current.layout, stage.geometry.channels))
             let (weightBuffer, radii, maxRadius) = try paddedWeights(kernels, backend: backend, timing: &timing)
-            let destination = try backend.outputImages(
-                count: stage.count, geometry: stage.geometry,
-                format: .float32NCHW, options: options)
+            let write = {
+                try backend.outputImages(
+                    count: stage.count, geometry: stage.geometry, format: .float32NCHW, options: options)
+            }
+            let destination = try pass == passes.count - 1 ? write() : backend.intermediate(write)
             let kernel = try program.kernel(name)
             try kernel.setArguments([
                 .buffer(current.buffer), .buffer(destination.buffer), .buffer(weightBuffer), .buffer(radii),

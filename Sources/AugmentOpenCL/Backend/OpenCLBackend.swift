@@ -18,6 +18,10 @@ public struct OpenCLTiming: Sendable, Equatable {
     public var downloadNanoseconds: UInt64 = 0
     /// Number of kernel launches.
     public var launches = 0
+    /// Whether the first stage read the input array in place and the last stage wrote the output
+    /// array in place (``HostMemoryUse``); false where they were copied.
+    public var inputInPlace = false
+    public var outputInPlace = false
     /// Launches and uploads whose profiling times are not read yet.
     private var pendingKernels: [CLEvent] = []
     private var pendingUploads: [CLEvent] = []
@@ -143,6 +147,40 @@ public final class DeviceAugmentBatch: @unchecked Sendable {
     }
 }
 
+/// Whether a run lets the kernels use the caller's arrays in place (`CL_MEM_USE_HOST_PTR`): the
+/// first stage reads the input array and the last stage writes the output array, instead of a copy
+/// into device memory and a copy back. On a device that shares the host's memory
+/// (``CLDevice/hostUnifiedMemory``: CPU devices, integrated GPUs) the copies are a third of an
+/// affine batch on PoCL (docs/benchmarks.md); a device with memory of its own (a discrete GPU) would
+/// instead cross the bus on every access. Results are the same bytes either way (the OpenCL spec's
+/// map/unmap protocol makes the host memory current).
+public enum HostMemoryUse: String, Sendable, CaseIterable {
+    /// In place on devices that share host memory, for memory aligned to
+    /// ``CLDevice/baseAddressAlignmentBytes`` (Intel's and AMD's rule for no copy), and on PoCL at
+    /// any alignment (it uses the host pointer as is). Intel's CPU runtime with the 16-byte
+    /// aligned memory of Swift arrays and numpy measured slower in place than copied (blur 2462-2736
+    /// against 3147-3300 img/s), so there such memory is copied.
+    case automatic
+    /// In place at any alignment on devices that share host memory (correct on PoCL and Intel's
+    /// runtime, where the driver may copy internally; for tests and measurements). Devices that do
+    /// not share it copy: Oclgrind 21.10, which says so, also does not keep such host memory current.
+    case always
+    /// Always copy, as on a discrete GPU.
+    case never
+
+    /// The environment variable that overrides ``automatic``: `always`, `never` (or 1, 0).
+    public static let environmentVariable = "AUGMENT_HOST_MEMORY"
+
+    /// ``environmentVariable``'s choice, else ``automatic``.
+    public static func fromEnvironment() -> HostMemoryUse {
+        switch ProcessInfo.processInfo.environment[environmentVariable] {
+        case "always", "1": return .always
+        case "never", "0": return .never
+        default: return .automatic
+        }
+    }
+}
+
 /// Runs plans on one OpenCL device. Every stage family has a `.cl` file in `Kernels/` and a CPU
 /// twin in `Sources/Augment/CPU/`; this backend builds each family once per variant (formats,
 /// channel count) and caches the program in its ``CLContext``. A plan's input is uploaded once,
@@ -161,19 +199,45 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     private var runBuffers: [CLBuffer] = []
     /// Host copies of the run's queued uploads; freed when it ends, after the queue has drained.
     private var runStaging: [UnsafeMutableRawPointer] = []
+    /// The buffer over the caller's output array that the plan's last stage writes into (see
+    /// ``HostMemoryUse``), taken by the first ``outputImages(count:geometry:format:options:)`` of
+    /// that stage with its format and size outside ``intermediate(_:)``.
+    private var finalOutput: (buffer: CLBuffer, format: OutputFormat)?
+
+    /// Whether ``runProfiled(_:on:options:)`` lets the kernels use host memory in place (see
+    /// ``HostMemoryUse``).
+    public let hostMemoryUse: HostMemoryUse
+
+    /// Whether a `CL_MEM_USE_HOST_PTR` buffer over `pointer` is used (``HostMemoryUse``).
+    private func usesInPlace(_ pointer: UnsafeRawPointer) -> Bool {
+        switch hostMemoryUse {
+        case .never: return false
+        case .always: return device.hostUnifiedMemory
+        case .automatic:
+            return device.hostUnifiedMemory
+                && (Int(bitPattern: pointer) % device.baseAddressAlignmentBytes == 0 || device.platform.isPoCL)
+        }
+    }
 
     /// A backend on the device `selector` picks (default: `AUGMENT_OPENCL_DEVICE`, else the first
     /// GPU, else the CPU), with the embedded kernels unless `AUGMENT_KERNELS_DIR` is set.
-    public convenience init(selector: CLDeviceSelector = .automatic, kernels: KernelLibrary? = nil) throws {
-        try self.init(device: CLDevice.select(selector), kernels: kernels)
+    public convenience init(
+        selector: CLDeviceSelector = .automatic, kernels: KernelLibrary? = nil,
+        hostMemory: HostMemoryUse = .fromEnvironment()
+    ) throws {
+        try self.init(device: CLDevice.select(selector), kernels: kernels, hostMemory: hostMemory)
     }
 
-    public init(device: CLDevice, kernels: KernelLibrary? = nil) throws {
+    /// `hostMemory`: whether runs use the input and output arrays in place (default
+    /// `AUGMENT_HOST_MEMORY`, else automatic).
+    public init(device: CLDevice, kernels: KernelLibrary? = nil, hostMemory: HostMemoryUse = .fromEnvironment()) throws
+    {
         HostMemory.retainLargeBlocks()
         context = try CLContext(device: device)
         pool = BufferPool(context: context)
         self.kernels = try kernels ?? KernelLibrary.automatic()
         name = "opencl: \(device.name) (\(device.platform.name))"
+        hostMemoryUse = hostMemory
     }
 
     public var device: CLDevice { context.device }
@@ -199,6 +263,9 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             endRun()
             lock.unlock()
         }
+        if hostMemoryUse != .never && device.hostUnifiedMemory {
+            return try runInHostMemory(plan, on: batch, options: options)
+        }
         let (images, masks, partial, profile) = try execute(plan, on: batch, options: options)
         var result = partial
         var timing = profile
@@ -206,6 +273,152 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         result.masks = try masks.map { try OpenCLWarp.download($0, backend: self, timing: &timing) }
         try timing.resolve()
         return (result, timing)
+    }
+
+    /// ``runProfiled(_:on:options:)`` with host memory used in place (``hostMemoryUse``): the
+    /// input array is the first stage's buffer and a new output array the last stage's, so nothing
+    /// is copied; the caller holds the lock. Where a stage does not write the buffer offered (a
+    /// last stage whose output is not a new batch of the plan's format), the result is read back
+    /// as usual. Every path waits for the queue before the arrays' memory is released.
+    private func runInHostMemory(
+        _ plan: Plan, on batch: AugmentBatch, options: RunOptions
+    ) throws -> (output: AugmentBatch, timing: OpenCLTiming) {
+        switch plan.output.pixelType {
+        case .uint8: return try runInHostMemory(plan, on: batch, options: options, UInt8.self) { .uint8($0) }
+        case .float32: return try runInHostMemory(plan, on: batch, options: options, Float.self) { .float32($0) }
+        case .uint16: return try runInHostMemory(plan, on: batch, options: options, UInt16.self) { .uint16($0) }
+        case .float16: return try runInHostMemory(plan, on: batch, options: options, Float16.self) { .float16($0) }
+        }
+    }
+
+    private func runInHostMemory<Element: BitwiseCopyable>(
+        _ plan: Plan, on batch: AugmentBatch, options: RunOptions, _ type: Element.Type,
+        _ pixels: ([Element]) -> PixelBuffer
+    ) throws -> (output: AugmentBatch, timing: OpenCLTiming) {
+        let geometry = plan.outputGeometry
+        let elementCount = try checkedCount(plan.count, geometry)
+        var outcome: (images: DeviceImages, result: AugmentBatch, timing: OpenCLTiming, written: Bool)?
+        let values = try [Element](unsafeUninitializedCapacity: elementCount) { storage, initialized in
+            outcome = try run(plan, on: batch, options: options, into: UnsafeMutableRawBufferPointer(storage))
+            initialized = outcome?.written == true ? elementCount : 0
+        }
+        guard case (let images, var result, var timing, let written)? = outcome else {
+            throw AugmentError.incompatible("the OpenCL run ended without a result")
+        }
+        result.images =
+            written
+            ? try ImageBatch(pixels: pixels(values), count: plan.count, geometry: geometry, layout: plan.output.layout)
+            : try download(images, timing: &timing)
+        try timing.resolve()
+        return (result, timing)
+    }
+
+    /// Runs `plan` and writes the images into caller memory: `destination` holds exactly the plan's
+    /// output (``Plan/count`` images of ``Plan/outputGeometry`` in ``Plan/output``'s type and
+    /// layout). On a device that shares host memory the last stage writes it in place (as
+    /// ``HostMemoryUse`` decides, as does the input), elsewhere the result is read into it: no
+    /// intermediate host array either way. Returns the targets (labels, masks, boxes, keypoints;
+    /// `images` is the input's, unused) and the timing. `destination` may be partly written when
+    /// this throws: pass memory whose old contents do not matter.
+    public func runProfiled(
+        _ plan: Plan, on batch: AugmentBatch, options: RunOptions = RunOptions(),
+        writingImagesTo destination: UnsafeMutableRawBufferPointer
+    ) throws -> (targets: AugmentBatch, timing: OpenCLTiming) {
+        let expected = try checkedCount(plan.count, plan.outputGeometry) * plan.output.pixelType.byteCount
+        guard destination.count == expected, destination.baseAddress != nil else {
+            throw AugmentError.invalidShape(
+                "the output of \(plan.count) images of \(plan.outputGeometry) \(plan.output) needs \(expected) bytes, the destination has \(destination.count)"
+            )
+        }
+        lock.lock()
+        defer {
+            endRun()
+            lock.unlock()
+        }
+        guard
+            case (let images, var result, var timing, let written)? = try run(
+                plan, on: batch, options: options, into: destination)
+        else { throw AugmentError.incompatible("the OpenCL run ended without a result") }
+        if !written {
+            guard images.pixelType == plan.output.pixelType, images.layout == plan.output.layout,
+                images.count == plan.count, images.geometry == plan.outputGeometry, images.raggedGeometries == nil
+            else {
+                throw AugmentError.incompatible(
+                    "the OpenCL run produced \(images.count) \(images.pixelType.rawValue) images of \(images.geometry), the plan says \(plan.count) of \(plan.outputGeometry) \(plan.output)"
+                )
+            }
+            timing.downloadNanoseconds += try images.buffer.download(into: destination, on: context)
+                .durationNanoseconds()
+        }
+        result.images = batch.images
+        try timing.resolve()
+        return (result, timing)
+    }
+
+    /// The stages of `plan` with the output offered in `destination` (in place where
+    /// ``usesInPlace(_:)`` says so, and the input likewise); `written`: whether the last stage wrote
+    /// it (else the caller reads `images` back). Masks come back on the host in `result`. Waits for
+    /// the queue on every path, errors included, before the memory is released; the caller holds
+    /// the lock.
+    private func run(
+        _ plan: Plan, on batch: AugmentBatch, options: RunOptions, into destination: UnsafeMutableRawBufferPointer
+    ) throws -> (images: DeviceImages, result: AugmentBatch, timing: OpenCLTiming, written: Bool)? {
+        let useHost = hostMemoryUse != .never && device.hostUnifiedMemory
+        return try withHostInput(batch.images, wrap: useHost) { input in
+            do {
+                let output =
+                    useHost && usesInPlace(destination.baseAddress!)
+                    ? try CLBuffer(
+                        context: context, host: destination.baseAddress!, byteCount: destination.count, readOnly: false)
+                    : nil
+                var run = try execute(
+                    plan, on: batch, options: options, input: input, finalOutput: output.map { ($0, plan.output) })
+                run.timing.inputInPlace = input != nil
+                var written = false
+                if let output, run.images.buffer === output, run.images.count == plan.count,
+                    run.images.geometry == plan.outputGeometry, run.images.raggedGeometries == nil
+                {
+                    run.timing.downloadNanoseconds += try output.synchronizeHost(on: context).durationNanoseconds()
+                    run.timing.outputInPlace = true
+                    written = true
+                } else if input != nil || output != nil {
+                    try context.finish()
+                }
+                run.result.masks = try run.masks.map { try OpenCLWarp.download($0, backend: self, timing: &run.timing) }
+                return (run.images, run.result, run.timing, written)
+            } catch {
+                // Queued commands may still use the caller's memory: let them end first.
+                try? context.finish()
+                throw error
+            }
+        }
+    }
+
+    /// Calls `body` with the input batch as a device batch over its own memory (read-only,
+    /// `CL_MEM_USE_HOST_PTR`), valid inside `body`; nil where that would cost a copy anyway
+    /// (``usesInPlace(_:)``) or the batch cannot be wrapped (float16, which every stage refuses, or
+    /// a driver that declines), so that the run uploads a copy.
+    private func withHostInput<Result>(
+        _ images: ImageBatch, wrap shouldWrap: Bool, _ body: (DeviceImages?) throws -> Result
+    ) throws -> Result {
+        guard shouldWrap else { return try body(nil) }
+        func wrap(_ bytes: UnsafeRawBufferPointer) throws -> Result {
+            guard let base = bytes.baseAddress, bytes.count > 0, usesInPlace(base),
+                let buffer = try? CLBuffer(
+                    context: context, host: UnsafeMutableRawPointer(mutating: base), byteCount: bytes.count,
+                    readOnly: true)
+            else { return try body(nil) }
+            return try body(
+                DeviceImages(
+                    buffer: buffer, count: images.count, geometry: images.geometry, pixelType: images.pixelType,
+                    layout: images.layout, raggedGeometries: images.raggedGeometries))
+        }
+        switch images.pixels {
+        case .uint8(let values): return try values.withUnsafeBytes(wrap)
+        case .float32(let values): return try values.withUnsafeBytes(wrap)
+        case .uint16(let values): return try values.withUnsafeBytes(wrap)
+        case .float16: return try body(nil)
+        }
     }
 
     /// Runs `plan` and leaves the images on the device, for callers that feed them to device code of
@@ -237,15 +450,20 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
         return DeviceAugmentBatch(images: images, targets: result, timing: timing, backend: self)
     }
 
-    /// The stages of `plan`, on the device; the caller holds the lock.
+    /// The stages of `plan`, on the device; the caller holds the lock. `input`: the images already
+    /// on the device (else they are uploaded); `finalOutput`: a buffer offered to the last stage for
+    /// its output.
     private func execute(
-        _ plan: Plan, on batch: AugmentBatch, options: RunOptions
+        _ plan: Plan, on batch: AugmentBatch, options: RunOptions, input: DeviceImages? = nil,
+        finalOutput: (buffer: CLBuffer, format: OutputFormat)? = nil
     ) throws -> (images: DeviceImages, masks: DeviceMasks?, result: AugmentBatch, timing: OpenCLTiming) {
         var timing = OpenCLTiming()
-        let images = try upload(batch.images, timing: &timing)
+        let images = try input ?? upload(batch.images, timing: &timing)
         let masks = try batch.masks.map { try OpenCLWarp.upload($0, backend: self, timing: &timing) }
         var run = OpenCLRun(images: images, masks: masks, result: batch, timing: timing)
-        for stage in plan.stages {
+        defer { self.finalOutput = nil }
+        for (index, stage) in plan.stages.enumerated() {
+            if index == plan.stages.count - 1 { self.finalOutput = finalOutput }
             try Self.runner(for: stage).run(on: &run, backend: self, options: options)
         }
         return (run.images, run.masks, run.result, run.timing)
@@ -346,12 +564,30 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             pixelType: images.pixelType, layout: images.layout, raggedGeometries: images.raggedGeometries)
     }
 
-    /// A new device batch for a stage to write, poisoned (NaN / 0xCD) when the options ask.
+    /// Runs `body` (part of a stage whose output is not the stage's result: the first pass of a
+    /// two-pass blur, a split warp's warp) without offering it the run's final output buffer.
+    func intermediate<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let offered = finalOutput
+        finalOutput = nil
+        defer { finalOutput = offered }
+        return try body()
+    }
+
+    /// A new device batch for a stage to write, poisoned (NaN / 0xCD) when the options ask; the
+    /// run's final output buffer (``runInHostMemory``) when the last stage asks for one of its
+    /// format and size outside ``intermediate(_:)``.
     func outputImages(
         count: Int, geometry: ImageGeometry, format: OutputFormat, options: RunOptions
     ) throws -> DeviceImages {
         let elements = try checkedCount(count, geometry)
-        let buffer = try runBuffer(byteCount: max(1, elements * format.pixelType.byteCount))
+        let byteCount = max(1, elements * format.pixelType.byteCount)
+        let buffer: CLBuffer
+        if let offered = finalOutput, offered.format == format, offered.buffer.byteCount == byteCount {
+            finalOutput = nil
+            buffer = offered.buffer
+        } else {
+            buffer = try runBuffer(byteCount: byteCount)
+        }
         if options.poisonOutputs {
             let pattern: [UInt8]
             switch format.pixelType {

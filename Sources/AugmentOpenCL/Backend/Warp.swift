@@ -198,7 +198,9 @@ extension OpenCLWarp {
             bare.colorPrograms = nil
             bare.epilogue = nil
             bare.outputFormat = .float32NCHW
-            let sampled = try warp(bare, input: input, backend: backend, options: options, timing: &timing)
+            let sampled = try backend.intermediate {
+                try warp(bare, input: input, backend: backend, options: options, timing: &timing)
+            }
             let color = ColorStage(
                 count: stage.count, input: stage.output, outputChannels: stage.output.channels,
                 programs: programs)
@@ -207,8 +209,9 @@ extension OpenCLWarp {
                     color, input: sampled, epilogue: stage.epilogue, backend: backend, options: options,
                     timing: &timing)
             }
-            let colored = try OpenCLColor.run(
-                color, input: sampled, backend: backend, options: options, timing: &timing)
+            let colored = try backend.intermediate {
+                try OpenCLColor.run(color, input: sampled, backend: backend, options: options, timing: &timing)
+            }
             let finish = RemapStage(
                 count: stage.count, input: stage.output, inputPixelType: .float32, inputLayout: .nchw,
                 output: stage.output, outputFormat: stage.outputFormat,

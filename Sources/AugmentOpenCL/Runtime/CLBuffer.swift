@@ -20,8 +20,52 @@ public final class CLBuffer: @unchecked Sendable {
         self.byteCount = byteCount
     }
 
+    /// A buffer over `byteCount` bytes of host memory at `host` (`CL_MEM_USE_HOST_PTR`): on a device
+    /// that shares host memory the kernels read and write it in place, elsewhere the driver may
+    /// keep a device copy (filled from `host` now, written back by ``synchronizeHost(on:)``). The
+    /// memory must stay valid, and untouched by the host, until every command using the buffer has
+    /// finished and ``synchronizeHost(on:)`` has returned.
+    public init(context: CLContext, host: UnsafeMutableRawPointer, byteCount: Int, readOnly: Bool) throws {
+        guard byteCount >= 1 else {
+            throw CLError(call: "clCreateBuffer", status: .invalidBufferSize, context: "wrapping \(byteCount) bytes")
+        }
+        let flags = cl_mem_flags(readOnly ? CL_MEM_READ_ONLY : CL_MEM_READ_WRITE) | cl_mem_flags(CL_MEM_USE_HOST_PTR)
+        memory = try clCreate(
+            "clCreateBuffer", context: "using \(formatBytes(byteCount)) of host memory on \(context.device.name)"
+        ) {
+            clCreateBuffer(context.context, flags, byteCount, host, $0)
+        }
+        self.byteCount = byteCount
+    }
+
     deinit {
         clRelease("clReleaseMemObject") { clReleaseMemObject(memory) }
+    }
+
+    /// For a buffer over host memory: waits for every command queued before (in-order queue) and
+    /// makes the host memory hold the buffer's contents, by mapping it for reading and unmapping
+    /// it (no copy where the device shares host memory; the driver's copy elsewhere). Returns the
+    /// map command's event (its time is the transfer's).
+    public func synchronizeHost(on context: CLContext) throws -> CLEvent {
+        var status: cl_int = CL_SUCCESS
+        var mapEvent: cl_event?
+        let pointer = clEnqueueMapBuffer(
+            context.queue, memory, cl_bool(CL_TRUE), cl_map_flags(CL_MAP_READ), 0, byteCount, 0, nil, &mapEvent,
+            &status)
+        guard status == CL_SUCCESS, let pointer else {
+            if let mapEvent { clReleaseEvent(mapEvent) }
+            throw CLError(
+                call: "clEnqueueMapBuffer",
+                status: CLStatus(rawValue: status == CL_SUCCESS ? CL_INVALID_VALUE : status),
+                context: "reading back \(formatBytes(byteCount)) of host memory")
+        }
+        let event = try CLEvent(checked: mapEvent, call: "clEnqueueMapBuffer")
+        var unmapEvent: cl_event?
+        try clCheck("clEnqueueUnmapMemObject", context: "reading back \(formatBytes(byteCount)) of host memory") {
+            clEnqueueUnmapMemObject(context.queue, memory, pointer, 0, nil, &unmapEvent)
+        }
+        try CLEvent(checked: unmapEvent, call: "clEnqueueUnmapMemObject").wait()
+        return event
     }
 
     /// Copies `values` into the start of the buffer and returns the transfer's event (blocking).
@@ -90,6 +134,20 @@ public final class CLBuffer: @unchecked Sendable {
             initialized = count
         }
         return (values, try CLEvent(checked: event, call: "clEnqueueReadBuffer"))
+    }
+
+    /// Reads the first `destination.count` bytes of the buffer into caller memory (blocking).
+    public func download(into destination: UnsafeMutableRawBufferPointer, on context: CLContext) throws -> CLEvent {
+        guard destination.count <= byteCount, let base = destination.baseAddress else {
+            throw CLError(
+                call: "clEnqueueReadBuffer", status: .invalidValue,
+                context: "reading \(destination.count) bytes from a \(byteCount)-byte buffer")
+        }
+        var event: cl_event?
+        try clCheck("clEnqueueReadBuffer", context: "downloading \(formatBytes(destination.count))") {
+            clEnqueueReadBuffer(context.queue, memory, cl_bool(CL_TRUE), 0, destination.count, base, 0, nil, &event)
+        }
+        return try CLEvent(checked: event, call: "clEnqueueReadBuffer")
     }
 
     /// Copies `byteCount` bytes of this buffer into `destination` on the device; returns the event.

@@ -19,6 +19,11 @@ public struct CLPlatform: @unchecked Sendable, Hashable {
         version = try Self.info(id, CL_PLATFORM_VERSION)
     }
 
+    /// PoCL ("Portable Computing Language"), whose CPU device uses the memory of a
+    /// `CL_MEM_USE_HOST_PTR` buffer as is at any alignment (lib/CL/clCreateBuffer.c keeps the host
+    /// pointer and only warns when it is below the context's alignment).
+    public var isPoCL: Bool { name.contains("Portable Computing Language") }
+
     private static func info(_ id: cl_platform_id, _ parameter: Int32) throws -> String {
         try clInfoString("clGetPlatformInfo") { size, value, sizeReturned in
             clGetPlatformInfo(id, cl_platform_info(parameter), size, value, sizeReturned)

@@ -28,7 +28,7 @@ extern "C" {
 #endif
 
 /* Bumped whenever a declaration in this file changes incompatibly. */
-#define SA_ABI_VERSION 1
+#define SA_ABI_VERSION 2
 
 /* Status codes. */
 enum {
@@ -87,6 +87,11 @@ typedef struct sa_apply_options {
                                        global index of every sample (N of them; first_index unused),
                                        e.g. dataset indices from sa_epoch_indices */
     int64_t sample_index_count;     /* N when sample_indices is not NULL */
+    int32_t output_is_scratch;      /* nonzero: output_data was made for this call and holds nothing
+                                       to keep, so the library may write it as it goes (an OpenCL
+                                       device that shares host memory writes it in place, no copy)
+                                       and leave it partly written when the call fails; zero: it is
+                                       written only once everything has succeeded */
 } sa_apply_options;
 
 /* How sa_epoch_indices shares an epoch among ranks when the dataset size is not a multiple of the
