@@ -449,7 +449,13 @@ func supervise(_ options: Options) throws -> Int32 {
     var finished = 0
     var timedOut = false
     while next < options.total, !timedOut {
-        FileManager.default.createFile(atPath: progressPath, contents: Data(String(format: "%-20d\n", next).utf8))
+        guard
+            FileManager.default.createFile(
+                atPath: progressPath, contents: Data(String(format: "%-20d\n", next).utf8))
+        else {
+            FileHandle.standardError.write(Data("augment-fuzz: cannot write \(progressPath)\n".utf8))
+            exit(2)
+        }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
             .resolvingSymlinksInPath()
@@ -535,7 +541,10 @@ if options.worker {
 }
 if options.only != nil {
     try FileManager.default.createDirectory(atPath: options.work, withIntermediateDirectories: true)
-    FileManager.default.createFile(atPath: "\(options.work)/progress", contents: nil)
+    guard FileManager.default.createFile(atPath: "\(options.work)/progress", contents: nil) else {
+        FileHandle.standardError.write(Data("augment-fuzz: cannot create \(options.work)/progress\n".utf8))
+        exit(2)
+    }
     try worker(options)
 }
 exit(try supervise(options))

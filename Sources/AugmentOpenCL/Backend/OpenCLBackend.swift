@@ -335,10 +335,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
             endRun()
             lock.unlock()
         }
-        guard
-            case (let images, var result, var timing, let written)? = try run(
-                plan, on: batch, options: options, into: destination)
-        else { throw AugmentError.incompatible("the OpenCL run ended without a result") }
+        var (images, result, timing, written) = try run(plan, on: batch, options: options, into: destination)
         if !written {
             guard images.pixelType == plan.output.pixelType, images.layout == plan.output.layout,
                 images.count == plan.count, images.geometry == plan.outputGeometry, images.raggedGeometries == nil
@@ -362,7 +359,7 @@ public final class OpenCLBackend: Backend, @unchecked Sendable {
     /// the lock.
     private func run(
         _ plan: Plan, on batch: AugmentBatch, options: RunOptions, into destination: UnsafeMutableRawBufferPointer
-    ) throws -> (images: DeviceImages, result: AugmentBatch, timing: OpenCLTiming, written: Bool)? {
+    ) throws -> (images: DeviceImages, result: AugmentBatch, timing: OpenCLTiming, written: Bool) {
         let useHost = hostMemoryUse != .never && device.hostUnifiedMemory
         return try withHostInput(batch.images, wrap: useHost) { input in
             do {
