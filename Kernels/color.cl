@@ -173,7 +173,7 @@ __kernel void color_stats_rows(__global const float* restrict src,
         const size_t segment = (size_t)get_group_id(1) * get_num_groups(0) + get_group_id(0);
 #if USE_CONTRAST
         ulong sum = 0;
-        for (int i = 0; i < ROW_GROUP; ++i) sum += ((ulong)(long)group_units[i] << 24) + group_fractions[i];
+        for (int i = 0; i < ROW_GROUP; ++i) sum += color_contrast_join(group_units[i], group_fractions[i]);
         sums[(size_t)n * segments + segment] = sum;
 #endif
 #if USE_AUTOCONTRAST

@@ -456,22 +456,13 @@ inline __attribute__((always_inline)) void color_blend_step(float* v, const int 
 // ---------------------------------------------------------------------------------------------
 
 // A pixel's term of the contrast sum: its grayscale value (the value itself on one channel) in
-// fixed point, round(clamp(gray, -256, 256) * 2^24), as a wrapping 64-bit integer.
-inline __attribute__((always_inline)) ulong color_contrast_term(const float* v) {
-#if CHANNELS == 3
-    const float l = color_gray(v[0], v[1], v[2]);
-#else
-    const float l = v[0];
-#endif
-    return (ulong)convert_long_rte(fmin(fmax(l, -256.0f), 256.0f) * 0x1p24f);
-}
-
-// The same term in two 32-bit parts, for kernels that keep a term per work-item (color_stats_rows):
-// term = units * 2^24 + fraction with units = floor(x), fraction = rint((x - units) * 2^24) in
-// [0, 2^24], x = clamp(gray, -256, 256). Exact: x - floor(x) and the scaling by 2^24 are exact in
-// float, and rounding N + f to nearest even is N + rint(f) when N is an even integer, as units * 2^24
-// is. 64-bit values per work-item made PoCL vectorise color_stats_rows 4-wide; the parts are summed
-// in 64 bits by the work-group's reduction.
+// fixed point, round(clamp(gray, -256, 256) * 2^24), as a wrapping 64-bit integer, kept in two
+// 32-bit parts by kernels that hold a term per work-item (color_stats_rows: 64-bit values per
+// work-item made PoCL vectorise it 4-wide; the parts are joined in 64 bits by the work-group's
+// reduction). term = units * 2^24 + fraction with units = floor(x), fraction = rint((x - units) *
+// 2^24) in [0, 2^24], x = clamp(gray, -256, 256). Exact: x - floor(x) and the scaling by 2^24 are
+// exact in float, and rounding N + f to nearest even is N + rint(f) when N is an even integer, as
+// units * 2^24 is.
 inline __attribute__((always_inline)) void color_contrast_parts(const float* v, int* units, uint* fraction) {
 #if CHANNELS == 3
     const float l = color_gray(v[0], v[1], v[2]);
@@ -482,6 +473,17 @@ inline __attribute__((always_inline)) void color_contrast_parts(const float* v, 
     const float whole = floor(x);
     *units = (int)whole;
     *fraction = (uint)rint((x - whole) * 0x1p24f);
+}
+
+inline ulong color_contrast_join(const int units, const uint fraction) {
+    return ((ulong)(long)units << 24) + fraction;
+}
+
+inline __attribute__((always_inline)) ulong color_contrast_term(const float* v) {
+    int units;
+    uint fraction;
+    color_contrast_parts(v, &units, &fraction);
+    return color_contrast_join(units, fraction);
 }
 
 // Adds one pixel (after the program's steps before the statistic step) to a work-item's partials.

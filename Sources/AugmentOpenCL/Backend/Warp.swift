@@ -29,7 +29,10 @@ enum OpenCLWarp {
         let asWarp = stage.asWarp
         let asWarpTables = tapTables(asWarp)
         let statistics = try color.statistics(
-            asWarp, tables: asWarpTables, input: input,
+            asWarp, tables: asWarpTables,
+            tableArguments: color.statisticSteps == nil
+                ? [] : try tableArguments(asWarpTables, backend: backend, timing: &timing),
+            input: input,
             warpDefines: generalDefines(asWarp, tables: asWarpTables, input: input, backend: backend),
             backend: backend, options: options, timing: &timing)
         color.defines["STAT_GROUP"] = nil  // warp_remap's own build needs no statistics kernel
@@ -223,9 +226,11 @@ extension OpenCLWarp {
             stage.colorPrograms, count: stage.count, channels: out.channels, backend: backend, timing: &timing)
         let tables = tapTables(stage)
         let defines = generalDefines(stage, tables: tables, input: input, backend: backend)
+        // Uploaded once for the statistics pre-pass and the warp.
+        let tableBuffers = try tableArguments(tables, backend: backend, timing: &timing)
         let statistics = try color.statistics(
-            stage, tables: tables, input: input, warpDefines: defines, backend: backend, options: options,
-            timing: &timing)
+            stage, tables: tables, tableArguments: tableBuffers, input: input, warpDefines: defines,
+            backend: backend, options: options, timing: &timing)
         let arrays = try sampleArrays(stage, geometries: input.sampleGeometries, backend: backend, timing: &timing)
         let scale = try backend.upload(
             stage.epilogue?.scale ?? Array(repeating: 1, count: out.channels), timing: &timing)
@@ -239,8 +244,7 @@ extension OpenCLWarp {
                 .buffer(input.buffer), .buffer(destination.buffer), .buffer(arrays.matrices), .buffer(arrays.regions),
                 .buffer(arrays.offsets), .buffer(arrays.sizes), .buffer(scale), .buffer(bias), .buffer(fill),
                 .value(Int32(out.height)), .value(Int32(out.width)),
-            ] + color.arguments(statistics: statistics)
-            + (try tableArguments(tables, backend: backend, timing: &timing))
+            ] + color.arguments(statistics: statistics) + tableBuffers
         let (groupWidth, _) = rowGroupWidth(out.width, maxWorkGroupSize: backend.device.maxWorkGroupSize)
         for group in launchGroups(tables, count: stage.count) {
             // The same defines as the pre-pass (STAT_GROUP included) but the tap bounds: without
@@ -417,10 +421,11 @@ struct WarpColor {
     /// ``RemapStage/asWarp``) built with `warpDefines`, one work-group per (sample, channel), and
     /// returns the statistics buffer; a placeholder when no step needs a statistic. Sets
     /// `STAT_GROUP` in ``defines`` (the work-group size the kernel allows on this device), so that a
-    /// `warp_general` built with the same defines is the same program.
+    /// `warp_general` built with the same defines is the same program. `tableArguments`: the tap
+    /// tables already uploaded for the warp (``OpenCLWarp/tableArguments(_:backend:timing:)``).
     mutating func statistics(
-        _ stage: WarpStage, tables: SeparableTables?, input: DeviceImages, warpDefines: [String: String],
-        backend: OpenCLBackend, options: RunOptions, timing: inout OpenCLTiming
+        _ stage: WarpStage, tables: SeparableTables?, tableArguments: [KernelArgument], input: DeviceImages,
+        warpDefines: [String: String], backend: OpenCLBackend, options: RunOptions, timing: inout OpenCLTiming
     ) throws -> CLBuffer {
         guard let statisticSteps else { return try backend.runBuffer(byteCount: 4) }
         var groupSize = backend.reductionGroupSize
@@ -452,7 +457,7 @@ struct WarpColor {
             (0..<stage.count).flatMap { [Int32(t.columns.sampleTaps[$0]), Int32(t.rows.sampleTaps[$0])] }
         }
         try kernel.setArguments(
-            try OpenCLWarp.tableArguments(tables, backend: backend, timing: &timing)
+            tableArguments
                 + [
                     .buffer(
                         try tapCounts.map { try backend.upload($0, timing: &timing) } ?? backend.runBuffer(byteCount: 4)
